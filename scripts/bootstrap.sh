@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prepares this checkout on a fresh machine: a virtual environment with the fleet CLI and its dev
+# tools, and, for the test suite, the system packages it needs (PostgreSQL server, Java, Maven).
+# Safe to run again: each step is skipped when already done.
+#   scripts/bootstrap.sh run    what `make up` needs
+#   scripts/bootstrap.sh test   what `make test` needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+python=${PYTHON:-python3}
+venv=.venv
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'bootstrap: %s\n' "$*" >&2; exit 1; }
+
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+  || die "Python 3.11 or newer is needed as '$python' (set PYTHON=/path/to/python3.11)"
+
+apt_updated=""
+apt_install() {
+  command -v apt-get >/dev/null || die "missing $*, and this machine has no apt-get to install it"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    $sudo apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ "$mode" = test ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  command -v mvn >/dev/null || apt_install maven
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating $venv"
+  "$python" -m venv "$venv"
+fi
+
+# Reinstall only when a dependency declaration changed.
+wanted=$(cat pyproject.toml | sha256sum | cut -c1-16)
+have=$(cat "$venv/.fleet-installed" 2>/dev/null || true)
+if [ "$wanted" != "$have" ]; then
+  say "installing the fleet CLI and its dev tools into $venv"
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -m pip install -q -e '.[dev]'
+  echo "$wanted" > "$venv/.fleet-installed"
+fi

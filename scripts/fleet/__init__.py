@@ -1,0 +1,1 @@
+"""The fleet CLI: creates, wires and ships the knowledge platform's services."""

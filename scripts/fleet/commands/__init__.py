@@ -1,0 +1,1 @@
+"""One module per `fleet` command group."""

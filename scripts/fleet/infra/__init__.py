@@ -1,0 +1,1 @@
+"""Real infrastructure on loopback for tests: a throwaway PostgreSQL cluster and Kafka broker."""

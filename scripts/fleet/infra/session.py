@@ -1,0 +1,84 @@
+"""Run a command with real PostgreSQL and Kafka started for it, and stopped after it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from types import FrameType
+
+from fleet.console import err
+from fleet.infra.kafka import KafkaBroker, start_kafka
+from fleet.infra.postgres import PostgresCluster, start_postgres
+
+POSTGRES_URL_ENV = "KNOWLEDGE_TEST_POSTGRES_URL"
+KAFKA_BOOTSTRAP_ENV = "KNOWLEDGE_TEST_KAFKA_BOOTSTRAP"
+
+
+@dataclass
+class TestInfrastructure:
+    postgres: PostgresCluster
+    kafka: KafkaBroker
+
+    def environment(self) -> dict[str, str]:
+        return {POSTGRES_URL_ENV: self.postgres.url, KAFKA_BOOTSTRAP_ENV: self.kafka.bootstrap}
+
+
+@contextlib.contextmanager
+def test_infrastructure() -> Iterator[TestInfrastructure]:
+    """Start PostgreSQL and Kafka side by side; stop both however the block ends."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        postgres_future = pool.submit(start_postgres)
+        kafka_future = pool.submit(start_kafka)
+        started: list[PostgresCluster | KafkaBroker] = []
+        failure: BaseException | None = None
+        for future in (postgres_future, kafka_future):
+            try:
+                started.append(future.result())
+            except BaseException as exc:
+                failure = failure or exc
+    if failure is not None:
+        for part in started:
+            part.stop()
+        raise failure
+    infrastructure = TestInfrastructure(
+        postgres=postgres_future.result(), kafka=kafka_future.result()
+    )
+    try:
+        yield infrastructure
+    finally:
+        infrastructure.kafka.stop()
+        infrastructure.postgres.stop()
+
+
+def run_with_infrastructure(command: list[str]) -> int:
+    """Run `command` with the infrastructure's URLs in its environment; return its exit code."""
+    with _terminate_as_interrupt(), test_infrastructure() as infrastructure:
+        env = {**os.environ, **infrastructure.environment()}
+        err.print(
+            f"[dim]PostgreSQL {infrastructure.postgres.url} · Kafka {infrastructure.kafka.bootstrap}[/]"
+        )
+        child = subprocess.Popen(command, env=env)
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            return child.wait()
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so the `finally` blocks stop the broker and cluster."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
