@@ -36,6 +36,11 @@ if [ "$mode" = test ]; then
   command -v mvn >/dev/null || apt_install maven
 fi
 
+# One bootstrap at a time per checkout: parallel runs would install into the same environment.
+mkdir -p .fleet
+exec 9>.fleet/bootstrap.lock
+flock 9
+
 if [ ! -x "$venv/bin/python" ]; then
   say "creating $venv"
   "$python" -m venv "$venv"

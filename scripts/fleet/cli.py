@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import sys
 
 import click
 
-from fleet.commands import infra, lint, manifest, test
+from fleet import commands
 from fleet.console import err
 from fleet.errors import FleetError
 
@@ -17,10 +19,9 @@ def app() -> None:
     """Create, wire, test and ship the knowledge platform's services."""
 
 
-app.add_command(infra.group)
-app.add_command(manifest.group)
-app.add_command(lint.lint)
-app.add_command(test.run_tests)
+for module_info in pkgutil.iter_modules(commands.__path__):
+    # Each module under fleet/commands exposes one click command or group as `command`.
+    app.add_command(importlib.import_module(f"fleet.commands.{module_info.name}").command)
 
 
 def main(argv: list[str] | None = None) -> None:

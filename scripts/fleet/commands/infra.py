@@ -16,6 +16,9 @@ def group() -> None:
     """A throwaway PostgreSQL cluster and Kafka broker on loopback."""
 
 
+command = group
+
+
 @group.command("run", context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def run(command: tuple[str, ...]) -> int:

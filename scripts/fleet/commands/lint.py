@@ -12,8 +12,14 @@ from fleet.console import out
 from fleet.errors import FleetError
 from fleet.paths import find_repo_root
 
-LINTED_PARTS = (".",)
-"""Directories with their own pyproject.toml whose [tool.mypy] and [tool.ruff] apply to them."""
+
+def linted_parts(root: Path) -> list[Path]:
+    """The root and each top-level part whose own pyproject.toml configures mypy."""
+    parts = [root]
+    for pyproject in sorted(root.glob("*/pyproject.toml")):
+        if "[tool.mypy]" in pyproject.read_text(encoding="utf-8"):
+            parts.append(pyproject.parent)
+    return parts
 
 
 @click.command("lint")
@@ -21,16 +27,20 @@ def lint() -> None:
     """Run ruff and mypy --strict in each part; fail naming the parts that are not clean."""
     root = find_repo_root()
     failed: list[str] = []
-    for part in LINTED_PARTS:
-        directory = root / part
+    parts = linted_parts(root)
+    for directory in parts:
+        part = directory.relative_to(root).as_posix()
         for tool in (["ruff", "check", "--quiet", "."], ["mypy"]):
             if not _passes(tool, directory):
                 failed.append(f"{tool[0]} in {part}")
     if failed:
         raise FleetError(f"lint failed: {', '.join(failed)}")
-    out.print(f"lint: ruff and mypy --strict clean in {len(LINTED_PARTS)} part(s)")
+    out.print(f"lint: ruff and mypy --strict clean in {len(parts)} part(s)")
 
 
 def _passes(tool: list[str], directory: Path) -> bool:
     result = subprocess.run([sys.executable, "-m", *tool], cwd=directory, check=False)
     return result.returncode == 0
+
+
+command = lint

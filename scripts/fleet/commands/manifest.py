@@ -18,6 +18,9 @@ def group() -> None:
     """Validate and show the fleet manifest (repos.yaml)."""
 
 
+command = group
+
+
 @group.command("check")
 def check() -> None:
     """Validate repos.yaml and its wiring to the registry's topic catalogue."""

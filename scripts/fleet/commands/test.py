@@ -20,3 +20,6 @@ def run_tests(pytest_args: tuple[str, ...]) -> int:
     workers = os.environ.get("FLEET_TEST_WORKERS", "auto")
     command = [sys.executable, "-m", "pytest", "-n", workers, "--dist", "loadgroup", *pytest_args]
     return run_with_infrastructure(command)
+
+
+command = run_tests
