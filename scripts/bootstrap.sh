@@ -55,3 +55,24 @@ if [ "$wanted" != "$have" ]; then
   "$venv/bin/python" -m pip install -q -e '.[dev]'
   echo "$wanted" > "$venv/.fleet-installed"
 fi
+
+# The platform's contracts: when the proto sources, VERSION, topic catalogue or release machinery
+# changed, publish knowledge-protos into the local package index (.fleet/index, see
+# proto-registry/README.md) and install knowledge-protos==1.* from there.
+protos_wanted=$(
+  find proto-registry/proto proto-registry/VERSION proto-registry/topics.yaml scripts/fleet/protos \
+    pyproject.toml -type f \( -name '*.proto' -o -name '*.py' -o -name '*.yaml' -o -name VERSION \
+    -o -name pyproject.toml \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+)
+protos_have=$(cat "$venv/.protos-installed" 2>/dev/null || true)
+if [ "$protos_wanted" != "$protos_have" ]; then
+  say "publishing knowledge-protos to the local package index"
+  # A version already published with other contents is refused; keep what is installed then.
+  protos_published=1
+  "$venv/bin/fleet" protos publish || protos_published=""
+  "$venv/bin/python" -m pip install -q --no-deps --force-reinstall \
+    --index-url "file://$PWD/.fleet/index/simple" 'knowledge-protos==1.*'
+  # knowledge-protos itself is satisfied now; this installs its protobuf and grpcio.
+  "$venv/bin/python" -m pip install -q 'knowledge-protos==1.*'
+  [ -z "$protos_published" ] || echo "$protos_wanted" > "$venv/.protos-installed"
+fi

@@ -1,0 +1,1 @@
+"""The proto registry's release machinery: gate, code generation, packages and the local index."""
