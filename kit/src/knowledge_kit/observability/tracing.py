@@ -1,0 +1,49 @@
+"""OpenTelemetry: one tracer provider per process, W3C trace context on every hop."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+
+TRACER_NAME = "knowledge_kit"
+
+
+def configure_tracing(
+    service_name: str, *, sample_ratio: float = 1.0, exporter: SpanExporter | None = None
+) -> TracerProvider:
+    """Install a tracer provider for the service; spans are batched to `exporter` when given."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+    )
+    if exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def tracer() -> trace.Tracer:
+    """The kit's tracer (from whatever provider is installed)."""
+    return trace.get_tracer(TRACER_NAME)
+
+
+def inject_trace_context(carrier: MutableMapping[str, str]) -> None:
+    """Write the current span's `traceparent`/`tracestate` into `carrier`."""
+    propagate.inject(carrier)
+
+
+def extract_trace_context(carrier: Mapping[str, str]) -> otel_context.Context:
+    """The remote parent context a carrier (gRPC metadata, Kafka headers) carries."""
+    return propagate.extract(carrier)
+
+
+def current_trace_id() -> str:
+    """The current trace id as 32 hex digits, or empty when nothing is being traced."""
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else ""

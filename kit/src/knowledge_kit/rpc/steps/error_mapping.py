@@ -1,0 +1,38 @@
+"""MapErrors: every exception leaves the server as the status `errors.rpc_status_for` chose."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+import structlog
+
+from knowledge_kit.errors import rpc_status_for
+from knowledge_kit.rpc.call import RpcCall
+from knowledge_kit.rpc.pipeline import Proceed
+
+_log = structlog.get_logger("knowledge_kit.rpc")
+
+
+class MapErrors:
+    """Domain errors become their status; anything unexpected is logged here with its traceback
+    and reaches the client as INTERNAL with no detail."""
+
+    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
+        try:
+            return await proceed(call)
+        except grpc.aio.AbortError:
+            call.status = call.context.code() or grpc.StatusCode.UNKNOWN
+            raise
+        except asyncio.CancelledError:
+            call.status = grpc.StatusCode.CANCELLED
+            raise
+        except Exception as error:
+            status = rpc_status_for(error)
+            call.status = status.code
+            if status.code is grpc.StatusCode.INTERNAL:
+                _log.exception("rpc_failed", method=call.method, request_id=call.request_id)
+            await call.context.abort(
+                status.code, status.message, trailing_metadata=status.trailing_metadata
+            )

@@ -1,0 +1,151 @@
+"""pytest fixtures for the kit and every service: real PostgreSQL/Kafka, gRPC servers, tokens.
+
+Registered through the `pytest11` entry point, so installing knowledge-kit makes them available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from knowledge_kit.testing.infrastructure import (
+    KAFKA_BOOTSTRAP_ENV,
+    POSTGRES_URL_ENV,
+    InfrastructureMissing,
+    asyncpg_url,
+    create_database,
+    create_topics,
+    drop_database,
+    provisioned,
+    unique_name,
+)
+from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+
+
+def _required(variable: str, what: str) -> str:
+    try:
+        return provisioned(variable, what)
+    except InfrastructureMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of the PostgreSQL cluster the test command started (fails when there is none)."""
+    return _required(POSTGRES_URL_ENV, "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    """bootstrap.servers of the Kafka broker the test command started (fails when there is none)."""
+    return _required(KAFKA_BOOTSTRAP_ENV, "Kafka")
+
+
+@pytest_asyncio.fixture
+async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for this test (`postgresql+asyncpg://`), dropped after."""
+    database = unique_name("test")
+    await create_database(postgres_url, database)
+    try:
+        yield asyncpg_url(postgres_url, database)
+    finally:
+        await drop_database(postgres_url, database)
+
+
+@pytest.fixture
+def sqlite_database_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file for this test (`sqlite+aiosqlite://`)."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def unique_topic() -> Callable[[str], str]:
+    """Makes topic names no other test (or xdist worker) uses: `unique_topic("documents")`."""
+    return lambda prefix: f"{prefix}.{unique_name('t')}"
+
+
+@pytest.fixture
+def new_kafka_topic(
+    kafka_bootstrap: str, unique_topic: Callable[[str], str]
+) -> Callable[..., Awaitable[str]]:
+    """Creates a fresh topic on the test broker: `await new_kafka_topic("documents", partitions=3)`."""
+
+    async def create(prefix: str = "test", partitions: int = 1) -> str:
+        name = unique_topic(prefix)
+        await create_topics(kafka_bootstrap, [name], partitions)
+        return name
+
+    return create
+
+
+@pytest.fixture
+def jwks_endpoint() -> Iterator[JwksEndpoint]:
+    """A real JWKS endpoint on loopback; `.mint(...)` signs tokens, `.rotate()` rotates keys."""
+    endpoint = JwksEndpoint()
+    yield endpoint
+    endpoint.close()
+
+
+@pytest.fixture
+def mint_token(jwks_endpoint: JwksEndpoint) -> Callable[..., str]:
+    """`mint_token("users/alice", roles=["admin"])`: a token the test servers accept."""
+    return jwks_endpoint.mint
+
+
+@pytest.fixture
+def service_settings(jwks_endpoint: JwksEndpoint) -> Any:
+    """ServiceSettings for an in-process server on an ephemeral loopback port, trusting
+    `jwks_endpoint`. Override with `service_settings.model_copy(update={...})`."""
+    from knowledge_kit.settings import ServiceSettings
+
+    return ServiceSettings(
+        service_name="ms_test",
+        grpc_host="127.0.0.1",
+        grpc_port=0,
+        auth_jwks_url=jwks_endpoint.url,
+        auth_issuer=jwks_endpoint.issuer,
+        auth_audience=jwks_endpoint.audience,
+        auth_jwks_min_refresh_seconds=0,
+        shutdown_grace_seconds=1,
+    )
+
+
+@dataclass
+class RunningServer:
+    """An in-process ServiceServer and the address clients dial."""
+
+    server: Any
+    target: str
+
+
+@pytest_asyncio.fixture
+async def start_grpc_server(
+    service_settings: Any,
+) -> AsyncIterator[Callable[..., Awaitable[RunningServer]]]:
+    """Starts ServiceServers with the kit's full pipeline on ephemeral ports; stops them after.
+
+    `running = await start_grpc_server((add_FooServicer_to_server, FooServicer()), settings=...)`
+    """
+    from knowledge_kit.rpc.server import ServiceServer
+
+    started: list[Any] = []
+
+    async def start(
+        *servicers: tuple[Callable[[Any, Any], None], Any], **options: Any
+    ) -> RunningServer:
+        settings = options.pop("settings", service_settings)
+        server = ServiceServer(settings, **options)
+        for register, servicer in servicers:
+            server.add_servicer(register, servicer)
+        port = await server.start()
+        started.append(server)
+        return RunningServer(server, f"127.0.0.1:{port}")
+
+    yield start
+    for server in started:
+        await server.stop(0)
