@@ -76,3 +76,12 @@ if [ "$protos_wanted" != "$protos_have" ]; then
   "$venv/bin/python" -m pip install -q 'knowledge-protos==1.*'
   [ -z "$protos_published" ] || echo "$protos_wanted" > "$venv/.protos-installed"
 fi
+
+# knowledge-kit, the shared service runtime, editable (after knowledge-protos, which it needs).
+kit_wanted=$(sha256sum kit/pyproject.toml | cut -c1-16)
+kit_have=$(cat "$venv/.kit-installed" 2>/dev/null || true)
+if [ "$kit_wanted" != "$kit_have" ]; then
+  say "installing knowledge-kit (kit/) into $venv"
+  "$venv/bin/python" -m pip install -q -e 'kit[testing]'
+  echo "$kit_wanted" > "$venv/.kit-installed"
+fi
