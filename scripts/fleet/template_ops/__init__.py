@@ -1,0 +1,1 @@
+"""The service template's mechanics: releases, stamping, updating, drift and export of services."""
