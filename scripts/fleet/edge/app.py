@@ -1,0 +1,57 @@
+"""The edge's aiohttp application: routes for gRPC-web, WebSockets, CORS and the local page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from fleet.edge.config import EdgeConfig
+from fleet.edge.cors import preflight_response
+from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
+from fleet.edge.websocket_proxy import WebSocketProxy
+
+METHOD_PATH = r"/{service:[A-Za-z_][A-Za-z0-9_.]*}/{method:[A-Za-z_][A-Za-z0-9_]*}"
+WEBSOCKET_PROXY = web.AppKey("websocket_proxy", WebSocketProxy)
+HANDLER_CANCELLATION = True
+"""Run the edge with this: a browser that goes away cancels its handler, and so its upstream
+stream (aiohttp's default keeps a silent server stream open forever)."""
+
+
+def build_edge(config: EdgeConfig) -> web.Application:
+    app = web.Application(client_max_size=config.max_request_bytes)
+    upstreams = GrpcUpstreams(config.grpc_routes)
+    grpc_web_proxy = GrpcWebProxy(upstreams, config.allowed_origins)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession()
+        websocket_proxy = WebSocketProxy(config.websocket_routes, session)
+        app[WEBSOCKET_PROXY] = websocket_proxy
+        yield
+        await session.close()
+        await upstreams.close()
+
+    async def websocket(request: web.Request) -> web.StreamResponse:
+        return await request.app[WEBSOCKET_PROXY].handle(request)
+
+    async def preflight(request: web.Request) -> web.Response:
+        return preflight_response(request, config.allowed_origins)
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "SERVING"})
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_get("/healthz", health)
+    app.router.add_get(r"/ws/{service}/{tail:.*}", websocket)
+    app.router.add_route("OPTIONS", METHOD_PATH, preflight)
+    app.router.add_post(METHOD_PATH, grpc_web_proxy.handle)
+    if config.static_dir is not None:
+        static_dir = config.static_dir
+
+        async def page(request: web.Request) -> web.FileResponse:
+            return web.FileResponse(static_dir / "index.html")
+
+        app.router.add_get("/", page)
+        app.router.add_static("/static/", static_dir)
+    return app

@@ -1,0 +1,39 @@
+"""What the edge listens on and where it sends each gRPC package and WebSocket service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from fleet.errors import FleetError
+
+Address = str  # host:port
+
+
+class EdgeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(ge=0, le=65535)
+    grpc_routes: dict[str, Address] = Field(
+        description="gRPC package (e.g. knowledge.auth.v1) → upstream host:port"
+    )
+    websocket_routes: dict[str, Address] = Field(
+        default_factory=dict, description="service name (e.g. ms_canvas) → upstream host:port"
+    )
+    allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    static_dir: Path | None = None
+    max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+
+
+def load_edge_config(path: Path) -> EdgeConfig:
+    try:
+        return EdgeConfig.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise FleetError(f"{path}: cannot read the edge configuration: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise FleetError(f"{path}: {where}: {first['msg']}") from None

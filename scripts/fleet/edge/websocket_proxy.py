@@ -1,0 +1,98 @@
+"""WebSocket pass-through: /ws/<service>/<path> on the edge ↔ ws://<service>/<path> upstream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+
+import aiohttp
+from aiohttp import WSMsgType, web
+
+GOING_AWAY = 1001
+UPSTREAM_UNAVAILABLE = 1014  # "bad gateway" for WebSockets (RFC 6455 registry)
+
+
+class WebSocketProxy:
+    def __init__(self, routes: Mapping[str, str], session: aiohttp.ClientSession) -> None:
+        self._routes = dict(routes)
+        self._session = session
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        service = request.match_info["service"]
+        address = self._routes.get(service)
+        if address is None:
+            known = ", ".join(sorted(self._routes)) or "none"
+            return web.Response(
+                status=404, text=f"no WebSocket service '{service}' (known: {known})\n"
+            )
+        offered = [
+            p.strip()
+            for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")
+            if p.strip()
+        ]
+        target = f"ws://{address}/{request.match_info['tail']}"
+        if request.query_string:
+            target += f"?{request.query_string}"
+        try:
+            upstream = await self._session.ws_connect(
+                target,
+                protocols=offered,
+                autoping=True,
+                max_msg_size=0,
+                headers=_forwarded_headers(request),
+            )
+        except (aiohttp.ClientError, OSError) as exc:
+            return web.Response(status=502, text=f"{service} refused the WebSocket: {exc}\n")
+        browser = web.WebSocketResponse(
+            protocols=[upstream.protocol] if upstream.protocol else (),
+            max_msg_size=0,
+            autoping=True,
+        )
+        await browser.prepare(request)
+        await _pump_both_ways(browser, upstream)
+        return browser
+
+
+def _forwarded_headers(request: web.Request) -> dict[str, str]:
+    headers = {"X-Forwarded-For": request.remote or ""}
+    for name in ("Authorization", "Origin", "X-Request-Id", "traceparent"):
+        if name in request.headers:
+            headers[name] = request.headers[name]
+    return headers
+
+
+async def _pump_both_ways(
+    browser: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse
+) -> None:
+    to_upstream = asyncio.create_task(_pump(browser, upstream))
+    to_browser = asyncio.create_task(_pump(upstream, browser))
+    done, pending = await asyncio.wait(
+        {to_upstream, to_browser}, return_when=asyncio.FIRST_COMPLETED
+    )
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    # Whoever closed first decides the close code the other side sees.
+    code = upstream.close_code if to_browser in done else browser.close_code
+    code = code or GOING_AWAY
+    if not browser.closed:
+        await browser.close(code=code)
+    if not upstream.closed:
+        await upstream.close(code=code)
+
+
+async def _pump(
+    source: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+    sink: web.WebSocketResponse | aiohttp.ClientWebSocketResponse,
+) -> None:
+    async for message in source:
+        if sink.closed:
+            return
+        if message.type == WSMsgType.BINARY:
+            await sink.send_bytes(message.data)
+        elif message.type == WSMsgType.TEXT:
+            await sink.send_str(message.data)
+        elif message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
+            return
