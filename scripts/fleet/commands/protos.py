@@ -1,4 +1,4 @@
-"""`fleet protos`: lint, gate, build and publish the platform's contracts (proto-registry/)."""
+"""`fleet protos`: lint, gate, bump, build and publish the platform's contracts (proto-registry/)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import click
 
 from fleet.console import out
 from fleet.paths import find_repo_root
-from fleet.protos.layout import DISTRIBUTION, RegistryLayout
-from fleet.protos.package_index import publish_file, simple_url
-from fleet.protos.python_package import REQUIRES_PYTHON, build_wheel
+from fleet.protos.gate import bump_version, check_version, require_lint_clean
+from fleet.protos.layout import RegistryLayout
+from fleet.protos.package_index import simple_url
+from fleet.protos.publishing import publish as publish_version
+from fleet.protos.python_package import build_wheel
+from fleet.protos.semver import Bump
 
 
 @click.group("protos")
@@ -24,7 +27,36 @@ def _layout() -> RegistryLayout:
 
 
 def _step(message: str) -> None:
-    out.print(f"[bold]protos:[/] {message}", soft_wrap=True)
+    out.print(f"[bold]protos:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+
+
+@group.command("lint")
+def lint() -> None:
+    """buf lint (STANDARD) over every contract."""
+    layout = _layout()
+    require_lint_clean(layout)
+    _step(f"lint clean: {len(layout.proto_files())} files")
+
+
+@group.command("breaking")
+def breaking() -> None:
+    """Fail unless VERSION is a large-enough bump for the changes since the last release."""
+    version, changes = check_version(_layout())
+    if changes.since is None:
+        _step(f"nothing released yet; VERSION {version} will be the first release")
+    elif changes.since.version == version:
+        _step(f"no changes since release {version}")
+    else:
+        _step(f"VERSION {version} over release {changes.since.version}: {changes.describe()}")
+
+
+@group.command("bump")
+@click.argument("level", required=False, type=click.Choice(["major", "minor", "patch"]))
+def bump(level: str | None) -> None:
+    """Set VERSION to the next version the changes since the last release need (or LEVEL)."""
+    requested = Bump[level.upper()] if level else None
+    version, changes = bump_version(_layout(), requested)
+    _step(f"VERSION is now {version} ({changes.describe()})")
 
 
 @group.command("build")
@@ -38,12 +70,12 @@ def build() -> None:
 
 @group.command("publish")
 def publish() -> None:
-    """Build the wheel and add it to the local package index (.fleet/index); never overwrites."""
+    """Gate, build and add knowledge-protos VERSION to the local index (.fleet/index)."""
     layout = _layout()
-    _step("generating Python code and packaging the wheel")
-    wheel = build_wheel(layout)
-    published = publish_file(layout.index, DISTRIBUTION, wheel, requires_python=REQUIRES_PYTHON)
-    if published.already_there:
-        _step(f"{wheel.name} is already published with identical contents")
+    publication = publish_version(layout, _step)
+    if publication.already_published:
+        _step(f"{publication.wheel.name} was already published with identical contents")
     else:
-        _step(f"published {wheel.name} to {simple_url(layout.index)}")
+        _step(f"published {publication.wheel.name} to {simple_url(layout.index)}")
+    if publication.newly_released:
+        _step(f"commit proto-registry/VERSION and proto-registry/releases/{publication.version}")
