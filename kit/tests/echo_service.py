@@ -42,7 +42,9 @@ class EchoServicer:
         self.seen_metadata: list[dict[str, str]] = []
         self.seen_deadlines: list[float | None] = []
 
-    async def Echo(self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]) -> StringValue:
+    async def Echo(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
         principal = current_principal()
         call = current_call()
         self.seen_metadata.append(dict(call.metadata) if call else {})
@@ -50,16 +52,22 @@ class EchoServicer:
         who = principal.name if principal else "anonymous"
         return StringValue(value=f"{who}:{request.value}")
 
-    async def Fail(self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]) -> StringValue:
+    async def Fail(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
         raise FAILURES[request.value]
 
-    async def Slow(self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]) -> StringValue:
+    async def Slow(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
         await asyncio.sleep(float(request.value))
         return StringValue(value="finished")
 
-    async def Relay(self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]) -> StringValue:
+    async def Relay(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
         assert self.downstream is not None
-        return await echo_stub(self.downstream)(request)  # type: ignore[no-any-return]
+        return await echo_stub(self.downstream)(request)
 
     async def Count(
         self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
@@ -89,7 +97,9 @@ def add_EchoServicer_to_server(servicer: EchoServicer, server: Any) -> None:
     server.add_registered_method_handlers(SERVICE, handlers)
 
 
-def echo_stub(channel: grpc.aio.Channel, method: str = "Echo") -> grpc.aio.UnaryUnaryMultiCallable[StringValue, StringValue]:
+def echo_stub(
+    channel: grpc.aio.Channel, method: str = "Echo"
+) -> grpc.aio.UnaryUnaryMultiCallable[StringValue, StringValue]:
     return channel.unary_unary(
         f"/{SERVICE}/{method}",
         request_serializer=StringValue.SerializeToString,

@@ -68,7 +68,11 @@ def _unsigned(token: str) -> str:
         ("not bearer", lambda endpoint: (("authorization", "Basic abc"),), "Bearer <token>"),
         ("expired", lambda endpoint: bearer(endpoint.mint(ttl_seconds=-120)), "token expired"),
         ("tampered", lambda endpoint: bearer(_tampered(endpoint.mint())), "token rejected"),
-        ("wrong audience", lambda endpoint: bearer(endpoint.mint(audience="other")), "another audience"),
+        (
+            "wrong audience",
+            lambda endpoint: bearer(endpoint.mint(audience="other")),
+            "another audience",
+        ),
         ("unsigned", lambda endpoint: bearer(_unsigned(endpoint.mint())), "algorithm not accepted"),
         ("garbage", lambda endpoint: bearer("not-a-jwt"), "malformed token"),
     ],
@@ -101,7 +105,9 @@ async def test_a_rotated_signing_key_is_picked_up_without_a_restart(
     start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
-    assert await _echo(running.target, bearer(jwks_endpoint.mint("users/alice"))) == "users/alice:hi"
+    assert (
+        await _echo(running.target, bearer(jwks_endpoint.mint("users/alice"))) == "users/alice:hi"
+    )
     jwks_endpoint.rotate()
     assert await _echo(running.target, bearer(jwks_endpoint.mint("users/bob"))) == "users/bob:hi"
     assert jwks_endpoint.fetches == 2
@@ -110,6 +116,10 @@ async def test_a_rotated_signing_key_is_picked_up_without_a_restart(
 async def test_public_methods_run_without_a_token_as_anonymous(
     start_grpc_server: StartServer, service_settings: Any
 ) -> None:
-    settings = service_settings.model_copy(update={"public_methods": frozenset({f"/{SERVICE}/Echo"})})
-    running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()), settings=settings)
+    settings = service_settings.model_copy(
+        update={"public_methods": frozenset({f"/{SERVICE}/Echo"})}
+    )
+    running = await start_grpc_server(
+        (add_EchoServicer_to_server, EchoServicer()), settings=settings
+    )
     assert await _echo(running.target) == "anonymous:hi"

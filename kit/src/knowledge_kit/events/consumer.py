@@ -1,0 +1,155 @@
+"""The consumer runner: apply each event once (inbox), retry a few times, then dead-letter it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from google.protobuf.message import DecodeError, Message
+from knowledge.common.v1 import event_envelope_pb2
+from knowledge.topics import Topic
+from opentelemetry import trace
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from knowledge_kit.events.dead_letter import send_to_dead_letter
+from knowledge_kit.events.envelope import payload_type
+from knowledge_kit.events.inbox import claim_event
+from knowledge_kit.events.producer import create_producer
+from knowledge_kit.names import check_service_name, dead_letter_topic
+from knowledge_kit.observability.tracing import extract_trace_context, tracer
+
+_log = structlog.get_logger("knowledge_kit.consumer")
+
+
+@dataclass(frozen=True)
+class ConsumedEvent:
+    """An event being applied: its unpacked payload, its envelope, and the open session."""
+
+    payload: Any
+    envelope: event_envelope_pb2.EventEnvelope
+    session: AsyncSession
+
+
+EventHandler = Callable[[ConsumedEvent], Awaitable[None]]
+
+
+class EventConsumer:
+    """Consumes `topics` as group `service` (or `group_id`); `handlers` map payload message
+    classes to coroutines. Each handler runs in one transaction with the inbox insert; an event
+    type without a handler is acknowledged and skipped."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        bootstrap: str,
+        topics: Sequence[Topic | str],
+        sessions: async_sessionmaker[AsyncSession],
+        handlers: Mapping[type[Message], EventHandler],
+        group_id: str | None = None,
+        max_attempts: int = 3,
+        retry_backoff_seconds: float = 0.2,
+        dead_letter: str | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+        self.group_id = group_id or check_service_name(service)
+        self.dead_letter_topic = dead_letter or dead_letter_topic(service)
+        self._topics = [topic if isinstance(topic, str) else topic.name for topic in topics]
+        self._handlers = {
+            cls.DESCRIPTOR.full_name: (cls, handler) for cls, handler in handlers.items()
+        }
+        self._sessions = sessions
+        self._max_attempts = max_attempts
+        self._backoff = retry_backoff_seconds
+        self._consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=bootstrap,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        self._producer: AIOKafkaProducer = create_producer(
+            bootstrap, client_id=f"{self.group_id}-dlq"
+        )
+        # Records finished (applied, skipped or dead-lettered) and committed by this runner.
+        self.records_handled = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set, committing each record's offset once it is handled."""
+        await self._consumer.start()
+        await self._producer.start()
+        try:
+            while not stop.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200)
+                for partition, records in batches.items():
+                    for record in records:
+                        await self.handle_record(record)
+                        await self._consumer.commit({partition: record.offset + 1})
+                        self.records_handled += 1
+        finally:
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    async def handle_record(self, record: ConsumerRecord) -> None:
+        """Apply one record: once, with retries, or park it in the dead-letter topic."""
+        try:
+            envelope = event_envelope_pb2.EventEnvelope.FromString(record.value or b"")
+        except DecodeError:
+            await self._dead_letter(record, "value is not a knowledge.common.v1.EventEnvelope")
+            return
+        registered = self._handlers.get(payload_type(envelope))
+        if registered is None:
+            return
+        message_class, handler = registered
+        payload = message_class()
+        if not envelope.id or not envelope.payload.Unpack(payload):
+            await self._dead_letter(
+                record, f"envelope has no id or no {payload_type(envelope)} payload"
+            )
+            return
+        headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
+        with tracer().start_as_current_span(
+            f"{record.topic} process",
+            context=extract_trace_context(headers),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={"messaging.system": "kafka", "messaging.destination.name": record.topic},
+        ):
+            await self._apply_with_retries(record, envelope, payload, handler)
+
+    async def _apply_with_retries(
+        self,
+        record: ConsumerRecord,
+        envelope: event_envelope_pb2.EventEnvelope,
+        payload: Message,
+        handler: EventHandler,
+    ) -> None:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                async with self._sessions() as session, session.begin():
+                    if await claim_event(session, self.group_id, envelope.id, record.topic):
+                        await handler(ConsumedEvent(payload, envelope, session))
+                return
+            except Exception as error:
+                _log.warning(
+                    "event_handler_failed",
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    attempt=attempt,
+                    error=type(error).__name__,
+                )
+                if attempt == self._max_attempts:
+                    await self._dead_letter(
+                        record, f"{type(error).__name__} after {attempt} attempts: {error}"
+                    )
+                    return
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        _log.error("event_dead_lettered", topic=record.topic, offset=record.offset, reason=reason)
+        await send_to_dead_letter(self._producer, self.dead_letter_topic, record, reason)

@@ -1,0 +1,102 @@
+"""The relay: publish committed outbox events to Kafka, then mark them sent.
+
+A crash between publishing and marking re-publishes the batch on restart (at-least-once);
+consumers absorb the duplicates through their inbox, so each event is applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from knowledge.common.v1 import event_envelope_pb2
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from knowledge_kit.events.envelope import kafka_headers
+from knowledge_kit.events.tables import outbox_events
+
+_log = structlog.get_logger("knowledge_kit.relay")
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in commit order, `batch_size` at a time. Several relays may
+    run against one PostgreSQL database: each claims its batch with FOR UPDATE SKIP LOCKED."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 100,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._sessions = sessions
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+
+    async def publish_pending_events(self) -> int:
+        """Publish one batch of unsent events; returns how many were published."""
+        async with self._sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(
+                        outbox_events.c.position, outbox_events.c.topic, outbox_events.c.envelope
+                    )
+                    .where(outbox_events.c.sent_at.is_(None))
+                    .order_by(outbox_events.c.position)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await self._publish(rows)
+            await self._mark_sent(session, [row.position for row in rows])
+        return len(rows)
+
+    async def _publish(self, rows: Sequence[Any]) -> None:
+        deliveries = []
+        for row in rows:
+            envelope = event_envelope_pb2.EventEnvelope.FromString(row.envelope)
+            deliveries.append(
+                await self._producer.send(
+                    row.topic,
+                    value=row.envelope,
+                    key=envelope.subject.encode(),
+                    headers=kafka_headers(envelope),
+                )
+            )
+        await asyncio.gather(*deliveries)
+
+    async def _mark_sent(self, session: AsyncSession, positions: list[int]) -> None:
+        await session.execute(
+            update(outbox_events)
+            .where(outbox_events.c.position.in_(positions))
+            .values(sent_at=datetime.now(UTC))
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until `stop` is set; waits `idle_seconds` when there is nothing to send and
+        backs off (logging the cause) when the database or Kafka fails."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                published = await self.publish_pending_events()
+                failures = 0
+            except Exception:
+                failures += 1
+                _log.exception("outbox_relay_failed", attempt=failures)
+                published = 0
+            if published == 0:
+                delay = self._idle_seconds * (2 ** min(failures, 5))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)

@@ -1,0 +1,50 @@
+"""The outbox and inbox tables. Add EVENTS_METADATA to a service's Alembic target metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+)
+
+EVENTS_METADATA = MetaData()
+
+outbox_events = Table(
+    "outbox_events",
+    EVENTS_METADATA,
+    # Relay order: the order state changes committed their events in.
+    Column(
+        "position",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("topic", String(249), nullable=False),
+    Column("subject", String(512), nullable=False),
+    Column("envelope", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+Index(
+    "ix_outbox_events_unsent",
+    outbox_events.c.position,
+    postgresql_where=outbox_events.c.sent_at.is_(None),
+)
+
+inbox_events = Table(
+    "inbox_events",
+    EVENTS_METADATA,
+    Column("consumer_group", String(255), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("topic", String(249), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
