@@ -1,0 +1,17 @@
+{{/*
+Names. A service chart is named after its service (ms-auth), and so are its Deployment, Service,
+ServiceAccount and Kafka user, so that other charts can refer to them without knowing release names.
+*/}}
+{{- define "platform-lib.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The cluster-local DNS name of a Service in the release namespace: ms-auth.knowledge.svc.cluster.local */}}
+{{- define "platform-lib.serviceHost" -}}
+{{- printf "%s.%s.svc.cluster.local" .name .namespace -}}
+{{- end -}}
+
+{{/* The SPIFFE-style identity Istio gives a ServiceAccount: cluster.local/ns/<namespace>/sa/<name> */}}
+{{- define "platform-lib.principal" -}}
+{{- printf "%s/ns/%s/sa/%s" .trustDomain .namespace .serviceAccount -}}
+{{- end -}}

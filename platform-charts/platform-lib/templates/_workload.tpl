@@ -1,0 +1,131 @@
+{{/* A service's ServiceAccount: its identity in the mesh (AuthorizationPolicy principals name it). */}}
+{{- define "platform-lib.service.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+automountServiceAccountToken: false
+{{- end -}}
+
+{{/* A service's Deployment: non-root, read-only root filesystem, resources, gRPC health probes. */}}
+{{- define "platform-lib.service.deployment" -}}
+apiVersion: apps/v1
+kind: Deployment
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+spec:
+  {{- /* No replica count: the HorizontalPodAutoscaler owns it, so an upgrade never resets it. */}}
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      {{- include "platform-lib.selectorLabels" . | nindent 6 }}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  template:
+    metadata:
+      labels:
+        {{- include "platform-lib.podLabels" . | nindent 8 }}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ .Values.ports.metrics | quote }}
+        prometheus.io/path: /metrics
+    spec:
+      serviceAccountName: {{ include "platform-lib.name" . }}
+      automountServiceAccountToken: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        fsGroup: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      terminationGracePeriodSeconds: 30
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: kubernetes.io/hostname
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "platform-lib.selectorLabels" . | nindent 14 }}
+      containers:
+        - name: {{ include "platform-lib.name" . }}
+          image: {{ include "platform-lib.image" . | quote }}
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          ports:
+            {{- include "platform-lib.containerPorts" . | nindent 12 }}
+          env:
+            {{- include "platform-lib.serviceEnvironment" . | nindent 12 }}
+          {{- include "platform-lib.grpcProbes" . | nindent 10 }}
+          {{- include "platform-lib.resources" . | nindent 10 }}
+          {{- include "platform-lib.containerSecurityContext" . | nindent 10 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+            {{- if .Values.kafka }}
+            - name: kafka-cluster-ca
+              mountPath: /etc/kafka/cluster-ca
+              readOnly: true
+            {{- end }}
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 256Mi
+        {{- if .Values.kafka }}
+        - name: kafka-cluster-ca
+          secret:
+            secretName: {{ .Values.kafka.clusterCaSecret }}
+            items:
+              - key: ca.crt
+                path: ca.crt
+        {{- end }}
+{{- end -}}
+
+{{/* Container ports, named after what they carry. */}}
+{{- define "platform-lib.containerPorts" -}}
+- name: grpc
+  containerPort: {{ .Values.ports.grpc }}
+{{- with .Values.ports.websocket }}
+- name: websocket
+  containerPort: {{ . }}
+{{- end }}
+{{- with .Values.ports.http }}
+- name: http
+  containerPort: {{ . }}
+{{- end }}
+- name: metrics
+  containerPort: {{ .Values.ports.metrics }}
+{{- end -}}
+
+{{/* Scale on CPU between the bounds in values. */}}
+{{- define "platform-lib.service.autoscaler" -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "platform-lib.name" . }}
+  minReplicas: {{ .Values.autoscaling.minReplicas }}
+  maxReplicas: {{ .Values.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .Values.autoscaling.targetCPUUtilizationPercentage }}
+{{- end -}}
+
+{{/* Voluntary disruptions (node drains) take at most this many pods at a time. */}}
+{{- define "platform-lib.service.disruptionBudget" -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+spec:
+  maxUnavailable: {{ .Values.disruptionBudget.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "platform-lib.selectorLabels" . | nindent 6 }}
+{{- end -}}

@@ -1,0 +1,1 @@
+"""The platform's Helm charts: generated from repos.yaml, rendered and validated offline."""

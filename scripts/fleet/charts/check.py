@@ -1,0 +1,181 @@
+"""`fleet charts check`: generated files in sync, every chart rendered in every scenario by Helm,
+linted, validated against pinned schemas, cross-referenced, and compared with its golden render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fleet.charts import golden
+from fleet.charts.generated_files import drifted_files
+from fleet.charts.grpc_contracts import load_grpc_services
+from fleet.charts.helm_engine import (
+    RenderError,
+    StagedChart,
+    effective_values,
+    lint,
+    render,
+    staged_charts,
+)
+from fleet.charts.kafka_references import kafka_reference_problems
+from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
+from fleet.charts.mesh_references import mesh_reference_problems
+from fleet.charts.object_schemas import ObjectSchemas
+from fleet.charts.object_validation import schema_findings
+from fleet.charts.problems import Problem, object_label
+from fleet.charts.rendered import RenderedObject, RenderedScenario
+from fleet.charts.scenarios import Scenario, load_scenarios
+
+
+@dataclass
+class CheckReport:
+    """What the check looked at and what it found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    charts: int = 0
+    scenarios: int = 0
+    objects: int = 0
+    goldens: int = 0
+    goldens_written: list[Path] = field(default_factory=list)
+
+
+def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
+    """Run every stage; problems are collected, not raised, so one run shows them all."""
+    report = CheckReport()
+    report.problems += [
+        Problem("", "", text, "", "run `fleet charts generate`") for text in drifted_files(root)
+    ]
+    contracts = load_grpc_services(root)
+    grpc_services = {service.full_name for found in contracts.values() for service in found}
+    schemas = ObjectSchemas(root / CHARTS_DIR / SCHEMAS_DIR)
+    scenarios = load_scenarios(root)
+    rendered_goldens: set[Path] = set()
+    with staged_charts(root / CHARTS_DIR) as charts:
+        report.charts, report.scenarios = len(charts), len(scenarios)
+        for scenario in scenarios:
+            report.problems += _unknown_charts(scenario, charts)
+            rendered = RenderedScenario(scenario.name, grpc_services=grpc_services)
+            for chart in charts:
+                objects = _check_chart(root, scenario, chart, schemas, report, update_golden)
+                rendered_goldens.add(golden.golden_path(root, scenario.name, chart.name))
+                rendered.objects += objects
+                if chart.name == MESH_CHART:
+                    gateway = effective_values(chart, scenario.values_for(chart.name, False))[
+                        "ingressGateway"
+                    ]
+                    rendered.external_service_accounts.add(
+                        (gateway["namespace"], gateway["serviceAccount"])
+                    )
+            report.objects += len(rendered.objects)
+            report.problems += mesh_reference_problems(rendered) + kafka_reference_problems(
+                rendered
+            )
+    for stale in golden.stale_goldens(root, rendered_goldens):
+        if update_golden:
+            stale.unlink()
+            report.goldens_written.append(stale)
+        else:
+            report.problems.append(
+                Problem(
+                    "",
+                    "",
+                    str(stale.relative_to(root)),
+                    "",
+                    "golden render of no scenario and chart",
+                )
+            )
+    return report
+
+
+def _check_chart(
+    root: Path,
+    scenario: Scenario,
+    chart: StagedChart,
+    schemas: ObjectSchemas,
+    report: CheckReport,
+    update_golden: bool,
+) -> list[RenderedObject]:
+    values = scenario.values_for(chart.name, chart.is_service)
+    try:
+        manifests = render(chart, values, scenario.namespace)
+    except RenderError as exc:
+        report.problems.append(Problem(scenario.name, chart.name, "helm template", "", str(exc)))
+        return []
+    for finding in lint(chart, values, scenario.namespace):
+        report.problems.append(
+            Problem(scenario.name, chart.name, "helm lint --strict", "", finding)
+        )
+    manifests = {path: text for path, text in manifests.items() if path.endswith((".yaml", ".yml"))}
+    _compare_golden(root, scenario, chart, manifests, report, update_golden)
+    objects = []
+    for template, text in sorted(manifests.items()):
+        try:
+            documents = [doc for doc in yaml.safe_load_all(text) if doc]
+        except yaml.YAMLError as exc:
+            report.problems.append(
+                Problem(scenario.name, chart.name, template, "", f"renders invalid YAML: {exc}")
+            )
+            continue
+        for document in documents:
+            objects.append(RenderedObject(chart.name, document))
+            report.problems += _schema_problems(scenario, chart, document, schemas)
+    return objects
+
+
+def _schema_problems(
+    scenario: Scenario, chart: StagedChart, document: dict[str, Any], schemas: ObjectSchemas
+) -> list[Problem]:
+    label = object_label(document)
+    return [
+        Problem(scenario.name, chart.name, label, path, message)
+        for path, message in schema_findings(document, schemas)
+    ]
+
+
+def _compare_golden(
+    root: Path,
+    scenario: Scenario,
+    chart: StagedChart,
+    manifests: dict[str, str],
+    report: CheckReport,
+    update_golden: bool,
+) -> None:
+    path = golden.golden_path(root, scenario.name, chart.name)
+    text = golden.golden_text(manifests)
+    report.goldens += 1
+    difference = golden.golden_difference(path, text)
+    if difference is None:
+        return
+    if update_golden:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        report.goldens_written.append(path)
+    else:
+        where = str(path.relative_to(root))
+        report.problems.append(
+            Problem(
+                scenario.name,
+                chart.name,
+                where,
+                "",
+                f"{difference} (run `fleet charts check --update-golden` and review the diff)",
+            )
+        )
+
+
+def _unknown_charts(scenario: Scenario, charts: list[StagedChart]) -> list[Problem]:
+    known = {chart.name for chart in charts}
+    return [
+        Problem(
+            scenario.name,
+            "",
+            f"scenario {scenario.name}",
+            f"charts.{name}",
+            f"no chart named '{name}' (known: {', '.join(sorted(known))})",
+        )
+        for name in sorted(scenario.charts)
+        if name not in known
+    ]

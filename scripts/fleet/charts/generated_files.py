@@ -1,0 +1,131 @@
+"""The chart files `fleet charts generate` owns: written from repos.yaml, never edited by hand.
+
+Hand-written: the library chart, the mesh and kafka templates and schemas, the scenarios.
+Generated: every service chart, and the values of the mesh and kafka charts.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fleet.charts.grpc_contracts import load_grpc_services
+from fleet.charts.layout import (
+    CHARTS_DIR,
+    GENERATED_NOTICE,
+    KAFKA_CHART,
+    LIBRARY_CHART,
+    MESH_CHART,
+    SERVICE_VALUES_SCHEMA,
+    SERVICES_DIR,
+    kubernetes_name,
+    service_chart_dir,
+)
+from fleet.charts.platform_values import kafka_values, mesh_values
+from fleet.charts.service_values import service_values
+from fleet.manifest import Service, load_manifest
+from fleet.topics import load_topics
+
+CHART_VERSION = "1.0.0"
+DEFAULT_APP_VERSION = "0.1.0"
+RELEASE_TEMPLATE = (
+    f'{{{{- /* {GENERATED_NOTICE} */ -}}}}\n{{{{ include "{LIBRARY_CHART}.service.release" . }}}}\n'
+)
+
+
+def expected_files(root: Path) -> dict[Path, str]:
+    """Every generated file (relative to platform-charts/) and the text it must have."""
+    manifest = load_manifest(root)
+    contracts = load_grpc_services(root)
+    schema = (root / CHARTS_DIR / SERVICE_VALUES_SCHEMA).read_text(encoding="utf-8")
+    files: dict[Path, str] = {}
+    for service in manifest.services:
+        chart = service_chart_dir(service.name)
+        values = service_values(service, contracts.get(service.name, []))
+        files[chart / "Chart.yaml"] = _yaml(_service_chart(service))
+        files[chart / "values.yaml"] = _yaml(values)
+        files[chart / "values.schema.json"] = schema
+        files[chart / "templates" / "release.yaml"] = RELEASE_TEMPLATE
+    files[Path(MESH_CHART) / "values.yaml"] = _yaml(mesh_values(manifest, contracts))
+    files[Path(KAFKA_CHART) / "values.yaml"] = _yaml(kafka_values(manifest, load_topics(root)))
+    return files
+
+
+def drifted_files(root: Path) -> list[str]:
+    """Generated files that differ from what repos.yaml generates, or should not exist."""
+    charts = root / CHARTS_DIR
+    expected = expected_files(root)
+    drifted = [
+        f"{CHARTS_DIR / path} "
+        + (
+            "is missing"
+            if not (charts / path).is_file()
+            else "differs from what repos.yaml generates"
+        )
+        for path, text in sorted(expected.items())
+        if not (charts / path).is_file() or (charts / path).read_text(encoding="utf-8") != text
+    ]
+    drifted += [
+        f"{CHARTS_DIR / directory} is a service chart for no service in repos.yaml"
+        for directory in _stale_service_charts(charts, expected)
+    ]
+    return drifted
+
+
+def write_generated_files(root: Path) -> list[Path]:
+    """Write every generated file, remove service charts of removed services; return what changed."""
+    charts = root / CHARTS_DIR
+    expected = expected_files(root)
+    changed: list[Path] = []
+    for directory in _stale_service_charts(charts, expected):
+        shutil.rmtree(charts / directory)
+        changed.append(directory)
+    for path, text in sorted(expected.items()):
+        target = charts / path
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        changed.append(path)
+    return changed
+
+
+def _stale_service_charts(charts: Path, expected: dict[Path, str]) -> list[Path]:
+    wanted = {path.parts[1] for path in expected if path.parts[0] == SERVICES_DIR}
+    services = charts / SERVICES_DIR
+    if not services.is_dir():
+        return []
+    return [
+        Path(SERVICES_DIR) / entry.name
+        for entry in sorted(services.iterdir())
+        if entry.is_dir() and entry.name not in wanted
+    ]
+
+
+def _service_chart(service: Service) -> dict[str, Any]:
+    return {
+        "apiVersion": "v2",
+        "name": kubernetes_name(service.name),
+        "description": service.description,
+        "type": "application",
+        "version": CHART_VERSION,
+        "appVersion": service.template_version or DEFAULT_APP_VERSION,
+        "home": "https://knowledge-platform.invalid/platform-charts",
+        "maintainers": [{"name": service.owner}],
+        "annotations": {"knowledge-platform/service": service.name},
+        "dependencies": [
+            {
+                "name": LIBRARY_CHART,
+                "version": CHART_VERSION,
+                "repository": f"file://../../{LIBRARY_CHART}",
+            }
+        ],
+    }
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    body = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+    return f"# {GENERATED_NOTICE}\n{body}"

@@ -1,0 +1,28 @@
+"""Where the charts live and what Kubernetes calls each service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CHARTS_DIR = Path("platform-charts")
+LIBRARY_CHART = "platform-lib"
+MESH_CHART = "mesh"
+KAFKA_CHART = "kafka"
+SERVICES_DIR = "services"
+SCENARIOS_DIR = "scenarios"
+GOLDEN_DIR = "golden"
+SCHEMAS_DIR = "schemas"
+SERVICE_VALUES_SCHEMA = Path(LIBRARY_CHART) / "service-values.schema.json"
+GENERATED_NOTICE = (
+    "Generated from repos.yaml and the proto registry by `fleet charts generate`; do not edit."
+)
+
+
+def kubernetes_name(service: str) -> str:
+    """Kubernetes names allow no underscores: ms_auth becomes ms-auth (chart, workload, account)."""
+    return service.replace("_", "-")
+
+
+def service_chart_dir(service: str) -> Path:
+    """A service chart's directory, relative to platform-charts/."""
+    return Path(SERVICES_DIR) / kubernetes_name(service)

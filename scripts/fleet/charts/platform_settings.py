@@ -1,0 +1,49 @@
+"""Platform-wide defaults the generated values start from; scenarios and releases override them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAMESPACE = "knowledge"
+TRUST_DOMAIN = "cluster.local"
+INGRESS_GATEWAY = {"namespace": "istio-ingress", "serviceAccount": "istio-ingressgateway"}
+KAFKA_CLUSTER = "knowledge"
+KAFKA_BOOTSTRAP = f"{KAFKA_CLUSTER}-kafka-bootstrap:9093"
+KAFKA_CLUSTER_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"
+GRPC_WEB_PORT = 8080
+JWKS_SERVICE = "ms_auth"
+"""The service that owns the signing keys; its http port serves the JWKS the mesh checks tokens with."""
+JWKS_PATH = "/.well-known/jwks.json"
+DEAD_LETTER_PARTITIONS = 3
+DEAD_LETTER_RETENTION_HOURS = 720
+
+SERVICE_DEFAULTS: dict[str, Any] = {
+    "autoscaling": {"minReplicas": 2, "maxReplicas": 6, "targetCPUUtilizationPercentage": 70},
+    "disruptionBudget": {"maxUnavailable": 1},
+    "resources": {
+        "requests": {"cpu": "100m", "memory": "256Mi"},
+        "limits": {"cpu": "1", "memory": "512Mi"},
+    },
+    "traffic": {
+        "timeout": "15s",
+        "streamTimeout": "3600s",
+        "retries": {
+            "attempts": 2,
+            "perTryTimeout": "5s",
+            "retryOn": "unavailable,connect-failure,refused-stream",
+        },
+        "connectionPool": {
+            "maxConnections": 256,
+            "connectTimeout": "2s",
+            "http2MaxRequests": 1024,
+            "maxRequestsPerConnection": 0,
+            "idleTimeout": "300s",
+        },
+        "outlierDetection": {
+            "consecutive5xxErrors": 5,
+            "interval": "10s",
+            "baseEjectionTime": "30s",
+            "maxEjectionPercent": 50,
+        },
+    },
+}

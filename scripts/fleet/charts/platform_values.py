@@ -1,0 +1,116 @@
+"""The values of the platform-wide charts (Kafka and mesh), derived from the whole fleet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fleet.charts import platform_settings as settings
+from fleet.charts.grpc_contracts import GrpcService
+from fleet.charts.layout import kubernetes_name
+from fleet.charts.service_values import kafka_user, service_values
+from fleet.errors import FleetError
+from fleet.manifest import Manifest
+from fleet.topics import TopicCatalogue
+
+
+def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any]:
+    """The cluster, every catalogued topic plus each consumer's dead-letter topic, one user each."""
+    topics: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "owner": topic.owner,
+            "partitions": topic.partitions,
+            "retentionHours": topic.retention_hours,
+        }
+        for name, topic in sorted(catalogue.topics.items())
+    ]
+    users: list[dict[str, Any]] = []
+    for service in manifest.services:
+        values = kafka_user(service)
+        if values is None:
+            continue
+        users.append(values)
+        if values["deadLetterTopic"]:
+            topics.append(
+                {
+                    "name": values["deadLetterTopic"],
+                    "owner": service.name,
+                    "partitions": settings.DEAD_LETTER_PARTITIONS,
+                    "retentionHours": settings.DEAD_LETTER_RETENTION_HOURS,
+                }
+            )
+    return {
+        "cluster": {
+            "name": settings.KAFKA_CLUSTER,
+            "replicationFactor": 3,
+            "minInSyncReplicas": 2,
+            "storageClass": "",
+            "nodePools": {
+                "brokers": _node_pool(3, "100Gi", ("500m", "2Gi"), ("2", "4Gi")),
+                "controllers": _node_pool(3, "10Gi", ("250m", "1Gi"), ("1", "2Gi")),
+            },
+        },
+        "topics": topics,
+        "users": users,
+    }
+
+
+def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> dict[str, Any]:
+    """The ingress for every browser-facing service, and JWT validation against the JWKS."""
+    jwks_service = manifest.service(settings.JWKS_SERVICE)
+    if jwks_service.ports.http is None:
+        raise FleetError(f"{jwks_service.name}: ports.http is needed to serve the JWKS to the mesh")
+    routes: list[dict[str, Any]] = []
+    for service in manifest.services:
+        if not service.browser:
+            continue
+        values = service_values(service, contracts.get(service.name, []))
+        websocket = None
+        if service.ports.websocket is not None:
+            websocket = {
+                "port": service.ports.websocket,
+                "pathPrefix": f"/ws/{service.name.removeprefix('ms_')}/",
+            }
+        routes.append(
+            {
+                "service": kubernetes_name(service.name),
+                "grpcWebPort": values["ports"]["grpcWeb"],
+                "grpcServices": values["grpc"]["services"],
+                "streamingMethods": values["grpc"]["streamingMethods"],
+                "websocket": websocket,
+            }
+        )
+    traffic = settings.SERVICE_DEFAULTS["traffic"]
+    return {
+        "host": "knowledge.example.com",
+        "tls": {"credentialName": "knowledge-platform-tls"},
+        "ingressGateway": {
+            **settings.INGRESS_GATEWAY,
+            "selector": {"istio": "ingressgateway"},
+            "httpsListenerPort": 443,
+        },
+        "cors": {"allowOrigins": ["https://knowledge.example.com"], "maxAge": "24h"},
+        "jwt": {
+            "issuer": "knowledge-platform",
+            "jwksService": kubernetes_name(jwks_service.name),
+            "jwksPort": jwks_service.ports.http,
+            "jwksPath": settings.JWKS_PATH,
+            "queryParameter": "access_token",
+        },
+        "timeouts": {"request": traffic["timeout"], "stream": traffic["streamTimeout"]},
+        "retries": dict(traffic["retries"]),
+        "routes": routes,
+    }
+
+
+def _node_pool(
+    replicas: int, storage: str, requests: tuple[str, str], limits: tuple[str, str]
+) -> dict[str, Any]:
+    return {
+        "replicas": replicas,
+        "storageSize": storage,
+        "resources": {
+            "requests": {"cpu": requests[0], "memory": requests[1]},
+            "limits": {"cpu": limits[0], "memory": limits[1]},
+        },
+    }

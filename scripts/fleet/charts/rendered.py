@@ -1,0 +1,74 @@
+"""Rendered objects of one scenario, indexed the way cross-references look them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fleet.charts.problems import Problem, object_label
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    """One object a chart rendered."""
+
+    chart: str
+    document: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.document.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str((self.document.get("metadata") or {}).get("name", ""))
+
+    @property
+    def namespace(self) -> str:
+        return str((self.document.get("metadata") or {}).get("namespace", ""))
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.document.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict((self.document.get("metadata") or {}).get("labels") or {})
+
+
+@dataclass
+class RenderedScenario:
+    """Every object of every chart in one scenario."""
+
+    scenario: str
+    objects: list[RenderedObject] = field(default_factory=list)
+    external_service_accounts: set[tuple[str, str]] = field(default_factory=set)
+    """(namespace, name) of accounts other installs provide (the Istio ingress gateway's)."""
+    grpc_services: set[str] = field(default_factory=set)
+
+    def of_kind(self, kind: str) -> list[RenderedObject]:
+        return [item for item in self.objects if item.kind == kind]
+
+    def find(self, kind: str, namespace: str, name: str) -> RenderedObject | None:
+        for item in self.objects:
+            if item.kind == kind and item.namespace == namespace and item.name == name:
+                return item
+        return None
+
+    def problem(self, item: RenderedObject, field_name: str, message: str) -> Problem:
+        return Problem(self.scenario, item.chart, object_label(item.document), field_name, message)
+
+
+def pod_labels(deployment: RenderedObject) -> dict[str, str]:
+    template = deployment.spec.get("template") or {}
+    return dict((template.get("metadata") or {}).get("labels") or {})
+
+
+def containers(deployment: RenderedObject) -> list[dict[str, Any]]:
+    template = deployment.spec.get("template") or {}
+    return list((template.get("spec") or {}).get("containers") or [])
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(key) == value for key, value in selector.items())

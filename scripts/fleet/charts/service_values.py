@@ -1,0 +1,124 @@
+"""The values of one service chart, derived from its repos.yaml entry and its gRPC contracts."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fleet.charts import platform_settings as settings
+from fleet.charts.grpc_contracts import GrpcService
+from fleet.charts.layout import kubernetes_name
+from fleet.errors import FleetError
+from fleet.manifest import INGRESS, Service
+from fleet.topics import dead_letter_topic
+
+
+def service_values(service: Service, contracts: list[GrpcService]) -> dict[str, Any]:
+    """Everything a service's release needs to know, in the order a reader scans it."""
+    if not contracts:
+        raise FleetError(
+            f"{service.name} declares no gRPC service in proto-registry/proto "
+            f"(expected package knowledge.{service.name.removeprefix('ms_')}.v1 with a service)"
+        )
+    name = kubernetes_name(service.name)
+    defaults = copy.deepcopy(settings.SERVICE_DEFAULTS)
+    return {
+        "image": {
+            "registry": "",
+            "repository": f"knowledge/{name}",
+            "tag": "",
+            "pullPolicy": "IfNotPresent",
+        },
+        "autoscaling": defaults["autoscaling"],
+        "disruptionBudget": defaults["disruptionBudget"],
+        "resources": defaults["resources"],
+        "ports": _ports(service),
+        "browser": service.browser,
+        "grpc": {
+            "services": [contract.full_name for contract in contracts],
+            "streamingMethods": [
+                contract.method_path(method)
+                for contract in contracts
+                for method in contract.streaming_methods
+            ],
+        },
+        "authorization": {
+            "callers": [kubernetes_name(c) for c in service.callers if c != INGRESS],
+            "ingress": INGRESS in service.callers,
+            "publicHttpPaths": [settings.JWKS_PATH]
+            if service.name == settings.JWKS_SERVICE
+            else [],
+        },
+        "mesh": {
+            "trustDomain": settings.TRUST_DOMAIN,
+            "ingressGateway": dict(settings.INGRESS_GATEWAY),
+        },
+        "traffic": defaults["traffic"],
+        "database": _database(service),
+        "kafka": _kafka(service),
+        "stores": _stores(service),
+    }
+
+
+def _ports(service: Service) -> dict[str, int]:
+    ports = service.ports
+    if ports.metrics is None:
+        raise FleetError(f"{service.name}: ports.metrics is needed to run on the cluster")
+    assigned: dict[str, int] = {"grpc": ports.grpc, "grpcWeb": settings.GRPC_WEB_PORT}
+    if ports.websocket is not None:
+        assigned["websocket"] = ports.websocket
+    if ports.http is not None:
+        assigned["http"] = ports.http
+    assigned["metrics"] = ports.metrics
+    return assigned
+
+
+def _database(service: Service) -> dict[str, str] | None:
+    """The Secret the PostgreSQL operator writes for the service's database (see README)."""
+    if service.database is None:
+        return None
+    return {"secretName": f"{kubernetes_name(service.name)}-postgres-app", "urlKey": "uri"}
+
+
+def kafka_user(service: Service) -> dict[str, Any] | None:
+    """The service's KafkaUser: what it may write and read, and its consumer group."""
+    topics = service.topics
+    if not topics.produces and not topics.consumes:
+        return None
+    name = kubernetes_name(service.name)
+    return {
+        "name": name,
+        "consumerGroup": name,
+        "produces": list(topics.produces),
+        "consumes": list(topics.consumes),
+        "deadLetterTopic": dead_letter_topic(service.name) if topics.consumes else "",
+    }
+
+
+def _kafka(service: Service) -> dict[str, Any] | None:
+    user = kafka_user(service)
+    if user is None:
+        return None
+    return {
+        "cluster": settings.KAFKA_CLUSTER,
+        "bootstrapServers": settings.KAFKA_BOOTSTRAP,
+        "clusterCaSecret": settings.KAFKA_CLUSTER_CA_SECRET,
+        "user": user["name"],
+        "consumerGroup": user["consumerGroup"],
+        "produces": user["produces"],
+        "consumes": user["consumes"],
+        "deadLetterTopic": user["deadLetterTopic"],
+    }
+
+
+def _stores(service: Service) -> dict[str, Any]:
+    stores: dict[str, Any] = {}
+    name = kubernetes_name(service.name)
+    if "qdrant" in service.stores:
+        stores["qdrant"] = {
+            "url": "http://qdrant.qdrant.svc.cluster.local:6333",
+            "apiKeySecret": {"name": f"{name}-qdrant", "key": "api-key"},
+        }
+    if "redis" in service.stores:
+        stores["redis"] = {"urlSecret": {"name": f"{name}-redis", "key": "url"}}
+    return stores
