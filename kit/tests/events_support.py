@@ -64,7 +64,9 @@ async def eventually(condition: Callable[[], Awaitable[bool]], what: str) -> Non
     """Wait (up to 30 s) until `condition` holds; fail naming `what` otherwise."""
     try:
         async with asyncio.timeout(30):
-            while not await condition():
+            while True:
+                if await condition():
+                    return
                 await asyncio.sleep(0.1)
     except TimeoutError:
         raise AssertionError(f"timed out waiting until {what}") from None

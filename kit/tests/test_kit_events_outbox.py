@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from knowledge.common.v1 import event_envelope_pb2
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.database import UnitOfWork, create_database_engine, session_factory
 from knowledge_kit.events import (
@@ -40,7 +40,9 @@ class RelayKilledBeforeMarkingSent(OutboxRelay):
         raise RuntimeError("relay process killed after publishing")
 
 
-async def _record_note(sessions, topic_name: str, body: str, *, commit: bool = True) -> None:  # type: ignore[no-untyped-def]
+async def _record_note(
+    sessions: async_sessionmaker[AsyncSession], topic_name: str, body: str, *, commit: bool = True
+) -> None:
     async with UnitOfWork(sessions) as uow:
         await uow.session.execute(notes.insert().values(body=body))
         await outbox.record(
