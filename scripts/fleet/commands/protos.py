@@ -7,11 +7,13 @@ import click
 from fleet.console import out
 from fleet.paths import find_repo_root
 from fleet.protos.gate import bump_version, check_version, require_lint_clean
+from fleet.protos.go_module import build_go, go_module_path
 from fleet.protos.layout import RegistryLayout
 from fleet.protos.package_index import simple_url
 from fleet.protos.publishing import publish as publish_version
 from fleet.protos.python_package import build_wheel
 from fleet.protos.semver import Bump
+from fleet.protos.typescript_package import build_typescript
 
 
 @click.group("protos")
@@ -59,13 +61,33 @@ def bump(level: str | None) -> None:
     _step(f"VERSION is now {version} ({changes.describe()})")
 
 
+TARGETS = ("python", "typescript", "go")
+
+
 @group.command("build")
-def build() -> None:
-    """Generate and package the contracts: the knowledge-protos wheel."""
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice(TARGETS),
+    help="Build just these packages (repeatable); all three by default.",
+)
+def build(only: tuple[str, ...]) -> None:
+    """Generate and package the contracts: Python wheel, TypeScript package, Go module."""
     layout = _layout()
-    _step("generating Python code and packaging the wheel")
-    wheel = build_wheel(layout)
-    _step(f"built {wheel.relative_to(layout.root)} ({wheel.stat().st_size // 1024} KiB)")
+    targets = only or TARGETS
+    if "python" in targets:
+        _step("Python: generating code and packaging the wheel")
+        wheel = build_wheel(layout)
+        _step(f"built {wheel.relative_to(layout.root)} ({wheel.stat().st_size // 1024} KiB)")
+    if "typescript" in targets:
+        _step("TypeScript: npm ci (cached), protoc-gen-es, tsc")
+        package = build_typescript(layout, layout.build / "typescript")
+        _step(f"built {package.relative_to(layout.root)} (src/ and compiled dist/)")
+    if "go" in targets:
+        _step("Go: go install of the pinned generators (cached), protoc-gen-go(-grpc), go build")
+        module = build_go(layout, layout.build / "go")
+        _step(f"built {module.relative_to(layout.root)} (module {go_module_path(layout)})")
 
 
 @group.command("publish")
