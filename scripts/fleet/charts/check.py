@@ -28,6 +28,7 @@ from fleet.charts.object_validation import schema_findings
 from fleet.charts.problems import Problem, object_label
 from fleet.charts.rendered import RenderedObject, RenderedScenario
 from fleet.charts.scenarios import Scenario, load_scenarios
+from fleet.charts.yaml_documents import yaml_documents
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _check_chart(
     objects = []
     for template, text in sorted(manifests.items()):
         try:
-            documents = [doc for doc in yaml.safe_load_all(text) if doc]
+            documents = yaml_documents(text)
         except yaml.YAMLError as exc:
             report.problems.append(
                 Problem(scenario.name, chart.name, template, "", f"renders invalid YAML: {exc}")

@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from fleet.charts.yaml_documents import yaml_documents
 from fleet.errors import FleetError
 
 KUBERNETES_VERSION = "1.34.0"
@@ -72,8 +72,8 @@ def _load_crd_schemas(crd_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
     if not files:
         raise FleetError(f"no pinned CRD schemas in {crd_dir}")
     for path in files:
-        for crd in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            if not crd or crd.get("kind") != "CustomResourceDefinition":
+        for crd in yaml_documents(path.read_text(encoding="utf-8")):
+            if crd.get("kind") != "CustomResourceDefinition":
                 continue
             spec = crd["spec"]
             for version in spec["versions"]:

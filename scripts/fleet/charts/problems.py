@@ -19,7 +19,8 @@ class Problem:
     def __str__(self) -> str:
         where = "/".join(part for part in (self.scenario, self.chart) if part)
         field = f" {self.field}:" if self.field else ""
-        return f"{where}: {self.subject}:{field} {self.message}"
+        prefix = f"{where}: " if where else ""
+        return f"{prefix}{self.subject}:{field} {self.message}"
 
 
 def object_label(document: dict[str, Any]) -> str:
