@@ -1,0 +1,150 @@
+"""Use cases on spaces: create, read, list, update (field mask) and delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from knowledge_kit.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    PermissionDeniedError,
+)
+
+from ..domain.events import SpaceCreated, SpaceDeleted, SpaceUpdated
+from ..domain.names import checked_chosen_id, checked_space_name, space_name
+from ..domain.roles import SpaceAction, SpaceRole
+from ..domain.spaces import (
+    Space,
+    SpaceMember,
+    checked_description,
+    checked_display_name,
+    new_etag,
+)
+from ..domain.unit_of_work import KnowledgeUnitOfWork
+from .access import require_role, space_not_found
+from .change_feed import DocumentChangeFeed
+from .clock import Clock, utc_now
+from .masks import checked_update_mask
+from .pages import Page, page_of, page_request
+
+UPDATABLE_SPACE_FIELDS = ("display_name", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceChanges:
+    """New values for the fields named in `update_mask` (other values are ignored)."""
+
+    update_mask: Sequence[str]
+    display_name: str = ""
+    description: str = ""
+
+
+class SpaceUseCases:
+    """What callers can do with spaces; each call is one unit of work."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], KnowledgeUnitOfWork],
+        feed: DocumentChangeFeed,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._feed = feed
+        self._clock = clock
+
+    async def create_space(
+        self, caller: str, *, space_id: str, display_name: str, description: str
+    ) -> Space:
+        """A new space with the caller as its owner."""
+        if not caller.startswith("users/"):
+            raise PermissionDeniedError("only users can own spaces")
+        now = self._clock()
+        space = Space(
+            name=space_name(checked_chosen_id(space_id, "space_id")),
+            display_name=checked_display_name(display_name, "space.display_name"),
+            description=checked_description(description, "space.description"),
+            create_time=now,
+            update_time=now,
+            etag=new_etag(),
+        )
+        async with self._unit_of_work() as work:
+            if await work.spaces.get(space.name) is not None:
+                raise AlreadyExistsError(f"{space.name} already exists")
+            await work.spaces.add(space)
+            await work.members.add(SpaceMember(space.name, caller, SpaceRole.OWNER, now, caller))
+            await work.record(SpaceCreated(space, creator=caller))
+            await work.commit()
+        return space
+
+    async def get_space(self, caller: str, name: str) -> Space:
+        """The space, for any of its members."""
+        checked_space_name(name, "name")
+        async with self._unit_of_work() as work:
+            await require_role(work, name, caller, SpaceAction.READ_SPACE)
+            return await _existing_space(work, name)
+
+    async def list_spaces(self, caller: str, page_size: int, page_token: str) -> Page[Space]:
+        """The spaces the caller belongs to, by display name."""
+        request = page_request(page_size, page_token, query=f"spaces of {caller}")
+        async with self._unit_of_work() as work:
+            fetched = await work.spaces.list_for_member(
+                caller, offset=request.offset, limit=request.fetch_limit
+            )
+        return page_of(request, fetched)
+
+    async def update_space(
+        self, caller: str, name: str, changes: SpaceChanges, *, etag: str
+    ) -> Space:
+        """The space with the masked fields changed; owners only, ABORTED on a stale etag."""
+        checked_space_name(name, "space.name")
+        paths = checked_update_mask(changes.update_mask, UPDATABLE_SPACE_FIELDS)
+        async with self._unit_of_work() as work:
+            await require_role(work, name, caller, SpaceAction.UPDATE_SPACE)
+            space = await _existing_space(work, name)
+            if etag and etag != space.etag:
+                raise ConflictError(f"{name} changed since it was read (stale etag)")
+            display_name, description = space.display_name, space.description
+            if "display_name" in paths:
+                display_name = checked_display_name(changes.display_name, "space.display_name")
+            if "description" in paths:
+                description = checked_description(changes.description, "space.description")
+            changed = tuple(
+                path
+                for path, before, after in (
+                    ("display_name", space.display_name, display_name),
+                    ("description", space.description, description),
+                )
+                if before != after
+            )
+            if not changed:
+                return space
+            updated = space.changed(
+                display_name=display_name, description=description, at=self._clock()
+            )
+            if not await work.spaces.replace(updated, expected_etag=space.etag):
+                raise ConflictError(f"{name} changed while it was being updated")
+            await work.record(SpaceUpdated(updated, changed_fields=changed, updated_by=caller))
+            await work.commit()
+        return updated
+
+    async def delete_space(self, caller: str, name: str, *, etag: str) -> None:
+        """Delete the space with its documents; owners only."""
+        checked_space_name(name, "name")
+        async with self._unit_of_work() as work:
+            await require_role(work, name, caller, SpaceAction.DELETE_SPACE)
+            space = await _existing_space(work, name)
+            if etag and etag != space.etag:
+                raise ConflictError(f"{name} changed since it was read (stale etag)")
+            await work.spaces.remove(name)
+            await work.record(SpaceDeleted(name, deleted_by=caller))
+            await work.commit()
+        self._feed.close_space(name)
+
+
+async def _existing_space(work: KnowledgeUnitOfWork, name: str) -> Space:
+    space = await work.spaces.get(name)
+    if space is None:
+        raise space_not_found(name)
+    return space
