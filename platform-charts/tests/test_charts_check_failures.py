@@ -42,11 +42,11 @@ def test_a_typo_in_a_scenario_names_the_key_and_the_scenario(charts_copy: Path) 
 
 
 def test_a_field_istio_removed_is_named_with_its_object(charts_copy: Path) -> None:
-    template = charts_copy / "platform-charts/platform-lib/templates/_networking.tpl"
+    template = charts_copy / "platform-charts/platform-lib/templates/_routes.tpl"
     replace_once(
         template,
-        "    - name: websocket\n      match:",
-        "    - name: websocket\n      websocketUpgrade: true\n      match:",
+        "  timeout: {{ .timeout }}\n",
+        '  timeout: {{ .timeout }}\n  {{- if eq .name "websocket" }}\n  websocketUpgrade: true\n  {{- end }}\n',
     )
 
     lines = _problem_lines(charts_copy)

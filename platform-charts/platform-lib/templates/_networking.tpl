@@ -72,6 +72,7 @@ every other RPC gets the request timeout and bounded retries on errors that mean
 {{- define "platform-lib.service.virtualService" -}}
 {{- $traffic := .Values.traffic -}}
 {{- $host := include "platform-lib.serviceHost" (dict "name" (include "platform-lib.name" .) "namespace" .Release.Namespace) -}}
+{{- $grpcPort := .Values.ports.grpc -}}
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 {{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
@@ -80,42 +81,14 @@ spec:
     - {{ $host }}
   http:
     {{- with .Values.ports.websocket }}
-    - name: websocket
-      match:
-        - port: {{ . }}
-      route:
-        - destination:
-            host: {{ $host }}
-            port:
-              number: {{ . }}
-      timeout: {{ $traffic.streamTimeout }}
+    {{- include "platform-lib.httpRoute" (dict "name" "websocket" "match" (list (dict "port" .)) "host" $host "port" . "timeout" $traffic.streamTimeout) | nindent 4 }}
     {{- end }}
     {{- if .Values.grpc.streamingMethods }}
-    - name: grpc-streams
-      match:
-        {{- range .Values.grpc.streamingMethods }}
-        - port: {{ $.Values.ports.grpc }}
-          uri:
-            exact: {{ . }}
-        {{- end }}
-      route:
-        - destination:
-            host: {{ $host }}
-            port:
-              number: {{ .Values.ports.grpc }}
-      timeout: {{ $traffic.streamTimeout }}
+    {{- $streams := list }}
+    {{- range .Values.grpc.streamingMethods }}
+    {{- $streams = append $streams (dict "port" $grpcPort "uri" (dict "exact" .)) }}
     {{- end }}
-    - name: grpc
-      match:
-        - port: {{ .Values.ports.grpc }}
-      route:
-        - destination:
-            host: {{ $host }}
-            port:
-              number: {{ .Values.ports.grpc }}
-      timeout: {{ $traffic.timeout }}
-      retries:
-        attempts: {{ $traffic.retries.attempts }}
-        perTryTimeout: {{ $traffic.retries.perTryTimeout }}
-        retryOn: {{ $traffic.retries.retryOn }}
+    {{- include "platform-lib.httpRoute" (dict "name" "grpc-streams" "match" $streams "host" $host "port" $grpcPort "timeout" $traffic.streamTimeout) | nindent 4 }}
+    {{- end }}
+    {{- include "platform-lib.httpRoute" (dict "name" "grpc" "match" (list (dict "port" $grpcPort)) "host" $host "port" $grpcPort "timeout" $traffic.timeout "retries" $traffic.retries) | nindent 4 }}
 {{- end -}}
