@@ -1,0 +1,39 @@
+"""The knobs of the Auth service's use cases, and the clock they read the time from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ..domain.throttling import LockoutPolicy
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """Token lifetimes, lockout, key rotation and who starts out as an administrator."""
+
+    issuer: str
+    audience: str
+    access_token_ttl: timedelta = timedelta(minutes=15)
+    refresh_token_ttl: timedelta = timedelta(days=14)
+    service_account_token_ttl: timedelta = timedelta(minutes=15)
+    signing_key_rotation_interval: timedelta = timedelta(days=30)
+    # Verifiers accept tokens this long past `exp` (the kit's leeway), so retired keys stay
+    # published for the longest token lifetime plus this.
+    verification_leeway: timedelta = timedelta(seconds=30)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    admin_emails: frozenset[str] = frozenset()
+
+    @property
+    def verification_window(self) -> timedelta:
+        """How long a retired signing key must stay published."""
+        longest = max(self.access_token_ttl, self.service_account_token_ttl)
+        return longest + self.verification_leeway

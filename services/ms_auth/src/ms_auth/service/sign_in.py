@@ -1,0 +1,108 @@
+"""Registering and signing in with an email and a password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge_kit.errors import AlreadyExistsError
+
+from ..domain.credentials import PasswordHasher, checked_registration, checked_sign_in
+from ..domain.events import UserRegistered
+from ..domain.sessions import Session
+from ..domain.unit_of_work import AuthUnitOfWork
+from ..domain.users import PlatformRole, User
+from .errors import WrongCredentialsError
+from .policy import AuthPolicy, Clock
+from .throttle_guard import SignInThrottleGuard
+from .tokens import TokenIssuer, TokenPair
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """The account, its new session and the session's first tokens."""
+
+    user: User
+    session: Session
+    tokens: TokenPair
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDetails:
+    """Where a sign-in came from, shown later in the session list."""
+
+    user_agent: str = ""
+    ip_address: str = ""
+
+
+class SignInUseCases:
+    """Register and log in; failed log-ins count towards a lockout of the email."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], AuthUnitOfWork],
+        *,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+        policy: AuthPolicy,
+        clock: Clock,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._hasher = hasher
+        self._tokens = tokens
+        self._policy = policy
+        self._clock = clock
+        self._throttle = SignInThrottleGuard(policy.lockout, clock)
+
+    async def register(
+        self, email: str, password: str, display_name: str, client: ClientDetails
+    ) -> SignedIn:
+        """Create an account and sign it in; ALREADY_EXISTS when the email is taken."""
+        registration = checked_registration(email, password, display_name)
+        password_hash = await self._hasher.hash(registration.password)
+        async with self._unit_of_work() as work:
+            if await work.users.get_by_email(registration.email) is not None:
+                raise AlreadyExistsError("an account with this email already exists")
+            role = (
+                PlatformRole.ADMIN
+                if registration.email in self._policy.admin_emails
+                else PlatformRole.MEMBER
+            )
+            user = User.register(
+                email=registration.email,
+                display_name=registration.display_name,
+                password_hash=password_hash,
+                role=role,
+                now=self._clock(),
+            )
+            await work.users.add(user)
+            await work.events.record(
+                UserRegistered(user.id, user.email, user.display_name, user.role)
+            )
+            session, tokens = await self._tokens.open_session(
+                work, user, user_agent=client.user_agent, ip_address=client.ip_address
+            )
+            await work.commit()
+        return SignedIn(user, session, tokens)
+
+    async def login(self, email: str, password: str, client: ClientDetails) -> SignedIn:
+        """Open a session; UNAUTHENTICATED on a wrong email or password, RESOURCE_EXHAUSTED
+        while the email is locked after repeated failures."""
+        email = checked_sign_in(email, password)
+        async with self._unit_of_work() as work:
+            throttle = await self._throttle.check(work, email)
+            user = await work.users.get_by_email(email)
+            matches = await self._hasher.verify(user.password_hash if user else None, password)
+            if user is None or not matches:
+                await self._throttle.failed(work, throttle)
+                await work.commit()
+                raise WrongCredentialsError("wrong email or password")
+            await self._throttle.succeeded(work, throttle)
+            if self._hasher.needs_rehash(user.password_hash):
+                user.password_hash = await self._hasher.hash(password)
+                await work.users.update(user)
+            session, tokens = await self._tokens.open_session(
+                work, user, user_agent=client.user_agent, ip_address=client.ip_address
+            )
+            await work.commit()
+        return SignedIn(user, session, tokens)
