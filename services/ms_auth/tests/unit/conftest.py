@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import jwt
 import pytest
 from knowledge_kit.auth import Principal
+
 from ms_auth.service.password_hashing import Argon2PasswordHasher
 from ms_auth.service.policy import AuthPolicy
 from ms_auth.service.service_accounts import ServiceAccountUseCases

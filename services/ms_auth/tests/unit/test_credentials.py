@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from knowledge_kit.errors import ValidationError
+
 from ms_auth.domain.credentials import checked_registration, checked_sign_in
 
 

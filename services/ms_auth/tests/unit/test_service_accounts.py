@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from knowledge_kit.errors import PermissionDeniedError, ValidationError
+
 from ms_auth.service.errors import SignInLockedError, WrongCredentialsError
 from ms_auth.service.service_accounts import ServiceAccountSpec
 

@@ -9,6 +9,7 @@ from knowledge_kit.errors import (
     UnauthenticatedError,
     ValidationError,
 )
+
 from ms_auth.domain.events import SessionRevoked
 from ms_auth.domain.sessions import SessionRevocationReason
 from ms_auth.service.sessions import RefreshTokenReusedError

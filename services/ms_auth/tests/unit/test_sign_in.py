@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from knowledge_kit.errors import AlreadyExistsError, ValidationError
+
 from ms_auth.domain.events import UserRegistered
 from ms_auth.domain.users import PlatformRole
 from ms_auth.service.errors import SignInLockedError, WrongCredentialsError

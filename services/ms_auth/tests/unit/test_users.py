@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from knowledge_kit.auth import Principal
 from knowledge_kit.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
+
 from ms_auth.domain.events import UserRoleChanged
 from ms_auth.domain.users import PlatformRole
 

@@ -1,0 +1,1 @@
+"""The Auth service's tables and the SQLAlchemy repositories that map them to the domain."""
