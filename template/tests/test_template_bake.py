@@ -1,0 +1,117 @@
+"""Bake and test: render the template for a matrix of answers and run each repository's own tox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import COPIER, TemplatePlatform, run, run_tox, succeeded
+
+
+def copier_copy(platform: TemplatePlatform, target: Path, *data: str) -> Path:
+    """Stamp with plain copier, as a team without the fleet CLI would."""
+    answers = [part for item in data for part in ("--data", item)]
+    succeeded(
+        run(
+            [
+                COPIER,
+                "copy",
+                "--quiet",
+                "--defaults",
+                "--vcs-ref",
+                "1.0.0",
+                *answers,
+                str(platform.root),
+                str(target),
+            ],
+            target.parent,
+        )
+    )
+    return target
+
+
+JINJA = re.compile(r"(?<!\$)\{\{|\{%")
+"""Jinja left unrendered; `${{ ... }}` is GitHub Actions' own syntax."""
+
+
+def leftover_template_syntax(repository: Path) -> list[str]:
+    found = []
+    for path in repository.rglob("*"):
+        if path.is_file() and path.suffix not in {".pyc"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if JINJA.search(text):
+                found.append(path.relative_to(repository).as_posix())
+    return found
+
+
+@pytest.mark.infra
+def test_fleet_new_repository_passes_its_own_tox_on_sqlite_and_postgresql(
+    template_platform: TemplatePlatform, tox_environment: dict[str, str], postgres_url: str
+) -> None:
+    repository = template_platform.stamp("ms_example")
+    assert leftover_template_syntax(repository) == []
+    run_tox(
+        repository,
+        "lint,sqlite,postgresql",
+        {**tox_environment, "KNOWLEDGE_TEST_POSTGRES_URL": postgres_url},
+    )
+
+
+def test_copier_copy_without_database_with_websocket_and_topics_passes_its_tox(
+    template_platform: TemplatePlatform, tox_environment: dict[str, str], tmp_path: Path
+) -> None:
+    repository = copier_copy(
+        template_platform,
+        tmp_path / "ms_board",
+        "service_name=ms_board",
+        "owner=team-collaboration",
+        "grpc_port=50200",
+        "database=false",
+        "websocket=true",
+        "topics_consumed=[knowledge.documents.v1, knowledge.spaces.v1]",
+    )
+    assert leftover_template_syntax(repository) == []
+    assert not (repository / "alembic.ini").exists()
+    assert not (repository / "src" / "ms_board" / "migrations").exists()
+    values = yaml.safe_load((repository / "deploy" / "values.yaml").read_text())
+    assert values["ports"] == {"grpc": 50200, "websocket": 50201}
+    assert values["database"] == {"enabled": False}
+    assert values["topics"]["consumes"] == ["knowledge.documents.v1", "knowledge.spaces.v1"]
+    tox_ini = (repository / "tox.ini").read_text()
+    assert "postgresql" not in tox_ini.split("[testenv]")[0]
+    run_tox(repository, "lint,sqlite", tox_environment)
+
+
+@pytest.mark.parametrize(
+    ("answer", "complaint"),
+    [
+        ("service_name=ms_Board", "service_name 'ms_Board' must look like ms_<name>"),
+        ("grpc_port=80", "grpc_port 80 must be between 1024 and 65535"),
+        ("owner=Team Board", "owner 'Team Board' must be a team slug"),
+        ("topics_produced=board.items.v1", "topics_produced must be a list of topic names"),
+        ("topics_produced=[board.items]", "'board.items' is not a topic name"),
+    ],
+)
+def test_copier_refuses_a_bad_answer_naming_it(
+    template_platform: TemplatePlatform, tmp_path: Path, answer: str, complaint: str
+) -> None:
+    data = ["service_name=ms_board"] if not answer.startswith("service_name") else []
+    result = run(
+        [
+            COPIER,
+            "copy",
+            "--quiet",
+            "--defaults",
+            "--vcs-ref",
+            "1.0.0",
+            *(part for item in [*data, answer] for part in ("--data", item)),
+            str(template_platform.root),
+            str(tmp_path / "ms_board"),
+        ],
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert complaint in " ".join(result.stderr.split())
