@@ -1,10 +1,11 @@
 {{/*
-The environment a service reads its production wiring from. Credentials only ever come from Secret
-references (the database URL, Kafka password, Qdrant API key, Redis URL), never from values.
+The environment a service reads its production wiring from (knowledge-kit's ServiceSettings, prefix
+KNOWLEDGE_). Credentials only ever come from Secret references (database, Kafka password, Qdrant
+API key, Redis URL), never from values.
 */}}
 {{- define "platform-lib.serviceEnvironment" -}}
 - name: KNOWLEDGE_SERVICE_NAME
-  value: {{ include "platform-lib.name" . }}
+  value: {{ .Values.serviceName }}
 - name: KNOWLEDGE_GRPC_PORT
   value: {{ .Values.ports.grpc | quote }}
 {{- with .Values.ports.websocket }}
@@ -18,14 +19,25 @@ references (the database URL, Kafka password, Qdrant API key, Redis URL), never 
 - name: KNOWLEDGE_METRICS_PORT
   value: {{ .Values.ports.metrics | quote }}
 {{- with .Values.database }}
-- name: KNOWLEDGE_DATABASE_URL
+{{- /* The PostgreSQL operator's Secret holds the parts; the kit wants one asyncpg URL. */}}
+{{- range $variable, $key := dict "PGUSER" "username" "PGPASSWORD" "password" "PGHOST" "host" "PGPORT" "port" "PGDATABASE" "dbname" }}
+- name: {{ $variable }}
   valueFrom:
     secretKeyRef:
-      name: {{ .secretName }}
-      key: {{ .urlKey }}
+      name: {{ $.Values.database.secretName }}
+      key: {{ $key }}
 {{- end }}
+- name: KNOWLEDGE_DATABASE_URL
+  value: "postgresql+asyncpg://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)"
+{{- end }}
+- name: KNOWLEDGE_AUTH_JWKS_URL
+  value: {{ include "platform-lib.jwksUri" (dict "jwt" .Values.jwt "namespace" .Release.Namespace) | quote }}
+- name: KNOWLEDGE_AUTH_ISSUER
+  value: {{ .Values.jwt.issuer | quote }}
+- name: KNOWLEDGE_AUTH_AUDIENCE
+  value: {{ .Values.jwt.audience | quote }}
 {{- with .Values.kafka }}
-- name: KNOWLEDGE_KAFKA_BOOTSTRAP_SERVERS
+- name: KNOWLEDGE_KAFKA_BOOTSTRAP
   value: {{ .bootstrapServers | quote }}
 - name: KNOWLEDGE_KAFKA_SECURITY_PROTOCOL
   value: SASL_SSL

@@ -15,3 +15,9 @@ ServiceAccount and Kafka user, so that other charts can refer to them without kn
 {{- define "platform-lib.principal" -}}
 {{- printf "%s/ns/%s/sa/%s" .trustDomain .namespace .serviceAccount -}}
 {{- end -}}
+
+{{/* Where the Auth service publishes its signing keys. Call with (dict "jwt" <jwt values> "namespace" <ns>). */}}
+{{- define "platform-lib.jwksUri" -}}
+{{- $host := include "platform-lib.serviceHost" (dict "name" .jwt.jwksService "namespace" .namespace) -}}
+{{- printf "http://%s:%v%s" $host .jwt.jwksPort .jwt.jwksPath -}}
+{{- end -}}

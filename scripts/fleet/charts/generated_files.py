@@ -25,7 +25,7 @@ from fleet.charts.layout import (
     service_chart_dir,
 )
 from fleet.charts.platform_values import kafka_values, mesh_values
-from fleet.charts.service_values import service_values
+from fleet.charts.service_values import jwt_values, service_values
 from fleet.manifest import Service, load_manifest
 from fleet.topics import load_topics
 
@@ -41,10 +41,11 @@ def expected_files(root: Path) -> dict[Path, str]:
     manifest = load_manifest(root)
     contracts = load_grpc_services(root)
     schema = (root / CHARTS_DIR / SERVICE_VALUES_SCHEMA).read_text(encoding="utf-8")
+    jwt = jwt_values(manifest)
     files: dict[Path, str] = {}
     for service in manifest.services:
         chart = service_chart_dir(service.name)
-        values = service_values(service, contracts.get(service.name, []))
+        values = service_values(service, contracts.get(service.name, []), jwt)
         files[chart / "Chart.yaml"] = _yaml(_service_chart(service))
         files[chart / "values.yaml"] = _yaml(values)
         files[chart / "values.schema.json"] = schema

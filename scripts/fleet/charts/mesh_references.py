@@ -17,6 +17,7 @@ ISTIO_PORT_NAME = re.compile(
     r"^(grpc|grpc-web|http|http2|https|tcp|tls|udp|mongo|mysql|redis)(-.+)?$"
 )
 _PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
+IN_MESH_URL_VARIABLES = ("KNOWLEDGE_AUTH_JWKS_URL",)
 _GRPC_PATH = re.compile(r"^/([A-Za-z0-9_.]+)/(\*|[A-Za-z0-9_]+)$")
 
 
@@ -65,16 +66,20 @@ def _service(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
 
 
 def _deployment(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
+    problems = []
     account = (item.spec.get("template") or {}).get("spec", {}).get("serviceAccountName")
     if account and not _account_exists(scenario, item.namespace, account):
-        return [
-            scenario.problem(
-                item,
-                "spec.template.spec.serviceAccountName",
-                f"ServiceAccount {item.namespace}/{account} does not exist",
-            )
-        ]
-    return []
+        field = "spec.template.spec.serviceAccountName"
+        message = f"ServiceAccount {item.namespace}/{account} does not exist"
+        problems.append(scenario.problem(item, field, message))
+    for c_index, container in enumerate(containers(item)):
+        for e_index, variable in enumerate(container.get("env") or []):
+            if variable.get("name") in IN_MESH_URL_VARIABLES:
+                field = (
+                    f"spec.template.spec.containers[{c_index}].env[{e_index}]({variable['name']})"
+                )
+                problems.extend(_url_target(scenario, item, field, str(variable.get("value", ""))))
+    return problems
 
 
 def _scaled(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
@@ -212,22 +217,23 @@ def _principal(
 def _request_authentication(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
     problems = []
     for index, rule in enumerate(item.spec.get("jwtRules") or []):
-        uri = urlsplit(str(rule.get("jwksUri", "")))
-        service = _service_for_host(scenario, item.namespace, uri.hostname or "")
         field = f"spec.jwtRules[{index}].jwksUri"
-        if service is None:
-            problems.append(
-                scenario.problem(item, field, f"no Service is named by host '{uri.hostname}'")
-            )
-        elif uri.port not in {port.get("port") for port in service.spec.get("ports") or []}:
-            problems.append(
-                scenario.problem(
-                    item,
-                    field,
-                    f"Service {service.namespace}/{service.name} has no port {uri.port}",
-                )
-            )
+        problems.extend(_url_target(scenario, item, field, str(rule.get("jwksUri", ""))))
     return problems
+
+
+def _url_target(
+    scenario: RenderedScenario, item: RenderedObject, field: str, url: str
+) -> list[Problem]:
+    """A URL into the mesh must name a Service and one of its ports."""
+    parts = urlsplit(url)
+    service = _service_for_host(scenario, item.namespace, parts.hostname or "")
+    if service is None:
+        return [scenario.problem(item, field, f"no Service is named by host '{parts.hostname}'")]
+    if parts.port not in {port.get("port") for port in service.spec.get("ports") or []}:
+        message = f"Service {service.namespace}/{service.name} has no port {parts.port}"
+        return [scenario.problem(item, field, message)]
+    return []
 
 
 def _account_exists(scenario: RenderedScenario, namespace: str, name: str) -> bool:

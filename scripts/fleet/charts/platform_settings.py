@@ -14,6 +14,9 @@ GRPC_WEB_PORT = 8080
 JWKS_SERVICE = "ms_auth"
 """The service that owns the signing keys; its http port serves the JWKS the mesh checks tokens with."""
 JWKS_PATH = "/.well-known/jwks.json"
+JWT_ISSUER = "knowledge-auth"
+JWT_AUDIENCE = "knowledge-platform"
+"""What ms_auth writes into tokens (the kit's defaults); the mesh and every service check both."""
 DEAD_LETTER_PARTITIONS = 3
 DEAD_LETTER_RETENTION_HOURS = 720
 

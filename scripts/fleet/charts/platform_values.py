@@ -7,8 +7,7 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import kubernetes_name
-from fleet.charts.service_values import kafka_user, service_values
-from fleet.errors import FleetError
+from fleet.charts.service_values import jwt_values, kafka_user, service_values
 from fleet.manifest import Manifest
 from fleet.topics import TopicCatalogue
 
@@ -57,14 +56,12 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
 
 def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> dict[str, Any]:
     """The ingress for every browser-facing service, and JWT validation against the JWKS."""
-    jwks_service = manifest.service(settings.JWKS_SERVICE)
-    if jwks_service.ports.http is None:
-        raise FleetError(f"{jwks_service.name}: ports.http is needed to serve the JWKS to the mesh")
+    jwt = jwt_values(manifest)
     routes: list[dict[str, Any]] = []
     for service in manifest.services:
         if not service.browser:
             continue
-        values = service_values(service, contracts.get(service.name, []))
+        values = service_values(service, contracts.get(service.name, []), jwt)
         websocket = None
         if service.ports.websocket is not None:
             websocket = {
@@ -90,13 +87,7 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
             "httpsListenerPort": 443,
         },
         "cors": {"allowOrigins": ["https://knowledge.example.com"], "maxAge": "24h"},
-        "jwt": {
-            "issuer": "knowledge-platform",
-            "jwksService": kubernetes_name(jwks_service.name),
-            "jwksPort": jwks_service.ports.http,
-            "jwksPath": settings.JWKS_PATH,
-            "queryParameter": "access_token",
-        },
+        "jwt": {**jwt, "queryParameter": "access_token"},
         "timeouts": {"request": traffic["timeout"], "stream": traffic["streamTimeout"]},
         "retries": dict(traffic["retries"]),
         "routes": routes,

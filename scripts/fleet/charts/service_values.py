@@ -9,11 +9,13 @@ from fleet.charts import platform_settings as settings
 from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import kubernetes_name
 from fleet.errors import FleetError
-from fleet.manifest import INGRESS, Service
+from fleet.manifest import INGRESS, Manifest, Service
 from fleet.topics import dead_letter_topic
 
 
-def service_values(service: Service, contracts: list[GrpcService]) -> dict[str, Any]:
+def service_values(
+    service: Service, contracts: list[GrpcService], jwt: dict[str, Any]
+) -> dict[str, Any]:
     """Everything a service's release needs to know, in the order a reader scans it."""
     if not contracts:
         raise FleetError(
@@ -23,6 +25,7 @@ def service_values(service: Service, contracts: list[GrpcService]) -> dict[str, 
     name = kubernetes_name(service.name)
     defaults = copy.deepcopy(settings.SERVICE_DEFAULTS)
     return {
+        "serviceName": service.name,
         "image": {
             "registry": "",
             "repository": f"knowledge/{name}",
@@ -57,6 +60,7 @@ def service_values(service: Service, contracts: list[GrpcService]) -> dict[str, 
         "database": _database(service),
         "kafka": _kafka(service),
         "stores": _stores(service),
+        "jwt": dict(jwt),
     }
 
 
@@ -77,7 +81,21 @@ def _database(service: Service) -> dict[str, str] | None:
     """The Secret the PostgreSQL operator writes for the service's database (see README)."""
     if service.database is None:
         return None
-    return {"secretName": f"{kubernetes_name(service.name)}-postgres-app", "urlKey": "uri"}
+    return {"secretName": f"{kubernetes_name(service.name)}-postgres-app"}
+
+
+def jwt_values(manifest: Manifest) -> dict[str, Any]:
+    """How tokens are checked: issuer, audience, and where the Auth service serves its JWKS."""
+    jwks_service = manifest.service(settings.JWKS_SERVICE)
+    if jwks_service.ports.http is None:
+        raise FleetError(f"{jwks_service.name}: ports.http is needed to serve the JWKS")
+    return {
+        "issuer": settings.JWT_ISSUER,
+        "audience": settings.JWT_AUDIENCE,
+        "jwksService": kubernetes_name(jwks_service.name),
+        "jwksPort": jwks_service.ports.http,
+        "jwksPath": settings.JWKS_PATH,
+    }
 
 
 def kafka_user(service: Service) -> dict[str, Any] | None:
@@ -88,7 +106,7 @@ def kafka_user(service: Service) -> dict[str, Any] | None:
     name = kubernetes_name(service.name)
     return {
         "name": name,
-        "consumerGroup": name,
+        "consumerGroup": service.name,
         "produces": list(topics.produces),
         "consumes": list(topics.consumes),
         "deadLetterTopic": dead_letter_topic(service.name) if topics.consumes else "",
