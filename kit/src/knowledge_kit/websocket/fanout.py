@@ -1,0 +1,95 @@
+"""Fan-out of room messages across service instances through a Kafka topic.
+
+Every instance reads the whole topic from its end (no consumer group: each instance needs every
+message) and delivers records from other instances to its local room members. Records are
+platform event envelopes keyed by room, so the topic follows the catalogue's conventions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from google.protobuf.message import DecodeError, Message
+from knowledge.common.v1 import event_envelope_pb2
+from knowledge.topics import Topic
+
+from knowledge_kit.events.envelope import kafka_headers, new_envelope
+from knowledge_kit.events.producer import create_producer
+from knowledge_kit.names import check_service_name
+from knowledge_kit.websocket.hub import Frame, RoomHub
+
+ORIGIN_HEADER = "origin-instance"
+
+
+class RoomFanout:
+    """`publish(room, event)` delivers to local members at once and to other instances via
+    Kafka; `to_frame` turns an event into what clients receive."""
+
+    def __init__(
+        self,
+        hub: RoomHub,
+        *,
+        bootstrap: str,
+        topic: Topic,
+        source: str,
+        event_type: type[Message],
+        to_frame: Callable[[Message], Frame],
+    ) -> None:
+        if event_type.DESCRIPTOR.full_name not in topic.event_types:
+            raise ValueError(f"{event_type.DESCRIPTOR.full_name} is not an event of {topic.name}")
+        self.instance_id = uuid.uuid4().hex
+        self._hub = hub
+        self._topic = topic.name
+        self._source = check_service_name(source)
+        self._event_type = event_type
+        self._to_frame = to_frame
+        self._producer: AIOKafkaProducer = create_producer(bootstrap, client_id=self.instance_id)
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+
+    async def start(self) -> None:
+        """Connect, and position at the topic's end: only messages from now on are relayed."""
+        await self._producer.start()
+        partitions = await self._producer.partitions_for(self._topic)
+        await self._consumer.start()
+        self._consumer.assign([TopicPartition(self._topic, p) for p in sorted(partitions)])
+        await self._consumer.seek_to_end()
+        for partition in self._consumer.assignment():
+            await self._consumer.position(partition)
+
+    async def publish(self, room: str, event: Message) -> None:
+        """Deliver `event` to `room` here and on every other instance."""
+        self._hub.broadcast(room, self._to_frame(event))
+        envelope = new_envelope(event, source=self._source, subject=room)
+        await self._producer.send_and_wait(
+            self._topic,
+            envelope.SerializeToString(),
+            key=room.encode(),
+            headers=[*kafka_headers(envelope), (ORIGIN_HEADER, self.instance_id.encode())],
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay other instances' messages to local rooms until `stop` is set."""
+        while not stop.is_set():
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    if dict(record.headers or ()).get(ORIGIN_HEADER) == self.instance_id.encode():
+                        continue
+                    self._deliver(record.value or b"")
+
+    def _deliver(self, value: bytes) -> None:
+        try:
+            envelope = event_envelope_pb2.EventEnvelope.FromString(value)
+        except DecodeError:
+            return
+        event = self._event_type()
+        if envelope.payload.Unpack(event):
+            self._hub.broadcast(envelope.subject, self._to_frame(event))
+
+    async def stop(self) -> None:
+        """Disconnect from Kafka."""
+        await self._consumer.stop()
+        await self._producer.stop()
