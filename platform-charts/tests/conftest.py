@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from .chart_edits import REPO_ROOT
+
 CHART_INPUTS = ("repos.yaml", "proto-registry", "platform-charts")
 
 
@@ -27,10 +28,3 @@ def charts_copy(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, root / name)
     return root
-
-
-def replace_once(path: Path, old: str, new: str) -> None:
-    """Edit a copied file, failing loudly if the text to replace is not there exactly once."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 from fleet.charts.check import check_charts
 from fleet.charts.generated_files import write_generated_files
 
-from .conftest import replace_once
+from .chart_edits import replace_once
 
 
 def _problem_lines(root: Path) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fleet.charts.check import check_charts
 
-from .conftest import replace_once
+from .chart_edits import replace_once
 
 
 def test_a_changed_render_is_reported_until_the_goldens_are_updated(charts_copy: Path) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fleet.errors import FleetError
+from fleet.protos.layout import RegistryLayout
 
-PROTO_ROOT = Path("proto-registry") / "proto"
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 _PACKAGE = re.compile(r"\bpackage\s+([A-Za-z_][\w.]*)\s*;")
 _SERVICE = re.compile(r"\bservice\s+([A-Za-z_]\w*)\s*\{")
@@ -45,8 +45,10 @@ def load_grpc_services(root: Path) -> dict[str, list[GrpcService]]:
     A package `knowledge.<name>.vN` belongs to the fleet service `ms_<name>`; shared packages
     (like knowledge.common.v1) declare no services and are skipped.
     """
+    layout = RegistryLayout(root)
     services: dict[str, list[GrpcService]] = {}
-    for proto in sorted((root / PROTO_ROOT).rglob("*.proto")):
+    for source in layout.proto_files():
+        proto = layout.proto_root / source
         for service in parse_proto(proto.read_text(encoding="utf-8"), proto.relative_to(root)):
             owner = _FLEET_PACKAGE.match(service.package)
             if owner is None:
