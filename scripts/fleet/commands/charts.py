@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from fleet.charts.layout import CHARTS_DIR
 from fleet.console import err, out
 from fleet.errors import FleetError
 from fleet.paths import find_repo_root
@@ -23,9 +24,11 @@ def generate() -> None:
     # Imported here so other fleet commands do not load the Helm library.
     from fleet.charts.generated_files import write_generated_files
 
-    changed = write_generated_files(find_repo_root())
+    root = find_repo_root()
+    changed = write_generated_files(root)
     for path in changed:
-        out.print(f"wrote platform-charts/{path.as_posix()}")
+        action = "wrote" if (root / CHARTS_DIR / path).exists() else "removed"
+        out.print(f"{action} {(CHARTS_DIR / path).as_posix()}")
     out.print(f"charts generate: {len(changed)} file(s) changed")
 
 
@@ -38,9 +41,11 @@ def check(update_golden: bool) -> None:
     from fleet.charts.check import check_charts
     from fleet.charts.object_schemas import KUBERNETES_VERSION
 
-    report = check_charts(find_repo_root(), update_golden=update_golden)
+    root = find_repo_root()
+    report = check_charts(root, update_golden=update_golden)
     for path in report.goldens_written:
-        out.print(f"updated {path}")
+        action = "updated" if path.exists() else "removed"
+        out.print(f"{action} {path.relative_to(root).as_posix()}")
     if report.problems:
         for problem in sorted(set(report.problems)):
             err.print(str(problem), markup=False, soft_wrap=True)
