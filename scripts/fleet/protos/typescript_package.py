@@ -12,20 +12,18 @@ from fleet.protos.semver import read_version
 from fleet.protos.toolchains import typescript_toolchain
 from fleet.protos.tools import run_tool, system_tool
 
-TSCONFIG = {
-    "compilerOptions": {
-        "target": "ES2022",
-        "module": "NodeNext",
-        "moduleResolution": "NodeNext",
-        "lib": ["ES2022", "DOM"],
-        "strict": True,
-        "declaration": True,
-        "skipLibCheck": True,
-        "rootDir": "src",
-        "outDir": "dist",
-    },
-    "include": ["src"],
+COMPILER_OPTIONS: dict[str, object] = {
+    "target": "ES2022",
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "lib": ["ES2022", "DOM"],
+    "strict": True,
+    "declaration": True,
+    "skipLibCheck": True,
+    "rootDir": "src",
+    "outDir": "dist",
 }
+TSCONFIG = {"compilerOptions": COMPILER_OPTIONS, "include": ["src"]}
 
 
 def build_typescript(layout: RegistryLayout, output: Path) -> Path:
