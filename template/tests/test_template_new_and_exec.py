@@ -1,0 +1,98 @@
+"""`fleet new` registers what it stamps and refuses bad input; `fleet exec` runs everywhere."""
+
+from __future__ import annotations
+
+import yaml
+
+from .conftest import TemplatePlatform, replace_in, succeeded
+
+
+def manifest_entry(platform: TemplatePlatform, name: str) -> dict[str, object]:
+    manifest = yaml.safe_load((platform.root / "repos.yaml").read_text())
+    return next(item for item in manifest["services"] if item["name"] == name)
+
+
+def test_new_registers_the_service_with_a_free_port_keeping_the_manifest_comments(
+    template_platform: TemplatePlatform,
+) -> None:
+    before = (template_platform.root / "repos.yaml").read_text()
+
+    template_platform.stamp(
+        "ms_board",
+        "description=Boards of pinned documents: what a team reads first.",
+        "owner=team-content",
+        "websocket=true",
+        "topics_consumed=[knowledge.documents.v1]",
+    )
+
+    after = (template_platform.root / "repos.yaml").read_text()
+    assert after.startswith(before.rstrip("\n"))
+    assert manifest_entry(template_platform, "ms_board") == {
+        "name": "ms_board",
+        "path": "services/ms_board",
+        "description": "Boards of pinned documents: what a team reads first.",
+        "owner": "team-content",
+        "template_version": "1.0.0",
+        "ports": {"grpc": 50059, "websocket": 50060},
+        "database": "board",
+        "topics": {"consumes": ["knowledge.documents.v1"]},
+    }
+    succeeded(template_platform.fleet("manifest", "check"))
+    answers = (template_platform.service("ms_board") / ".copier-answers.yml").read_text()
+    assert "_src_path: ../..\n" in answers
+
+
+def test_new_refuses_bad_input_in_one_line_and_leaves_nothing_behind(
+    template_platform: TemplatePlatform,
+) -> None:
+    manifest = (template_platform.root / "repos.yaml").read_text()
+    cases = {
+        ("ms-board",): "service name 'ms-board' must look like ms_<name>",
+        ("ms_auth",): "ms_auth is already registered in repos.yaml",
+        ("ms_board", "--data", "colour=blue"): "--data names unknown question(s) colour",
+        ("ms_board", "--data", "owner"): "--data expects KEY=VALUE, got 'owner'",
+        ("ms_board", "--data", "grpc_port=50051"): "port 50051 is used twice",
+        ("ms_board", "--data", "grpc_port=99999"): "grpc_port 99999 must be between 1024 and 65535",
+        (
+            "ms_board",
+            "--data",
+            "topics_produced=[knowledge.documents.v1]",
+        ): "ms_board produces 'knowledge.documents.v1', but topics.yaml says ms_knowledge owns it",
+        ("ms_board", "--release", "9.9.9"): "template release '9.9.9' does not exist",
+    }
+    for arguments, complaint in cases.items():
+        result = template_platform.fleet("new", *arguments)
+        assert result.returncode != 0, arguments
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert complaint in result.stderr, (arguments, result.stderr)
+        assert not template_platform.service("ms_board").exists()
+        assert (template_platform.root / "repos.yaml").read_text() == manifest
+
+
+def test_exec_runs_in_every_repository_and_reports_each_exit_code(
+    template_platform: TemplatePlatform,
+) -> None:
+    template_platform.stamp("ms_alpha")
+    template_platform.stamp("ms_beta", "database=false")
+    replace_in(
+        template_platform.root / "repos.yaml",
+        "    path: services/ms_alpha\n",
+        "    path: services/ms_alpha\n    tags: [stateful]\n",
+    )
+
+    everywhere = template_platform.fleet("exec", "--", "test", "-f", "alembic.ini")
+
+    assert everywhere.returncode == 1
+    assert everywhere.stderr.strip() == "fleet: `test -f alembic.ini` failed in ms_beta"
+    rows = {
+        line.split("│")[1].strip(): line
+        for line in everywhere.stdout.splitlines()
+        if "│ ms_" in line
+    }
+    assert " 0 " in rows["ms_alpha"] and " 1 " in rows["ms_beta"]
+
+    tagged = template_platform.fleet(
+        "exec", "--tags", "stateful", "--", "test", "-f", "alembic.ini"
+    )
+    assert tagged.returncode == 0, tagged.stderr
+    assert "ms_beta" not in tagged.stdout
