@@ -34,6 +34,9 @@ if [ "$mode" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
   command -v mvn >/dev/null || apt_install maven
+  # proto-registry tests generate and compile the TypeScript (npm, tsc) and Go (go build) stubs.
+  command -v npm >/dev/null || apt_install nodejs npm
+  command -v go >/dev/null || apt_install golang-go
 fi
 
 # One bootstrap at a time per checkout: parallel runs would install into the same environment.
