@@ -8,12 +8,13 @@ from typing import Any
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
+from fleet.charts.object_names import name_findings
 from fleet.charts.object_schemas import KUBERNETES_VERSION, ObjectSchemas
 from fleet.validation_messages import dotted
 
 
 def schema_findings(document: dict[str, Any], schemas: ObjectSchemas) -> list[tuple[str, str]]:
-    """(field, message) for everything in `document` its pinned schema rejects."""
+    """(field, message) for everything in `document` its pinned schema or the naming rules reject."""
     api_version, kind = document.get("apiVersion"), document.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return [("", "has no apiVersion or kind")]
@@ -26,7 +27,7 @@ def schema_findings(document: dict[str, Any], schemas: ObjectSchemas) -> list[tu
                 "Istio and Strimzi CRDs in platform-charts/schemas)",
             )
         ]
-    findings: list[tuple[str, str]] = []
+    findings = name_findings(document)
     for error in validator.iter_errors(document):
         findings.extend(_describe(error))
     return sorted(set(findings))
