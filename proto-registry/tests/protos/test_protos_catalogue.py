@@ -86,8 +86,8 @@ def test_an_event_travels_in_its_envelope_to_the_topic_of_its_type() -> None:
     )
     received = event_envelope_pb2.EventEnvelope.FromString(envelope.SerializeToString())
     assert topics.topic_for_event(received.type) is topics.KNOWLEDGE_DOCUMENTS_V1
-    message_class = symbol_database.Default().GetSymbol(received.type)
-    unpacked = message_class()
+    unpacked = symbol_database.Default().GetSymbol(received.type)()
+    assert isinstance(unpacked, events_pb2.DocumentCreated)
     assert received.payload.Unpack(unpacked)
     assert unpacked == created
     assert received.subject == unpacked.document
