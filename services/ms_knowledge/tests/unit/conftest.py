@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from ms_knowledge.domain.documents import Document
 from ms_knowledge.domain.roles import SpaceRole
 from ms_knowledge.domain.spaces import Space

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Self
 
 from knowledge_kit.errors import AlreadyExistsError
+
 from ms_knowledge.domain.documents import Document, DocumentVersion
 from ms_knowledge.domain.events import KnowledgeEvent
 from ms_knowledge.domain.roles import SpaceRole
@@ -42,7 +43,7 @@ class MemorySpaces:
         mine = [
             self._state.spaces[space] for space, member in self._state.members if member == user
         ]
-        mine.sort(key=lambda space: (space.display_name, space.name))
+        mine.sort(key=lambda space: (space.display_name.lower(), space.name))
         return mine[offset : offset + limit]
 
     async def replace(self, space: Space, *, expected_etag: str) -> bool:

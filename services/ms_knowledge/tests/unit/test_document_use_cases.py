@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from knowledge_kit.errors import AlreadyExistsError, ConflictError, NotFoundError, ValidationError
+
 from ms_knowledge.domain.events import DocumentCreated, DocumentDeleted, DocumentUpdated
 from ms_knowledge.service.documents import DocumentChanges, DocumentDraft, SeenRevision
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from knowledge_kit.errors import AlreadyExistsError, NotFoundError, ValidationError
+
 from ms_knowledge.domain.events import SpaceMemberAdded, SpaceMemberRemoved
 from ms_knowledge.domain.roles import SpaceRole
 from ms_knowledge.service.members import LastOwnerError

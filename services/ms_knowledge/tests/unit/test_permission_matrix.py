@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from knowledge_kit.errors import NotFoundError, PermissionDeniedError
+
 from ms_knowledge.domain.documents import Document
 from ms_knowledge.domain.roles import SpaceRole
 from ms_knowledge.domain.spaces import Space

@@ -10,6 +10,7 @@ from knowledge_kit.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+
 from ms_knowledge.domain.events import SpaceCreated, SpaceDeleted, SpaceUpdated
 from ms_knowledge.domain.roles import SpaceRole
 from ms_knowledge.service.spaces import SpaceChanges
@@ -97,7 +98,7 @@ async def test_list_shows_only_the_callers_spaces_by_display_name_page_by_page(
         if not token:
             break
 
-    assert seen == ["Bravo", "Charlie", "Delta", "Echo", "alpha"]
+    assert seen == ["alpha", "Bravo", "Charlie", "Delta", "Echo"]
     assert pages == 3
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from knowledge_kit.errors import ConflictError, NotFoundError
+
 from ms_knowledge.domain.changes import DocumentChange, DocumentChangeType
 from ms_knowledge.service.documents import DocumentChanges, SeenRevision
 

@@ -98,7 +98,7 @@ class SpaceRepository(Protocol):
     async def get(self, name: str) -> Space | None: ...
 
     async def list_for_member(self, user: str, *, offset: int, limit: int) -> list[Space]:
-        """Spaces `user` belongs to, by display name then name."""
+        """Spaces `user` belongs to, by display name (case-insensitive) then name."""
         ...
 
     async def replace(self, space: Space, *, expected_etag: str) -> bool:

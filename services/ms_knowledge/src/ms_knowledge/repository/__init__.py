@@ -1,0 +1,1 @@
+"""The repository protocols implemented with SQLAlchemy, and the outbox for events."""

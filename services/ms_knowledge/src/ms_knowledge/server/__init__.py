@@ -1,0 +1,1 @@
+"""gRPC servicers: protobuf to domain and back, nothing else."""
