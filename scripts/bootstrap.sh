@@ -88,3 +88,13 @@ if [ "$kit_wanted" != "$kit_have" ]; then
   "$venv/bin/python" -m pip install -q -e 'kit[testing]'
   echo "$kit_wanted" > "$venv/.kit-installed"
 fi
+
+# ms_knowledge, editable (after knowledge-kit). --no-deps: its only dependencies are
+# knowledge-protos and knowledge-kit, installed above from this checkout, never from an index.
+knowledge_wanted=$(sha256sum services/ms_knowledge/pyproject.toml | cut -c1-16)
+knowledge_have=$(cat "$venv/.ms-knowledge-installed" 2>/dev/null || true)
+if [ "$knowledge_wanted" != "$knowledge_have" ]; then
+  say "installing ms_knowledge (services/ms_knowledge) into $venv"
+  "$venv/bin/python" -m pip install -q --no-deps -e services/ms_knowledge
+  echo "$knowledge_wanted" > "$venv/.ms-knowledge-installed"
+fi
