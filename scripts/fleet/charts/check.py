@@ -28,6 +28,7 @@ from fleet.charts.object_validation import schema_findings
 from fleet.charts.problems import Problem, object_label
 from fleet.charts.rendered import RenderedObject, RenderedScenario
 from fleet.charts.scenarios import Scenario, load_scenarios
+from fleet.charts.values_errors import values_findings
 from fleet.charts.yaml_documents import yaml_documents
 
 
@@ -103,7 +104,11 @@ def _check_chart(
     try:
         manifests = render(chart, values, scenario.namespace)
     except RenderError as exc:
-        report.problems.append(Problem(scenario.name, chart.name, "helm template", "", str(exc)))
+        findings = values_findings(str(exc)) or [("", " ".join(str(exc).split()))]
+        for field_name, message in findings:
+            report.problems.append(
+                Problem(scenario.name, chart.name, "helm template", field_name, message)
+            )
         return []
     for finding in lint(chart, values, scenario.namespace):
         report.problems.append(

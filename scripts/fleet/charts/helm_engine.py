@@ -78,7 +78,7 @@ def render(chart: StagedChart, values: dict[str, Any], namespace: str) -> dict[s
         try:
             return loaded.render(values, name=chart.name, namespace=namespace, is_install=True)
         except helm.HelmError as exc:
-            raise RenderError(_one_line(exc)) from None
+            raise RenderError(str(exc)) from None
 
 
 def effective_values(chart: StagedChart, values: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def effective_values(chart: StagedChart, values: dict[str, Any]) -> dict[str, An
 
 
 class RenderError(Exception):
-    """Helm refused to render (values schema, template error); the message says where."""
+    """Helm refused to render (values schema, template error); Helm's message says where."""
 
 
 def _one_line(error: object) -> str:
