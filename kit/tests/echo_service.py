@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
+import structlog
 from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.auth import current_principal
@@ -41,6 +42,7 @@ class EchoServicer:
         self.downstream = downstream
         self.seen_metadata: list[dict[str, str]] = []
         self.seen_deadlines: list[float | None] = []
+        self.flaky_failures_left = 2
 
     async def Echo(
         self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
@@ -60,6 +62,7 @@ class EchoServicer:
     async def Slow(
         self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
     ) -> StringValue:
+        structlog.get_logger("echo").info("slow_rpc_started")
         await asyncio.sleep(float(request.value))
         return StringValue(value="finished")
 
@@ -68,6 +71,14 @@ class EchoServicer:
     ) -> StringValue:
         assert self.downstream is not None
         return await echo_stub(self.downstream)(request)
+
+    async def Flaky(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
+        if self.flaky_failures_left > 0:
+            self.flaky_failures_left -= 1
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "warming up")
+        return StringValue(value="ready")
 
     async def Count(
         self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
@@ -83,7 +94,7 @@ def add_EchoServicer_to_server(servicer: EchoServicer, server: Any) -> None:
             request_deserializer=StringValue.FromString,
             response_serializer=StringValue.SerializeToString,
         )
-        for name in ("Echo", "Fail", "Slow", "Relay")
+        for name in ("Echo", "Fail", "Slow", "Relay", "Flaky")
     }
     handlers = {
         **unary,

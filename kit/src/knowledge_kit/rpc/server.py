@@ -100,6 +100,7 @@ class ServiceServer:
         """Report NOT_SERVING, refuse new RPCs, give in-flight ones the grace period, then stop."""
         grace = self.settings.shutdown_grace_seconds if grace_seconds is None else grace_seconds
         await self._health.enter_graceful_shutdown()
+        _log.info("grpc_server_draining", grace_seconds=grace)
         await self._server.stop(grace)
         _log.info("grpc_server_stopped")
 
