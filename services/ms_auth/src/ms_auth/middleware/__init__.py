@@ -1,0 +1,1 @@
+"""The Auth service's own RPC policy on top of the kit's pipeline."""
