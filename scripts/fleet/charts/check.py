@@ -61,35 +61,37 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += _unknown_charts(scenario, charts)
             rendered = RenderedScenario(scenario.name, grpc_services=grpc_services)
             for chart in charts:
-                objects = _check_chart(root, scenario, chart, schemas, report, update_golden)
+                rendered.objects += _check_chart(
+                    root, scenario, chart, schemas, report, update_golden
+                )
                 rendered_goldens.add(golden.golden_path(root, scenario.name, chart.name))
-                rendered.objects += objects
                 if chart.name == MESH_CHART:
-                    gateway = effective_values(chart, scenario.values_for(chart.name, False))[
-                        "ingressGateway"
-                    ]
-                    rendered.external_service_accounts.add(
-                        (gateway["namespace"], gateway["serviceAccount"])
-                    )
+                    rendered.external_service_accounts.add(_ingress_account(chart, scenario))
             report.objects += len(rendered.objects)
-            report.problems += mesh_reference_problems(rendered) + kafka_reference_problems(
-                rendered
-            )
-    for stale in golden.stale_goldens(root, rendered_goldens):
+            report.problems += mesh_reference_problems(rendered)
+            report.problems += kafka_reference_problems(rendered)
+    _stale_goldens(root, rendered_goldens, report, update_golden)
+    return report
+
+
+def _ingress_account(mesh: StagedChart, scenario: Scenario) -> tuple[str, str]:
+    """The ingress gateway's ServiceAccount: installed by Istio's chart, named in the mesh's values."""
+    gateway = effective_values(mesh, scenario.values_for(mesh.name, False))["ingressGateway"]
+    return str(gateway["namespace"]), str(gateway["serviceAccount"])
+
+
+def _stale_goldens(
+    root: Path, rendered: set[Path], report: CheckReport, update_golden: bool
+) -> None:
+    for stale in golden.stale_goldens(root, rendered):
         if update_golden:
             stale.unlink()
             report.goldens_written.append(stale)
         else:
+            where = str(stale.relative_to(root))
             report.problems.append(
-                Problem(
-                    "",
-                    "",
-                    str(stale.relative_to(root)),
-                    "",
-                    "golden render of no scenario and chart",
-                )
+                Problem("", "", where, "", "golden render of no scenario and chart")
             )
-    return report
 
 
 def _check_chart(
