@@ -1,0 +1,126 @@
+"""ms_auth and ms_knowledge running in this process, each wired by its own composition root, on
+its own fresh PostgreSQL database, relaying its outbox to the test Kafka broker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge_kit.database import create_database_engine, session_factory
+from knowledge_kit.database.migrations import upgrade_database
+from knowledge_kit.events import OutboxRelay, create_producer
+from knowledge_kit.testing.infrastructure import (
+    asyncpg_url,
+    create_database,
+    drop_database,
+    unique_name,
+)
+from ms_auth import main as auth_main
+from ms_auth.config import Settings as AuthSettings
+from ms_auth.server.jwks_endpoint import JWKS_PATH, JwksEndpoint
+from ms_knowledge import main as knowledge_main
+from ms_knowledge.config import Settings as KnowledgeSettings
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+@dataclass(frozen=True)
+class RunningPlatform:
+    """Where to reach the two services."""
+
+    auth_target: str
+    knowledge_target: str
+
+
+@asynccontextmanager
+async def migrated_database(
+    postgres_url: str, prefix: str, migrations: Path
+) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """A fresh database migrated to head, its URL and sessions on it; dropped afterwards."""
+    database = unique_name(prefix)
+    await create_database(postgres_url, database)
+    url = asyncpg_url(postgres_url, database)
+    engine = create_database_engine(url, traced=False)
+    try:
+        await upgrade_database(url, migrations)
+        yield url, session_factory(engine)
+    finally:
+        await engine.dispose()
+        await drop_database(postgres_url, database)
+
+
+@asynccontextmanager
+async def relaying_outbox(
+    sessions: async_sessionmaker[AsyncSession], kafka_bootstrap: str, client_id: str
+) -> AsyncIterator[None]:
+    """The service's outbox relay publishing to Kafka in the background, as `serve()` runs it."""
+    producer = create_producer(kafka_bootstrap, client_id=client_id)
+    await producer.start()
+    stop = asyncio.Event()
+    relay = asyncio.create_task(OutboxRelay(sessions, producer, idle_seconds=0.05).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await relay
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running_platform(
+    postgres_url: str, kafka_bootstrap: str
+) -> AsyncIterator[RunningPlatform]:
+    """Both services on loopback ephemeral ports; ms_knowledge trusts ms_auth's JWKS endpoint."""
+    async with AsyncExitStack() as stack:
+        auth_url, auth_sessions = await stack.enter_async_context(
+            migrated_database(postgres_url, "e2e_auth", auth_main.MIGRATIONS)
+        )
+        auth_settings = AuthSettings(
+            database_url=auth_url,
+            kafka_bootstrap=kafka_bootstrap,
+            grpc_host="127.0.0.1",
+            grpc_port=0,
+            http_host="127.0.0.1",
+            http_port=0,
+            password_hash_time_cost=1,
+            password_hash_memory_kib=8,
+            password_hash_parallelism=1,
+            shutdown_grace_seconds=0,
+        )
+        auth_use_cases = auth_main.auth_use_cases(auth_settings, auth_sessions)
+        await auth_use_cases.keys.rotate_signing_key_if_due()
+        jwks = JwksEndpoint(auth_use_cases.keys, "127.0.0.1", 0)
+        jwks_port = await jwks.start()
+        stack.push_async_callback(jwks.stop)
+        auth_server = auth_main.build_server(auth_settings, auth_use_cases)
+        auth_port = await auth_server.start()
+        stack.push_async_callback(auth_server.stop, 0)
+        await stack.enter_async_context(
+            relaying_outbox(auth_sessions, kafka_bootstrap, "e2e-ms_auth")
+        )
+
+        knowledge_url, knowledge_sessions = await stack.enter_async_context(
+            migrated_database(postgres_url, "e2e_knowledge", knowledge_main.MIGRATIONS)
+        )
+        knowledge_settings = KnowledgeSettings(
+            database_url=knowledge_url,
+            kafka_bootstrap=kafka_bootstrap,
+            grpc_host="127.0.0.1",
+            grpc_port=0,
+            auth_jwks_url=f"http://127.0.0.1:{jwks_port}{JWKS_PATH}",
+            auth_issuer=auth_settings.auth_issuer,
+            auth_audience=auth_settings.auth_audience,
+            shutdown_grace_seconds=0,
+        )
+        knowledge_server = knowledge_main.build_server(
+            knowledge_settings,
+            knowledge_main.knowledge_servicers(knowledge_settings, knowledge_sessions),
+        )
+        knowledge_port = await knowledge_server.start()
+        stack.push_async_callback(knowledge_server.stop, 0)
+        await stack.enter_async_context(
+            relaying_outbox(knowledge_sessions, kafka_bootstrap, "e2e-ms_knowledge")
+        )
+        yield RunningPlatform(f"127.0.0.1:{auth_port}", f"127.0.0.1:{knowledge_port}")
