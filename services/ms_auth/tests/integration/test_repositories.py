@@ -1,0 +1,161 @@
+"""The repositories on the real database: what commits, what rolls back, what races."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from knowledge_kit.auth import SigningKey
+from knowledge_kit.errors import AlreadyExistsError
+from knowledge_kit.events.outbox import Outbox
+from knowledge_kit.events.tables import outbox_events
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ms_auth.domain.events import UserRegistered
+from ms_auth.domain.service_accounts import ServiceAccount
+from ms_auth.domain.sessions import Session
+from ms_auth.domain.signing_keys import SigningKeyVersion
+from ms_auth.domain.throttling import SignInThrottle
+from ms_auth.domain.users import PlatformRole, User
+from ms_auth.repository.signing_keys import PrivateKeyCodec
+from ms_auth.repository.tables import signing_keys
+from ms_auth.repository.unit_of_work import SqlAuthUnitOfWork
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def unit_of_work(
+    sessions: async_sessionmaker[AsyncSession], passphrase: bytes | None = None
+) -> SqlAuthUnitOfWork:
+    return SqlAuthUnitOfWork(sessions, codec=PrivateKeyCodec(passphrase), outbox=Outbox("ms_auth"))
+
+
+def a_user(email: str) -> User:
+    return User.register(
+        email=email,
+        display_name="Ada",
+        password_hash="$argon2id$x",
+        role=PlatformRole.MEMBER,
+        now=NOW,
+    )
+
+
+async def outbox_size(sessions: async_sessionmaker[AsyncSession]) -> int:
+    async with sessions() as session:
+        return int(
+            (await session.execute(select(func.count()).select_from(outbox_events))).scalar_one()
+        )
+
+
+async def test_a_user_and_its_event_commit_together(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = a_user("ada@example.com")
+    async with unit_of_work(sessions) as work:
+        await work.users.add(user)
+        await work.events.record(UserRegistered(user.id, user.email, user.display_name, user.role))
+        await work.commit()
+    async with unit_of_work(sessions) as work:
+        assert await work.users.get_by_email("ada@example.com") == user
+    assert await outbox_size(sessions) == 1
+
+
+async def test_without_commit_neither_the_user_nor_its_event_remain(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = a_user("ada@example.com")
+    async with unit_of_work(sessions) as work:
+        await work.users.add(user)
+        await work.events.record(UserRegistered(user.id, user.email, user.display_name, user.role))
+    async with unit_of_work(sessions) as work:
+        assert await work.users.get(user.id) is None
+    assert await outbox_size(sessions) == 0
+
+
+async def test_the_database_refuses_a_second_account_with_the_same_email(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with unit_of_work(sessions) as work:
+        await work.users.add(a_user("ada@example.com"))
+        await work.commit()
+    with pytest.raises(AlreadyExistsError):
+        async with unit_of_work(sessions) as work:
+            await work.users.add(a_user("ada@example.com"))
+
+
+async def test_open_sessions_page_newest_first_and_skip_ended_ones(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = a_user("ada@example.com")
+    opened = [
+        Session.open(
+            user_id=user.id,
+            user_agent="pytest",
+            ip_address="::1",
+            now=NOW + timedelta(minutes=minute),
+            expire_time=NOW + timedelta(days=1),
+        )
+        for minute in range(4)
+    ]
+    opened[1].revoke_time = NOW
+    async with unit_of_work(sessions) as work:
+        await work.users.add(user)
+        for session in opened:
+            await work.sessions.add(session)
+        await work.commit()
+    async with unit_of_work(sessions) as work:
+        first = await work.sessions.list_open(user.id, now=NOW, after=None, limit=2)
+        last = first[-1]
+        rest = await work.sessions.list_open(
+            user.id, now=NOW, after=(last.create_time, last.id), limit=2
+        )
+        later = await work.sessions.list_open(
+            user.id, now=NOW + timedelta(days=2), after=None, limit=10
+        )
+    assert [s.id for s in first + rest] == [opened[3].id, opened[2].id, opened[0].id]
+    assert first[0].create_time == opened[3].create_time
+    assert later == []
+
+
+async def test_signing_keys_round_trip_encrypted_and_newest_first(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    older = SigningKeyVersion(SigningKey.generate(), NOW)
+    newer = SigningKeyVersion(SigningKey.generate("RS256"), NOW + timedelta(days=30))
+    async with unit_of_work(sessions, b"passphrase") as work:
+        await work.signing_keys.add(older)
+        await work.signing_keys.add(newer)
+        await work.signing_keys.retire(older.kid, NOW + timedelta(days=30))
+        await work.commit()
+    async with unit_of_work(sessions, b"passphrase") as work:
+        keyring = await work.signing_keys.keyring()
+    assert [v.kid for v in keyring.versions] == [newer.kid, older.kid]
+    assert keyring.current is not None and keyring.current.kid == newer.kid
+    assert [v.key.public_jwk() for v in keyring.versions] == [
+        newer.key.public_jwk(),
+        older.key.public_jwk(),
+    ]
+    async with sessions() as session:
+        stored = (await session.execute(select(signing_keys.c.private_key))).scalars().all()
+    assert all(pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") for pem in stored)
+
+
+async def test_throttles_and_service_accounts_are_saved_over_earlier_versions(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    throttle = SignInThrottle("ada@example.com", 1, NOW)
+    account = ServiceAccount("ms_chat", "chat", ("vector.search",), "$argon2id$a", NOW)
+    async with unit_of_work(sessions) as work:
+        await work.throttles.save(throttle)
+        await work.service_accounts.save(account)
+        await work.commit()
+    throttle.locked_until = NOW + timedelta(minutes=15)
+    account.scopes = ("vector.search", "knowledge.documents.read")
+    async with unit_of_work(sessions) as work:
+        await work.throttles.save(throttle)
+        await work.service_accounts.save(account)
+        await work.commit()
+    async with unit_of_work(sessions) as work:
+        assert await work.throttles.get("ada@example.com") == throttle
+        assert await work.service_accounts.get("ms_chat") == account
