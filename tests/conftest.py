@@ -10,31 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL_ENV = "KNOWLEDGE_TEST_POSTGRES_URL"
-KAFKA_BOOTSTRAP_ENV = "KNOWLEDGE_TEST_KAFKA_BOOTSTRAP"
-
-
-def _provisioned(variable: str, what: str) -> str:
-    value = os.environ.get(variable)
-    if not value:
-        pytest.fail(
-            f"{what} was not provisioned ({variable} is unset): run `make test`, or "
-            f"`fleet infra run -- pytest ...` to start it for a single run",
-            pytrace=False,
-        )
-    return value
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """URL of the PostgreSQL cluster the test command started."""
-    return _provisioned(POSTGRES_URL_ENV, "PostgreSQL")
-
-
-@pytest.fixture(scope="session")
-def kafka_bootstrap() -> str:
-    """bootstrap.servers of the Kafka broker the test command started."""
-    return _provisioned(KAFKA_BOOTSTRAP_ENV, "Kafka")
+# postgres_url and kafka_bootstrap come from the knowledge-kit pytest plugin.
 
 
 @pytest.fixture
