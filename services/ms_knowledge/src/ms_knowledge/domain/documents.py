@@ -10,6 +10,7 @@ from knowledge_kit.errors import FieldViolation, ValidationError
 
 from .names import VersionName
 from .spaces import new_etag
+from .text import checked_label, checked_length
 
 TITLE_MAX_LENGTH = 300
 CONTENT_MAX_LENGTH = 1_000_000
@@ -19,27 +20,12 @@ DEFAULT_CONTENT_TYPE = CONTENT_TYPES[0]
 
 def checked_title(value: str, field: str) -> str:
     """A document's title: present, one line, at most 300 characters (stripped)."""
-    value = value.strip()
-    if not value:
-        raise ValidationError(
-            "a document needs a title", [FieldViolation(field, "must not be empty")]
-        )
-    if len(value) > TITLE_MAX_LENGTH or "\n" in value:
-        raise ValidationError(
-            "the title is too long or spans lines",
-            [FieldViolation(field, f"must be one line of at most {TITLE_MAX_LENGTH} characters")],
-        )
-    return value
+    return checked_label(value, field, what="title", max_length=TITLE_MAX_LENGTH)
 
 
 def checked_content(value: str, field: str) -> str:
     """A document's body: at most a million characters."""
-    if len(value) > CONTENT_MAX_LENGTH:
-        raise ValidationError(
-            "the content is too long",
-            [FieldViolation(field, f"must be at most {CONTENT_MAX_LENGTH} characters")],
-        )
-    return value
+    return checked_length(value, field, what="content", max_length=CONTENT_MAX_LENGTH)
 
 
 def checked_content_type(value: str, field: str) -> str:

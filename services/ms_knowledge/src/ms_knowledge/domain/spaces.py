@@ -7,10 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from knowledge_kit.errors import FieldViolation, ValidationError
-
 from .names import MemberName
 from .roles import SpaceRole
+from .text import checked_label, checked_length
 
 DISPLAY_NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
@@ -23,31 +22,12 @@ def new_etag() -> str:
 
 def checked_display_name(value: str, field: str) -> str:
     """A space's display name: present, one line, at most 200 characters (stripped)."""
-    value = value.strip()
-    if not value:
-        raise ValidationError(
-            "a space needs a display name", [FieldViolation(field, "must not be empty")]
-        )
-    if len(value) > DISPLAY_NAME_MAX_LENGTH or "\n" in value:
-        raise ValidationError(
-            "the display name is too long or spans lines",
-            [
-                FieldViolation(
-                    field, f"must be one line of at most {DISPLAY_NAME_MAX_LENGTH} characters"
-                )
-            ],
-        )
-    return value
+    return checked_label(value, field, what="display name", max_length=DISPLAY_NAME_MAX_LENGTH)
 
 
 def checked_description(value: str, field: str) -> str:
     """A space's description: at most 2000 characters."""
-    if len(value) > DESCRIPTION_MAX_LENGTH:
-        raise ValidationError(
-            "the description is too long",
-            [FieldViolation(field, f"must be at most {DESCRIPTION_MAX_LENGTH} characters")],
-        )
-    return value
+    return checked_length(value, field, what="description", max_length=DESCRIPTION_MAX_LENGTH)
 
 
 @dataclass(frozen=True, slots=True)

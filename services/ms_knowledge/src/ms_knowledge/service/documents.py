@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge_kit.errors import (
@@ -25,11 +25,10 @@ from ..domain.names import DocumentName, checked_chosen_id, checked_space_name
 from ..domain.roles import SpaceAction
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role
-from .change_feed import DocumentChangeFeed
-from .clock import Clock, utc_now
 from .document_filter import title_filter
 from .masks import checked_update_mask
 from .pages import Page, page_of, page_request
+from .use_cases import KnowledgeUseCases
 
 UPDATABLE_DOCUMENT_FIELDS = ("title", "content", "content_type")
 
@@ -103,19 +102,8 @@ def stale_write(name: str) -> ConflictError:
     )
 
 
-class DocumentUseCases:
+class DocumentUseCases(KnowledgeUseCases):
     """What callers can do with documents; each call is one unit of work."""
-
-    def __init__(
-        self,
-        unit_of_work: Callable[[], KnowledgeUnitOfWork],
-        feed: DocumentChangeFeed,
-        *,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
-        self._clock = clock
 
     async def create_document(
         self, caller: str, parent: str, draft: DocumentDraft, *, document_id: str = ""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from knowledge_kit.errors import (
     AlreadyExistsError,
     DomainError,
@@ -18,28 +16,16 @@ from ..domain.roles import SpaceAction, SpaceRole
 from ..domain.spaces import Space, SpaceMember
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role, space_not_found
-from .change_feed import DocumentChangeFeed
-from .clock import Clock, utc_now
 from .pages import Page, page_of, page_request
+from .use_cases import KnowledgeUseCases
 
 
 class LastOwnerError(DomainError):
     """The change would leave the space without an owner (FAILED_PRECONDITION)."""
 
 
-class MemberUseCases:
+class MemberUseCases(KnowledgeUseCases):
     """Who belongs to a space; owners manage members, members may leave."""
-
-    def __init__(
-        self,
-        unit_of_work: Callable[[], KnowledgeUnitOfWork],
-        feed: DocumentChangeFeed,
-        *,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
-        self._clock = clock
 
     async def invite_member(
         self, caller: str, parent: str, user: str, role: SpaceRole | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge_kit.errors import (
@@ -23,10 +23,9 @@ from ..domain.spaces import (
 )
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role, space_not_found
-from .change_feed import DocumentChangeFeed
-from .clock import Clock, utc_now
 from .masks import checked_update_mask
 from .pages import Page, page_of, page_request
+from .use_cases import KnowledgeUseCases
 
 UPDATABLE_SPACE_FIELDS = ("display_name", "description")
 
@@ -40,19 +39,8 @@ class SpaceChanges:
     description: str = ""
 
 
-class SpaceUseCases:
+class SpaceUseCases(KnowledgeUseCases):
     """What callers can do with spaces; each call is one unit of work."""
-
-    def __init__(
-        self,
-        unit_of_work: Callable[[], KnowledgeUnitOfWork],
-        feed: DocumentChangeFeed,
-        *,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
-        self._clock = clock
 
     async def create_space(
         self, caller: str, *, space_id: str, display_name: str, description: str

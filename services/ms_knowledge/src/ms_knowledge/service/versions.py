@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from knowledge_kit.errors import NotFoundError
 
 from ..domain.changes import DocumentChange, DocumentChangeType
@@ -12,25 +10,13 @@ from ..domain.names import DocumentName, VersionName
 from ..domain.roles import SpaceAction
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role
-from .change_feed import DocumentChangeFeed
-from .clock import Clock, utc_now
 from .documents import SeenRevision, existing_document, stale_write, store_revision
 from .pages import Page, page_of, page_request
+from .use_cases import KnowledgeUseCases
 
 
-class VersionUseCases:
+class VersionUseCases(KnowledgeUseCases):
     """What callers can do with past revisions; each call is one unit of work."""
-
-    def __init__(
-        self,
-        unit_of_work: Callable[[], KnowledgeUnitOfWork],
-        feed: DocumentChangeFeed,
-        *,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
-        self._clock = clock
 
     async def list_versions(
         self, caller: str, parent: str, page_size: int, page_token: str
