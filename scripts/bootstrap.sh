@@ -98,3 +98,13 @@ if [ "$knowledge_wanted" != "$knowledge_have" ]; then
   "$venv/bin/python" -m pip install -q --no-deps -e services/ms_knowledge
   echo "$knowledge_wanted" > "$venv/.ms-knowledge-installed"
 fi
+
+# ms_auth, editable (after knowledge-kit). knowledge-protos and knowledge-kit are already
+# satisfied from this checkout; pip adds only its own dependencies (argon2-cffi, aiohttp).
+auth_wanted=$(sha256sum services/ms_auth/pyproject.toml | cut -c1-16)
+auth_have=$(cat "$venv/.ms-auth-installed" 2>/dev/null || true)
+if [ "$auth_wanted" != "$auth_have" ]; then
+  say "installing ms_auth (services/ms_auth) into $venv"
+  "$venv/bin/python" -m pip install -q -e services/ms_auth
+  echo "$auth_wanted" > "$venv/.ms-auth-installed"
+fi
