@@ -95,6 +95,7 @@ class KafkaBroker:
     workdir: Path
     port: int
     controller_port: int
+    keep_data: bool = False
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -198,13 +199,26 @@ class KafkaBroker:
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process, grace=20)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if not self.keep_data:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_kafka() -> KafkaBroker:
-    """Format a fresh KRaft log directory and start a single-node broker on free loopback ports."""
-    workdir = Path(tempfile.mkdtemp(prefix="fleet-kafka-"))
-    broker = KafkaBroker(workdir=workdir, port=free_port(), controller_port=free_port())
+def start_kafka(workdir: Path | None = None, port: int | None = None) -> KafkaBroker:
+    """Start a single-node broker on loopback.
+
+    Without arguments: a fresh KRaft log directory on free ports, deleted at stop (tests). With a
+    `workdir` and `port`: the directory is formatted once and its data kept across runs (`up`).
+    """
+    keep_data = workdir is not None
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="fleet-kafka-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    broker = KafkaBroker(
+        workdir=workdir,
+        port=port or free_port(),
+        controller_port=free_port(),
+        keep_data=keep_data,
+    )
     try:
         broker.start()
     except BaseException:

@@ -1,0 +1,56 @@
+"""The local edge as a process of the run: its routes come from repos.yaml."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from fleet.errors import FleetError
+from fleet.manifest import Service
+from fleet.up.layout import UpLayout
+from fleet.up.processes import ManagedProcess
+from fleet.up.service_env import LOCAL_HOST
+
+PAGE_DIR = Path(__file__).resolve().parent.parent / "edge" / "page"
+
+
+def grpc_package(service: Service) -> str:
+    """ms_auth serves knowledge.auth.v1 (the registry's package convention)."""
+    return f"knowledge.{service.name.removeprefix('ms_')}.v1"
+
+
+def edge_process(layout: UpLayout, services: list[Service], port: int) -> ManagedProcess:
+    config = {
+        "host": LOCAL_HOST,
+        "port": port,
+        "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{s.ports.grpc}" for s in services},
+        "websocket_routes": {
+            s.name: f"{LOCAL_HOST}:{s.ports.websocket}" for s in services if s.ports.websocket
+        },
+        "static_dir": str(PAGE_DIR) if (PAGE_DIR / "index.html").is_file() else None,
+    }
+    config_path = layout.home / "edge.json"
+    config_path.write_text(json.dumps(config, indent=2))
+    return ManagedProcess(
+        name="edge",
+        command=[sys.executable, "-m", "fleet.edge", str(config_path)],
+        log_path=layout.log_file("edge"),
+    )
+
+
+def wait_until_edge_ready(process: ManagedProcess, port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.exit_code() is not None:
+            raise FleetError(f"the edge exited while starting; see {process.log_path}")
+        try:
+            with urllib.request.urlopen(f"http://{LOCAL_HOST}:{port}/healthz", timeout=1) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    raise FleetError(f"the edge did not answer on port {port} within {timeout:.0f}s")
