@@ -89,6 +89,19 @@ if [ "$kit_wanted" != "$kit_have" ]; then
   echo "$kit_wanted" > "$venv/.kit-installed"
 fi
 
+# knowledge-kit into the local package index too, where stamped service repositories' tox finds it
+# (template/README.md). A changed kit under an already published version is refused; keep going.
+kit_index_wanted=$(
+  find kit/pyproject.toml kit/src scripts/fleet/template_ops/kit_publishing.py -type f \
+    \( -name '*.py' -o -name pyproject.toml -o -name py.typed \) -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+)
+kit_index_have=$(cat "$venv/.kit-published" 2>/dev/null || true)
+if [ "$kit_index_wanted" != "$kit_index_have" ]; then
+  say "publishing knowledge-kit to the local package index"
+  if "$venv/bin/fleet" kit publish; then echo "$kit_index_wanted" > "$venv/.kit-published"; fi
+fi
+
 # ms_knowledge, editable (after knowledge-kit). --no-deps: its only dependencies are
 # knowledge-protos and knowledge-kit, installed above from this checkout, never from an index.
 knowledge_wanted=$(sha256sum services/ms_knowledge/pyproject.toml | cut -c1-16)
