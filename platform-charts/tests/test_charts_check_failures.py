@@ -117,3 +117,23 @@ def test_the_command_prints_each_problem_and_exits_non_zero(charts_copy: Path) -
     assert result.returncode == 1
     assert "DestinationRule knowledge/ms-auth: spec.trafficPolicy.tls.sni:" in result.stderr
     assert "fleet: charts check:" in result.stderr
+
+
+def test_a_service_consuming_what_its_kafka_user_may_not_read_is_named(charts_copy: Path) -> None:
+    values = charts_copy / "platform-charts/kafka/values.yaml"
+    replace_once(
+        values,
+        "  consumerGroup: ms_vector\n  produces:\n  - vector.index.v1\n  consumes:\n"
+        "  - knowledge.documents.v1\n",
+        "  consumerGroup: ms_vector\n  produces:\n  - vector.index.v1\n  consumes:\n",
+    )
+
+    lines = _problem_lines(charts_copy)
+
+    assert any(
+        line.startswith("default/ms-vector: Deployment knowledge/ms-vector: ")
+        and "(KNOWLEDGE_KAFKA_CONSUMES): KafkaUser knowledge/ms-vector is not granted Read "
+        "on topic 'knowledge.documents.v1'"
+        in line
+        for line in lines
+    ), lines
