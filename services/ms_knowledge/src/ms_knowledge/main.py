@@ -13,6 +13,7 @@ from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events import Outbox, OutboxRelay, create_producer
+from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import ServiceServer, token_verifier
 from knowledge_kit.settings import load_settings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -85,6 +86,8 @@ def build_server(
 async def serve() -> None:
     """Migrate, then serve gRPC and relay the outbox to Kafka until SIGTERM or SIGINT."""
     settings = load_settings(Settings)
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    configure_tracing(settings.service_name, sample_ratio=settings.trace_sample_ratio)
     await upgrade_database(settings.database_url, MIGRATIONS)
     engine = create_database_engine(settings.database_url)
     sessions = session_factory(engine)
