@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import grpc
+import pytest
 import pytest_asyncio
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc, user_service_pb2_grpc
 
@@ -36,6 +37,13 @@ class RunningAuth:
         return await self.auth.Register(
             auth_service_pb2.RegisterRequest(email=email, password=password, user_agent="pytest")
         )
+
+
+async def refusal(call: Awaitable[object]) -> grpc.aio.AioRpcError:
+    """The error of a call that must fail (the test fails if it succeeds)."""
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call
+    return raised.value
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:

@@ -11,7 +11,7 @@ from google.protobuf import field_mask_pb2
 from knowledge.auth.v1 import auth_service_pb2, user_pb2, user_service_pb2
 from knowledge_kit.auth import SigningKey
 
-from .conftest import RunningAuth, bearer
+from .conftest import RunningAuth, bearer, refusal
 
 Call = Callable[[RunningAuth, str, tuple[tuple[str, str], ...]], Awaitable[Any]]
 
@@ -60,18 +60,16 @@ async def expired_token(running: RunningAuth, subject: str) -> str:
 @pytest.mark.parametrize("rpc", sorted(AUTHENTICATED_CALLS))
 async def test_calls_without_a_token_are_unauthenticated(running: RunningAuth, rpc: str) -> None:
     ada = await running.register("ada@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await AUTHENTICATED_CALLS[rpc](running, ada.user.name, ())
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    refused = await refusal(AUTHENTICATED_CALLS[rpc](running, ada.user.name, ()))
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize("rpc", sorted(AUTHENTICATED_CALLS))
 async def test_expired_tokens_are_unauthenticated(running: RunningAuth, rpc: str) -> None:
     ada = await running.register("ada@example.com")
     token = await expired_token(running, ada.user.name)
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(token))
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    refused = await refusal(AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(token)))
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
 
 
 async def test_tokens_signed_by_a_foreign_key_are_unauthenticated(running: RunningAuth) -> None:
@@ -82,9 +80,10 @@ async def test_tokens_signed_by_a_foreign_key_are_unauthenticated(running: Runni
         audience="knowledge-platform",
         roles=["admin"],
     )
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.users.ListUsers(user_service_pb2.ListUsersRequest(), metadata=bearer(forged))
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    refused = await refusal(
+        running.users.ListUsers(user_service_pb2.ListUsersRequest(), metadata=bearer(forged))
+    )
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
 
 
 @pytest.mark.parametrize("rpc", ["ListUsers", "UpdateUserRole"])
@@ -92,9 +91,10 @@ async def test_members_calling_administrator_rpcs_are_permission_denied(
     running: RunningAuth, rpc: str
 ) -> None:
     ada = await running.register("ada@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(ada.tokens.access_token))
-    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    refused = await refusal(
+        AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(ada.tokens.access_token))
+    )
+    assert refused.code() is grpc.StatusCode.PERMISSION_DENIED
 
 
 @pytest.mark.parametrize("rpc", ["GetUser", "GetUserRole", "UpdateUser", "RevokeSession"])
@@ -103,7 +103,8 @@ async def test_members_touching_another_account_are_permission_denied(
 ) -> None:
     ada = await running.register("ada@example.com")
     eve = await running.register("eve@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(eve.tokens.access_token))
-    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
-    assert "ada@example.com" not in (refused.value.details() or "")
+    refused = await refusal(
+        AUTHENTICATED_CALLS[rpc](running, ada.user.name, bearer(eve.tokens.access_token))
+    )
+    assert refused.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert "ada@example.com" not in (refused.details() or "")

@@ -13,7 +13,7 @@ from knowledge_kit.auth import JwksKeySet, TokenVerifier
 
 from ms_auth.service.service_accounts import ServiceAccountSpec
 
-from .conftest import RunningAuth, bearer
+from .conftest import RunningAuth, bearer, refusal
 
 CHAT = ServiceAccountSpec(
     name="serviceAccounts/ms_chat",
@@ -108,8 +108,9 @@ async def test_service_account_refusals(
     running: RunningAuth, request_fields: dict[str, object], status: grpc.StatusCode
 ) -> None:
     await running.use_cases.service_accounts.provision([CHAT])
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.IssueServiceAccountToken(
+    refused = await refusal(
+        running.auth.IssueServiceAccountToken(
             auth_service_pb2.IssueServiceAccountTokenRequest(**request_fields)  # type: ignore[arg-type]
         )
-    assert refused.value.code() is status
+    )
+    assert refused.code() is status

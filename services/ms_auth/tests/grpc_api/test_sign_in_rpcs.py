@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import grpc
-import pytest
 from knowledge.auth.v1 import auth_service_pb2, user_pb2
 from knowledge_kit.errors import field_violations_of
 
 from ..conftest import ADMIN_EMAIL, PASSWORD
-from .conftest import RunningAuth
+from .conftest import RunningAuth, refusal
 
 
 async def test_register_returns_the_account_its_session_and_tokens(running: RunningAuth) -> None:
@@ -41,19 +40,19 @@ async def test_configured_emails_register_as_administrators(running: RunningAuth
 async def test_bad_registrations_get_invalid_argument_naming_each_field(
     running: RunningAuth,
 ) -> None:
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.Register(
+    refused = await refusal(
+        running.auth.Register(
             auth_service_pb2.RegisterRequest(email="not-an-email", password="short")
         )
-    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert [v.field for v in field_violations_of(refused.value)] == ["email", "password"]
+    )
+    assert refused.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(refused)] == ["email", "password"]
 
 
 async def test_an_email_registers_only_once(running: RunningAuth) -> None:
     await running.register("ada@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.register("ADA@example.com")
-    assert refused.value.code() is grpc.StatusCode.ALREADY_EXISTS
+    refused = await refusal(running.register("ADA@example.com"))
+    assert refused.code() is grpc.StatusCode.ALREADY_EXISTS
 
 
 async def test_login_opens_another_session_of_the_same_account(running: RunningAuth) -> None:
@@ -67,32 +66,34 @@ async def test_login_opens_another_session_of_the_same_account(running: RunningA
 
 async def test_a_wrong_password_is_unauthenticated(running: RunningAuth) -> None:
     await running.register("ada@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.Login(
+    refused = await refusal(
+        running.auth.Login(
             auth_service_pb2.LoginRequest(email="ada@example.com", password="not the password")
         )
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    )
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
 
 
 async def test_repeated_failures_lock_the_account_out(running: RunningAuth) -> None:
     await running.register("ada@example.com")
     wrong = auth_service_pb2.LoginRequest(email="ada@example.com", password="not the password")
     for _ in range(3):  # the test settings lock after three failures
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await running.auth.Login(wrong)
-        assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
-    with pytest.raises(grpc.aio.AioRpcError) as locked:
-        await running.auth.Login(
+        refused = await refusal(running.auth.Login(wrong))
+        assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
+    locked = await refusal(
+        running.auth.Login(
             auth_service_pb2.LoginRequest(email="ada@example.com", password=PASSWORD)
         )
-    assert locked.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    )
+    assert locked.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 async def test_malformed_login_names_the_field(running: RunningAuth) -> None:
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.Login(auth_service_pb2.LoginRequest(email="ada@example.com"))
-    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert [v.field for v in field_violations_of(refused.value)] == ["password"]
+    refused = await refusal(
+        running.auth.Login(auth_service_pb2.LoginRequest(email="ada@example.com"))
+    )
+    assert refused.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(refused)] == ["password"]
 
 
 async def test_logout_ends_the_session(running: RunningAuth) -> None:
@@ -100,14 +101,16 @@ async def test_logout_ends_the_session(running: RunningAuth) -> None:
     await running.auth.Logout(
         auth_service_pb2.LogoutRequest(refresh_token=registered.tokens.refresh_token)
     )
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.RefreshToken(
+    refused = await refusal(
+        running.auth.RefreshToken(
             auth_service_pb2.RefreshTokenRequest(refresh_token=registered.tokens.refresh_token)
         )
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    )
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED
 
 
 async def test_logout_with_an_unknown_token_is_unauthenticated(running: RunningAuth) -> None:
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.auth.Logout(auth_service_pb2.LogoutRequest(refresh_token="made-up"))
-    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    refused = await refusal(
+        running.auth.Logout(auth_service_pb2.LogoutRequest(refresh_token="made-up"))
+    )
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import grpc
-import pytest
 from google.protobuf import field_mask_pb2
 from knowledge.auth.v1 import user_pb2, user_service_pb2
 from knowledge_kit.errors import field_violations_of
 
 from ..conftest import ADMIN_EMAIL
-from .conftest import RunningAuth, bearer
+from .conftest import RunningAuth, bearer, refusal
 
 
 async def test_users_read_their_own_account_as_users_me(running: RunningAuth) -> None:
@@ -52,16 +51,17 @@ async def test_users_change_their_display_name(running: RunningAuth) -> None:
 
 async def test_only_the_display_name_may_be_changed(running: RunningAuth) -> None:
     ada = await running.register("ada@example.com")
-    with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await running.users.UpdateUser(
+    refused = await refusal(
+        running.users.UpdateUser(
             user_service_pb2.UpdateUserRequest(
                 user=user_pb2.User(name="users/me", email="eve@example.com"),
                 update_mask=field_mask_pb2.FieldMask(paths=["email"]),
             ),
             metadata=bearer(ada.tokens.access_token),
         )
-    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert [v.field for v in field_violations_of(refused.value)] == ["update_mask"]
+    )
+    assert refused.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(refused)] == ["update_mask"]
 
 
 async def test_administrators_change_roles_and_the_change_takes_effect_at_once(
@@ -89,31 +89,35 @@ async def test_administrators_change_roles_and_the_change_takes_effect_at_once(
 
 async def test_role_refusals(running: RunningAuth) -> None:
     admin = await running.register(ADMIN_EMAIL)
-    with pytest.raises(grpc.aio.AioRpcError) as unspecified:
-        await running.users.UpdateUserRole(
+    unspecified = await refusal(
+        running.users.UpdateUserRole(
             user_service_pb2.UpdateUserRoleRequest(name=admin.user.name),
             metadata=bearer(admin.tokens.access_token),
         )
-    assert unspecified.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert [v.field for v in field_violations_of(unspecified.value)] == ["role"]
-    with pytest.raises(grpc.aio.AioRpcError) as last_admin:
-        await running.users.UpdateUserRole(
+    )
+    assert unspecified.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(unspecified)] == ["role"]
+    last_admin = await refusal(
+        running.users.UpdateUserRole(
             user_service_pb2.UpdateUserRoleRequest(
                 name=admin.user.name, role=user_pb2.PLATFORM_ROLE_MEMBER
             ),
             metadata=bearer(admin.tokens.access_token),
         )
-    assert last_admin.value.code() is grpc.StatusCode.FAILED_PRECONDITION
-    with pytest.raises(grpc.aio.AioRpcError) as missing:
-        await running.users.GetUser(
+    )
+    assert last_admin.code() is grpc.StatusCode.FAILED_PRECONDITION
+    missing = await refusal(
+        running.users.GetUser(
             user_service_pb2.GetUserRequest(name=f"users/{'0' * 32}"),
             metadata=bearer(admin.tokens.access_token),
         )
-    assert missing.value.code() is grpc.StatusCode.NOT_FOUND
-    with pytest.raises(grpc.aio.AioRpcError) as malformed:
-        await running.users.GetUser(
+    )
+    assert missing.code() is grpc.StatusCode.NOT_FOUND
+    malformed = await refusal(
+        running.users.GetUser(
             user_service_pb2.GetUserRequest(name="people/ada"),
             metadata=bearer(admin.tokens.access_token),
         )
-    assert malformed.value.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert [v.field for v in field_violations_of(malformed.value)] == ["name"]
+    )
+    assert malformed.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(malformed)] == ["name"]

@@ -15,9 +15,8 @@ from ..domain.service_accounts import (
     service_account_id_of,
 )
 from ..domain.unit_of_work import AuthUnitOfWork
-from .errors import WrongCredentialsError
 from .policy import AuthPolicy, Clock
-from .throttle_guard import SignInThrottleGuard
+from .throttle_guard import ThrottledSecretCheck
 from .tokens import AccessToken, TokenIssuer
 
 
@@ -55,7 +54,7 @@ class ServiceAccountUseCases:
         self._hasher = hasher
         self._tokens = tokens
         self._clock = clock
-        self._throttle = SignInThrottleGuard(policy.lockout, clock)
+        self._secret_check = ThrottledSecretCheck(hasher, policy.lockout, clock)
 
     async def issue_token(
         self, name: str, secret: str, scopes: Sequence[str], audience: str
@@ -69,14 +68,15 @@ class ServiceAccountUseCases:
         requested = checked_scopes(scopes)
         target = checked_audience(audience)
         async with self._unit_of_work() as work:
-            throttle = await self._throttle.check(work, name)
             account = await work.service_accounts.get(account_id)
-            matches = await self._hasher.verify(account.secret_hash if account else None, secret)
-            if account is None or not matches:
-                await self._throttle.failed(work, throttle)
-                await work.commit()
-                raise WrongCredentialsError("wrong service account name or secret")
-            await self._throttle.succeeded(work, throttle)
+            await self._secret_check.verify(
+                work,
+                name,
+                account.secret_hash if account else None,
+                secret,
+                refusal="wrong service account name or secret",
+            )
+            assert account is not None  # a secret only matches an existing account's hash
             granted = account.granted_scopes(requested)
             token = await self._tokens.for_service_account(work, account, granted, target)
             await work.commit()

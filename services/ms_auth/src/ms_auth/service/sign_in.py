@@ -12,9 +12,8 @@ from ..domain.events import UserRegistered
 from ..domain.sessions import Session
 from ..domain.unit_of_work import AuthUnitOfWork
 from ..domain.users import PlatformRole, User
-from .errors import WrongCredentialsError
 from .policy import AuthPolicy, Clock
-from .throttle_guard import SignInThrottleGuard
+from .throttle_guard import ThrottledSecretCheck
 from .tokens import TokenIssuer, TokenPair
 
 
@@ -52,7 +51,7 @@ class SignInUseCases:
         self._tokens = tokens
         self._policy = policy
         self._clock = clock
-        self._throttle = SignInThrottleGuard(policy.lockout, clock)
+        self._secret_check = ThrottledSecretCheck(hasher, policy.lockout, clock)
 
     async def register(
         self, email: str, password: str, display_name: str, client: ClientDetails
@@ -90,14 +89,15 @@ class SignInUseCases:
         while the email is locked after repeated failures."""
         email = checked_sign_in(email, password)
         async with self._unit_of_work() as work:
-            throttle = await self._throttle.check(work, email)
             user = await work.users.get_by_email(email)
-            matches = await self._hasher.verify(user.password_hash if user else None, password)
-            if user is None or not matches:
-                await self._throttle.failed(work, throttle)
-                await work.commit()
-                raise WrongCredentialsError("wrong email or password")
-            await self._throttle.succeeded(work, throttle)
+            await self._secret_check.verify(
+                work,
+                email,
+                user.password_hash if user else None,
+                password,
+                refusal="wrong email or password",
+            )
+            assert user is not None  # a secret only matches an existing account's hash
             if self._hasher.needs_rehash(user.password_hash):
                 user.password_hash = await self._hasher.hash(password)
                 await work.users.update(user)

@@ -1,34 +1,42 @@
-"""The lockout check every secret-based sign-in runs through."""
+"""Checking a secret behind the lockout: what every secret-based sign-in runs through."""
 
 from __future__ import annotations
 
+from ..domain.credentials import PasswordHasher
 from ..domain.throttling import LockoutPolicy, SignInThrottle
 from ..domain.unit_of_work import AuthUnitOfWork
-from .errors import SignInLockedError
+from .errors import SignInLockedError, WrongCredentialsError
 from .policy import Clock
 
 
-class SignInThrottleGuard:
-    """Refuses locked names before their secret is checked; counts failures and successes."""
+class ThrottledSecretCheck:
+    """Refuses locked names, verifies the secret in constant time, and counts the outcome."""
 
-    def __init__(self, policy: LockoutPolicy, clock: Clock) -> None:
+    def __init__(self, hasher: PasswordHasher, policy: LockoutPolicy, clock: Clock) -> None:
+        self._hasher = hasher
         self._policy = policy
         self._clock = clock
 
-    async def check(self, work: AuthUnitOfWork, subject: str) -> SignInThrottle:
-        """The throttle of `subject`; SignInLockedError while it is locked."""
+    async def verify(
+        self,
+        work: AuthUnitOfWork,
+        subject: str,
+        secret_hash: str | None,
+        secret: str,
+        *,
+        refusal: str,
+    ) -> None:
+        """Return when `secret` matches `secret_hash` (None: no such account). Otherwise commit
+        the failure and raise WrongCredentialsError(refusal); SignInLockedError while locked."""
         throttle = await work.throttles.get(subject) or SignInThrottle(subject)
-        if throttle.is_locked(self._clock()) and throttle.locked_until is not None:
+        if throttle.locked_until is not None and throttle.is_locked(self._clock()):
             raise SignInLockedError(throttle.locked_until)
-        return throttle
-
-    async def failed(self, work: AuthUnitOfWork, throttle: SignInThrottle) -> None:
-        """Count a failure (the caller commits it before refusing the sign-in)."""
-        throttle.record_failure(self._clock(), self._policy)
-        await work.throttles.save(throttle)
-
-    async def succeeded(self, work: AuthUnitOfWork, throttle: SignInThrottle) -> None:
-        """Forget earlier failures."""
+        # Without a hash the hasher still does a full verification: no account costs as much time.
+        if not await self._hasher.verify(secret_hash, secret):
+            throttle.record_failure(self._clock(), self._policy)
+            await work.throttles.save(throttle)
+            await work.commit()
+            raise WrongCredentialsError(refusal)
         if not throttle.is_clear:
             throttle.record_success()
             await work.throttles.save(throttle)
