@@ -123,3 +123,29 @@ async def test_a_watcher_that_falls_behind_is_ended_not_buffered_forever(
 
     with pytest.raises(ConflictError):
         await _next(stream)
+
+
+async def test_a_document_watcher_never_goes_back_to_an_older_revision(
+    knowledge: Knowledge,
+) -> None:
+    space = await knowledge.space_with_members()
+    first = await knowledge.document(space)
+    stream = await knowledge.watch.watch_document(VIEWER, first.name)
+    await _next(stream)
+    second = await knowledge.documents.update_document(
+        EDITOR, first.name, DocumentChanges(["content"], content="v2"), SeenRevision(first.etag)
+    )
+    third = await knowledge.documents.update_document(
+        EDITOR, first.name, DocumentChanges(["content"], content="v3"), SeenRevision(second.etag)
+    )
+
+    # Two writers finishing together can publish in the opposite order to their commits.
+    knowledge.feed.publish(DocumentChange(DocumentChangeType.UPDATED, second))
+    await knowledge.documents.delete_document(EDITOR, first.name, etag="")
+
+    seen = [await _next(stream) for _ in range(3)]
+    assert [(change.change_type, change.document.revision) for change in seen] == [
+        (DocumentChangeType.UPDATED, 2),
+        (DocumentChangeType.UPDATED, third.revision),
+        (DocumentChangeType.DELETED, third.revision),
+    ]

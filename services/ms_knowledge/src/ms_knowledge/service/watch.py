@@ -59,13 +59,17 @@ async def _document_changes(
 ) -> AsyncIterator[DocumentChange]:
     with subscription:
         yield DocumentChange(DocumentChangeType.SNAPSHOT, snapshot)
+        latest = snapshot.revision
         async for change in subscription:
             deleted = change.change_type is DocumentChangeType.DELETED
-            if not deleted and change.document.revision <= snapshot.revision:
-                continue  # already part of the snapshot
+            if not deleted and change.document.revision <= latest:
+                # Already in the snapshot, or overtaken: two writers can publish in the
+                # opposite order to the one they committed in; watchers only move forward.
+                continue
             yield change
             if deleted:
                 return
+            latest = change.document.revision
 
 
 async def _space_changes(subscription: ChangeSubscription) -> AsyncIterator[DocumentChange]:
