@@ -50,6 +50,5 @@ def build_go(layout: RegistryLayout, output: Path) -> Path:
         [system_tool("go", "to build the Go stubs"), "build", "./..."],
         what="go build",
         cwd=output,
-        env={"GOFLAGS": "-mod=readonly"},
     )
     return output

@@ -54,7 +54,7 @@ def go_toolchain(layout: RegistryLayout) -> Path:
                 [system_tool("go", "to install the Go code generators"), "install", "tool"],
                 what="go install (Go code generators)",
                 cwd=pins,
-                env={"GOBIN": str(gobin), "GOFLAGS": "-mod=readonly"},
+                env={"GOBIN": str(gobin)},
             )
     return gobin
 
