@@ -88,7 +88,7 @@ def test_a_consumed_topic_no_kafka_topic_declares_is_named(charts_copy: Path) ->
 
     assert any(
         line.startswith("default/ms-vector: Deployment knowledge/ms-vector: ")
-        and "(KNOWLEDGE_KAFKA_CONSUMES)" in line
+        and "(MS_VECTOR_CONSUMED_TOPICS)" in line
         and "topic 'search.queries.v1' is declared by no KafkaTopic" in line
         for line in lines
     ), lines
@@ -132,7 +132,7 @@ def test_a_service_consuming_what_its_kafka_user_may_not_read_is_named(charts_co
 
     assert any(
         line.startswith("default/ms-vector: Deployment knowledge/ms-vector: ")
-        and "(KNOWLEDGE_KAFKA_CONSUMES): KafkaUser knowledge/ms-vector is not granted Read "
+        and "(MS_VECTOR_CONSUMED_TOPICS): KafkaUser knowledge/ms-vector is not granted Read "
         "on topic 'knowledge.documents.v1'"
         in line
         for line in lines

@@ -8,19 +8,20 @@ consumer group, or the service fails on its first event with an authorization er
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fleet.charts.problems import Problem
-from fleet.charts.rendered import RenderedObject, RenderedScenario, containers
+from fleet.charts.rendered import RenderedObject, RenderedScenario
+from fleet.charts.service_environment import (
+    CONSUMED_TOPICS,
+    CONSUMER_GROUP,
+    DEAD_LETTER_TOPIC,
+    KAFKA_USERNAME,
+    PRODUCED_TOPICS,
+    ContainerEnvironment,
+    container_environments,
+)
 
-USERNAME = "KNOWLEDGE_KAFKA_SASL_USERNAME"
-CONSUMER_GROUP = "KNOWLEDGE_KAFKA_CONSUMER_GROUP"
-CONSUMES = "KNOWLEDGE_KAFKA_CONSUMES"
-TOPIC_OPERATIONS = {
-    "KNOWLEDGE_KAFKA_PRODUCES": "Write",
-    "KNOWLEDGE_KAFKA_DEAD_LETTER_TOPIC": "Write",
-    CONSUMES: "Read",
-}
+TOPIC_OPERATIONS = {PRODUCED_TOPICS: "Write", DEAD_LETTER_TOPIC: "Write", CONSUMED_TOPICS: "Read"}
 
 
 @dataclass(frozen=True)
@@ -40,52 +41,55 @@ class Grant:
 def kafka_grant_problems(scenario: RenderedScenario) -> list[Problem]:
     problems: list[Problem] = []
     for deployment in scenario.of_kind("Deployment"):
-        for c_index, container in enumerate(containers(deployment)):
-            problems += _container_grants(scenario, deployment, c_index, container)
+        for environment in container_environments(deployment):
+            problems += _container_grants(scenario, deployment, environment)
     return problems
 
 
 def _container_grants(
-    scenario: RenderedScenario, deployment: RenderedObject, c_index: int, container: dict[str, Any]
+    scenario: RenderedScenario, deployment: RenderedObject, environment: ContainerEnvironment
 ) -> list[Problem]:
-    env = {
-        str(variable.get("name")): (index, str(variable.get("value", "")))
-        for index, variable in enumerate(container.get("env") or [])
-    }
-    if USERNAME not in env:
+    username = environment.find(KAFKA_USERNAME)
+    if username is None:
         return []
-
-    def field(variable: str) -> str:
-        return f"spec.template.spec.containers[{c_index}].env[{env[variable][0]}]({variable})"
-
-    username = env[USERNAME][1]
-    user = scenario.find("KafkaUser", deployment.namespace, username)
+    user = scenario.find("KafkaUser", deployment.namespace, username.value)
     if user is None:
-        message = f"KafkaUser {deployment.namespace}/{username} does not exist"
-        return [scenario.problem(deployment, field(USERNAME), message)]
+        message = f"KafkaUser {deployment.namespace}/{username.value} does not exist"
+        return [scenario.problem(deployment, username.field, message)]
     grants = _grants(user)
+    label = f"KafkaUser {user.namespace}/{user.name}"
     problems = []
-    for variable, operation in TOPIC_OPERATIONS.items():
-        for topic in filter(None, env.get(variable, (0, ""))[1].split(",")):
-            if not any(grant.allows("topic", topic, operation) for grant in grants):
-                message = f"KafkaUser {user.namespace}/{user.name} is not granted {operation} on topic '{topic}'"
-                problems.append(scenario.problem(deployment, field(variable), message))
-    group = env.get(CONSUMER_GROUP, (0, ""))[1]
-    if env.get(CONSUMES, (0, ""))[1] and not any(g.allows("group", group, "Read") for g in grants):
-        message = f"KafkaUser {user.namespace}/{user.name} is not granted Read on group '{group}'"
-        problems.append(scenario.problem(deployment, field(CONSUMER_GROUP), message))
+    for suffix, operation in TOPIC_OPERATIONS.items():
+        variable = environment.find(suffix)
+        for topic in variable.topics() if variable is not None else []:
+            if variable is not None and not _allowed(grants, "topic", topic, operation):
+                message = f"{label} is not granted {operation} on topic '{topic}'"
+                problems.append(scenario.problem(deployment, variable.field, message))
+    group = environment.find(CONSUMER_GROUP)
+    consumed = environment.find(CONSUMED_TOPICS)
+    consumes = consumed is not None and bool(consumed.topics())
+    if group is not None and consumes and not _allowed(grants, "group", group.value, "Read"):
+        message = f"{label} is not granted Read on group '{group.value}'"
+        problems.append(scenario.problem(deployment, group.field, message))
     return problems
 
 
+def _allowed(grants: list[Grant], resource_type: str, name: str, operation: str) -> bool:
+    return any(grant.allows(resource_type, name, operation) for grant in grants)
+
+
 def _grants(user: RenderedObject) -> list[Grant]:
-    acls = (user.spec.get("authorization") or {}).get("acls") or []
-    return [
-        Grant(
-            resource_type=str((acl.get("resource") or {}).get("type")),
-            name=str((acl.get("resource") or {}).get("name", "")),
-            prefix=(acl.get("resource") or {}).get("patternType") == "prefix",
-            operations=frozenset(acl.get("operations") or []),
+    grants = []
+    for acl in (user.spec.get("authorization") or {}).get("acls") or []:
+        resource = acl.get("resource") or {}
+        if acl.get("type", "allow") != "allow":
+            continue
+        grants.append(
+            Grant(
+                resource_type=str(resource.get("type")),
+                name=str(resource.get("name", "")),
+                prefix=resource.get("patternType") == "prefix",
+                operations=frozenset(acl.get("operations") or []),
+            )
         )
-        for acl in acls
-        if acl.get("type", "allow") == "allow"
-    ]
+    return grants

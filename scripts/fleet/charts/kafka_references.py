@@ -8,15 +8,17 @@ dead letters on must be declared by a KafkaTopic, or the service fails at its fi
 from __future__ import annotations
 
 from fleet.charts.problems import Problem
-from fleet.charts.rendered import RenderedObject, RenderedScenario, containers
+from fleet.charts.rendered import RenderedObject, RenderedScenario
+from fleet.charts.service_environment import (
+    CONSUMED_TOPICS,
+    DEAD_LETTER_TOPIC,
+    PRODUCED_TOPICS,
+    container_environments,
+)
 
 CLUSTER_LABEL = "strimzi.io/cluster"
 STRIMZI_KINDS = ("KafkaTopic", "KafkaUser", "KafkaNodePool")
-TOPIC_VARIABLES = (
-    "KNOWLEDGE_KAFKA_PRODUCES",
-    "KNOWLEDGE_KAFKA_CONSUMES",
-    "KNOWLEDGE_KAFKA_DEAD_LETTER_TOPIC",
-)
+TOPIC_VARIABLES = (PRODUCED_TOPICS, CONSUMED_TOPICS, DEAD_LETTER_TOPIC)
 
 
 def kafka_reference_problems(scenario: RenderedScenario) -> list[Problem]:
@@ -67,16 +69,13 @@ def _wired_topics(
     scenario: RenderedScenario, item: RenderedObject, topics: set[str]
 ) -> list[Problem]:
     problems = []
-    for c_index, container in enumerate(containers(item)):
-        for e_index, variable in enumerate(container.get("env") or []):
-            if variable.get("name") not in TOPIC_VARIABLES:
+    for environment in container_environments(item):
+        for suffix in TOPIC_VARIABLES:
+            variable = environment.find(suffix)
+            if variable is None:
                 continue
-            field = f"spec.template.spec.containers[{c_index}].env[{e_index}]({variable['name']})"
-            for topic in filter(None, str(variable.get("value", "")).split(",")):
+            for topic in variable.topics():
                 if topic not in topics:
-                    problems.append(
-                        scenario.problem(
-                            item, field, f"topic '{topic}' is declared by no KafkaTopic"
-                        )
-                    )
+                    message = f"topic '{topic}' is declared by no KafkaTopic"
+                    problems.append(scenario.problem(item, variable.field, message))
     return problems

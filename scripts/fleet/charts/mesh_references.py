@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 from fleet.charts.problems import Problem
 from fleet.charts.rendered import RenderedObject, RenderedScenario, containers, pod_labels, selects
+from fleet.charts.service_environment import JWKS_URL, container_environments
 
 ISTIO_PORT_NAME = re.compile(
     r"^(grpc|grpc-web|http|http2|https|tcp|tls|udp|mongo|mysql|redis)(-.+)?$"
 )
 _PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
-IN_MESH_URL_VARIABLES = ("KNOWLEDGE_AUTH_JWKS_URL",)
 _GRPC_PATH = re.compile(r"^/([A-Za-z0-9_.]+)/(\*|[A-Za-z0-9_]+)$")
 
 
@@ -72,13 +72,10 @@ def _deployment(scenario: RenderedScenario, item: RenderedObject) -> list[Proble
         field = "spec.template.spec.serviceAccountName"
         message = f"ServiceAccount {item.namespace}/{account} does not exist"
         problems.append(scenario.problem(item, field, message))
-    for c_index, container in enumerate(containers(item)):
-        for e_index, variable in enumerate(container.get("env") or []):
-            if variable.get("name") in IN_MESH_URL_VARIABLES:
-                field = (
-                    f"spec.template.spec.containers[{c_index}].env[{e_index}]({variable['name']})"
-                )
-                problems.extend(_url_target(scenario, item, field, str(variable.get("value", ""))))
+    for environment in container_environments(item):
+        jwks = environment.find(JWKS_URL)
+        if jwks is not None:
+            problems.extend(_url_target(scenario, item, jwks.field, jwks.value))
     return problems
 
 
