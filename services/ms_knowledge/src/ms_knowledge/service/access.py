@@ -5,7 +5,7 @@ from __future__ import annotations
 from knowledge_kit.errors import NotFoundError, PermissionDeniedError
 
 from ..domain.roles import SpaceAction, role_permits
-from ..domain.spaces import SpaceMember
+from ..domain.spaces import Space, SpaceMember
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 
 
@@ -30,3 +30,11 @@ async def require_role(
             f"a {member.role.name.lower()} of {space} may not {action.value}"
         )
     return member
+
+
+async def existing_space(work: KnowledgeUnitOfWork, name: str) -> Space:
+    """The space named `name`, or NOT_FOUND."""
+    space = await work.spaces.get(name)
+    if space is None:
+        raise space_not_found(name)
+    return space

@@ -13,9 +13,9 @@ from knowledge_kit.errors import (
 from ..domain.events import SpaceMemberAdded, SpaceMemberRemoved
 from ..domain.names import MemberName, checked_space_name, checked_user_name
 from ..domain.roles import SpaceAction, SpaceRole
-from ..domain.spaces import Space, SpaceMember
+from ..domain.spaces import SpaceMember
 from ..domain.unit_of_work import KnowledgeUnitOfWork
-from .access import require_role, space_not_found
+from .access import existing_space, require_role, space_not_found
 from .pages import Page, page_of, page_request
 from .use_cases import KnowledgeUseCases
 
@@ -36,7 +36,7 @@ class MemberUseCases(KnowledgeUseCases):
         role = _checked_role(role)
         async with self._unit_of_work() as work:
             await require_role(work, parent, caller, SpaceAction.MANAGE_MEMBERS)
-            space = await _space(work, parent)
+            space = await existing_space(work, parent)
             if await work.members.get(parent, user) is not None:
                 raise AlreadyExistsError(f"{user} is already a member of {parent}")
             member = SpaceMember(parent, user, role, self._clock(), invited_by=caller)
@@ -51,7 +51,7 @@ class MemberUseCases(KnowledgeUseCases):
         role = _checked_role(role)
         async with self._unit_of_work() as work:
             await require_role(work, member_name.space, caller, SpaceAction.MANAGE_MEMBERS)
-            space = await _space(work, member_name.space)
+            space = await existing_space(work, member_name.space)
             member = await _member(work, member_name)
             if member.role == role:
                 return member
@@ -98,13 +98,6 @@ def _checked_role(role: SpaceRole | None) -> SpaceRole:
             "a member needs a role", [FieldViolation("role", "must be viewer, editor or owner")]
         )
     return role
-
-
-async def _space(work: KnowledgeUnitOfWork, name: str) -> Space:
-    space = await work.spaces.get(name)
-    if space is None:
-        raise space_not_found(name)
-    return space
 
 
 async def _member(work: KnowledgeUnitOfWork, name: MemberName) -> SpaceMember:

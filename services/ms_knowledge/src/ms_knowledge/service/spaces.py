@@ -21,8 +21,7 @@ from ..domain.spaces import (
     checked_display_name,
     new_etag,
 )
-from ..domain.unit_of_work import KnowledgeUnitOfWork
-from .access import require_role, space_not_found
+from .access import existing_space, require_role
 from .masks import checked_update_mask
 from .pages import Page, page_of, page_request
 from .use_cases import KnowledgeUseCases
@@ -71,7 +70,7 @@ class SpaceUseCases(KnowledgeUseCases):
         checked_space_name(name, "name")
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.READ_SPACE)
-            return await _existing_space(work, name)
+            return await existing_space(work, name)
 
     async def list_spaces(self, caller: str, page_size: int, page_token: str) -> Page[Space]:
         """The spaces the caller belongs to, by display name."""
@@ -90,7 +89,7 @@ class SpaceUseCases(KnowledgeUseCases):
         paths = checked_update_mask(changes.update_mask, UPDATABLE_SPACE_FIELDS)
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.UPDATE_SPACE)
-            space = await _existing_space(work, name)
+            space = await existing_space(work, name)
             if etag and etag != space.etag:
                 raise ConflictError(f"{name} changed since it was read (stale etag)")
             display_name, description = space.display_name, space.description
@@ -122,17 +121,10 @@ class SpaceUseCases(KnowledgeUseCases):
         checked_space_name(name, "name")
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.DELETE_SPACE)
-            space = await _existing_space(work, name)
+            space = await existing_space(work, name)
             if etag and etag != space.etag:
                 raise ConflictError(f"{name} changed since it was read (stale etag)")
             await work.spaces.remove(name)
             await work.record(SpaceDeleted(name, deleted_by=caller))
             await work.commit()
         self._feed.close_space(name)
-
-
-async def _existing_space(work: KnowledgeUnitOfWork, name: str) -> Space:
-    space = await work.spaces.get(name)
-    if space is None:
-        raise space_not_found(name)
-    return space
