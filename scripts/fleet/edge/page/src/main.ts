@@ -1,0 +1,29 @@
+// The local page: log in, then work with spaces and documents through the edge's gRPC-web.
+import { element, inputValue, showError } from "./dom.js";
+import { Credentials, connectPlatform } from "./platform.js";
+import { logInOrRegister } from "./sign_in.js";
+import { Workspace } from "./workspace.js";
+
+const credentials = new Credentials();
+const platform = connectPlatform(credentials);
+
+element("sign-in-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void signIn().catch((error: unknown) => {
+    element("sign-in-status").textContent = "";
+    showError(error);
+  });
+});
+
+async function signIn(): Promise<void> {
+  element("sign-in-status").textContent = "signing in…";
+  element("error").textContent = "";
+  const user = await logInOrRegister(platform, credentials, {
+    email: inputValue("email"),
+    password: element<HTMLInputElement>("password").value,
+    displayName: inputValue("display-name"),
+  });
+  element("who").textContent = `${user.displayName} · ${user.email}`;
+  element("sign-in").hidden = true;
+  await new Workspace(platform).show();
+}

@@ -1,0 +1,38 @@
+// The platform's services as seen from the browser: gRPC-web through the edge that served this page.
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb";
+import { DocumentService } from "@knowledge/protos/knowledge/knowledge/v1/document_service_pb";
+import { SpaceService } from "@knowledge/protos/knowledge/knowledge/v1/space_service_pb";
+
+export interface Platform {
+  auth: Client<typeof AuthService>;
+  spaces: Client<typeof SpaceService>;
+  documents: Client<typeof DocumentService>;
+}
+
+/** Where the access token of the signed-in user lives; every call carries it as a bearer token. */
+export class Credentials {
+  accessToken = "";
+  refreshToken = "";
+
+  readonly attach: Interceptor = (next) => async (request) => {
+    if (this.accessToken) {
+      request.header.set("authorization", `Bearer ${this.accessToken}`);
+    }
+    return next(request);
+  };
+}
+
+export function connectPlatform(credentials: Credentials): Platform {
+  const transport = createGrpcWebTransport({
+    baseUrl: window.location.origin,
+    useBinaryFormat: true,
+    interceptors: [credentials.attach],
+  });
+  return {
+    auth: createClient(AuthService, transport),
+    spaces: createClient(SpaceService, transport),
+    documents: createClient(DocumentService, transport),
+  };
+}

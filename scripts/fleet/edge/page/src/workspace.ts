@@ -1,0 +1,98 @@
+// Spaces and their documents: listing, creating, choosing one to open.
+import type { Space } from "@knowledge/protos/knowledge/knowledge/v1/space_pb";
+import type { Document } from "@knowledge/protos/knowledge/knowledge/v1/document_pb";
+import { DocumentView } from "./document_view.js";
+import { element, inputValue, renderChoices, showError } from "./dom.js";
+import type { Platform } from "./platform.js";
+
+const PAGE_SIZE = 100;
+
+export class Workspace {
+  private space?: Space;
+  private openDocument = "";
+  private readonly documentView: DocumentView;
+
+  constructor(private readonly platform: Platform) {
+    this.documentView = new DocumentView(platform);
+    element("new-space-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.createSpace(inputValue("new-space-name")).catch(showError);
+    });
+    element("new-document-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.createDocument(inputValue("new-document-title")).catch(showError);
+    });
+  }
+
+  async show(): Promise<void> {
+    element("workspace").hidden = false;
+    await this.listSpaces();
+  }
+
+  private async listSpaces(): Promise<void> {
+    const { spaces } = await this.platform.spaces.listSpaces({ pageSize: PAGE_SIZE });
+    renderChoices(
+      element("spaces"),
+      spaces,
+      (space) => space.displayName,
+      (space) => space.name,
+      this.space?.name ?? "",
+      (space) => void this.openSpace(space).catch(showError),
+    );
+  }
+
+  private async openSpace(space: Space): Promise<void> {
+    this.space = space;
+    this.documentView.close();
+    element("document").hidden = true;
+    element("space-title").textContent = `Documents in ${space.displayName}`;
+    element("new-document-form").hidden = false;
+    await Promise.all([this.listSpaces(), this.listDocuments()]);
+  }
+
+  private async listDocuments(): Promise<void> {
+    if (!this.space) {
+      return;
+    }
+    const { documents } = await this.platform.documents.listDocuments({
+      parent: this.space.name,
+      pageSize: PAGE_SIZE,
+    });
+    renderChoices(
+      element("documents"),
+      documents,
+      (document) => document.title,
+      (document) => document.name,
+      this.openDocument,
+      (document) => void this.open(document).catch(showError),
+    );
+  }
+
+  private async open(document: Document): Promise<void> {
+    this.openDocument = document.name;
+    this.documentView.open(document.name);
+    await this.listDocuments();
+  }
+
+  private async createSpace(displayName: string): Promise<void> {
+    const { space } = await this.platform.spaces.createSpace({ space: { displayName } });
+    element<HTMLInputElement>("new-space-name").value = "";
+    if (space) {
+      await this.openSpace(space);
+    }
+  }
+
+  private async createDocument(title: string): Promise<void> {
+    if (!this.space) {
+      return;
+    }
+    const { document } = await this.platform.documents.createDocument({
+      parent: this.space.name,
+      document: { title, content: "", contentType: "text/markdown" },
+    });
+    element<HTMLInputElement>("new-document-title").value = "";
+    if (document) {
+      await this.open(document);
+    }
+  }
+}
