@@ -44,3 +44,20 @@ def test_a_scenario_naming_no_chart_is_reported(charts_copy: Path) -> None:
         line.startswith("production: scenario production: charts.ms-vectr: no chart named")
         for line in problems
     ), problems
+
+
+def test_a_setting_the_chart_already_sets_is_reported_as_set_twice(charts_copy: Path) -> None:
+    scenario = charts_copy / "platform-charts/scenarios/production.yaml"
+    replace_once(
+        scenario, "      log_level: INFO\n", "      log_level: INFO\n      grpc_port: '1'\n"
+    )
+
+    problems = [str(problem) for problem in check_charts(charts_copy).problems]
+
+    assert any(
+        line.startswith("production/ms-auth: Deployment knowledge-prod/ms-auth: ")
+        and line.endswith(
+            "(MS_AUTH_GRPC_PORT): MS_AUTH_GRPC_PORT is set twice; the later value silently wins"
+        )
+        for line in problems
+    ), problems

@@ -74,6 +74,17 @@ Redis URL), never from values.
       name: {{ .apiKeySecret.name }}
       key: {{ .apiKeySecret.key }}
 {{- end }}
+{{- range $setting, $value := .Values.settings }}
+- name: {{ $p }}{{ upper $setting }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- range .Values.settingsFromSecrets }}
+- name: {{ $p }}{{ upper .setting }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secretName }}
+      key: {{ .key }}
+{{- end }}
 {{- with .Values.stores.redis }}
 - name: {{ $p }}REDIS_URL
   valueFrom:

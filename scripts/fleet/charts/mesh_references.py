@@ -73,6 +73,9 @@ def _deployment(scenario: RenderedScenario, item: RenderedObject) -> list[Proble
         message = f"ServiceAccount {item.namespace}/{account} does not exist"
         problems.append(scenario.problem(item, field, message))
     for environment in container_environments(item):
+        for repeated in environment.duplicates():
+            message = f"{repeated.name} is set twice; the later value silently wins"
+            problems.append(scenario.problem(item, repeated.field, message))
         jwks = environment.find(JWKS_URL)
         if jwks is not None:
             problems.extend(_url_target(scenario, item, jwks.field, jwks.value))

@@ -21,7 +21,7 @@ JWKS_URL = "_AUTH_JWKS_URL"
 
 @dataclass(frozen=True)
 class EnvVariable:
-    """One literal variable of a container, with the field path that names it in problems."""
+    """One variable of a container (value empty when it comes from a Secret), with its field path."""
 
     field: str
     name: str
@@ -36,7 +36,7 @@ class EnvVariable:
 
 
 class ContainerEnvironment:
-    """The literal variables of one container of a Deployment."""
+    """The variables of one container of a Deployment."""
 
     def __init__(self, container_field: str, container: dict[str, Any]) -> None:
         self._variables = [
@@ -46,8 +46,17 @@ class ContainerEnvironment:
                 str(variable.get("value", "")),
             )
             for index, variable in enumerate(container.get("env") or [])
-            if "value" in variable
         ]
+
+    def duplicates(self) -> list[EnvVariable]:
+        """Variables whose name an earlier one already set (the later silently wins)."""
+        seen: set[str] = set()
+        repeated = []
+        for variable in self._variables:
+            if variable.name in seen:
+                repeated.append(variable)
+            seen.add(variable.name)
+        return repeated
 
     def find(self, suffix: str) -> EnvVariable | None:
         return next((v for v in self._variables if v.name.endswith(suffix)), None)

@@ -61,6 +61,8 @@ def service_values(
         "kafka": _kafka(service),
         "stores": _stores(service),
         "jwt": dict(jwt),
+        "settings": {},
+        "settingsFromSecrets": [],
     }
 
 
