@@ -14,6 +14,10 @@ from pathlib import Path
 from fleet.errors import FleetError
 
 
+class AlreadyPublished(FleetError):
+    """The index already holds this file name with other bytes."""
+
+
 @dataclass(frozen=True)
 class Published:
     """The outcome of publishing one file: where it is, and whether it was already there."""
@@ -43,9 +47,9 @@ def publish_file(
         if target.exists():
             if _sha256(target) == _sha256(artifact):
                 return Published(target, already_there=True)
-            raise FleetError(
+            raise AlreadyPublished(
                 f"{artifact.name} is already published with different contents; a published "
-                "version never changes: bump the version (fleet protos bump) and publish again"
+                "version never changes, so publish the change under a new version"
             )
         staged = target.with_suffix(".partial")
         staged.write_bytes(artifact.read_bytes())
