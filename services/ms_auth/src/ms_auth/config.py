@@ -56,6 +56,8 @@ class Settings(ServiceSettings):
     service_account_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     signing_key_algorithm: Literal["EdDSA", "RS256"] = "EdDSA"
     signing_key_rotation_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+    # How long a successor key is published before it signs (outlasting verifiers' JWKS caches).
+    signing_key_publication_lead_seconds: int = Field(default=3600, ge=0)
     # Encrypts the stored private signing keys when set.
     signing_key_passphrase: SecretStr | None = None
     lockout_max_failures: int = Field(default=5, ge=1)

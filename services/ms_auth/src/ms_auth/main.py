@@ -65,6 +65,9 @@ def auth_policy(settings: Settings) -> AuthPolicy:
         refresh_token_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         service_account_token_ttl=timedelta(seconds=settings.service_account_token_ttl_seconds),
         signing_key_rotation_interval=timedelta(seconds=settings.signing_key_rotation_seconds),
+        signing_key_publication_lead=timedelta(
+            seconds=settings.signing_key_publication_lead_seconds
+        ),
         lockout=LockoutPolicy(
             max_failures=settings.lockout_max_failures,
             failure_window=timedelta(seconds=settings.lockout_window_seconds),

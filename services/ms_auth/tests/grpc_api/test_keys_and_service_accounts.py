@@ -59,7 +59,7 @@ async def test_after_rotation_old_and_new_tokens_both_verify(
 ) -> None:
     ada = await running.register("ada@example.com")
     assert (await other_service.verify(ada.tokens.access_token)).name == ada.user.name
-    await running.use_cases.keys.rotate_signing_key()
+    await running.use_cases.keys.rotate_signing_key(immediately=True)
     renewed = await running.auth.RefreshToken(
         auth_service_pb2.RefreshTokenRequest(refresh_token=ada.tokens.refresh_token)
     )

@@ -51,7 +51,7 @@ class AuthState:
             sessions={k: replace(v) for k, v in self.sessions.items()},
             refresh_tokens={k: replace(v) for k, v in self.refresh_tokens.items()},
             throttles={k: replace(v) for k, v in self.throttles.items()},
-            signing_keys=[replace(v) for v in self.signing_keys],
+            signing_keys=list(self.signing_keys),
             service_accounts={k: replace(v) for k, v in self.service_accounts.items()},
             events=list(self.events),
         )
@@ -135,15 +135,11 @@ class FakeSigningKeys:
         self._state = state
 
     async def add(self, version: SigningKeyVersion) -> None:
-        self._state.signing_keys.insert(0, version)
-
-    async def retire(self, kid: str, retire_time: datetime) -> None:
-        for version in self._state.signing_keys:
-            if version.kid == kid:
-                version.retire_time = retire_time
+        self._state.signing_keys.append(version)
 
     async def keyring(self) -> SigningKeyring:
-        return SigningKeyring(list(self._state.signing_keys))
+        newest_first = sorted(self._state.signing_keys, key=lambda v: v.activate_time, reverse=True)
+        return SigningKeyring(newest_first)
 
 
 class FakeServiceAccounts:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from knowledge_kit.auth import SigningKey
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.signing_keys import SigningKeyring, SigningKeyVersion
@@ -55,26 +53,19 @@ class SqlSigningKeyRepository:
                 kid=version.kid,
                 algorithm=version.key.algorithm,
                 private_key=self._codec.encode(version.key),
-                create_time=version.create_time,
-                retire_time=version.retire_time,
+                activate_time=version.activate_time,
             )
-        )
-
-    async def retire(self, kid: str, retire_time: datetime) -> None:
-        await self._session.execute(
-            update(signing_keys).where(signing_keys.c.kid == kid).values(retire_time=retire_time)
         )
 
     async def keyring(self) -> SigningKeyring:
         statement = select(signing_keys).order_by(
-            signing_keys.c.create_time.desc(), signing_keys.c.kid
+            signing_keys.c.activate_time.desc(), signing_keys.c.kid
         )
         return SigningKeyring(
             [
                 SigningKeyVersion(
                     key=self._codec.decode(row.kid, row.private_key),
-                    create_time=row.create_time,
-                    retire_time=row.retire_time,
+                    activate_time=row.activate_time,
                 )
                 for row in await self._session.execute(statement)
             ]

@@ -78,8 +78,7 @@ signing_keys = Table(
     Column("kid", String(64), primary_key=True),
     Column("algorithm", String(16), nullable=False),
     Column("private_key", LargeBinary, nullable=False),
-    Column("create_time", UtcDateTime, nullable=False),
-    Column("retire_time", UtcDateTime, nullable=True),
+    Column("activate_time", UtcDateTime, nullable=False),
 )
 
 service_accounts = Table(

@@ -26,6 +26,9 @@ class AuthPolicy:
     refresh_token_ttl: timedelta = timedelta(days=14)
     service_account_token_ttl: timedelta = timedelta(minutes=15)
     signing_key_rotation_interval: timedelta = timedelta(days=30)
+    # A successor key is published this long before it signs: longer than any verifier's JWKS
+    # cache (the kit's 5 minutes, the mesh's 20 minutes by default).
+    signing_key_publication_lead: timedelta = timedelta(hours=1)
     # Verifiers accept tokens this long past `exp` (the kit's leeway), so retired keys stay
     # published for the longest token lifetime plus this.
     verification_leeway: timedelta = timedelta(seconds=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from knowledge_kit.auth import SigningKey
 
@@ -12,7 +13,7 @@ from .policy import AuthPolicy, Clock
 
 
 class SigningKeyUseCases:
-    """The JWKS and key rotation; a retired key stays published for the verification window."""
+    """The JWKS and key rotation (see `domain.signing_keys` for the key life cycle)."""
 
     def __init__(
         self,
@@ -28,34 +29,43 @@ class SigningKeyUseCases:
         self._key_algorithm = key_algorithm
 
     async def published_keys(self) -> list[SigningKey]:
-        """Every key that may have signed a still valid token, the signing one first."""
+        """Every key a verifier may meet, the signing one first."""
         async with self._unit_of_work() as work:
             keyring = await work.signing_keys.keyring()
         published = keyring.published(self._clock(), self._policy.verification_window)
         return [version.key for version in published]
 
-    async def rotate_signing_key(self) -> SigningKeyVersion:
-        """Sign with a fresh key from now on; the previous one stays verifiable."""
+    async def rotate_signing_key(self, *, immediately: bool = False) -> SigningKeyVersion:
+        """Publish a successor key that signs from one publication lead on, or at once when the
+        current key must stop signing now (say, it leaked); earlier keys stay verifiable."""
+        lead = self._policy.signing_key_publication_lead
         async with self._unit_of_work() as work:
-            version = await self._rotate(work)
+            version = await self._add_key(work, lead=None if immediately else lead)
             await work.commit()
         return version
 
     async def rotate_signing_key_if_due(self) -> bool:
-        """Rotate when there is no key yet or the current one reached the rotation interval."""
+        """Publish a successor when the current key nears the rotation interval (the first key,
+        on a fresh database, signs at once)."""
+        policy = self._policy
         async with self._unit_of_work() as work:
             keyring = await work.signing_keys.keyring()
-            if not keyring.rotation_due(self._clock(), self._policy.signing_key_rotation_interval):
+            now = self._clock()
+            due = keyring.rotation_due(
+                now, policy.signing_key_rotation_interval, policy.signing_key_publication_lead
+            )
+            if not due:
                 return False
-            await self._rotate(work)
+            first_key = keyring.current(now) is None
+            await self._add_key(
+                work, lead=None if first_key else policy.signing_key_publication_lead
+            )
             await work.commit()
         return True
 
-    async def _rotate(self, work: AuthUnitOfWork) -> SigningKeyVersion:
-        now = self._clock()
-        current = (await work.signing_keys.keyring()).current
-        if current is not None:
-            await work.signing_keys.retire(current.kid, now)
-        version = SigningKeyVersion(SigningKey.generate(self._key_algorithm), now)
+    async def _add_key(self, work: AuthUnitOfWork, *, lead: timedelta | None) -> SigningKeyVersion:
+        keyring = await work.signing_keys.keyring()
+        activate_time = keyring.activation_after(self._clock() + (lead or timedelta(0)))
+        version = SigningKeyVersion(SigningKey.generate(self._key_algorithm), activate_time)
         await work.signing_keys.add(version)
         return version

@@ -92,9 +92,10 @@ class TokenIssuer:
 
     async def signing_key(self, work: AuthUnitOfWork) -> SigningKey:
         """The key that signs new tokens."""
-        current = (await work.signing_keys.keyring()).current
+        now = self._clock()
+        current = (await work.signing_keys.keyring()).current(now)
         if current is None:
-            current = SigningKeyVersion(SigningKey.generate(self._key_algorithm), self._clock())
+            current = SigningKeyVersion(SigningKey.generate(self._key_algorithm), now)
             await work.signing_keys.add(current)
         return current.key
 

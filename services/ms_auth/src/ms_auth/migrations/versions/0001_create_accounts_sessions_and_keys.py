@@ -77,8 +77,7 @@ def upgrade() -> None:
         sa.Column("kid", sa.String(64), nullable=False),
         sa.Column("algorithm", sa.String(16), nullable=False),
         sa.Column("private_key", sa.LargeBinary(), nullable=False),
-        sa.Column("create_time", UtcDateTime(), nullable=False),
-        sa.Column("retire_time", UtcDateTime(), nullable=True),
+        sa.Column("activate_time", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("kid", name="pk_signing_keys"),
     )
     op.create_table(
