@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from fleet.console import err
 from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.installation import install_services
 from fleet.up.layout import UpLayout
-from fleet.up.platform_run import PlatformRun, UpOptions, run_platform
+from fleet.up.platform_run import PlatformRun, run_platform
+from fleet.up.ports import PortPlan, ensure_ports_free
+from fleet.up.progress import Progress
 from fleet.up.selection import is_stamped, select_services
+from fleet.up.summary import show_ready
 
 
 @click.command("up")
@@ -20,33 +24,59 @@ from fleet.up.selection import is_stamped, select_services
 @click.option("--edge-port", type=click.IntRange(1024, 65535), default=8080, show_default=True)
 @click.option("--broker-port", type=click.IntRange(1024, 65535), default=19092, show_default=True)
 @click.option(
+    "--port-offset",
+    type=click.IntRange(-10000, 10000),
+    default=0,
+    show_default=True,
+    help="Added to every port of the run: the services' (repos.yaml), the broker's, the edge's.",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where data, logs and the broker live between runs  [default: .fleet/up]",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(1, 600),
     default=90,
     show_default=True,
     help="Seconds each process may take to become ready.",
 )
-def up(only: str | None, edge_port: int, broker_port: int, timeout: float) -> None:
+def up(
+    only: str | None,
+    edge_port: int,
+    broker_port: int,
+    port_offset: int,
+    state_dir: Path | None,
+    timeout: float,
+) -> None:
     """Run every service of repos.yaml on SQLite and a local broker, behind the local edge."""
+    progress = Progress()
     root = find_repo_root()
     manifest = load_manifest(root)
     selected = select_services(manifest, only)
     services = [service for service in selected if is_stamped(root, service)]
     missing = [service.name for service in selected if service not in services]
     if missing:
-        err.print(f"not created yet, so not started: {', '.join(missing)} (see `fleet new`)")
+        progress.note(f"not created yet, so not started: {', '.join(missing)} (see `fleet new`)")
     if not services:
-        err.print("nothing to run")
+        progress.note("nothing to run")
         return
-    install_services(root, services)
+    ports = PortPlan(
+        edge=edge_port + port_offset, broker=broker_port + port_offset, offset=port_offset
+    )
+    ensure_ports_free(ports.wanted(services))
+    install_services(root, services, progress)
     run = PlatformRun(
         root=root,
         manifest=manifest,
         services=services,
-        layout=UpLayout.for_repository(root),
-        options=UpOptions(broker_port=broker_port, edge_port=edge_port, start_timeout=timeout),
+        layout=UpLayout.at(state_dir or UpLayout.default_home(root)),
+        ports=ports,
+        start_timeout=timeout,
+        progress=progress,
     )
-    run_platform(run)
+    run_platform(run, show_ready)
 
 
 command = up

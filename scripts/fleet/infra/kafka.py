@@ -133,6 +133,15 @@ class KafkaBroker:
         (self.workdir / "log4j.properties").write_text(_LOG4J.format(logfile=self.logfile))
         return properties
 
+    def cluster_id(self) -> str:
+        """The id the data directory was formatted with (kept data); a new one otherwise."""
+        meta = self.workdir / "data" / "meta.properties"
+        if meta.exists():
+            for line in meta.read_text().splitlines():
+                if line.startswith("cluster.id="):
+                    return line.removeprefix("cluster.id=").strip()
+        return uuid.uuid4().hex[:22]
+
     def start(self) -> None:
         java = shutil.which("java")
         if java is None:
@@ -157,7 +166,7 @@ class KafkaBroker:
                 "kafka.tools.StorageTool",
                 "format",
                 "-t",
-                uuid.uuid4().hex[:22],
+                self.cluster_id(),
                 "-c",
                 str(properties),
                 "--ignore-formatted",

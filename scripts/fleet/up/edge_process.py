@@ -1,4 +1,4 @@
-"""The local edge as a process of the run: its routes come from repos.yaml."""
+"""The local edge as a process of the run: its routes come from repos.yaml, its page is the bundle."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from pathlib import Path
 from fleet.errors import FleetError
 from fleet.manifest import Service
 from fleet.up.layout import UpLayout
+from fleet.up.ports import PortPlan
 from fleet.up.processes import ManagedProcess
 from fleet.up.service_env import LOCAL_HOST
 
-PAGE_DIR = Path(__file__).resolve().parent.parent / "edge" / "page"
+POLL_SECONDS = 0.1
 
 
 def grpc_package(service: Service) -> str:
@@ -23,21 +24,24 @@ def grpc_package(service: Service) -> str:
     return f"knowledge.{service.name.removeprefix('ms_')}.v1"
 
 
-def edge_process(layout: UpLayout, services: list[Service], port: int) -> ManagedProcess:
+def edge_process(
+    layout: UpLayout, services: list[Service], ports: PortPlan, page: Path
+) -> ManagedProcess:
     config = {
         "host": LOCAL_HOST,
-        "port": port,
-        "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{s.ports.grpc}" for s in services},
+        "port": ports.edge,
+        "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{ports.grpc(s)}" for s in services},
         "websocket_routes": {
-            s.name: f"{LOCAL_HOST}:{s.ports.websocket}" for s in services if s.ports.websocket
+            s.name: f"{LOCAL_HOST}:{ports.of(s)['websocket']}"
+            for s in services
+            if "websocket" in ports.of(s)
         },
-        "static_dir": str(PAGE_DIR) if (PAGE_DIR / "index.html").is_file() else None,
+        "static_dir": str(page),
     }
-    config_path = layout.home / "edge.json"
-    config_path.write_text(json.dumps(config, indent=2))
+    layout.edge_config.write_text(json.dumps(config, indent=2) + "\n")
     return ManagedProcess(
         name="edge",
-        command=[sys.executable, "-m", "fleet.edge", str(config_path)],
+        command=[sys.executable, "-m", "fleet.edge", str(layout.edge_config)],
         log_path=layout.log_file("edge"),
     )
 
@@ -52,5 +56,5 @@ def wait_until_edge_ready(process: ManagedProcess, port: int, timeout: float) ->
                 if reply.status == 200:
                     return
         except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
+            time.sleep(POLL_SECONDS)
     raise FleetError(f"the edge did not answer on port {port} within {timeout:.0f}s")

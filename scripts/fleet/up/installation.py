@@ -7,23 +7,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fleet.console import err
 from fleet.errors import FleetError
 from fleet.manifest import Service
-from fleet.paths import state_dir
+from fleet.up.progress import Progress
+
+STAMPS = Path(sys.prefix) / ".fleet-up-installed"
+"""Kept inside the environment: a recreated .venv reinstalls everything."""
 
 
-def install_services(root: Path, services: list[Service]) -> None:
+def install_services(root: Path, services: list[Service], progress: Progress) -> None:
     """`pip install -e` each service whose pyproject.toml changed since its last install."""
-    stamps = state_dir(root) / "installed"
-    stamps.mkdir(exist_ok=True)
+    STAMPS.mkdir(exist_ok=True)
     for service in services:
         project = root / service.path
         digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()
-        stamp = stamps / f"{service.name}.sha256"
+        stamp = STAMPS / f"{service.name}.sha256"
         if stamp.exists() and stamp.read_text() == digest:
             continue
-        with err.status(f"installing {service.name}"):
+        with progress.step(f"installing {service.name}"):
             result = subprocess.run(
                 [sys.executable, "-m", "pip", "install", "-q", "-e", str(project)],
                 capture_output=True,

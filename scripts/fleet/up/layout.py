@@ -13,8 +13,12 @@ class UpLayout:
     home: Path
 
     @classmethod
-    def for_repository(cls, root: Path) -> UpLayout:
-        layout = cls(home=state_dir(root) / "up")
+    def default_home(cls, root: Path) -> Path:
+        return state_dir(root) / "up"
+
+    @classmethod
+    def at(cls, home: Path) -> UpLayout:
+        layout = cls(home=home.resolve())
         for directory in (layout.data, layout.logs, layout.broker):
             directory.mkdir(parents=True, exist_ok=True)
         return layout
@@ -31,7 +35,12 @@ class UpLayout:
 
     @property
     def broker(self) -> Path:
+        """The broker's KRaft metadata and topic data, kept between runs."""
         return self.home / "kafka"
+
+    @property
+    def edge_config(self) -> Path:
+        return self.home / "edge.json"
 
     def database_url(self, service: str) -> str:
         return f"sqlite+aiosqlite:///{self.data / service}.db"

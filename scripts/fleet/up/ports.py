@@ -1,19 +1,52 @@
-"""Refusing to start when a port the platform needs is already taken, naming who needs it."""
+"""The ports of a local run: repos.yaml's, moved by an offset when asked (to run beside another
+run), and refusing to start when one is taken, naming who needs it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fleet.errors import FleetError
 from fleet.infra.net import port_is_taken
+from fleet.manifest import Service
+
+HIGHEST_PORT = 65535
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    """Where each process of the run listens: repos.yaml's ports plus `offset`."""
+
+    edge: int
+    broker: int
+    offset: int = 0
+
+    def of(self, service: Service) -> dict[str, int]:
+        """`{"grpc": 50051, "http": 8081, ...}` for `service` in this run."""
+        return {kind: port + self.offset for kind, port in service.ports.assigned().items()}
+
+    def grpc(self, service: Service) -> int:
+        return self.of(service)["grpc"]
+
+    def wanted(self, services: list[Service]) -> dict[str, int]:
+        """Every port of the run, keyed by who needs it ("ms_auth grpc")."""
+        ports = {"the local broker": self.broker, "the edge": self.edge}
+        for service in services:
+            for kind, port in self.of(service).items():
+                ports[f"{service.name} {kind}"] = port
+        return ports
 
 
 def ensure_ports_free(wanted: Mapping[str, int]) -> None:
-    """`wanted` maps a description ("ms_auth grpc") to a port; fail on the first one taken."""
+    """Fail, naming every taken port and who needs it, before anything starts."""
+    out_of_range = [(who, port) for who, port in wanted.items() if not 0 < port <= HIGHEST_PORT]
+    if out_of_range:
+        who, port = out_of_range[0]
+        raise FleetError(f"port {port} ({who}) is not a valid port; use a smaller --port-offset")
     taken = [(who, port) for who, port in wanted.items() if port_is_taken(port)]
     if taken:
         listing = ", ".join(f"{port} ({who})" for who, port in taken)
         raise FleetError(
             f"port {listing} {'is' if len(taken) == 1 else 'are'} already in use by another "
-            "process; stop it, or change the port in repos.yaml"
+            "process; stop it, or move the platform's ports with --port-offset"
         )

@@ -1,11 +1,22 @@
-"""The environment a service process gets in a local run: its ports, database, broker and auth."""
+"""The environment a service process gets in a local run: its ports, database, broker and auth.
+
+The names are the settings every service reads under its `<NAME>_` prefix: the kit's
+(`GRPC_HOST`, `GRPC_PORT`, `METRICS_PORT`, `DATABASE_URL`, `KAFKA_BOOTSTRAP`, `AUTH_JWKS_URL`, ...)
+and the template's for a service with a WebSocket (`WEBSOCKET_HOST`, `WEBSOCKET_PORT`) or an HTTP
+endpoint (ms_auth's JWKS: `HTTP_HOST`, `HTTP_PORT`).
+"""
 
 from __future__ import annotations
 
 from fleet.manifest import Manifest, Service
 from fleet.up.layout import UpLayout
+from fleet.up.ports import PortPlan
 
 LOCAL_HOST = "127.0.0.1"
+AUTH_SERVICE = "ms_auth"
+JWKS_PATH = "/.well-known/jwks.json"
+SHUTDOWN_GRACE_SECONDS = 3
+"""Open Watch streams end at once when the developer stops the run; no one is waiting to drain."""
 
 
 def env_prefix(service: Service) -> str:
@@ -13,30 +24,33 @@ def env_prefix(service: Service) -> str:
     return f"{service.name.upper()}_"
 
 
-def jwks_url(manifest: Manifest) -> str:
+def jwks_url(manifest: Manifest, ports: PortPlan) -> str:
     """Where ms_auth serves its signing keys over HTTP (the kit verifies tokens against it)."""
-    auth = manifest.service("ms_auth")
-    if auth.ports.http is None:
-        return ""
-    return f"http://{LOCAL_HOST}:{auth.ports.http}/.well-known/jwks.json"
+    auth = manifest.service(AUTH_SERVICE)
+    http_port = ports.of(auth).get("http")
+    return f"http://{LOCAL_HOST}:{http_port}{JWKS_PATH}" if http_port else ""
 
 
 def service_environment(
-    service: Service, manifest: Manifest, layout: UpLayout, broker_bootstrap: str
+    service: Service,
+    manifest: Manifest,
+    layout: UpLayout,
+    ports: PortPlan,
+    broker_bootstrap: str,
 ) -> dict[str, str]:
     prefix = env_prefix(service)
     env = {
         f"{prefix}GRPC_HOST": LOCAL_HOST,
         f"{prefix}KAFKA_BOOTSTRAP": broker_bootstrap,
-        f"{prefix}AUTH_JWKS_URL": jwks_url(manifest),
-        f"{prefix}LOG_JSON": "true",
+        f"{prefix}AUTH_JWKS_URL": jwks_url(manifest, ports),
+        f"{prefix}SHUTDOWN_GRACE_SECONDS": str(SHUTDOWN_GRACE_SECONDS),
+        # Read by a developer in a log file, not by a log pipeline.
+        f"{prefix}LOG_JSON": "false",
     }
-    for kind, port in service.ports.assigned().items():
+    for kind, port in ports.of(service).items():
         env[f"{prefix}{kind.upper()}_PORT"] = str(port)
-    if service.ports.websocket is not None:
-        env[f"{prefix}WEBSOCKET_HOST"] = LOCAL_HOST
-    if service.ports.http is not None:
-        env[f"{prefix}HTTP_HOST"] = LOCAL_HOST
+        if kind in ("websocket", "http"):
+            env[f"{prefix}{kind.upper()}_HOST"] = LOCAL_HOST
     if service.database is not None:
         env[f"{prefix}DATABASE_URL"] = layout.database_url(service.name)
     return env
