@@ -14,11 +14,14 @@ from fleet.paths import find_repo_root
 
 
 def linted_parts(root: Path) -> list[Path]:
-    """The root and each top-level part whose own pyproject.toml configures mypy."""
+    """The root, each top-level part and each stamped service that configures mypy itself."""
     parts = [root]
-    for pyproject in sorted(root.glob("*/pyproject.toml")):
-        if "[tool.mypy]" in pyproject.read_text(encoding="utf-8"):
-            parts.append(pyproject.parent)
+    for directory in sorted([*root.glob("*/"), *root.glob("services/*/")]):
+        pyproject = directory / "pyproject.toml"
+        if (directory / "mypy.ini").is_file() or (
+            pyproject.is_file() and "[tool.mypy]" in pyproject.read_text(encoding="utf-8")
+        ):
+            parts.append(directory)
     return parts
 
 
