@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ms_auth.server.client_details import peer_address
 
 
