@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from jsonschema import Draft7Validator
 
-from .conftest import COPIER, TemplatePlatform, run, run_tox, succeeded
+from .conftest import COPIER, REPO_ROOT, TemplatePlatform, run, run_tox, succeeded
+
+SERVICE_VALUES_SCHEMA = (
+    REPO_ROOT / "platform-charts" / "platform-lib" / "service-values.schema.json"
+)
 
 
 def copier_copy(platform: TemplatePlatform, target: Path, *data: str) -> Path:
@@ -47,12 +53,27 @@ def leftover_template_syntax(repository: Path) -> list[str]:
     return found
 
 
+def chart_value_problems(values_file: Path) -> list[str]:
+    """What the platform's service-values schema says about each key the file overrides."""
+    schema = json.loads(SERVICE_VALUES_SCHEMA.read_text())
+    values = yaml.safe_load(values_file.read_text())
+    problems = []
+    for key, value in values.items():
+        if key not in schema["properties"]:
+            problems.append(f"{key}: not a service chart value")
+            continue
+        validator = Draft7Validator({**schema["properties"][key], "$defs": schema["$defs"]})
+        problems.extend(f"{key}: {error.message}" for error in validator.iter_errors(value))
+    return problems
+
+
 @pytest.mark.infra
 def test_fleet_new_repository_passes_its_own_tox_on_sqlite_and_postgresql(
     template_platform: TemplatePlatform, tox_environment: dict[str, str], postgres_url: str
 ) -> None:
     repository = template_platform.stamp("ms_example")
     assert leftover_template_syntax(repository) == []
+    assert chart_value_problems(repository / "deploy" / "values.yaml") == []
     run_tox(
         repository,
         "lint,sqlite,postgresql",
@@ -74,12 +95,13 @@ def test_copier_copy_without_database_with_websocket_and_topics_passes_its_tox(
         "topics_consumed=[knowledge.documents.v1, knowledge.spaces.v1]",
     )
     assert leftover_template_syntax(repository) == []
+    assert chart_value_problems(repository / "deploy" / "values.yaml") == []
     assert not (repository / "alembic.ini").exists()
     assert not (repository / "src" / "ms_board" / "migrations").exists()
-    values = yaml.safe_load((repository / "deploy" / "values.yaml").read_text())
-    assert values["ports"] == {"grpc": 50200, "websocket": 50201}
-    assert values["database"] == {"enabled": False}
-    assert values["topics"]["consumes"] == ["knowledge.documents.v1", "knowledge.spaces.v1"]
+    settings = (repository / "src" / "ms_board" / "config.py").read_text()
+    assert "grpc_port: int = Field(default=50200" in settings
+    assert "websocket_port: int = Field(default=50201" in settings
+    assert '"knowledge.documents.v1",\n        "knowledge.spaces.v1",' in settings
     assert "env_list = lint, sqlite\n" in (repository / "tox.ini").read_text()
     run_tox(repository, "lint,sqlite", tox_environment)
 
