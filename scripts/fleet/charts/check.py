@@ -24,7 +24,7 @@ from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
-from fleet.charts.object_schemas import ObjectSchemas
+from fleet.charts.object_schemas import ObjectSchemas, object_schemas
 from fleet.charts.object_validation import schema_findings
 from fleet.charts.problems import Problem, object_label
 from fleet.charts.rendered import RenderedObject, RenderedScenario
@@ -53,7 +53,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     ]
     contracts = load_grpc_services(root)
     grpc_services = {service.full_name for found in contracts.values() for service in found}
-    schemas = ObjectSchemas(root / CHARTS_DIR / SCHEMAS_DIR)
+    schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
     rendered_goldens: set[Path] = set()
     with staged_charts(root / CHARTS_DIR) as charts:

@@ -9,6 +9,8 @@ does not explicitly preserve unknown fields is closed here, and metadata is chec
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -25,17 +27,34 @@ _K8S_SCHEMAS = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 
 
+def object_schemas(crd_dir: Path) -> ObjectSchemas:
+    """The schemas for these pinned CRD files; built once per process for the same file contents."""
+    files = sorted(crd_dir.glob("*.yaml"))
+    if not files:
+        raise FleetError(f"no pinned CRD schemas in {crd_dir}")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return _object_schemas_for(digest.hexdigest(), tuple(files))
+
+
+@functools.lru_cache(maxsize=4)
+def _object_schemas_for(_digest: str, files: tuple[Path, ...]) -> ObjectSchemas:
+    return ObjectSchemas(_load_crd_schemas(files))
+
+
 class ObjectSchemas:
     """Finds the validator for an (apiVersion, kind); builds each one once."""
 
-    def __init__(self, crd_dir: Path) -> None:
+    def __init__(self, crds: dict[tuple[str, str], dict[str, Any]]) -> None:
         self._k8s_dir = resources.files("kubernetes_validate").joinpath(_K8S_SCHEMAS)
         definitions = json.loads(self._k8s_dir.joinpath("_definitions.json").read_text())
         self._definitions_id: str = definitions["$id"]
         self._registry: Registry[Any] = Registry().with_resource(
             self._definitions_id, Resource.from_contents(definitions)
         )
-        self._crds = _load_crd_schemas(crd_dir)
+        self._crds = crds
         self._validators: dict[tuple[str, str], Draft202012Validator | None] = {}
 
     def validator(self, api_version: str, kind: str) -> Draft202012Validator | None:
@@ -66,11 +85,8 @@ class ObjectSchemas:
         return Draft202012Validator(json.loads(schema_file.read_text()), registry=self._registry)
 
 
-def _load_crd_schemas(crd_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
+def _load_crd_schemas(files: tuple[Path, ...]) -> dict[tuple[str, str], dict[str, Any]]:
     schemas: dict[tuple[str, str], dict[str, Any]] = {}
-    files = sorted(crd_dir.glob("*.yaml"))
-    if not files:
-        raise FleetError(f"no pinned CRD schemas in {crd_dir}")
     for path in files:
         for crd in yaml_documents(path.read_text(encoding="utf-8")):
             if crd.get("kind") != "CustomResourceDefinition":
