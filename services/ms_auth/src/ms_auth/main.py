@@ -10,12 +10,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import structlog
 from knowledge.auth.v1 import auth_service_pb2_grpc, user_service_pb2_grpc
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events.outbox import Outbox
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.relay import OutboxRelay
+from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
 from knowledge_kit.settings import load_settings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,6 +42,7 @@ from .service.users import UserUseCases
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ROTATION_CHECK_SECONDS = 3600.0
+_log = structlog.get_logger("ms_auth")
 
 
 Servicer = tuple[Callable[[Any, Any], None], Any]
@@ -154,7 +157,11 @@ def build_server(settings: Settings, use_cases: AuthUseCases) -> ServiceServer:
 async def rotate_signing_keys(use_cases: AuthUseCases, stop: asyncio.Event) -> None:
     """Rotate the signing key whenever it reaches the rotation interval, until `stop`."""
     while not stop.is_set():
-        await use_cases.keys.rotate_signing_key_if_due()
+        try:
+            await use_cases.keys.rotate_signing_key_if_due()
+        except Exception:
+            # The current key keeps signing; the next check tries again.
+            _log.exception("signing_key_rotation_failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), ROTATION_CHECK_SECONDS)
 
@@ -162,6 +169,8 @@ async def rotate_signing_keys(use_cases: AuthUseCases, stop: asyncio.Event) -> N
 async def serve() -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully."""
     settings = load_settings(Settings)
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    configure_tracing(settings.service_name, sample_ratio=settings.trace_sample_ratio)
     await upgrade_database(settings.database_url, MIGRATIONS)
     engine = create_database_engine(settings.database_url)
     sessions = session_factory(engine)
