@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from .conftest import TemplatePlatform, replace_in, run_tox
+from .conftest import COPIER, TemplatePlatform, replace_in, run, run_tox, succeeded
 
 SERVICE_EDIT = "\n\ndef is_titled(note: Note) -> bool:\n    return bool(note.title)\n"
 
@@ -94,3 +94,44 @@ def test_update_needs_a_name_or_all(template_platform: TemplatePlatform) -> None
     result = template_platform.fleet("update")
     assert result.returncode == 1
     assert result.stderr.strip() == "fleet: name one service to update, or pass --all"
+
+
+def test_a_service_stamped_from_an_untagged_commit_is_updated_to_a_release(
+    template_platform: TemplatePlatform,
+) -> None:
+    ruff = template_platform.root / "template" / "project" / "ruff.toml"
+    replace_in(ruff, 'select = ["E", "F"', 'select = ["C4", "E", "F"')
+    template_platform.commit("unreleased: lint comprehensions")
+    succeeded(
+        run(
+            [
+                COPIER,
+                "copy",
+                "--quiet",
+                "--defaults",
+                "--vcs-ref",
+                "HEAD",
+                "--data",
+                "service_name=ms_alpha",
+                str(template_platform.root),
+                str(template_platform.service("ms_alpha")),
+            ],
+            template_platform.root,
+        )
+    )
+    with (template_platform.root / "repos.yaml").open("a") as manifest:
+        manifest.write(
+            "\n  - name: ms_alpha\n    path: services/ms_alpha\n    description: Alpha.\n"
+            "    owner: team-alpha\n    ports: {grpc: 50100}\n"
+        )
+    template_platform.commit("stamp ms_alpha from the unreleased template")
+    assert recorded_release(template_platform, "ms_alpha")[0].startswith("1.0.0-1-g")
+    replace_in(ruff, "line-length = 100", "line-length = 110")
+    template_platform.release("1.1.0", "line length 110")
+
+    result = template_platform.fleet("update", "ms_alpha")
+
+    assert result.returncode == 0, result.stderr
+    assert recorded_release(template_platform, "ms_alpha") == ("1.1.0", "1.1.0")
+    text = (template_platform.service("ms_alpha") / "ruff.toml").read_text()
+    assert 'select = ["C4", "E", "F"' in text and "line-length = 110" in text

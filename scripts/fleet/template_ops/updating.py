@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path
 
 from fleet.template_ops.git import git, uncommitted_paths
-from fleet.template_ops.releases import release_key
+from fleet.template_ops.releases import RELEASE_TAG, release_key
 from fleet.template_ops.rendering import update_checkout
 from fleet.template_ops.service_tree import copy_service_into_repository, replace_service_files
 from fleet.template_ops.stamp_record import read_stamp, record_source
@@ -46,7 +46,8 @@ def update_service(root: Path, service: str, service_dir: Path, target: str) -> 
     platform repository's index; the result is copied back only when it has no conflict.
     """
     record = read_stamp(service_dir)
-    if release_key(record.version) >= release_key(target):
+    # A service stamped from an untagged commit has no release to compare; copier updates it.
+    if RELEASE_TAG.match(record.version) and release_key(record.version) >= release_key(target):
         return UpdateOutcome(service, record.version, target, UpdateState.CURRENT)
     dirty = uncommitted_paths(root, service_dir.relative_to(root).as_posix())
     if dirty:
@@ -61,6 +62,7 @@ def update_service(root: Path, service: str, service_dir: Path, target: str) -> 
             "commit",
             "--quiet",
             "--all",
+            "--allow-empty",
             "--no-verify",
             "-m",
             "use the local template",
