@@ -1,0 +1,85 @@
+"""Group commit of document updates: stored in batches, passed on only once stored.
+
+Updates that arrive while a batch is being written form the next batch, so a quiet canvas
+pays one short transaction per update and a busy one shares each transaction among many.
+Nobody sees an update before it is durable, so nothing another client saw is lost on restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+
+from ..domain.ports import StoredUpdate
+from .room import CanvasRoom, Participant
+
+_log = structlog.get_logger("ms_canvas.journal")
+RETRY_SECONDS = (0.05, 0.2, 1.0)
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    room: CanvasRoom
+    update: bytes
+    sender: Participant | None
+    author: str
+
+
+StoreBatch = Callable[[list[StoredUpdate]], Awaitable[dict[str, int]]]
+OnStored = Callable[[list[PendingUpdate], dict[str, int]], Awaitable[None]]
+
+
+class UpdateJournal:
+    """`submit` never blocks; a single writer stores the waiting updates in order, then calls
+    `on_stored` with them and the canvases' new revisions."""
+
+    def __init__(self, store: StoreBatch, on_stored: OnStored, *, max_batch: int = 1000) -> None:
+        self._store = store
+        self._on_stored = on_stored
+        self._max_batch = max_batch
+        self._waiting: list[PendingUpdate] = []
+        self._arrived = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def submit(self, pending: PendingUpdate) -> None:
+        self._waiting.append(pending)
+        self._idle.clear()
+        self._arrived.set()
+
+    async def drained(self) -> None:
+        """Wait until everything submitted so far is stored and passed on."""
+        await self._idle.wait()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Write batches until `stop` is set and nothing is waiting."""
+        while not (stop.is_set() and not self._waiting):
+            if not self._waiting:
+                self._idle.set()
+                waiter = asyncio.ensure_future(self._arrived.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+                continue
+            self._arrived.clear()
+            batch = self._waiting[: self._max_batch]
+            revisions = await self._store_with_retries(batch)
+            del self._waiting[: len(batch)]
+            await self._on_stored(batch, revisions)
+        self._idle.set()
+
+    async def _store_with_retries(self, batch: list[PendingUpdate]) -> dict[str, int]:
+        stored = [StoredUpdate(p.room.name, p.update, p.author) for p in batch]
+        for attempt, pause in enumerate((*RETRY_SECONDS, None)):
+            try:
+                return await self._store(stored)
+            except Exception:
+                if pause is None:
+                    raise
+                _log.warning("canvas_updates_store_failed", attempt=attempt + 1, exc_info=True)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")

@@ -1,0 +1,134 @@
+"""The canvases this instance holds open: loaded from storage on first use, updated from
+clients and other instances, compacted as their update logs grow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import structlog
+from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
+from knowledge_kit.websocket import RoomHub
+
+from ..domain.ports import StoredUpdate
+from ..repository.unit_of_work import SqlCanvasUnitOfWork
+from .journal import PendingUpdate, UpdateJournal
+from .relay import UpdateRelay
+from .room import CanvasRoom
+from .summaries import ChangeSummaries
+
+_log = structlog.get_logger("ms_canvas.rooms")
+UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
+
+
+class CanvasRooms:
+    def __init__(
+        self,
+        hub: RoomHub,
+        unit_of_work: UnitOfWorkFactory,
+        summaries: ChangeSummaries,
+        *,
+        compact_after_updates: int,
+    ) -> None:
+        self.hub = hub
+        self.journal = UpdateJournal(self._store, self._stored)
+        self.relay: UpdateRelay | None = None
+        self._unit_of_work = unit_of_work
+        self._summaries = summaries
+        self._compact_after = compact_after_updates
+        self._rooms: dict[str, CanvasRoom] = {}
+        self._users: dict[str, int] = {}
+        self._loading: dict[str, asyncio.Task[None]] = {}
+        self._compacting: dict[str, asyncio.Task[None]] = {}
+
+    async def open(self, name: str) -> CanvasRoom:
+        """The room of canvas `name`, loaded from storage on first use; `release` it when done."""
+        room = self._rooms.get(name)
+        if room is None:
+            # Registered before loading, so relayed updates that arrive meanwhile are kept
+            # (Yjs merges them in any order).
+            room = self._rooms[name] = CanvasRoom(name, self.hub)
+            self._loading[name] = asyncio.create_task(self._load(room))
+        self._users[name] = self._users.get(name, 0) + 1
+        try:
+            await asyncio.shield(self._loading[name])
+        except BaseException:
+            self.release(room)
+            raise
+        return room
+
+    def release(self, room: CanvasRoom) -> None:
+        """One user fewer; the room is forgotten with its last user (its updates are stored)."""
+        left = self._users.get(room.name, 1) - 1
+        if left > 0:
+            self._users[room.name] = left
+            return
+        self._users.pop(room.name, None)
+        self._loading.pop(room.name, None)
+        if self._rooms.get(room.name) is room:
+            del self._rooms[room.name]
+
+    def submit(self, room: CanvasRoom, pending: PendingUpdate) -> None:
+        self.journal.submit(pending)
+
+    async def apply_relayed(self, event: CanvasUpdateRelayed) -> None:
+        """Another instance stored an update: merge it and pass it to this instance's clients."""
+        room = self._rooms.get(event.canvas)
+        if room is None:
+            return
+        try:
+            applied = room.apply(event.update)
+        except ValueError:
+            _log.warning("canvas_relayed_update_unreadable", canvas=event.canvas)
+            return
+        if applied:
+            room.revision += 1
+            room.send_update(event.update)
+            await room.notify_changed()
+
+    async def close_canvas(self, name: str) -> None:
+        """The canvas was deleted: disconnect everyone on it."""
+        room = self._rooms.get(name)
+        if room is not None:
+            for participant in list(room.participants):
+                await participant.member.connection.close(1008, "the canvas was deleted")
+
+    async def _load(self, room: CanvasRoom) -> None:
+        async with self._unit_of_work() as work:
+            canvas = await work.canvases.get(room.name)
+            state = await work.updates.load(room.name)
+        for update in (state.snapshot, *state.updates):
+            if update is not None:
+                room.apply(update)
+        room.revision = 0 if canvas is None else canvas.revision
+        room.uncompacted = len(state.updates)
+
+    async def _store(self, updates: list[StoredUpdate]) -> dict[str, int]:
+        async with self._unit_of_work() as work:
+            revisions = await work.updates.append(updates)
+            await work.commit()
+        return revisions
+
+    async def _stored(self, batch: list[PendingUpdate], revisions: dict[str, int]) -> None:
+        for pending in batch:
+            pending.room.send_update(pending.update, exclude=pending.sender)
+            pending.room.uncompacted += 1
+            if self.relay is not None:
+                await self.relay.publish(pending.room.name, pending.update, pending.author)
+        for room in {pending.room for pending in batch}:
+            room.revision = revisions.get(room.name, room.revision)
+            self._summaries.edited(room, {p.author for p in batch if p.room is room})
+            await room.notify_changed()
+            if room.uncompacted >= self._compact_after and room.name not in self._compacting:
+                self._compacting[room.name] = asyncio.create_task(self._compact(room))
+
+    async def _compact(self, room: CanvasRoom) -> None:
+        try:
+            async with self._unit_of_work() as work:
+                folded = await work.updates.compact(room.name)
+                await work.commit()
+            room.uncompacted = max(room.uncompacted - folded, 0)
+        except Exception:
+            _log.warning("canvas_compaction_failed", canvas=room.name, exc_info=True)
+        finally:
+            del self._compacting[room.name]

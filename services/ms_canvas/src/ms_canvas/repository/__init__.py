@@ -1,0 +1,1 @@
+"""SQLAlchemy implementations of the canvas repositories, and the ms_knowledge gateway."""

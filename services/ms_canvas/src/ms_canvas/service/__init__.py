@@ -1,0 +1,1 @@
+"""Use cases: each checks the caller's access, runs in one unit of work, records its events."""

@@ -1,0 +1,3 @@
+// Bundled for Chromium pages: exposes the collaborator to page.evaluate.
+import { createCanvasClient } from './canvas_client.js'
+window.createCanvasClient = createCanvasClient

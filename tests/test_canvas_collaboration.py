@@ -1,0 +1,136 @@
+"""Unmodified yjs + y-websocket clients (Node) editing one canvas through ms_canvas, with
+access checked by ms_knowledge: convergence, late joiners, viewers, restarts, two instances."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+
+from .test_canvas_support import (
+    EDITOR,
+    OWNER,
+    VIEWER,
+    CanvasPlatform,
+    canvas_platform,
+    collaborators,
+    create_canvas,
+)
+
+
+@pytest_asyncio.fixture
+async def platform(
+    postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
+) -> AsyncIterator[CanvasPlatform]:
+    async with canvas_platform(postgres_url, kafka_bootstrap, jwks_endpoint) as running:
+        yield running
+
+
+async def test_two_editors_converge_and_a_late_joiner_gets_everything(
+    platform: CanvasPlatform,
+) -> None:
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    async with collaborators() as clients:
+        for name, user in (("alice", OWNER), ("bob", EDITOR)):
+            await clients.open(name, "node", service.websocket_url, platform.canvas,
+                               platform.token(user), user)
+            await clients.call(name, "synced")
+        await clients.call("alice", "putNode", "n1", {"label": "Goals", "x": 10, "y": 20})
+        await clients.call("bob", "putNode", "n2", {"label": "Risks", "x": 300, "y": 20})
+        for name in ("alice", "bob"):
+            await clients.call(name, "waitForNodes", ["n1", "n2"])
+        await clients.call("alice", "moveNode", "n2", 320, 40)
+        await clients.call("bob", "moveNode", "n1", 15, 25)
+        for name in ("alice", "bob"):
+            await clients.call(name, "waitForNode", "n1", {"x": 15, "y": 25})
+            await clients.call(name, "waitForNode", "n2", {"x": 320, "y": 40})
+        assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
+
+        await clients.open("late", "node", service.websocket_url, platform.canvas,
+                           platform.token(EDITOR), EDITOR)
+        await clients.call("late", "synced")
+        assert await clients.call("late", "nodes") == await clients.call("alice", "nodes")
+
+
+async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
+    platform: CanvasPlatform,
+) -> None:
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    async with collaborators() as clients:
+        for name, user in (("alice", OWNER), ("carol", VIEWER)):
+            await clients.open(name, "node", service.websocket_url, platform.canvas,
+                               platform.token(user), user)
+            await clients.call(name, "synced")
+        await clients.call("carol", "putNode", "vandal", {"label": "not allowed"})
+        await clients.call("carol", "moveCursor", 7, 9)
+        await clients.call("alice", "waitForCursor", VIEWER, 7, 9)
+        await clients.call("alice", "putNode", "n1", {"label": "after"})
+        await clients.call("carol", "waitForNodes", ["n1"])
+        assert "vandal" not in await clients.call("alice", "nodes")
+
+        await clients.open("late", "node", service.websocket_url, platform.canvas,
+                           platform.token(OWNER), OWNER)
+        await clients.call("late", "synced")
+        assert sorted(await clients.call("late", "nodes")) == ["n1"]
+
+
+async def test_a_killed_service_loses_no_update_another_client_saw(
+    platform: CanvasPlatform,
+) -> None:
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    async with collaborators() as clients:
+        for name, user in (("alice", OWNER), ("bob", EDITOR)):
+            await clients.open(name, "node", service.websocket_url, platform.canvas,
+                               platform.token(user), user)
+            await clients.call(name, "synced")
+        for index in range(40):
+            await clients.call("alice", "putNode", f"n{index}", {"x": index})
+        await clients.call("bob", "waitForNodes", [f"n{index}" for index in range(40)])
+        # The writers go away first, so nothing can come back from a client's own copy.
+        await clients.call("alice", "destroy")
+        await clients.call("bob", "destroy")
+        service.kill()
+
+        await service.start()
+        await clients.open("after", "node", service.websocket_url, platform.canvas,
+                           platform.token(VIEWER), VIEWER)
+        await clients.call("after", "synced")
+        assert sorted(await clients.call("after", "nodes")) == sorted(f"n{i}" for i in range(40))
+
+
+async def test_clients_on_two_service_processes_converge(platform: CanvasPlatform) -> None:
+    first = await platform.start_canvas_service()
+    second = await platform.start_canvas_service()
+    await create_canvas(platform, first)
+    async with collaborators() as clients:
+        await clients.open("alice", "node", first.websocket_url, platform.canvas,
+                           platform.token(OWNER), OWNER)
+        await clients.open("bob", "node", second.websocket_url, platform.canvas,
+                           platform.token(EDITOR), EDITOR)
+        for name in ("alice", "bob"):
+            await clients.call(name, "synced")
+        await clients.call("alice", "putNode", "from-first", {"x": 1})
+        await clients.call("bob", "putNode", "from-second", {"x": 2})
+        await clients.call("alice", "waitForNodes", ["from-second"])
+        await clients.call("alice", "moveNode", "from-second", 5, 5)
+        for name in ("alice", "bob"):
+            await clients.call(name, "waitForNode", "from-second", {"x": 5, "y": 5})
+            await clients.call(name, "waitForNodes", ["from-first"])
+        assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
+
+
+@pytest.mark.parametrize("user", ["users/mallory"])
+async def test_a_non_member_cannot_open_the_canvas(platform: CanvasPlatform, user: str) -> None:
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    async with collaborators() as clients:
+        await clients.open("mallory", "node", service.websocket_url, platform.canvas,
+                           platform.token(user), user)
+        with pytest.raises(AssertionError, match="timed out waiting for sync"):
+            await clients.call("mallory", "synced", 1500)
+        assert 1008 in await clients.call("mallory", "closeCodes")

@@ -1,0 +1,277 @@
+"""What the ms_canvas platform tests run on (this module holds no tests itself).
+
+ms_knowledge in this process on its own PostgreSQL database, trusting the test JWKS endpoint;
+ms_canvas as real processes (`python -m ms_canvas`) on a shared PostgreSQL database and the
+test Kafka broker; and unmodified yjs + y-websocket collaborators in Node or in headless
+Chromium, driven through services/ms_canvas/tests/clients/driver.mjs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
+from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceStub
+from knowledge.knowledge.v1 import space_pb2, space_service_pb2
+from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
+from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+from ms_canvas import main as canvas_main
+from ms_knowledge import main as knowledge_main
+from ms_knowledge.config import Settings as KnowledgeSettings
+
+from .e2e_services import migrated_database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = REPO_ROOT / "services" / "ms_canvas" / "tests" / "clients"
+OWNER, EDITOR, VIEWER = "users/alice", "users/bob", "users/carol"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class CanvasProcess:
+    """One ms_canvas instance as its own OS process."""
+
+    environment: dict[str, str]
+    grpc_port: int = field(default_factory=free_port)
+    websocket_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def websocket_url(self) -> str:
+        return f"ws://127.0.0.1:{self.websocket_port}"
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    async def start(self) -> None:
+        env = {
+            **os.environ,
+            **self.environment,
+            "MS_CANVAS_GRPC_PORT": str(self.grpc_port),
+            "MS_CANVAS_WEBSOCKET_PORT": str(self.websocket_port),
+        }
+        self.process = subprocess.Popen([sys.executable, "-m", "ms_canvas"], env=env)
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ms_canvas exited with {self.process.returncode} on start")
+            if await _serving(self.grpc_target) and _accepts(self.websocket_port):
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError("ms_canvas did not start serving within 15 seconds")
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, no flushing; only what was stored survives."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+async def _serving(target: str) -> bool:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    async with grpc.aio.insecure_channel(target) as channel:
+        try:
+            answer = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=0.5
+            )
+        except grpc.aio.AioRpcError:
+            return False
+    return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+class Collaborators:
+    """yjs + y-websocket clients in one Node process (and its Chromium pages)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+        self._answers: dict[int, asyncio.Future[Any]] = {}
+        self._seq = 0
+        self._reader = asyncio.create_task(self._read())
+
+    async def call(self, client: str, op: str, *args: Any) -> Any:
+        self._seq += 1
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._answers[self._seq] = answer
+        line = {"seq": self._seq, "client": client, "op": op, "args": list(args)}
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps(line).encode() + b"\n")
+        await self._process.stdin.drain()
+        return await asyncio.wait_for(answer, 30)
+
+    async def open(self, client: str, where: str, url: str, canvas: str, token: str, user: str) -> None:
+        await self.call(
+            client, "open", {"where": where, "url": url, "canvas": canvas, "token": token, "user": user}
+        )
+
+    async def _read(self) -> None:
+        assert self._process.stdout is not None
+        async for line in self._process.stdout:
+            answer = json.loads(line)
+            future = self._answers.pop(answer["seq"])
+            if "error" in answer:
+                future.set_exception(AssertionError(f"collaborator: {answer['error']}"))
+            else:
+                future.set_result(answer["result"])
+
+    async def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        await self._process.wait()
+        self._reader.cancel()
+
+
+@asynccontextmanager
+async def collaborators() -> AsyncIterator[Collaborators]:
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        str(CLIENTS / "driver.mjs"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=1 << 24,
+    )
+    driver = Collaborators(process)
+    try:
+        yield driver
+    finally:
+        await driver.close()
+
+
+@dataclass
+class CanvasPlatform:
+    """ms_knowledge with a space (alice owner, bob editor, carol viewer) and a canvas in it."""
+
+    mint: Callable[..., str]
+    knowledge_target: str
+    canvas_environment: dict[str, str]
+    canvas: str = ""
+    processes: list[CanvasProcess] = field(default_factory=list)
+
+    def token(self, user: str) -> str:
+        return self.mint(user, ttl_seconds=600)
+
+    async def start_canvas_service(self) -> CanvasProcess:
+        process = CanvasProcess(dict(self.canvas_environment))
+        self.processes.append(process)
+        await process.start()
+        return process
+
+    def canvas_stub(self, process: CanvasProcess) -> tuple[grpc.aio.Channel, CanvasServiceStub]:
+        channel = grpc.aio.insecure_channel(process.grpc_target)
+        return channel, CanvasServiceStub(channel)
+
+    def as_user(self, user: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token(user)}"),)
+
+
+@asynccontextmanager
+async def canvas_platform(
+    postgres_url: str, kafka_bootstrap: str, jwks: JwksEndpoint, **canvas_settings: str
+) -> AsyncIterator[CanvasPlatform]:
+    """A running ms_knowledge with the test space, and ms_canvas's database ready for
+    processes started with `start_canvas_service()` (stopped on exit)."""
+    async with AsyncExitStack() as stack:
+        knowledge_url, knowledge_sessions = await stack.enter_async_context(
+            migrated_database(postgres_url, "canvas_knowledge", knowledge_main.MIGRATIONS)
+        )
+        settings = KnowledgeSettings(
+            database_url=knowledge_url,
+            kafka_bootstrap=kafka_bootstrap,
+            grpc_host="127.0.0.1",
+            grpc_port=0,
+            auth_jwks_url=jwks.url,
+            auth_issuer=jwks.issuer,
+            auth_audience=jwks.audience,
+            shutdown_grace_seconds=0,
+        )
+        server = knowledge_main.build_server(
+            settings, knowledge_main.knowledge_servicers(settings, knowledge_sessions)
+        )
+        knowledge_target = f"127.0.0.1:{await server.start()}"
+        stack.push_async_callback(server.stop, 0)
+        canvas_url, _ = await stack.enter_async_context(
+            migrated_database(postgres_url, "canvas", canvas_main.MIGRATIONS)
+        )
+        environment = {
+            "MS_CANVAS_DATABASE_URL": canvas_url,
+            "MS_CANVAS_KAFKA_BOOTSTRAP": kafka_bootstrap,
+            "MS_CANVAS_GRPC_HOST": "127.0.0.1",
+            "MS_CANVAS_WEBSOCKET_HOST": "127.0.0.1",
+            "MS_CANVAS_KNOWLEDGE_TARGET": knowledge_target,
+            "MS_CANVAS_AUTH_JWKS_URL": jwks.url,
+            "MS_CANVAS_AUTH_ISSUER": jwks.issuer,
+            "MS_CANVAS_AUTH_AUDIENCE": jwks.audience,
+            "MS_CANVAS_SHUTDOWN_GRACE_SECONDS": "0",
+            "MS_CANVAS_LOG_LEVEL": "WARNING",
+            **{f"MS_CANVAS_{key.upper()}": value for key, value in canvas_settings.items()},
+        }
+        platform = CanvasPlatform(jwks.mint, knowledge_target, environment)
+        stack.callback(lambda: [p.stop() for p in platform.processes])
+        space = await _space_with_members(platform)
+        platform.canvas = f"{space}/canvases/board"
+        yield platform
+
+
+async def _space_with_members(platform: CanvasPlatform) -> str:
+    async with grpc.aio.insecure_channel(platform.knowledge_target) as channel:
+        spaces = SpaceServiceStub(channel)
+        owner = platform.as_user(OWNER)
+        created = await spaces.CreateSpace(
+            space_service_pb2.CreateSpaceRequest(
+                space=space_pb2.Space(display_name="Design reviews"), space_id="design"
+            ),
+            metadata=owner,
+        )
+        for user, role in ((EDITOR, space_pb2.SPACE_ROLE_EDITOR), (VIEWER, space_pb2.SPACE_ROLE_VIEWER)):
+            await spaces.InviteSpaceMember(
+                space_service_pb2.InviteSpaceMemberRequest(
+                    parent=created.space.name, user=user, role=role
+                ),
+                metadata=owner,
+            )
+        return str(created.space.name)
+
+
+async def create_canvas(platform: CanvasPlatform, process: CanvasProcess) -> canvas_pb2.Canvas:
+    """The platform's canvas, created by its owner through ms_canvas's gRPC API."""
+    space, _, canvas_id = platform.canvas.rpartition("/canvases/")
+    channel, canvases = platform.canvas_stub(process)
+    async with channel:
+        response = await canvases.CreateCanvas(
+            canvas_service_pb2.CreateCanvasRequest(
+                parent=space, canvas_id=canvas_id, canvas=canvas_pb2.Canvas(title="Roadmap")
+            ),
+            metadata=platform.as_user(OWNER),
+        )
+    return response.canvas
