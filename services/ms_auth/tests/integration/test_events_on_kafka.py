@@ -80,6 +80,9 @@ async def test_registration_and_role_change_arrive_on_auth_users(
     assert [key for key, _ in received] == [ada.user.name.encode()] * 2
     registered, changed = (envelope for _, envelope in received)
     assert (registered.type, registered.source) == ("knowledge.auth.v1.UserRegistered", "ms_auth")
+    assert uuid.UUID(registered.id) != uuid.UUID(changed.id)
+    assert registered.HasField("time")
+    assert registered.payload.TypeName() == registered.type
     payload = events_pb2.UserRegistered()
     assert registered.payload.Unpack(payload)
     assert (payload.user, payload.email, payload.role) == (
