@@ -1,13 +1,26 @@
-"""Running the local edge on an ephemeral port for tests."""
+"""Running the local edge on an ephemeral port for tests, and the whole platform with `fleet up`."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import random
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import grpc
 from aiohttp import web
 from fleet.edge.app import HANDLER_CANCELLATION, build_edge
 from fleet.edge.config import EdgeConfig
+from fleet.infra.net import port_is_taken
+from fleet.manifest import Manifest, load_manifest
+from fleet.paths import find_repo_root
+from fleet.up.ports import PortPlan
+from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 
 
 @contextlib.asynccontextmanager
@@ -32,3 +45,138 @@ async def running_edge(
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+# `fleet up` as a user runs it, in a subprocess, on ports moved out of the way of a developer's run.
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STARTED_LINE = "ready in "
+START_DEADLINE = 300.0
+PASSWORD = "correct horse battery staple"
+STOP_DEADLINE = 90.0
+
+
+@dataclass
+class PlatformUp:
+    """A running `fleet up`; `stdout` holds what it printed so far."""
+
+    process: subprocess.Popen[str]
+    ports: PortPlan
+    manifest: Manifest
+    stdout: list[str] = field(default_factory=list)
+
+    def target(self, service: str) -> str:
+        """host:port of a service's gRPC server in this run."""
+        return f"127.0.0.1:{self.ports.grpc(self.manifest.service(service))}"
+
+    @property
+    def page_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.edge}/"
+
+    def table_row(self, process: str) -> str:
+        """The printed table's row for `process`."""
+        rows = [line for line in self.stdout if line.startswith(f"│ {process} ")]
+        assert len(rows) == 1, f"expected one row for {process} in:\n{''.join(self.stdout)}"
+        return rows[0]
+
+    def pids(self) -> list[int]:
+        """The process ids the table lists."""
+        return [int(line.split("│")[2]) for line in self.stdout if line.startswith("│ ")]
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM, as a service manager or `kill` would send it; the exit code and stderr."""
+        self.process.send_signal(signal.SIGTERM)
+        _, stderr = self.process.communicate(timeout=STOP_DEADLINE)
+        return self.process.returncode, stderr
+
+
+def free_port_offset(manifest: Manifest, services: list[str]) -> PortPlan:
+    """A plan with every port of the run free, away from repos.yaml's own ports."""
+    chosen = [manifest.service(name) for name in services]
+    for _ in range(200):
+        offset = random.randrange(1000, 15000)
+        plan = PortPlan(edge=8080 + offset, broker=19092 + offset, offset=offset)
+        if not any(port_is_taken(port) for port in plan.wanted(chosen).values()):
+            return plan
+    raise AssertionError("no free set of ports found for `fleet up`")
+
+
+def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> subprocess.Popen[str]:
+    """`fleet up --only ...` on `ports`, keeping its state in `state_dir`."""
+    return subprocess.Popen(
+        [
+            str(REPO_ROOT / ".venv" / "bin" / "fleet"),
+            "up",
+            "--only",
+            ",".join(services),
+            "--port-offset",
+            str(ports.offset),
+            "--edge-port",
+            str(ports.edge - ports.offset),
+            "--broker-port",
+            str(ports.broker - ports.offset),
+            "--state-dir",
+            str(state_dir),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@contextlib.contextmanager
+def platform_up(state_dir: Path, services: list[str]) -> Iterator[PlatformUp]:
+    """`fleet up` until it prints that it is ready; stopped with SIGTERM afterwards."""
+    manifest = load_manifest(find_repo_root(REPO_ROOT))
+    ports = free_port_offset(manifest, services)
+    running = PlatformUp(start_fleet_up(state_dir, ports, services), ports, manifest)
+    try:
+        _read_until_ready(running)
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.stop()
+
+
+def _read_until_ready(running: PlatformUp) -> None:
+    stdout = running.process.stdout
+    assert stdout is not None
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        line = stdout.readline()
+        if not line:
+            _, stderr = running.process.communicate(timeout=STOP_DEADLINE)
+            raise AssertionError(f"fleet up ended before it was ready:\n{stderr}")
+        running.stdout.append(line)
+        if line.startswith(STARTED_LINE):
+            return
+    raise AssertionError(f"fleet up was not ready within {START_DEADLINE:.0f}s")
+
+
+# Signing in to a running platform, as any client does first.
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {token}"),)
+
+
+def unique_email() -> str:
+    return f"{uuid.uuid4().hex[:10]}@example.org"
+
+
+def register(platform: PlatformUp, email: str) -> str:
+    """A new account's access token."""
+    with grpc.insecure_channel(platform.target("ms_auth")) as channel:
+        answer = auth_service_pb2_grpc.AuthServiceStub(channel).Register(
+            auth_service_pb2.RegisterRequest(email=email, password=PASSWORD, display_name=email)
+        )
+    return str(answer.tokens.access_token)
+
+
+def log_in(platform: PlatformUp, email: str) -> str:
+    with grpc.insecure_channel(platform.target("ms_auth")) as channel:
+        answer = auth_service_pb2_grpc.AuthServiceStub(channel).Login(
+            auth_service_pb2.LoginRequest(email=email, password=PASSWORD)
+        )
+    return str(answer.tokens.access_token)

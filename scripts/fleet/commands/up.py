@@ -25,7 +25,7 @@ from fleet.up.summary import show_ready
 @click.option("--broker-port", type=click.IntRange(1024, 65535), default=19092, show_default=True)
 @click.option(
     "--port-offset",
-    type=click.IntRange(-10000, 10000),
+    type=click.IntRange(-50000, 50000),
     default=0,
     show_default=True,
     help="Added to every port of the run: the services' (repos.yaml), the broker's, the edge's.",

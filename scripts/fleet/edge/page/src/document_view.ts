@@ -27,6 +27,7 @@ export class DocumentView {
   /** Show `name` and follow its changes until another document is opened. */
   open(name: string): void {
     this.close();
+    element("save-status").textContent = "";
     const watching = new AbortController();
     this.watching = watching;
     element("document").hidden = false;
@@ -81,6 +82,6 @@ export class DocumentView {
       document: { name: this.current.name, etag: this.current.etag, content },
       updateMask: { paths: ["content"] },
     });
-    element("document-status").textContent = `saved revision ${answer.document?.revision}`;
+    element("save-status").textContent = `saved revision ${answer.document?.revision}`;
   }
 }

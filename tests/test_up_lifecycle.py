@@ -1,0 +1,61 @@
+"""`fleet up` stops everything it started on SIGTERM, keeps the data for the next run, and names a
+taken port instead of failing with a traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from fleet.manifest import load_manifest
+from fleet.paths import find_repo_root
+
+from .edge_harness import (
+    REPO_ROOT,
+    STOP_DEADLINE,
+    free_port_offset,
+    log_in,
+    platform_up,
+    register,
+    start_fleet_up,
+    unique_email,
+)
+
+SERVICES = ["ms_auth", "ms_knowledge"]
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_path: Path) -> None:
+    email = unique_email()
+    with platform_up(tmp_path, SERVICES) as first:
+        register(first, email)
+        started = first.pids()
+        code, stderr = first.stop()
+    assert code == 0, stderr
+    assert stderr.splitlines()[-1] == "stopped"
+    assert len(started) == len(SERVICES) + 2  # and the edge and the broker
+    assert [pid for pid in started if is_running(pid)] == []
+
+    with platform_up(tmp_path, SERVICES) as second:
+        assert log_in(second, email)
+
+
+def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: Path) -> None:
+    manifest = load_manifest(find_repo_root(REPO_ROOT))
+    ports = free_port_offset(manifest, SERVICES)
+    taken = ports.grpc(manifest.service("ms_knowledge"))
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        _, stderr = start_fleet_up(tmp_path, ports, SERVICES).communicate(timeout=STOP_DEADLINE)
+    assert stderr.splitlines() == [
+        f"fleet: port {taken} (ms_knowledge grpc) is already in use by another process; "
+        "stop it, or move the platform's ports with --port-offset"
+    ]

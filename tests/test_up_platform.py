@@ -1,0 +1,187 @@
+"""`fleet up` brings the platform up, and it works end to end through its public ports: gRPC from
+Python, gRPC from Node's @grpc/grpc-js (as the frontend's Server Actions call it), and the edge's
+page in headless Chromium seeing an edit arrive over gRPC-web without a reload."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from fleet.edge.probes import probe_command
+from google.protobuf.field_mask_pb2 import FieldMask
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from knowledge.knowledge.v1 import (
+    document_pb2,
+    document_service_pb2_grpc,
+    space_pb2,
+    space_service_pb2_grpc,
+)
+from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
+from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
+
+from .edge_harness import (
+    PASSWORD,
+    REPO_ROOT,
+    PlatformUp,
+    bearer,
+    log_in,
+    platform_up,
+    register,
+    unique_email,
+)
+
+SERVICES = ["ms_auth", "ms_knowledge"]
+CHROMIUM = "/usr/bin/chromium"
+PROBE_DEADLINE = 120.0
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
+    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
+        yield running
+
+
+def space_with_document(
+    platform: PlatformUp, token: str, space_name: str, title: str, content: str
+) -> document_pb2.Document:
+    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+        space = (
+            space_service_pb2_grpc.SpaceServiceStub(channel)
+            .CreateSpace(
+                space_rpc.CreateSpaceRequest(space=space_pb2.Space(display_name=space_name)),
+                metadata=bearer(token),
+            )
+            .space
+        )
+        return (
+            document_service_pb2_grpc.DocumentServiceStub(channel)
+            .CreateDocument(
+                document_rpc.CreateDocumentRequest(
+                    parent=space.name, document=document_pb2.Document(title=title, content=content)
+                ),
+                metadata=bearer(token),
+            )
+            .document
+        )
+
+
+def get_document(platform: PlatformUp, token: str, name: str) -> document_pb2.Document:
+    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+        return (
+            document_service_pb2_grpc.DocumentServiceStub(channel)
+            .GetDocument(document_rpc.GetDocumentRequest(name=name), metadata=bearer(token))
+            .document
+        )
+
+
+def edit_document(platform: PlatformUp, token: str, name: str, content: str) -> None:
+    current = get_document(platform, token, name)
+    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+        document_service_pb2_grpc.DocumentServiceStub(channel).UpdateDocument(
+            document_rpc.UpdateDocumentRequest(
+                document=document_pb2.Document(name=name, etag=current.etag, content=content),
+                update_mask=FieldMask(paths=["content"]),
+            ),
+            metadata=bearer(token),
+        )
+
+
+def test_every_started_service_is_serving_where_the_table_says(platform: PlatformUp) -> None:
+    for name in SERVICES:
+        row = platform.table_row(name)
+        ports = platform.ports.of(platform.manifest.service(name))
+        assert "SERVING" in row
+        for kind, port in ports.items():
+            assert f"{kind} {port}" in row
+        with grpc.insecure_channel(platform.target(name)) as channel:
+            health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+    assert f"http {platform.ports.edge}" in platform.table_row("edge")
+    assert f"kafka {platform.ports.broker}" in platform.table_row("kafka")
+
+
+def test_python_watches_a_document_edited_by_another_client(platform: PlatformUp) -> None:
+    token = register(platform, unique_email())
+    document = space_with_document(platform, token, "Watched", "Notes", "first")
+    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+        changes = document_service_pb2_grpc.DocumentServiceStub(channel).WatchDocument(
+            document_rpc.WatchDocumentRequest(name=document.name),
+            metadata=bearer(token),
+            timeout=PROBE_DEADLINE,
+        )
+        snapshot = next(changes)
+        edit_document(platform, token, document.name, "second")
+        update = next(changes)
+        changes.cancel()
+    assert snapshot.change_type == document_rpc.DOCUMENT_CHANGE_TYPE_SNAPSHOT
+    assert snapshot.document.content == "first"
+    assert update.change_type == document_rpc.DOCUMENT_CHANGE_TYPE_UPDATED
+    assert (update.document.content, update.document.revision) == ("second", 2)
+
+
+def test_grpc_js_works_as_the_frontends_server_actions_do(platform: PlatformUp) -> None:
+    email = unique_email()
+    request = {
+        "protoRoot": str(REPO_ROOT / "proto-registry" / "proto"),
+        "auth": platform.target("ms_auth"),
+        "knowledge": platform.target("ms_knowledge"),
+        "email": email,
+        "password": PASSWORD,
+        "spaceName": "From Node",
+        "title": "Server action",
+        "content": "written by grpc-js",
+    }
+    finished = subprocess.run(
+        [*probe_command("grpc_js_session.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    seen_by_node = json.loads(finished.stdout)
+    assert (seen_by_node["revision"], seen_by_node["content"]) == (2, "written by grpc-js")
+
+    seen_by_python = get_document(platform, log_in(platform, email), seen_by_node["document"])
+    assert seen_by_python.content == "written by grpc-js"
+    assert seen_by_python.last_editor == seen_by_node["user"]
+
+
+def test_the_page_shows_an_edit_made_elsewhere_live_and_saves_its_own(
+    platform: PlatformUp,
+) -> None:
+    email = unique_email()
+    token = register(platform, email)
+    document = space_with_document(platform, token, "Browser space", "Live notes", "as created")
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.page_url,
+        "email": email,
+        "password": PASSWORD,
+        "spaceName": "Browser space",
+        "title": "Live notes",
+        "liveContent": "edited from Python",
+        "pageEdit": "edited in the browser",
+    }
+    browser = subprocess.Popen(
+        [*probe_command("browser_session.mjs"), json.dumps(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert browser.stdout is not None
+    try:
+        opened = browser.stdout.readline()
+        assert opened == 'opened "as created"\n', browser.communicate(timeout=PROBE_DEADLINE)
+        edit_document(platform, token, document.name, "edited from Python")
+        rest, errors = browser.communicate(timeout=PROBE_DEADLINE)
+    finally:
+        if browser.poll() is None:
+            browser.kill()
+    assert browser.returncode == 0, errors
+    assert rest.splitlines()[0] == 'live "edited from Python"'
+    assert rest.splitlines()[1] == 'saved "saved revision 3"'
+    assert get_document(platform, token, document.name).content == "edited in the browser"
