@@ -30,13 +30,17 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# `fleet up` runs Apache Kafka (Java, its jars fetched with Maven) and builds the local page (npm).
+command -v java >/dev/null || apt_install openjdk-17-jre-headless
+command -v mvn >/dev/null || apt_install maven
+command -v npm >/dev/null || apt_install nodejs npm
+
 if [ "$mode" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
-  command -v java >/dev/null || apt_install openjdk-17-jre-headless
-  command -v mvn >/dev/null || apt_install maven
   # proto-registry tests generate and compile the TypeScript (npm, tsc) and Go (go build) stubs.
-  command -v npm >/dev/null || apt_install nodejs npm
   command -v go >/dev/null || apt_install golang-go
+  # The `fleet up` tests drive the local page in headless Chromium (playwright-core from npm).
+  command -v chromium >/dev/null || apt_install chromium
 fi
 
 # One bootstrap at a time per checkout: parallel runs would install into the same environment.
