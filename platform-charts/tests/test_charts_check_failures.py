@@ -137,3 +137,24 @@ def test_a_service_consuming_what_its_kafka_user_may_not_read_is_named(charts_co
         in line
         for line in lines
     ), lines
+
+
+def test_a_browser_route_the_ingress_may_not_pass_is_named(charts_copy: Path) -> None:
+    manifest = charts_copy / "repos.yaml"
+    replace_once(
+        manifest,
+        "    callers: [ingress, ms_chat, ms_vector]\n",
+        "    callers: [ms_chat, ms_vector]\n",
+    )
+    write_generated_files(charts_copy)
+
+    lines = _problem_lines(charts_copy)
+
+    assert any(
+        line.startswith("default/mesh: VirtualService knowledge/platform-ingress: spec.http[")
+        and line.endswith(
+            "].route[0].destination.host: no AuthorizationPolicy lets the ingress gateway reach "
+            "the pods of Service knowledge/ms-ml"
+        )
+        for line in lines
+    ), lines

@@ -20,6 +20,7 @@ from fleet.charts.helm_engine import (
     render,
     staged_charts,
 )
+from fleet.charts.ingress_reachability import ingress_reachability_problems
 from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
@@ -70,6 +71,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
                     rendered.external_service_accounts.add(_ingress_account(chart, scenario))
             report.objects += len(rendered.objects)
             report.problems += mesh_reference_problems(rendered)
+            report.problems += ingress_reachability_problems(rendered)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
     _stale_goldens(root, rendered_goldens, report, update_golden)

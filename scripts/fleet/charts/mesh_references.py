@@ -11,13 +11,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fleet.charts.problems import Problem
-from fleet.charts.rendered import RenderedObject, RenderedScenario, containers, pod_labels, selects
+from fleet.charts.rendered import (
+    PRINCIPAL,
+    RenderedObject,
+    RenderedScenario,
+    containers,
+    pod_labels,
+    selects,
+)
 from fleet.charts.service_environment import JWKS_URL, container_environments
 
 ISTIO_PORT_NAME = re.compile(
     r"^(grpc|grpc-web|http|http2|https|tcp|tls|udp|mongo|mysql|redis)(-.+)?$"
 )
-_PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
 _GRPC_PATH = re.compile(r"^/([A-Za-z0-9_.]+)/(\*|[A-Za-z0-9_]+)$")
 
 
@@ -120,7 +126,7 @@ def _virtual_service(scenario: RenderedScenario, item: RenderedObject) -> list[P
             )
     if not gateways:
         for index, host in enumerate(item.spec.get("hosts") or []):
-            if _service_for_host(scenario, item.namespace, host) is None:
+            if scenario.service_for_host(item.namespace, host) is None:
                 problems.append(
                     scenario.problem(
                         item, f"spec.hosts[{index}]", f"no Service is named by host '{host}'"
@@ -137,7 +143,7 @@ def _destination(
     scenario: RenderedScenario, item: RenderedObject, field: str, destination: dict[str, Any]
 ) -> list[Problem]:
     host = str(destination.get("host", ""))
-    service = _service_for_host(scenario, item.namespace, host)
+    service = scenario.service_for_host(item.namespace, host)
     if service is None:
         return [scenario.problem(item, f"{field}.host", f"no Service is named by host '{host}'")]
     port = destination.get("port")
@@ -156,7 +162,7 @@ def _destination(
 
 def _destination_rule(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
     host = str(item.spec.get("host", ""))
-    if _service_for_host(scenario, item.namespace, host) is None:
+    if scenario.service_for_host(item.namespace, host) is None:
         return [scenario.problem(item, "spec.host", f"no Service is named by host '{host}'")]
     return []
 
@@ -197,7 +203,7 @@ def _authorization_policy(scenario: RenderedScenario, item: RenderedObject) -> l
 def _principal(
     scenario: RenderedScenario, item: RenderedObject, field: str, principal: str
 ) -> list[Problem]:
-    match = _PRINCIPAL.match(principal)
+    match = PRINCIPAL.match(principal)
     if match is None:
         return [
             scenario.problem(
@@ -227,7 +233,7 @@ def _url_target(
 ) -> list[Problem]:
     """A URL into the mesh must name a Service and one of its ports."""
     parts = urlsplit(url)
-    service = _service_for_host(scenario, item.namespace, parts.hostname or "")
+    service = scenario.service_for_host(item.namespace, parts.hostname or "")
     if service is None:
         return [scenario.problem(item, field, f"no Service is named by host '{parts.hostname}'")]
     if parts.port not in {port.get("port") for port in service.spec.get("ports") or []}:
@@ -240,16 +246,6 @@ def _account_exists(scenario: RenderedScenario, namespace: str, name: str) -> bo
     return (namespace, name) in scenario.external_service_accounts or scenario.find(
         "ServiceAccount", namespace, name
     ) is not None
-
-
-def _service_for_host(
-    scenario: RenderedScenario, namespace: str, host: str
-) -> RenderedObject | None:
-    """The Service a mesh host names: `name`, `name.namespace`, or the full cluster-local name."""
-    parts = host.removesuffix(".svc.cluster.local").split(".")
-    if len(parts) > 2:
-        return None
-    return scenario.find("Service", parts[1] if len(parts) == 2 else namespace, parts[0])
 
 
 _CHECKS = {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from fleet.charts.problems import Problem, object_label
+
+PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
+"""An Istio principal: <trust domain>/ns/<namespace>/sa/<service account>."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,13 @@ class RenderedScenario:
             if item.kind == kind and item.namespace == namespace and item.name == name:
                 return item
         return None
+
+    def service_for_host(self, namespace: str, host: str) -> RenderedObject | None:
+        """The Service a mesh host names: `name`, `name.namespace`, or the cluster-local name."""
+        parts = host.removesuffix(".svc.cluster.local").split(".")
+        if len(parts) > 2:
+            return None
+        return self.find("Service", parts[1] if len(parts) == 2 else namespace, parts[0])
 
     def problem(self, item: RenderedObject, field_name: str, message: str) -> Problem:
         return Problem(self.scenario, item.chart, object_label(item.document), field_name, message)
