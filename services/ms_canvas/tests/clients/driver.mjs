@@ -19,11 +19,11 @@ let bundle = null
 async function browserClient (args) {
   if (browser === null) {
     bundle = buildSync({ entryPoints: [join(here, 'browser_entry.js')], bundle: true, write: false, format: 'iife' }).outputFiles[0].text
-    browser = await chromium.launch({
+    // A fresh profile each run; Playwright passes it as --user-data-dir.
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'canvas-chromium-')), {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'canvas-chromium-'))}`]
+        '--disable-background-networking', '--disable-component-update', '--disable-sync']
     })
   }
   const page = await browser.newPage()
@@ -31,8 +31,11 @@ async function browserClient (args) {
   await page.setContent('<!doctype html><title>canvas</title>')
   await page.addScriptTag({ content: bundle })
   await page.evaluate((a) => { window.client = window.createCanvasClient(a) }, args)
+  // Every operation runs inside the page; 'then' stays undefined so the proxy is no promise.
   return new Proxy({}, {
-    get: (_, op) => (...opArgs) => page.evaluate(([o, a]) => window.client[o](...a), [op, opArgs])
+    get: (_, op) => op === 'then'
+      ? undefined
+      : (...opArgs) => page.evaluate(([o, a]) => window.client[o](...a), [op, opArgs])
   })
 }
 
