@@ -81,6 +81,31 @@ def test_fleet_new_repository_passes_its_own_tox_on_sqlite_and_postgresql(
     )
 
 
+@pytest.mark.infra
+def test_copier_copy_with_database_websocket_and_topics_passes_its_tox_on_both_databases(
+    template_platform: TemplatePlatform,
+    tox_environment: dict[str, str],
+    postgres_url: str,
+    tmp_path: Path,
+) -> None:
+    repository = copier_copy(
+        template_platform,
+        tmp_path / "ms_wall",
+        "service_name=ms_wall",
+        "description=Walls of sticky notes.",
+        "websocket=true",
+        "websocket_port=50300",
+        "topics_produced=[wall.notes.v1]",
+    )
+    assert leftover_template_syntax(repository) == []
+    assert (repository / "src" / "ms_wall" / "server" / "notes_socket.py").is_file()
+    run_tox(
+        repository,
+        "lint,sqlite,postgresql",
+        {**tox_environment, "KNOWLEDGE_TEST_POSTGRES_URL": postgres_url},
+    )
+
+
 def test_copier_copy_without_database_with_websocket_and_topics_passes_its_tox(
     template_platform: TemplatePlatform, tox_environment: dict[str, str], tmp_path: Path
 ) -> None:
