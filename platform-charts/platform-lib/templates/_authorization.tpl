@@ -15,6 +15,24 @@ Everything else falls to the namespace's default deny.
 {{- if $auth.ingress -}}
 {{- $principals = append $principals $ingress -}}
 {{- end -}}
+{{- $rules := list -}}
+{{- if $principals -}}
+{{- $paths := list -}}
+{{- range .Values.grpc.services -}}
+{{- $paths = append $paths (printf "/%s/*" .) -}}
+{{- end -}}
+{{- $grpc := dict "ports" (list (toString .Values.ports.grpc)) "paths" $paths -}}
+{{- $rules = append $rules (dict "from" (list (dict "source" (dict "principals" $principals))) "to" (list (dict "operation" $grpc))) -}}
+{{- end -}}
+{{- if and $auth.ingress .Values.ports.websocket -}}
+{{- $websocket := dict "ports" (list (toString .Values.ports.websocket)) "methods" (list "GET") -}}
+{{- $rules = append $rules (dict "from" (list (dict "source" (dict "principals" (list $ingress)))) "to" (list (dict "operation" $websocket))) -}}
+{{- end -}}
+{{- if $auth.publicHttpPaths -}}
+{{- $port := required "ports.http is needed to serve authorization.publicHttpPaths" .Values.ports.http -}}
+{{- $public := dict "ports" (list (toString $port)) "methods" (list "GET") "paths" $auth.publicHttpPaths -}}
+{{- $rules = append $rules (dict "to" (list (dict "operation" $public))) -}}
+{{- end -}}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 {{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
@@ -23,36 +41,7 @@ spec:
     matchLabels:
       {{- include "platform-lib.selectorLabels" . | nindent 6 }}
   action: ALLOW
+  {{- /* No rules: nobody may call the service (an ALLOW policy matching nothing denies all). */}}
   rules:
-    {{- if $principals }}
-    - from:
-        - source:
-            principals:
-              {{- toYaml $principals | nindent 14 }}
-      to:
-        - operation:
-            ports: [{{ .Values.ports.grpc | quote }}]
-            paths:
-              {{- range .Values.grpc.services }}
-              - /{{ . }}/*
-              {{- end }}
-    {{- end }}
-    {{- if and $auth.ingress .Values.ports.websocket }}
-    - from:
-        - source:
-            principals:
-              - {{ $ingress }}
-      to:
-        - operation:
-            ports: [{{ .Values.ports.websocket | quote }}]
-            methods: ["GET"]
-    {{- end }}
-    {{- if $auth.publicHttpPaths }}
-    - to:
-        - operation:
-            ports: [{{ required "ports.http is needed to serve authorization.publicHttpPaths" .Values.ports.http | quote }}]
-            methods: ["GET"]
-            paths:
-              {{- toYaml $auth.publicHttpPaths | nindent 14 }}
-    {{- end }}
+    {{- toYaml $rules | nindent 4 }}
 {{- end -}}
