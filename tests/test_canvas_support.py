@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -249,7 +250,9 @@ async def _space_with_members(platform: CanvasPlatform) -> str:
         owner = platform.as_user(OWNER)
         created = await spaces.CreateSpace(
             space_service_pb2.CreateSpaceRequest(
-                space=space_pb2.Space(display_name="Design reviews"), space_id="design"
+                # Unique, because every test's instances share the canvas.updates.v1 topic.
+                space=space_pb2.Space(display_name="Design reviews"),
+                space_id=f"design-{uuid.uuid4().hex[:10]}",
             ),
             metadata=owner,
         )
