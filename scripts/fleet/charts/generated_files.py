@@ -30,7 +30,8 @@ from fleet.manifest import Service, load_manifest
 from fleet.topics import load_topics
 
 CHART_VERSION = "1.0.0"
-DEFAULT_APP_VERSION = "0.1.0"
+APP_VERSION = "0.1.0"
+"""The default image tag; each release pins the service's own version with --set image.tag."""
 RELEASE_TEMPLATE = (
     f'{{{{- /* {GENERATED_NOTICE} */ -}}}}\n{{{{ include "{LIBRARY_CHART}.service.release" . }}}}\n'
 )
@@ -113,7 +114,7 @@ def _service_chart(service: Service) -> dict[str, Any]:
         "description": service.description,
         "type": "application",
         "version": CHART_VERSION,
-        "appVersion": service.template_version or DEFAULT_APP_VERSION,
+        "appVersion": APP_VERSION,
         "home": "https://knowledge-platform.invalid/platform-charts",
         "maintainers": [{"name": service.owner}],
         "annotations": {"knowledge-platform/service": service.name},
