@@ -73,7 +73,9 @@ async def test_canvases_by_role_and_their_events(
 
         renamed = await canvases.UpdateCanvas(
             canvas_service_pb2.UpdateCanvasRequest(
-                canvas=canvas_pb2.Canvas(name=platform.canvas, title="Roadmap 2027", etag=created.etag),
+                canvas=canvas_pb2.Canvas(
+                    name=platform.canvas, title="Roadmap 2027", etag=created.etag
+                ),
                 update_mask=FieldMask(paths=["title"]),
             ),
             metadata=platform.as_user(EDITOR),
@@ -113,20 +115,40 @@ async def test_content_and_live_changes_follow_what_clients_draw(
             metadata=platform.as_user(VIEWER),
         )
         first = await stream.read()
+        assert isinstance(first, canvas_service_pb2.StreamCanvasChangesResponse)
         assert first.WhichOneof("update") == "snapshot" and not first.snapshot.nodes
 
-        await clients.open("bob", "node", service.websocket_url, platform.canvas,
-                           platform.token(EDITOR), EDITOR)
+        await clients.open(
+            "bob", "node", service.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
+        )
         await clients.call("bob", "synced")
         await clients.call(
-            "bob", "putNode", "n1",
-            {"kind": "document", "label": "Spec", "x": 10, "y": 20, "width": 200, "height": 80,
-             "z": 3, "color": "#ffcc00", "document": "spaces/s/documents/spec"},
+            "bob",
+            "putNode",
+            "n1",
+            {
+                "kind": "document",
+                "label": "Spec",
+                "x": 10,
+                "y": 20,
+                "width": 200,
+                "height": 80,
+                "z": 3,
+                "color": "#ffcc00",
+                "document": "spaces/s/documents/spec",
+            },
         )
         change = await asyncio.wait_for(stream.read(), 10)
+        assert isinstance(change, canvas_service_pb2.StreamCanvasChangesResponse)
         node = change.changes.changes[0].node_upserted
         assert (node.id, node.kind, node.label, node.x, node.y, node.width, node.height) == (
-            "n1", "document", "Spec", 10, 20, 200, 80
+            "n1",
+            "document",
+            "Spec",
+            10,
+            20,
+            200,
+            80,
         )
         assert dict(node.attributes) == {"color": "#ffcc00", "z": "3"}
         assert node.document == "spaces/s/documents/spec"
@@ -142,8 +164,9 @@ async def test_content_and_live_changes_follow_what_clients_draw(
 async def draw_two_nodes(platform: CanvasPlatform, service: CanvasProcess) -> None:
     async with collaborators() as clients:
         for name, user in (("bob", EDITOR), ("carol", VIEWER)):
-            await clients.open(name, "node", service.websocket_url, platform.canvas,
-                               platform.token(user), user)
+            await clients.open(
+                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
+            )
             await clients.call(name, "synced")
         await clients.call("bob", "putNode", "a", {"x": 1})
         await clients.call("bob", "putNode", "b", {"x": 2})

@@ -10,8 +10,8 @@ from websockets.exceptions import ConnectionClosed
 from .test_canvas_support import (
     EDITOR,
     OWNER,
-    CanvasProcess,
     CanvasPlatform,
+    CanvasProcess,
     canvas_platform,
     collaborators,
     create_canvas,
@@ -34,8 +34,10 @@ async def close_code_after(
     service: CanvasProcess, platform: CanvasPlatform, frame: bytes | str
 ) -> int | None:
     url = f"{service.websocket_url}/{platform.canvas}"
-    protocols = [websockets.Subprotocol("knowledge.v1"),
-                 websockets.Subprotocol(f"bearer.{platform.token(EDITOR)}")]
+    protocols = [
+        websockets.Subprotocol("knowledge.v1"),
+        websockets.Subprotocol(f"bearer.{platform.token(EDITOR)}"),
+    ]
     async with websockets.connect(url, subprotocols=protocols, max_size=None) as connection:
         await connection.recv()  # the server's sync step 1
         await connection.send(frame)
@@ -51,15 +53,18 @@ async def test_bad_frames_close_only_their_connection(
     postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
 ) -> None:
     async with canvas_platform(
-        postgres_url, kafka_bootstrap, jwks_endpoint,
+        postgres_url,
+        kafka_bootstrap,
+        jwks_endpoint,
         websocket_max_message_bytes=str(MAX_MESSAGE_BYTES),
     ) as platform:
         service = await platform.start_canvas_service()
         await create_canvas(platform, service)
         async with collaborators() as clients:
             for name, user in (("alice", OWNER), ("bob", EDITOR)):
-                await clients.open(name, "node", service.websocket_url, platform.canvas,
-                                   platform.token(user), user)
+                await clients.open(
+                    name, "node", service.websocket_url, platform.canvas, platform.token(user), user
+                )
                 await clients.call(name, "synced")
 
             codes = {

@@ -15,8 +15,14 @@ async def test_two_browser_pages_converge_and_see_each_others_cursor(
         await create_canvas(platform, service)
         async with collaborators() as pages:
             for name, user in (("alice", OWNER), ("bob", EDITOR)):
-                await pages.open(name, "browser", service.websocket_url, platform.canvas,
-                                 platform.token(user), user)
+                await pages.open(
+                    name,
+                    "browser",
+                    service.websocket_url,
+                    platform.canvas,
+                    platform.token(user),
+                    user,
+                )
                 await pages.call(name, "synced")
             await pages.call("alice", "putNode", "idea", {"label": "Idea", "x": 1, "y": 2})
             await pages.call("bob", "putNode", "plan", {"label": "Plan", "x": 3, "y": 4})

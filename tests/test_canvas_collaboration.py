@@ -3,11 +3,15 @@ access checked by ms_knowledge: convergence, late joiners, viewers, restarts, tw
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+import websockets
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+from ms_canvas.collaboration.awareness import AwarenessEntry, parse_awareness_update
+from ms_canvas.collaboration.lib0 import Decoder
 
 from .test_canvas_support import (
     EDITOR,
@@ -24,7 +28,10 @@ from .test_canvas_support import (
 async def platform(
     postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
 ) -> AsyncIterator[CanvasPlatform]:
-    async with canvas_platform(postgres_url, kafka_bootstrap, jwks_endpoint) as running:
+    # Compacting every 10 updates, so restarts and late joiners read snapshots too.
+    async with canvas_platform(
+        postgres_url, kafka_bootstrap, jwks_endpoint, compact_after_updates="10"
+    ) as running:
         yield running
 
 
@@ -35,8 +42,9 @@ async def test_two_editors_converge_and_a_late_joiner_gets_everything(
     await create_canvas(platform, service)
     async with collaborators() as clients:
         for name, user in (("alice", OWNER), ("bob", EDITOR)):
-            await clients.open(name, "node", service.websocket_url, platform.canvas,
-                               platform.token(user), user)
+            await clients.open(
+                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
+            )
             await clients.call(name, "synced")
         await clients.call("alice", "putNode", "n1", {"label": "Goals", "x": 10, "y": 20})
         await clients.call("bob", "putNode", "n2", {"label": "Risks", "x": 300, "y": 20})
@@ -49,8 +57,9 @@ async def test_two_editors_converge_and_a_late_joiner_gets_everything(
             await clients.call(name, "waitForNode", "n2", {"x": 320, "y": 40})
         assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
 
-        await clients.open("late", "node", service.websocket_url, platform.canvas,
-                           platform.token(EDITOR), EDITOR)
+        await clients.open(
+            "late", "node", service.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
+        )
         await clients.call("late", "synced")
         assert await clients.call("late", "nodes") == await clients.call("alice", "nodes")
 
@@ -62,8 +71,9 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
     await create_canvas(platform, service)
     async with collaborators() as clients:
         for name, user in (("alice", OWNER), ("carol", VIEWER)):
-            await clients.open(name, "node", service.websocket_url, platform.canvas,
-                               platform.token(user), user)
+            await clients.open(
+                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
+            )
             await clients.call(name, "synced")
         await clients.call("carol", "putNode", "vandal", {"label": "not allowed"})
         await clients.call("carol", "moveCursor", 7, 9)
@@ -72,8 +82,9 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
         await clients.call("carol", "waitForNodes", ["n1"])
         assert "vandal" not in await clients.call("alice", "nodes")
 
-        await clients.open("late", "node", service.websocket_url, platform.canvas,
-                           platform.token(OWNER), OWNER)
+        await clients.open(
+            "late", "node", service.websocket_url, platform.canvas, platform.token(OWNER), OWNER
+        )
         await clients.call("late", "synced")
         assert sorted(await clients.call("late", "nodes")) == ["n1"]
 
@@ -85,8 +96,9 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
     await create_canvas(platform, service)
     async with collaborators() as clients:
         for name, user in (("alice", OWNER), ("bob", EDITOR)):
-            await clients.open(name, "node", service.websocket_url, platform.canvas,
-                               platform.token(user), user)
+            await clients.open(
+                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
+            )
             await clients.call(name, "synced")
         for index in range(40):
             await clients.call("alice", "putNode", f"n{index}", {"x": index})
@@ -94,11 +106,12 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
         # The writers go away first, so nothing can come back from a client's own copy.
         await clients.call("alice", "destroy")
         await clients.call("bob", "destroy")
-        service.kill()
+        await service.kill()
 
         await service.start()
-        await clients.open("after", "node", service.websocket_url, platform.canvas,
-                           platform.token(VIEWER), VIEWER)
+        await clients.open(
+            "after", "node", service.websocket_url, platform.canvas, platform.token(VIEWER), VIEWER
+        )
         await clients.call("after", "synced")
         assert sorted(await clients.call("after", "nodes")) == sorted(f"n{i}" for i in range(40))
 
@@ -108,10 +121,12 @@ async def test_clients_on_two_service_processes_converge(platform: CanvasPlatfor
     second = await platform.start_canvas_service()
     await create_canvas(platform, first)
     async with collaborators() as clients:
-        await clients.open("alice", "node", first.websocket_url, platform.canvas,
-                           platform.token(OWNER), OWNER)
-        await clients.open("bob", "node", second.websocket_url, platform.canvas,
-                           platform.token(EDITOR), EDITOR)
+        await clients.open(
+            "alice", "node", first.websocket_url, platform.canvas, platform.token(OWNER), OWNER
+        )
+        await clients.open(
+            "bob", "node", second.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
+        )
         for name in ("alice", "bob"):
             await clients.call(name, "synced")
         await clients.call("alice", "putNode", "from-first", {"x": 1})
@@ -129,8 +144,53 @@ async def test_a_non_member_cannot_open_the_canvas(platform: CanvasPlatform, use
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
     async with collaborators() as clients:
-        await clients.open("mallory", "node", service.websocket_url, platform.canvas,
-                           platform.token(user), user)
+        await clients.open(
+            "mallory", "node", service.websocket_url, platform.canvas, platform.token(user), user
+        )
         with pytest.raises(AssertionError, match="timed out waiting for sync"):
             await clients.call("mallory", "synced", 1500)
         assert 1008 in await clients.call("mallory", "closeCodes")
+
+
+async def test_presence_reaches_everyone_once_per_change_without_an_echo_storm(
+    platform: CanvasPlatform,
+) -> None:
+    """y-websocket clients re-send all presence they receive; forwarded blindly, every cursor
+    move would come back to each client once per other client."""
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    names = [f"viewer{index}" for index in range(8)]
+    url = f"{service.websocket_url}/{platform.canvas}"
+    token = websockets.Subprotocol(f"bearer.{platform.token(VIEWER)}")
+    async with (
+        collaborators() as clients,
+        websockets.connect(
+            url, subprotocols=[websockets.Subprotocol("knowledge.v1"), token]
+        ) as observer,
+    ):
+        for name in names:
+            await clients.open(
+                name, "node", service.websocket_url, platform.canvas, platform.token(VIEWER), name
+            )
+            await clients.call(name, "synced")
+        for round_ in range(3):
+            for name in names:
+                await clients.call(name, "moveCursor", round_, round_)
+        for name in names[1:]:
+            await clients.call(names[0], "waitForCursor", name, 2, 2)
+
+        received: list[AwarenessEntry] = []
+        try:
+            while True:
+                frame = await asyncio.wait_for(observer.recv(), 1.0)
+                assert isinstance(frame, bytes)
+                decoder = Decoder(frame)
+                if decoder.read_var_uint() == 1:
+                    received += parse_awareness_update(decoder.read_var_bytes())
+        except TimeoutError:
+            pass
+
+    changes = [(entry.client_id, entry.clock) for entry in received]
+    assert len(changes) == len(set(changes)), "a presence change reached the observer twice"
+    cursors = {entry.state for entry in received if '"cursor":{"x":2' in entry.state}
+    assert len(cursors) == len(names)

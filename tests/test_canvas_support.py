@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
-from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceStub
+from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2, canvas_service_pb2_grpc
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
 from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
@@ -52,7 +50,7 @@ class CanvasProcess:
     environment: dict[str, str]
     grpc_port: int = field(default_factory=free_port)
     websocket_port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
+    process: asyncio.subprocess.Process | None = None
 
     @property
     def websocket_url(self) -> str:
@@ -69,29 +67,31 @@ class CanvasProcess:
             "MS_CANVAS_GRPC_PORT": str(self.grpc_port),
             "MS_CANVAS_WEBSOCKET_PORT": str(self.websocket_port),
         }
-        self.process = subprocess.Popen([sys.executable, "-m", "ms_canvas"], env=env)
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "ms_canvas", env=env
+        )
         for _ in range(300):
-            if self.process.poll() is not None:
+            if self.process.returncode is not None:
                 raise RuntimeError(f"ms_canvas exited with {self.process.returncode} on start")
             if await _serving(self.grpc_target) and _accepts(self.websocket_port):
                 return
             await asyncio.sleep(0.05)
         raise RuntimeError("ms_canvas did not start serving within 15 seconds")
 
-    def kill(self) -> None:
+    async def kill(self) -> None:
         """SIGKILL: no goodbye, no flushing; only what was stored survives."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
+        await self.process.wait()
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
                 self.process.kill()
-                self.process.wait()
+                await self.process.wait()
 
 
 async def _serving(target: str) -> bool:
@@ -131,9 +131,13 @@ class Collaborators:
         await self._process.stdin.drain()
         return await asyncio.wait_for(answer, 30)
 
-    async def open(self, client: str, where: str, url: str, canvas: str, token: str, user: str) -> None:
+    async def open(
+        self, client: str, where: str, url: str, canvas: str, token: str, user: str
+    ) -> None:
         await self.call(
-            client, "open", {"where": where, "url": url, "canvas": canvas, "token": token, "user": user}
+            client,
+            "open",
+            {"where": where, "url": url, "canvas": canvas, "token": token, "user": user},
         )
 
     async def _read(self) -> None:
@@ -188,9 +192,15 @@ class CanvasPlatform:
         await process.start()
         return process
 
-    def canvas_stub(self, process: CanvasProcess) -> tuple[grpc.aio.Channel, CanvasServiceStub]:
+    async def stop_canvas_services(self) -> None:
+        for process in self.processes:
+            await process.stop()
+
+    def canvas_stub(
+        self, process: CanvasProcess
+    ) -> tuple[grpc.aio.Channel, canvas_service_pb2_grpc.CanvasServiceAsyncStub]:
         channel = grpc.aio.insecure_channel(process.grpc_target)
-        return channel, CanvasServiceStub(channel)
+        return channel, canvas_service_pb2_grpc.CanvasServiceStub(channel)
 
     def as_user(self, user: str) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.token(user)}"),)
@@ -238,7 +248,7 @@ async def canvas_platform(
             **{f"MS_CANVAS_{key.upper()}": value for key, value in canvas_settings.items()},
         }
         platform = CanvasPlatform(jwks.mint, knowledge_target, environment)
-        stack.callback(lambda: [p.stop() for p in platform.processes])
+        stack.push_async_callback(platform.stop_canvas_services)
         space = await _space_with_members(platform)
         platform.canvas = f"{space}/canvases/board"
         yield platform
@@ -256,7 +266,10 @@ async def _space_with_members(platform: CanvasPlatform) -> str:
             ),
             metadata=owner,
         )
-        for user, role in ((EDITOR, space_pb2.SPACE_ROLE_EDITOR), (VIEWER, space_pb2.SPACE_ROLE_VIEWER)):
+        for user, role in (
+            (EDITOR, space_pb2.SPACE_ROLE_EDITOR),
+            (VIEWER, space_pb2.SPACE_ROLE_VIEWER),
+        ):
             await spaces.InviteSpaceMember(
                 space_service_pb2.InviteSpaceMemberRequest(
                     parent=created.space.name, user=user, role=role

@@ -50,6 +50,8 @@ canvas_updates = Table(
     Column("canvas", NAME, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("author", USER, nullable=False),
+    # Ids must never be reused after compaction deletes rows: snapshots name the last id they hold.
+    sqlite_autoincrement=True,
 )
 Index("ix_canvas_updates_canvas_id", canvas_updates.c.canvas, canvas_updates.c.id)
 

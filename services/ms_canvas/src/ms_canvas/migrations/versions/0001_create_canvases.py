@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("canvas", sa.String(200), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("author", sa.String(140), nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_canvas_updates_canvas_id", "canvas_updates", ["canvas", "id"])
     op.create_table(
