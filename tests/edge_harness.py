@@ -28,10 +28,12 @@ async def running_edge(
     grpc_routes: dict[str, str] | None = None,
     websocket_routes: dict[str, str] | None = None,
     allowed_origins: list[str] | None = None,
+    grpc_port: int | None = None,
 ) -> AsyncIterator[str]:
     """Start the edge on 127.0.0.1:<free port>; yields its base URL."""
     config = EdgeConfig(
         port=0,
+        grpc_port=grpc_port,
         grpc_routes=grpc_routes or {},
         websocket_routes=websocket_routes or {},
         allowed_origins=allowed_origins or ["*"],
@@ -70,6 +72,11 @@ class PlatformUp:
         return f"127.0.0.1:{self.ports.grpc(self.manifest.service(service))}"
 
     @property
+    def edge_target(self) -> str:
+        """host:port of the edge's gRPC pass-through: every service behind one address."""
+        return f"127.0.0.1:{self.ports.edge_grpc}"
+
+    @property
     def page_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.edge}/"
 
@@ -95,7 +102,9 @@ def free_port_offset(manifest: Manifest, services: list[str]) -> PortPlan:
     chosen = [manifest.service(name) for name in services]
     for _ in range(200):
         offset = random.randrange(1000, 15000)
-        plan = PortPlan(edge=8080 + offset, broker=19092 + offset, offset=offset)
+        plan = PortPlan(
+            edge=8080 + offset, edge_grpc=8090 + offset, broker=19092 + offset, offset=offset
+        )
         if not any(port_is_taken(port) for port in plan.wanted(chosen).values()):
             return plan
     raise AssertionError("no free set of ports found for `fleet up`")
@@ -113,6 +122,8 @@ def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> sub
             str(ports.offset),
             "--edge-port",
             str(ports.edge - ports.offset),
+            "--edge-grpc-port",
+            str(ports.edge_grpc - ports.offset),
             "--broker-port",
             str(ports.broker - ports.offset),
             "--state-dir",
@@ -167,7 +178,7 @@ def unique_email() -> str:
 
 def register(platform: PlatformUp, email: str) -> str:
     """A new account's access token."""
-    with grpc.insecure_channel(platform.target("ms_auth")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         answer = auth_service_pb2_grpc.AuthServiceStub(channel).Register(
             auth_service_pb2.RegisterRequest(email=email, password=PASSWORD, display_name=email)
         )
@@ -175,7 +186,7 @@ def register(platform: PlatformUp, email: str) -> str:
 
 
 def log_in(platform: PlatformUp, email: str) -> str:
-    with grpc.insecure_channel(platform.target("ms_auth")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         answer = auth_service_pb2_grpc.AuthServiceStub(channel).Login(
             auth_service_pb2.LoginRequest(email=email, password=PASSWORD)
         )

@@ -47,7 +47,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
 def space_with_document(
     platform: PlatformUp, token: str, space_name: str, title: str, content: str
 ) -> document_pb2.Document:
-    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         space = (
             space_service_pb2_grpc.SpaceServiceStub(channel)
             .CreateSpace(
@@ -69,7 +69,7 @@ def space_with_document(
 
 
 def get_document(platform: PlatformUp, token: str, name: str) -> document_pb2.Document:
-    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         return (
             document_service_pb2_grpc.DocumentServiceStub(channel)
             .GetDocument(document_rpc.GetDocumentRequest(name=name), metadata=bearer(token))
@@ -79,7 +79,7 @@ def get_document(platform: PlatformUp, token: str, name: str) -> document_pb2.Do
 
 def edit_document(platform: PlatformUp, token: str, name: str, content: str) -> None:
     current = get_document(platform, token, name)
-    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         document_service_pb2_grpc.DocumentServiceStub(channel).UpdateDocument(
             document_rpc.UpdateDocumentRequest(
                 document=document_pb2.Document(name=name, etag=current.etag, content=content),
@@ -100,13 +100,14 @@ def test_every_started_service_is_serving_where_the_table_says(platform: Platfor
             health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
         assert health.status == health_pb2.HealthCheckResponse.SERVING
     assert f"http {platform.ports.edge}" in platform.table_row("edge")
+    assert f"grpc {platform.ports.edge_grpc}" in platform.table_row("edge")
     assert f"kafka {platform.ports.broker}" in platform.table_row("kafka")
 
 
 def test_python_watches_a_document_edited_by_another_client(platform: PlatformUp) -> None:
     token = register(platform, unique_email())
     document = space_with_document(platform, token, "Watched", "Notes", "first")
-    with grpc.insecure_channel(platform.target("ms_knowledge")) as channel:
+    with grpc.insecure_channel(platform.edge_target) as channel:
         changes = document_service_pb2_grpc.DocumentServiceStub(channel).WatchDocument(
             document_rpc.WatchDocumentRequest(name=document.name),
             metadata=bearer(token),
@@ -126,8 +127,8 @@ def test_grpc_js_works_as_the_frontends_server_actions_do(platform: PlatformUp) 
     email = unique_email()
     request = {
         "protoRoot": str(REPO_ROOT / "proto-registry" / "proto"),
-        "auth": platform.target("ms_auth"),
-        "knowledge": platform.target("ms_knowledge"),
+        "auth": platform.edge_target,
+        "knowledge": platform.edge_target,
         "email": email,
         "password": PASSWORD,
         "spaceName": "From Node",

@@ -22,6 +22,7 @@ from fleet.up.summary import show_ready
     "--only", metavar="NAMES", help="Comma-separated services to run, e.g. ms_auth,ms_knowledge."
 )
 @click.option("--edge-port", type=click.IntRange(1024, 65535), default=8080, show_default=True)
+@click.option("--edge-grpc-port", type=click.IntRange(1024, 65535), default=8090, show_default=True)
 @click.option("--broker-port", type=click.IntRange(1024, 65535), default=19092, show_default=True)
 @click.option(
     "--port-offset",
@@ -45,6 +46,7 @@ from fleet.up.summary import show_ready
 def up(
     only: str | None,
     edge_port: int,
+    edge_grpc_port: int,
     broker_port: int,
     port_offset: int,
     state_dir: Path | None,
@@ -63,7 +65,10 @@ def up(
         progress.note("nothing to run")
         return
     ports = PortPlan(
-        edge=edge_port + port_offset, broker=broker_port + port_offset, offset=port_offset
+        edge=edge_port + port_offset,
+        edge_grpc=edge_grpc_port + port_offset,
+        broker=broker_port + port_offset,
+        offset=port_offset,
     )
     ensure_ports_free(ports.wanted(services))
     install_services(root, services, progress)

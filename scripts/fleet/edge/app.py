@@ -1,7 +1,9 @@
-"""The edge's aiohttp application: routes for gRPC-web, WebSockets, CORS and the local page."""
+"""The edge's aiohttp application: routes for gRPC-web, WebSockets, CORS and the local page, and
+beside them, when configured, the plain gRPC pass-through."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -9,6 +11,7 @@ from aiohttp import web
 
 from fleet.edge.config import EdgeConfig
 from fleet.edge.cors import preflight_response
+from fleet.edge.grpc_passthrough import grpc_passthrough_server
 from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
 from fleet.edge.websocket_proxy import WebSocketProxy
 
@@ -25,12 +28,16 @@ def build_edge(config: EdgeConfig) -> web.Application:
     grpc_web_proxy = GrpcWebProxy(upstreams, config.allowed_origins)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        session = aiohttp.ClientSession()
-        websocket_proxy = WebSocketProxy(config.websocket_routes, session)
-        app[WEBSOCKET_PROXY] = websocket_proxy
-        yield
-        await session.close()
-        await upstreams.close()
+        async with contextlib.AsyncExitStack() as running:
+            session = aiohttp.ClientSession()
+            running.push_async_callback(upstreams.close)
+            running.push_async_callback(session.close)
+            app[WEBSOCKET_PROXY] = WebSocketProxy(config.websocket_routes, session)
+            if config.grpc_port is not None:
+                await running.enter_async_context(
+                    grpc_passthrough_server(upstreams, config.host, config.grpc_port)
+                )
+            yield
 
     async def websocket(request: web.Request) -> web.StreamResponse:
         return await request.app[WEBSOCKET_PROXY].handle(request)

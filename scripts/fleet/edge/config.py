@@ -16,7 +16,10 @@ class EdgeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = "127.0.0.1"
-    port: int = Field(ge=0, le=65535)
+    port: int = Field(ge=0, le=65535, description="HTTP: the page, gRPC-web and WebSockets")
+    grpc_port: int | None = Field(
+        default=None, ge=0, le=65535, description="plain gRPC for server-side callers; off if None"
+    )
     grpc_routes: dict[str, Address] = Field(
         description="gRPC package (e.g. knowledge.auth.v1) → upstream host:port"
     )

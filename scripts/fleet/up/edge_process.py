@@ -30,6 +30,7 @@ def edge_process(
     config = {
         "host": LOCAL_HOST,
         "port": ports.edge,
+        "grpc_port": ports.edge_grpc,
         "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{ports.grpc(s)}" for s in services},
         "websocket_routes": {
             s.name: f"{LOCAL_HOST}:{ports.of(s)['websocket']}"

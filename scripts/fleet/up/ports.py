@@ -18,6 +18,7 @@ class PortPlan:
     """Where each process of the run listens: repos.yaml's ports plus `offset`."""
 
     edge: int
+    edge_grpc: int
     broker: int
     offset: int = 0
 
@@ -30,7 +31,11 @@ class PortPlan:
 
     def wanted(self, services: list[Service]) -> dict[str, int]:
         """Every port of the run, keyed by who needs it ("ms_auth grpc")."""
-        ports = {"the local broker": self.broker, "the edge": self.edge}
+        ports = {
+            "the local broker": self.broker,
+            "the edge": self.edge,
+            "the edge grpc": self.edge_grpc,
+        }
         for service in services:
             for kind, port in self.of(service).items():
                 ports[f"{service.name} {kind}"] = port

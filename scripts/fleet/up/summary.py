@@ -25,7 +25,9 @@ def platform_table(run: PlatformRun) -> Table:
             listens = ", ".join(f"{kind} {port}" for kind, port in run.ports.of(service).items())
             state = "SERVING"
         else:
-            listens = f"http {run.ports.edge} (page, gRPC-web, WebSocket)"
+            listens = (
+                f"http {run.ports.edge} (page, gRPC-web, WebSocket), grpc {run.ports.edge_grpc}"
+            )
             state = "ready"
         table.add_row(
             process.name,
@@ -54,6 +56,7 @@ def show_ready(run: PlatformRun) -> None:
     console.print(f"logs   {_shown(run.layout.logs)}/")
     console.print(f"data   {_shown(run.layout.data)}/ (kept for the next run)")
     console.print(f"page   http://{LOCAL_HOST}:{run.ports.edge}/ (and gRPC-web at that address)")
+    console.print(f"gRPC   {LOCAL_HOST}:{run.ports.edge_grpc} (every service, by package)")
     console.print(f"ready in {run.progress.elapsed():.1f}s · Ctrl-C stops everything")
 
 
