@@ -125,3 +125,13 @@ if [ "$auth_wanted" != "$auth_have" ]; then
   "$venv/bin/python" -m pip install -q -e services/ms_auth
   echo "$auth_wanted" > "$venv/.ms-auth-installed"
 fi
+
+# ms_canvas, editable (after knowledge-kit). knowledge-protos and knowledge-kit are already
+# satisfied from this checkout; pip adds only its own dependency (pycrdt).
+canvas_wanted=$(sha256sum services/ms_canvas/pyproject.toml | cut -c1-16)
+canvas_have=$(cat "$venv/.ms-canvas-installed" 2>/dev/null || true)
+if [ "$canvas_wanted" != "$canvas_have" ]; then
+  say "installing ms_canvas (services/ms_canvas) into $venv"
+  "$venv/bin/python" -m pip install -q -e services/ms_canvas
+  echo "$canvas_wanted" > "$venv/.ms-canvas-installed"
+fi

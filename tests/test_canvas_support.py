@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from fleet.edge.node_packages import installed_node_modules
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2, canvas_service_pb2_grpc
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
 from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
@@ -157,8 +158,21 @@ class Collaborators:
         self._reader.cancel()
 
 
+def client_packages() -> None:
+    """yjs, y-websocket, ws, esbuild and playwright-core exactly as the lockfile pins them,
+    installed once into the user cache and linked next to the driver (which imports them)."""
+    modules = installed_node_modules(CLIENTS)
+    link = CLIENTS / "node_modules"
+    if link.is_symlink() and link.resolve() == modules.resolve():
+        return
+    temporary = CLIENTS / f"node_modules.{os.getpid()}"
+    temporary.symlink_to(modules, target_is_directory=True)
+    temporary.replace(link)
+
+
 @asynccontextmanager
 async def collaborators() -> AsyncIterator[Collaborators]:
+    await asyncio.to_thread(client_packages)
     process = await asyncio.create_subprocess_exec(
         "node",
         str(CLIENTS / "driver.mjs"),
