@@ -53,13 +53,13 @@ class PlatformRun:
             broker = background.submit(self._start_broker)
             page = page_bundle(self.root)
             bootstrap = broker.result().bootstrap
-        for service in self.services:
-            self._start(self._service_process(service, bootstrap))
-        for process, service in zip(self.processes, self.services, strict=True):
+        started = [self._start(self._service_process(s, bootstrap)) for s in self.services]
+        # The edge needs no service to be up to start, so it starts alongside them.
+        edge = self._start(edge_process(self.layout, self.services, self.ports, page))
+        for process, service in zip(started, self.services, strict=True):
             with self.progress.step(f"{service.name} SERVING"):
                 wait_until_serving(process, self.ports.grpc(service), self.start_timeout)
         with self.progress.step("edge ready"):
-            edge = self._start(edge_process(self.layout, self.services, self.ports, page))
             wait_until_edge_ready(edge, self.ports.edge, self.start_timeout)
 
     def _start_broker(self) -> KafkaBroker:

@@ -23,7 +23,7 @@ class Progress:
         err.print(f"[green]✓[/] {doing} [dim]{time.monotonic() - began:.1f}s[/]")
 
     def note(self, message: str) -> None:
-        err.print(f"[yellow]•[/] {message}")
+        err.print(f"[yellow]•[/] {message}", soft_wrap=True)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
