@@ -65,9 +65,8 @@ async def test_sigterm_lets_the_slow_rpc_finish_and_refuses_new_ones(
     token = jwks_endpoint.mint()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            health = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service=SERVICE)
-            )
+            health_stub: Any = health_pb2_grpc.HealthStub(channel)
+            health = await health_stub.Check(health_pb2.HealthCheckRequest(service=SERVICE))
             assert health.status == health_pb2.HealthCheckResponse.SERVING
             slow = asyncio.ensure_future(
                 echo_stub(channel, "Slow")(StringValue(value="1.5"), metadata=bearer(token))

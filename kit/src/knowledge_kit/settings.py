@@ -30,7 +30,8 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     log_level: str = "INFO"
     log_json: bool = True
-    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    # Share of traces started here that are recorded; a sampled caller's trace is always continued.
+    trace_sample_ratio: float = Field(default=0.1, ge=0.0, le=1.0)
     auth_jwks_url: str = "http://127.0.0.1:8081/.well-known/jwks.json"
     auth_issuer: str = "knowledge-auth"
     auth_audience: str = "knowledge-platform"

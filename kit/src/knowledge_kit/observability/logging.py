@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
 
+import orjson
 import structlog
 
 # Keys whose values must never reach a log line, whatever a handler passes.
 SECRET_KEYS = frozenset({"authorization", "token", "password", "secret", "access_token"})
-
-
-def _redact_secrets(
-    _logger: object, _method: str, event: structlog.typing.EventDict
-) -> structlog.typing.EventDict:
-    for key in SECRET_KEYS.intersection(event):
-        event[key] = "[redacted]"
-    return event
 
 
 class _Output:
@@ -34,6 +29,76 @@ class _Output:
 
 
 _output = _Output()
+_current_call: Callable[[], Any] | None = None
+
+
+def _add_rpc_context(
+    _logger: object, _method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Tag lines logged while an RPC is handled with its request id (and trace id)."""
+    global _current_call
+    if _current_call is None:
+        from knowledge_kit.rpc.call import current_call  # the rpc package imports this one
+
+        _current_call = current_call
+    call = _current_call()
+    if call is not None:
+        event.setdefault("request_id", call.request_id)
+        if call.trace_id:
+            event.setdefault("trace_id", call.trace_id)
+    return event
+
+
+def _redact_secrets(
+    _logger: object, _method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    for key in SECRET_KEYS.intersection(event):
+        event[key] = "[redacted]"
+    return event
+
+
+class _UtcTimestamp:
+    """ISO-8601 UTC with microseconds; formats the date and time part once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(
+        self, _logger: object, _method: str, event: structlog.typing.EventDict
+    ) -> structlog.typing.EventDict:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        event["timestamp"] = f"{self._prefix}.{int((now - second) * 1_000_000):06d}Z"
+        return event
+
+
+def _json_line(event: structlog.typing.EventDict, **_options: Any) -> str:
+    return orjson.dumps(event, default=repr).decode()
+
+
+class _LineWriter:
+    """A structlog logger writing each rendered line with one write and a flush."""
+
+    def msg(self, message: str) -> None:
+        _output.write(message + "\n")
+        _output.flush()
+
+    info = debug = warning = error = critical = exception = msg
+
+
+_access_log: Any = structlog.wrap_logger(
+    _LineWriter(), processors=[structlog.dev.ConsoleRenderer()]
+)
+
+
+def access_log() -> Any:
+    """The logger of the one line per RPC: a short processor chain (the line's fields are fixed,
+    known to be safe, and passed explicitly), same stream and format as every other line."""
+    return _access_log
 
 
 def configure_logging(
@@ -42,13 +107,16 @@ def configure_logging(
     """Route structlog (and stdlib logging) to `stream` as JSON lines tagged with the service."""
     _output.stream = stream or sys.stdout
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer(serializer=_json_line)
+        if json
+        else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _add_rpc_context,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _UtcTimestamp(),
             _redact_secrets,
             structlog.processors.format_exc_info,
             renderer,
@@ -58,6 +126,12 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service_name)
+    global _access_log
+    _access_log = structlog.wrap_logger(
+        _LineWriter(),
+        processors=[structlog.processors.add_log_level, _UtcTimestamp(), renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+    ).bind(service=service_name)
     _route_standard_logging(renderer, level)
 
 
@@ -71,7 +145,7 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: str) ->
                 structlog.contextvars.merge_contextvars,
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                _UtcTimestamp(),
             ],
         )
     )

@@ -9,7 +9,8 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+
+from knowledge_kit.observability.sampling import root_sampler
 
 TRACER_NAME = "knowledge_kit"
 
@@ -17,10 +18,14 @@ TRACER_NAME = "knowledge_kit"
 def configure_tracing(
     service_name: str, *, sample_ratio: float = 1.0, exporter: SpanExporter | None = None
 ) -> TracerProvider:
-    """Install a tracer provider for the service; spans are batched to `exporter` when given."""
+    """Install a tracer provider for the service; spans are batched to `exporter` when given.
+
+    A caller's sampling decision (the `traceparent` flag) is always followed; `sample_ratio` is
+    the share of traces that start in this service which are recorded.
+    """
     provider = TracerProvider(
         resource=Resource.create({"service.name": service_name}),
-        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
+        sampler=root_sampler(sample_ratio),
     )
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))

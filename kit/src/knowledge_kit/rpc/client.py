@@ -87,6 +87,8 @@ def forwarded_call_details(
             metadata[REQUEST_ID_KEY] = call.request_id
     carrier: dict[str, str] = {}
     inject_trace_context(carrier)
+    if not carrier and call is not None and "traceparent" in call.metadata:
+        carrier["traceparent"] = call.metadata["traceparent"]  # keep an unsampled caller's trace
     for key, value in carrier.items():
         metadata[key] = value
     return grpc.aio.ClientCallDetails(

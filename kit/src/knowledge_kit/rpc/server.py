@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -89,6 +90,9 @@ class ServiceServer:
         if self.port == 0:
             raise OSError(f"cannot listen on {address}")
         await self._server.start()
+        # Everything built at start-up lives as long as the process: keep the cyclic garbage
+        # collector from re-scanning it on every collection (a visible share of a small RPC).
+        gc.freeze()
         if self.settings.metrics_port is not None:
             prometheus_client.start_http_server(self.settings.metrics_port)
         for name in ["", *self._registrar.service_names]:

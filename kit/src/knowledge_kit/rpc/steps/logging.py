@@ -5,26 +5,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import structlog
-from structlog.contextvars import bind_contextvars
-
+from knowledge_kit.observability.logging import access_log
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
-_log = structlog.get_logger("knowledge_kit.rpc")
-
 
 class LogRpc:
-    """Binds the request id for the handler's own log lines, then logs the outcome. Never logs
-    metadata or messages, so tokens and payloads stay out of logs."""
+    """Logs the outcome of every RPC (the handler's own lines get the request id from
+    `configure_logging`'s processors). Never logs metadata or messages, so tokens and payloads
+    stay out of logs."""
 
     async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
-        bind_contextvars(request_id=call.request_id)
         started = time.perf_counter()
         try:
             return await proceed(call)
         finally:
-            _log.info(
+            access_log().info(
                 "rpc",
                 method=call.method,
                 status=call.status.name,

@@ -1,37 +1,70 @@
-"""TraceRpc: a server span per RPC, continuing the caller's W3C trace context."""
+"""TraceRpc: a server span per sampled RPC, continuing the caller's W3C trace context."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import grpc
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 
+from knowledge_kit.observability.sampling import sample_new_root
 from knowledge_kit.observability.tracing import extract_trace_context, tracer
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 
 class TraceRpc:
-    """The span is current while the handler runs, so database and outgoing calls nest in it."""
+    """The span is current while the handler runs, so database and outgoing calls nest in it.
+
+    Unsampled RPCs get no span at all (an unsampled caller's `traceparent` is forwarded as is,
+    so downstream services keep the decision); see `observability.sampling`.
+    """
+
+    def __init__(self) -> None:
+        # A proxy until a provider is installed, so creating steps before configure_tracing works.
+        self._tracer = tracer()
 
     async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
-        parent = extract_trace_context(call.metadata) if "traceparent" in call.metadata else None
-        service, _, method = call.method.lstrip("/").partition("/")
-        with tracer().start_as_current_span(
+        caller_sampled = _caller_sampled(call.metadata.get("traceparent"))
+        if caller_sampled is None:
+            parent = sample_new_root()
+        elif caller_sampled:
+            parent = extract_trace_context(call.metadata)
+        else:
+            parent = None
+        if parent is None:
+            return await proceed(call)
+        service, _, method = call.method[1:].partition("/")
+        # start_span + attach rather than start_as_current_span: no generator-based context
+        # manager per call.
+        span = self._tracer.start_span(
             call.method,
             context=parent,
             kind=trace.SpanKind.SERVER,
             attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": method},
             record_exception=False,
             set_status_on_exception=False,
-        ) as span:
-            span_context = span.get_span_context()
-            if span_context.is_valid:
-                call.trace_id = format(span_context.trace_id, "032x")
-            try:
-                return await proceed(call)
-            finally:
+        )
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        try:
+            if span.is_recording():
+                call.trace_id = format(span.get_span_context().trace_id, "032x")
+            return await proceed(call)
+        finally:
+            otel_context.detach(token)
+            if span.is_recording():
                 span.set_attribute("rpc.grpc.status_code", call.status.value[0])
                 if call.status is not grpc.StatusCode.OK:
                     span.set_status(trace.StatusCode.ERROR, call.status.name)
+            span.end()
+
+
+def _caller_sampled(traceparent: str | None) -> bool | None:
+    """The sampled flag of a W3C `traceparent`; None when there is none or it is malformed."""
+    if traceparent is None or len(traceparent) != 55:
+        return None
+    try:
+        return bool(int(traceparent[53:], 16) & 1)
+    except ValueError:
+        return None

@@ -1,0 +1,215 @@
+"""What the kit's full RPC pipeline costs: a bare grpc.aio server against the same trivial handler
+behind the kit (authentication, logging, tracing, metrics, error mapping), side by side.
+
+    .venv/bin/python benchmarks/kit_rpc_overhead.py [--seconds 4] [--rounds 3] [--sample-ratio R]
+
+Both servers run as child processes of this one and stay up for the whole run; a separate client
+process drives one of them at a time with 1 and then 16 RPCs in flight, alternating bare and kit
+rounds so that background load hits both alike. Prints QPS and p99 per side and the kit/bare ratio
+(median of the rounds). The goal: the kit keeps at least 90% of bare QPS at 16 in flight.
+
+On a machine shared with other work, wall-clock QPS swings with the neighbours' load, so the run
+also reports each server's CPU time per RPC (from /proc) and the capacity ratio it implies,
+bare CPU per RPC / kit CPU per RPC: the share of bare QPS the kit keeps when the server is the
+bottleneck, which other processes' load barely moves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf.wrappers_pb2 import StringValue
+
+SERVICE = "bench.Echo"
+METHOD = f"/{SERVICE}/Echo"
+
+
+class EchoServicer:
+    async def Echo(
+        self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
+        return request
+
+
+def add_EchoServicer_to_server(servicer: EchoServicer, server: Any) -> None:
+    handlers = {
+        "Echo": grpc.unary_unary_rpc_method_handler(
+            servicer.Echo,
+            request_deserializer=StringValue.FromString,
+            response_serializer=StringValue.SerializeToString,
+        )
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    server.add_registered_method_handlers(SERVICE, handlers)
+
+
+async def _serve_bare(ready: Connection) -> None:
+    server = grpc.aio.server()
+    add_EchoServicer_to_server(EchoServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    ready.send(port)
+    await server.wait_for_termination()
+
+
+async def _serve_kit(ready: Connection, jwks_url: str, issuer: str, sample_ratio: float) -> None:
+    from knowledge_kit.observability import configure_logging, configure_tracing
+    from knowledge_kit.rpc import ServiceServer
+    from knowledge_kit.settings import ServiceSettings
+
+    configure_logging("ms_bench")
+    configure_tracing("ms_bench", sample_ratio=sample_ratio)
+    settings = ServiceSettings(
+        service_name="ms_bench",
+        grpc_host="127.0.0.1",
+        grpc_port=0,
+        auth_jwks_url=jwks_url,
+        auth_issuer=issuer,
+        trace_sample_ratio=sample_ratio,
+    )
+    server = ServiceServer(settings)
+    server.add_servicer(add_EchoServicer_to_server, EchoServicer())
+    ready.send(await server.start())
+    await asyncio.Event().wait()
+
+
+def _server_process(kind: str, ready: Connection, *args: Any) -> None:
+    if kind == "bare":
+        asyncio.run(_serve_bare(ready))
+    else:
+        # The JSON lines are rendered and written as in production, then discarded.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        asyncio.run(_serve_kit(ready, *args))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Sample:
+    qps: float
+    p99_ms: float
+    server_cpu_us_per_rpc: float
+
+
+async def _drive(port: int, server_pid: int, in_flight: int, seconds: float, token: str) -> Sample:
+    latencies: list[float] = []
+    metadata = (("authorization", f"Bearer {token}"),)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        echo = channel.unary_unary(
+            METHOD,
+            request_serializer=StringValue.SerializeToString,
+            response_deserializer=StringValue.FromString,
+        )
+        request = StringValue(value="ping")
+        for _ in range(300):  # warm up the connection, caches and token verification
+            await echo(request, metadata=metadata)
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            while (started := time.perf_counter()) < deadline:
+                await echo(request, metadata=metadata)
+                latencies.append(time.perf_counter() - started)
+
+        cpu_before, began = _cpu_seconds(server_pid), time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+        elapsed, cpu_after = time.perf_counter() - began, _cpu_seconds(server_pid)
+    return Sample(
+        qps=len(latencies) / elapsed,
+        p99_ms=statistics.quantiles(latencies, n=100)[98] * 1000,
+        server_cpu_us_per_rpc=(cpu_after - cpu_before) / len(latencies) * 1e6,
+    )
+
+
+def _client_process(result: Connection, *args: Any) -> None:
+    result.send(asyncio.run(_drive(*args)))
+
+
+def _measure(
+    server: multiprocessing.Process, port: int, in_flight: int, seconds: float, token: str
+) -> Sample:
+    receive, send = multiprocessing.Pipe(duplex=False)
+    client = multiprocessing.Process(
+        target=_client_process, args=(send, port, server.pid, in_flight, seconds, token)
+    )
+    client.start()
+    sample: Sample = receive.recv()
+    client.join()
+    return sample
+
+
+def _start_server(kind: str, *args: Any) -> tuple[multiprocessing.Process, int]:
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_server_process, args=(kind, send, *args), daemon=True)
+    process.start()
+    return process, int(receive.recv())
+
+
+def _median(samples: list[Sample], field: str) -> float:
+    return statistics.median(getattr(sample, field) for sample in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating bare/kit rounds")
+    parser.add_argument(
+        "--sample-ratio", type=float, default=None, help="trace sampling (default: the settings')"
+    )
+    options = parser.parse_args()
+
+    from knowledge_kit.settings import ServiceSettings
+    from knowledge_kit.testing import JwksEndpoint
+
+    ratio = options.sample_ratio
+    if ratio is None:
+        ratio = ServiceSettings.model_fields["trace_sample_ratio"].default
+    endpoint = JwksEndpoint()
+    token = endpoint.mint("users/bench", ttl_seconds=3600)
+    bare = _start_server("bare")
+    kit = _start_server("kit", endpoint.url, endpoint.issuer, ratio)
+    print(f"kit: auth, JSON logging, tracing (sampling {ratio:.0%}), metrics, error mapping")
+    print(
+        f"{'in flight':>9} | {'bare QPS':>8} {'p99 ms':>7} {'CPU/RPC':>8} | "
+        f"{'kit QPS':>8} {'p99 ms':>7} {'CPU/RPC':>8} | {'QPS ratio':>9} {'CPU ratio':>9}"
+    )
+    try:
+        for in_flight in (1, 16):
+            samples: dict[str, list[Sample]] = {"bare": [], "kit": []}
+            for _ in range(options.rounds):
+                for name, (process, port) in (("bare", bare), ("kit", kit)):
+                    samples[name].append(_measure(process, port, in_flight, options.seconds, token))
+            row = {
+                name: [
+                    _median(samples[name], f) for f in ("qps", "p99_ms", "server_cpu_us_per_rpc")
+                ]
+                for name in samples
+            }
+            (bare_qps, bare_p99, bare_cpu), (kit_qps, kit_p99, kit_cpu) = row["bare"], row["kit"]
+            print(
+                f"{in_flight:>9} | {bare_qps:>8.0f} {bare_p99:>7.2f} {bare_cpu:>6.0f}us | "
+                f"{kit_qps:>8.0f} {kit_p99:>7.2f} {kit_cpu:>6.0f}us | "
+                f"{kit_qps / bare_qps:>9.1%} {bare_cpu / kit_cpu:>9.1%}"
+            )
+    finally:
+        bare[0].terminate()
+        kit[0].terminate()
+        endpoint.close()
+
+
+if __name__ == "__main__":
+    main()
