@@ -10,7 +10,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from .conftest import COPIER, REPO_ROOT, TemplatePlatform, run, run_tox, succeeded
+from .conftest import COPIER, REPO_ROOT, TemplatePlatform, replace_in, run, run_tox, succeeded
 
 SERVICE_VALUES_SCHEMA = (
     REPO_ROOT / "platform-charts" / "platform-lib" / "service-values.schema.json"
@@ -79,6 +79,17 @@ def test_fleet_new_repository_passes_its_own_tox_on_sqlite_and_postgresql(
         "lint,sqlite,postgresql",
         {**tox_environment, "KNOWLEDGE_TEST_POSTGRES_URL": postgres_url},
     )
+
+    # A column added to the code without a migration fails the migrations check, naming it.
+    replace_in(
+        repository / "src" / "ms_example" / "repository" / "tables.py",
+        '    Column("body", Text, nullable=False),\n',
+        '    Column("body", Text, nullable=False),\n    Column("pinned_at", Text),\n',
+    )
+    python = repository / ".tox" / "sqlite" / "bin" / "python"
+    check = run([python, "-m", "ms_example.migrations.check", "sqlite"], repository)
+    assert check.returncode == 1
+    assert "differs from the declared tables" in check.stderr and "pinned_at" in check.stderr
 
 
 @pytest.mark.infra
