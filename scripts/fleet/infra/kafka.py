@@ -157,7 +157,7 @@ class KafkaBroker:
             "-Xmx768m",
             "-XX:+UseG1GC",
             # C1 only: a broker on loopback for tests and `up` needs no peak JIT, and it starts in
-            # about half the time (benchmarks/up_ready.py; 3.6-4.3 s against 6.5-17.7 s here).
+            # about half the time (side by side on a busy 2-core machine: 3.6-4.3 s, 6.5-17.7 s).
             "-XX:TieredStopAtLevel=1",
             f"-Dlog4j.configuration=file:{self.workdir / 'log4j.properties'}",
             "-cp",
