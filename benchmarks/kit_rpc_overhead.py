@@ -160,7 +160,7 @@ def _start_server(kind: str, *args: Any) -> tuple[multiprocessing.Process, int]:
 
 
 def _median(samples: list[Sample], field: str) -> float:
-    return statistics.median(getattr(sample, field) for sample in samples)
+    return float(statistics.median(getattr(sample, field) for sample in samples))
 
 
 def main() -> None:
