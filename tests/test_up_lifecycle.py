@@ -10,6 +10,7 @@ from pathlib import Path
 from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 
+from .conftest import run_fleet
 from .edge_harness import (
     REPO_ROOT,
     STOP_DEADLINE,
@@ -59,3 +60,12 @@ def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: 
         f"fleet: port {taken} (ms_knowledge grpc) is already in use by another process; "
         "stop it, or move the platform's ports with --port-offset"
     ]
+
+
+def test_an_unknown_service_in_only_is_named_with_the_known_ones(tmp_path: Path) -> None:
+    finished = run_fleet(
+        "up", "--only", "ms_auth,ms_nothing", "--state-dir", str(tmp_path), cwd=REPO_ROOT
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.startswith("fleet: --only names ms_nothing, not in repos.yaml (known: ")
+    assert "ms_knowledge" in finished.stderr.splitlines()[0]
