@@ -1,6 +1,5 @@
 """The service's tables: what Alembic migrates and the repositories query."""
 
-from knowledge_kit.events.tables import outbox_events
 from sqlalchemy import (
     Column,
     ForeignKey,
@@ -90,6 +89,3 @@ service_accounts = Table(
     Column("secret_hash", String(255), nullable=False),
     Column("create_time", UtcDateTime, nullable=False),
 )
-
-# The kit's outbox, migrated with the service's own tables: events commit with the change.
-outbox_events.to_metadata(metadata)

@@ -1,5 +1,5 @@
-"""Create accounts, sessions, refresh tokens, sign-in throttles, signing keys, service accounts
-and the outbox.
+"""Create accounts, sessions, refresh tokens, sign-in throttles, signing keys and service
+accounts (the kit's event tables follow in 0002).
 
 Revision ID: 0001
 Revises:
@@ -89,36 +89,9 @@ def upgrade() -> None:
         sa.Column("create_time", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_service_accounts"),
     )
-    op.create_table(
-        "outbox_events",
-        sa.Column(
-            "position",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("event_id", sa.String(36), nullable=False),
-        sa.Column("topic", sa.String(249), nullable=False),
-        sa.Column("subject", sa.String(512), nullable=False),
-        sa.Column("envelope", sa.LargeBinary(), nullable=False),
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("position", name="pk_outbox_events"),
-        sa.UniqueConstraint("event_id", name="uq_outbox_events_event_id"),
-    )
-    op.create_index(
-        "ix_outbox_events_unsent",
-        "outbox_events",
-        ["position"],
-        postgresql_where=sa.text("sent_at IS NULL"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_events_unsent", table_name="outbox_events")
-    op.drop_table("outbox_events")
     op.drop_table("service_accounts")
     op.drop_table("signing_keys")
     op.drop_table("sign_in_throttles")
