@@ -10,9 +10,6 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY
 
@@ -24,17 +21,6 @@ from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bea
 
 StartServer = Callable[..., Awaitable[Any]]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-_exporter = InMemorySpanExporter()
-
-
-@pytest.fixture(scope="module")
-def finished_spans() -> InMemorySpanExporter:
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(_exporter))
-    return _exporter
 
 
 @pytest.fixture

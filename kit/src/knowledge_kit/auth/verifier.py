@@ -54,6 +54,10 @@ class TokenVerifier:
             self._cache.popitem(last=False)
         return principal
 
+    async def close(self) -> None:
+        """Release the key set's HTTP client."""
+        await self._keys.close()
+
     async def _verify_signature_and_claims(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import event
@@ -58,6 +59,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _instrument(engine: AsyncEngine) -> None:
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    # SQLAlchemyInstrumentor().instrument(engine=...) works once per process (the instrumentor is
+    # a singleton), and every service or test makes several engines: trace each one directly.
+    from opentelemetry import trace
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, enable_commenter=False)
+    tracer = trace.get_tracer("knowledge_kit.database")
+    EngineTracer(tracer, engine.sync_engine, _connections_counter())  # type: ignore[no-untyped-call]
+
+
+@functools.cache
+def _connections_counter() -> Any:
+    from opentelemetry import metrics
+
+    return metrics.get_meter("knowledge_kit.database").create_up_down_counter(
+        name="db.client.connections.usage",
+        unit="connections",
+        description="Connections by state (idle or used).",
+    )

@@ -62,8 +62,12 @@ class ServiceServer:
         verifier: TokenVerifier | None = None,
     ) -> None:
         self.settings = settings
+        # A verifier the server made is the server's to close; one passed in belongs to the caller.
+        self._own_verifier: TokenVerifier | None = None
         if steps is None:
-            steps = default_steps(settings, verifier or token_verifier(settings))
+            if verifier is None:
+                verifier = self._own_verifier = token_verifier(settings)
+            steps = default_steps(settings, verifier)
         self._server = grpc.aio.server(
             options=_channel_options(settings),
             maximum_concurrent_rpcs=settings.grpc_max_concurrent_rpcs,
@@ -106,6 +110,8 @@ class ServiceServer:
         await self._health.enter_graceful_shutdown()
         _log.info("grpc_server_draining", grace_seconds=grace)
         await self._server.stop(grace)
+        if self._own_verifier is not None:
+            await self._own_verifier.close()
         _log.info("grpc_server_stopped")
 
     def request_stop(self) -> None:
