@@ -18,5 +18,5 @@ def finished_spans() -> InMemorySpanExporter:
     if not isinstance(provider, TracerProvider):
         provider = TracerProvider()
         trace.set_tracer_provider(provider)
-        provider.add_span_processor(SimpleSpanProcessor(_exporter))
+    provider.add_span_processor(SimpleSpanProcessor(_exporter))
     return _exporter
