@@ -19,7 +19,7 @@ from fleet.edge.config import EdgeConfig
 from fleet.infra.net import port_is_taken
 from fleet.manifest import Manifest, load_manifest
 from fleet.paths import find_repo_root
-from fleet.up.ports import PortPlan
+from fleet.up.ports import BROWSER_BLOCKED_PORTS, PortPlan
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 
 
@@ -105,6 +105,8 @@ def free_port_offset(manifest: Manifest, services: list[str]) -> PortPlan:
         plan = PortPlan(
             edge=8080 + offset, edge_grpc=8090 + offset, broker=19092 + offset, offset=offset
         )
+        if plan.edge in BROWSER_BLOCKED_PORTS:
+            continue
         if not any(port_is_taken(port) for port in plan.wanted(chosen).values()):
             return plan
     raise AssertionError("no free set of ports found for `fleet up`")

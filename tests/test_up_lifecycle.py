@@ -69,3 +69,21 @@ def test_an_unknown_service_in_only_is_named_with_the_known_ones(tmp_path: Path)
     assert finished.returncode == 1
     assert finished.stderr.startswith("fleet: --only names ms_nothing, not in repos.yaml (known: ")
     assert "ms_knowledge" in finished.stderr.splitlines()[0]
+
+
+def test_an_edge_port_browsers_refuse_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    finished = run_fleet(
+        "up",
+        "--only",
+        "ms_auth",
+        "--edge-port",
+        "10080",
+        "--state-dir",
+        str(tmp_path),
+        cwd=REPO_ROOT,
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.splitlines() == [
+        "fleet: port 10080 (the edge) is one browsers refuse to load pages from; "
+        "choose another with --edge-port or --port-offset"
+    ]

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
+from fleet.errors import FleetError
 from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.installation import install_services
 from fleet.up.layout import UpLayout
 from fleet.up.platform_run import PlatformRun, run_platform
-from fleet.up.ports import PortPlan, ensure_ports_free
+from fleet.up.ports import PortPlan, ensure_browsers_may_load, ensure_ports_free
 from fleet.up.progress import Progress
 from fleet.up.selection import is_stamped, select_services
 from fleet.up.summary import show_ready
@@ -54,6 +55,13 @@ def up(
 ) -> None:
     """Run every service of repos.yaml on SQLite and a local broker, behind the local edge."""
     progress = Progress()
+    ports = PortPlan(
+        edge=edge_port + port_offset,
+        edge_grpc=edge_grpc_port + port_offset,
+        broker=broker_port + port_offset,
+        offset=port_offset,
+    )
+    ensure_browsers_may_load(ports.edge)
     root = find_repo_root()
     manifest = load_manifest(root)
     selected = select_services(manifest, only)
@@ -62,14 +70,7 @@ def up(
     if missing:
         progress.note(f"not created yet, so not started: {', '.join(missing)} (see `fleet new`)")
     if not services:
-        progress.note("nothing to run")
-        return
-    ports = PortPlan(
-        edge=edge_port + port_offset,
-        edge_grpc=edge_grpc_port + port_offset,
-        broker=broker_port + port_offset,
-        offset=port_offset,
-    )
+        raise FleetError("nothing to run: none of these services is created yet")
     ensure_ports_free(ports.wanted(services))
     install_services(root, services, progress)
     run = PlatformRun(

@@ -11,6 +11,11 @@ from fleet.infra.net import port_is_taken
 from fleet.manifest import Service
 
 HIGHEST_PORT = 65535
+# The Fetch standard's "bad ports" from 1024 up: browsers refuse to load anything from them.
+BROWSER_BLOCKED_PORTS = frozenset(
+    {1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6679, 6697, 10080}
+    | set(range(6665, 6670))
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,15 @@ class PortPlan:
             for kind, port in self.of(service).items():
                 ports[f"{service.name} {kind}"] = port
         return ports
+
+
+def ensure_browsers_may_load(edge_port: int) -> None:
+    """The page and gRPC-web must be reachable from a browser."""
+    if edge_port in BROWSER_BLOCKED_PORTS:
+        raise FleetError(
+            f"port {edge_port} (the edge) is one browsers refuse to load pages from; "
+            "choose another with --edge-port or --port-offset"
+        )
 
 
 def ensure_ports_free(wanted: Mapping[str, int]) -> None:
