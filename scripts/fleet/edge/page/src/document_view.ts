@@ -20,7 +20,10 @@ export class DocumentView {
   private current?: Document;
   private watching?: AbortController;
 
-  constructor(private readonly platform: Platform) {
+  constructor(
+    private readonly platform: Platform,
+    private readonly me: string,
+  ) {
     element("save-button").addEventListener("click", () => void this.save().catch(showError));
   }
 
@@ -64,8 +67,9 @@ export class DocumentView {
     const unsavedEdit = this.current !== undefined && content.value !== this.current.content;
     this.current = document;
     element("document-title").textContent = document.title;
+    const editor = document.lastEditor || document.creator;
     element("document-meta").textContent =
-      `revision ${document.revision} · last edited by ${document.lastEditor || document.creator}`;
+      `revision ${document.revision} · last edited by ${editor === this.me ? "you" : editor}`;
     if (!unsavedEdit || change.changeType === DocumentChangeType.SNAPSHOT) {
       content.value = document.content;
     }

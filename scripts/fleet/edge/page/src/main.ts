@@ -25,5 +25,5 @@ async function signIn(): Promise<void> {
   });
   element("who").textContent = `${user.displayName} · ${user.email}`;
   element("sign-in").hidden = true;
-  await new Workspace(platform).show();
+  await new Workspace(platform, user.name).show();
 }

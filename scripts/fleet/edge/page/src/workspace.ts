@@ -12,8 +12,12 @@ export class Workspace {
   private openDocument = "";
   private readonly documentView: DocumentView;
 
-  constructor(private readonly platform: Platform) {
-    this.documentView = new DocumentView(platform);
+  /** `me` is the signed-in user's resource name (users/...). */
+  constructor(
+    private readonly platform: Platform,
+    me: string,
+  ) {
+    this.documentView = new DocumentView(platform, me);
     element("new-space-form").addEventListener("submit", (event) => {
       event.preventDefault();
       void this.createSpace(inputValue("new-space-name")).catch(showError);
