@@ -3,7 +3,6 @@ its own fresh PostgreSQL database, relaying its outbox to the test Kafka broker.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from pathlib import Path
 
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
-from knowledge_kit.events import OutboxRelay, create_producer
 from knowledge_kit.testing.infrastructure import (
     asyncpg_url,
     create_database,
@@ -52,23 +50,6 @@ async def migrated_database(
 
 
 @asynccontextmanager
-async def relaying_outbox(
-    sessions: async_sessionmaker[AsyncSession], kafka_bootstrap: str, client_id: str
-) -> AsyncIterator[None]:
-    """The service's outbox relay publishing to Kafka in the background, as `serve()` runs it."""
-    producer = create_producer(kafka_bootstrap, client_id=client_id)
-    await producer.start()
-    stop = asyncio.Event()
-    relay = asyncio.create_task(OutboxRelay(sessions, producer, idle_seconds=0.05).run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await relay
-        await producer.stop()
-
-
-@asynccontextmanager
 async def running_platform(
     postgres_url: str, kafka_bootstrap: str
 ) -> AsyncIterator[RunningPlatform]:
@@ -97,9 +78,8 @@ async def running_platform(
         auth_server = auth_main.build_server(auth_settings, auth_use_cases)
         auth_port = await auth_server.start()
         stack.push_async_callback(auth_server.stop, 0)
-        await stack.enter_async_context(
-            relaying_outbox(auth_sessions, kafka_bootstrap, "e2e-ms_auth")
-        )
+        # ms_auth's serve() runs the same kit relay; this lifecycle works for any service.
+        await stack.enter_async_context(knowledge_main.outbox_relay(auth_settings, auth_sessions))
 
         knowledge_url, knowledge_sessions = await stack.enter_async_context(
             migrated_database(postgres_url, "e2e_knowledge", knowledge_main.MIGRATIONS)
@@ -121,6 +101,6 @@ async def running_platform(
         knowledge_port = await knowledge_server.start()
         stack.push_async_callback(knowledge_server.stop, 0)
         await stack.enter_async_context(
-            relaying_outbox(knowledge_sessions, kafka_bootstrap, "e2e-ms_knowledge")
+            knowledge_main.outbox_relay(knowledge_settings, knowledge_sessions)
         )
         yield RunningPlatform(f"127.0.0.1:{auth_port}", f"127.0.0.1:{knowledge_port}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events import Outbox, OutboxRelay, create_producer
 from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import ServiceServer, token_verifier
-from knowledge_kit.settings import load_settings
+from knowledge_kit.settings import ServiceSettings, load_settings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
@@ -83,6 +84,23 @@ def build_server(
     return server
 
 
+@asynccontextmanager
+async def outbox_relay(
+    settings: ServiceSettings, sessions: async_sessionmaker[AsyncSession], *, batch_size: int = 100
+) -> AsyncIterator[None]:
+    """Publish what use cases record in the outbox to Kafka while the block runs."""
+    producer = create_producer(settings.kafka_bootstrap, client_id=settings.service_name)
+    await producer.start()
+    stop = asyncio.Event()
+    relay = asyncio.create_task(OutboxRelay(sessions, producer, batch_size=batch_size).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await relay
+        await producer.stop()
+
+
 async def serve() -> None:
     """Migrate, then serve gRPC and relay the outbox to Kafka until SIGTERM or SIGINT."""
     settings = load_settings(Settings)
@@ -91,15 +109,8 @@ async def serve() -> None:
     await upgrade_database(settings.database_url, MIGRATIONS)
     engine = create_database_engine(settings.database_url)
     sessions = session_factory(engine)
-    producer = create_producer(settings.kafka_bootstrap, client_id=settings.service_name)
-    await producer.start()
-    relay = OutboxRelay(sessions, producer, batch_size=settings.outbox_batch_size)
-    stop_relay = asyncio.Event()
-    relaying = asyncio.create_task(relay.run(stop_relay))
     try:
-        await build_server(settings, knowledge_servicers(settings, sessions)).serve()
+        async with outbox_relay(settings, sessions, batch_size=settings.outbox_batch_size):
+            await build_server(settings, knowledge_servicers(settings, sessions)).serve()
     finally:
-        stop_relay.set()
-        await relaying
-        await producer.stop()
         await engine.dispose()

@@ -41,6 +41,8 @@ async def service_process(
         "MS_KNOWLEDGE_AUTH_ISSUER": jwks_endpoint.issuer,
         "MS_KNOWLEDGE_AUTH_AUDIENCE": jwks_endpoint.audience,
         "MS_KNOWLEDGE_SHUTDOWN_GRACE_SECONDS": "1",
+        # Every request traced, so that its event must carry the trace.
+        "MS_KNOWLEDGE_TRACE_SAMPLE_RATIO": "1",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ms_knowledge", env=environment, stdout=asyncio.subprocess.DEVNULL
