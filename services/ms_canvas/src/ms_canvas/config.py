@@ -21,8 +21,9 @@ class Settings(ServiceSettings):
     websocket_port: int = Field(default=8765, ge=0, le=65535)
     # Frames larger than this close the connection (1009); one Yjs update rarely nears it.
     websocket_max_message_bytes: int = Field(default=1 << 20, ge=1024)
-    # Messages waiting for one client; a client this far behind is disconnected (1013).
-    websocket_send_queue: int = Field(default=512, ge=1)
+    # Bytes written to one client and not yet taken by it; a client this far behind is
+    # disconnected (1013) and resynchronizes when it reconnects.
+    websocket_send_buffer_bytes: int = Field(default=4 << 20, ge=1024)
     websocket_ping_interval_seconds: float = Field(default=20.0, gt=0)
     # Where ms_knowledge answers who may read or write a space.
     knowledge_target: str = "ms-knowledge:50052"

@@ -19,7 +19,7 @@ from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import ServiceServer, token_verifier
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.settings import load_settings
-from knowledge_kit.websocket import RoomHub, SlowClientPolicy, serve_websockets
+from knowledge_kit.websocket import serve_websockets
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .collaboration.relay import UpdateRelay
@@ -56,12 +56,11 @@ def canvas_parts(
     def unit_of_work() -> SqlCanvasUnitOfWork:
         return SqlCanvasUnitOfWork(sessions, outbox)
 
-    hub = RoomHub(queue_size=settings.websocket_send_queue, policy=SlowClientPolicy.DISCONNECT)
     summaries = ChangeSummaries(
         unit_of_work, debounce_seconds=settings.canvas_changed_debounce_seconds
     )
     rooms = CanvasRooms(
-        hub, unit_of_work, summaries, compact_after_updates=settings.compact_after_updates
+        unit_of_work, summaries, compact_after_updates=settings.compact_after_updates
     )
     use_cases = CanvasUseCases(unit_of_work, space_roles)
     return CanvasParts(
@@ -69,7 +68,9 @@ def canvas_parts(
         rooms=rooms,
         summaries=summaries,
         servicer=CanvasServicer(use_cases, rooms),
-        socket=CanvasSocket(use_cases, rooms, hub),
+        socket=CanvasSocket(
+            use_cases, rooms, max_buffered_bytes=settings.websocket_send_buffer_bytes
+        ),
     )
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import pycrdt
 from knowledge_kit.auth.principal import Principal
-from knowledge_kit.websocket import RoomHub, RoomMember
+from websockets.asyncio.server import ServerConnection
 
 from ..domain.content import EDGES, NODES, CanvasContent, content_of
 from .awareness import AwarenessEntry, AwarenessLedger, encode_awareness_update
+from .frame_sender import FrameSender, binary_frame
 from .messages import awareness_message, sync_update
 
 EMPTY_UPDATE = b"\x00\x00"  # what a peer with nothing to add sends as its sync step 2
@@ -20,7 +21,8 @@ EMPTY_UPDATE = b"\x00\x00"  # what a peer with nothing to add sends as its sync 
 class Participant:
     """One WebSocket connection on a canvas."""
 
-    member: RoomMember
+    connection: ServerConnection
+    sender: FrameSender
     principal: Principal
     can_write: bool
     awareness_ids: set[int] = field(default_factory=set)  # the Yjs clients it speaks for
@@ -34,25 +36,22 @@ class CanvasRoom:
     as one message.
     """
 
-    def __init__(self, name: str, hub: RoomHub) -> None:
+    def __init__(self, name: str) -> None:
         self.name = name
         self.doc: pycrdt.Doc[pycrdt.Map[object]] = pycrdt.Doc()
         self.revision = 0
         self.uncompacted = 0
         self.participants: set[Participant] = set()
         self.changed = asyncio.Condition()
-        self._hub = hub
         self._awareness = AwarenessLedger()
         self._awareness_flush: asyncio.Handle | None = None
 
     def join(self, participant: Participant) -> None:
         self.participants.add(participant)
-        self._hub.join(self.name, participant.member)
 
     def leave(self, participant: Participant) -> None:
         """Remove the participant; everyone is told its clients left."""
         self.participants.discard(participant)
-        self._hub.leave(self.name, participant.member)
         others = set().union(*(p.awareness_ids for p in self.participants))
         self.remove_awareness(participant.awareness_ids - others)
 
@@ -64,10 +63,8 @@ class CanvasRoom:
         return True
 
     def send_update(self, update: bytes, *, exclude: Participant | None = None) -> None:
-        """Queue a stored update for every connection but its sender."""
-        self._hub.broadcast(
-            self.name, sync_update(update), exclude=None if exclude is None else exclude.member
-        )
+        """Send a stored update to every connection but its sender."""
+        self._broadcast(sync_update(update), exclude=exclude)
 
     def content(self) -> CanvasContent:
         """The nodes and edges the document holds now."""
@@ -114,4 +111,10 @@ class CanvasRoom:
         if pending:
             # The sender gets its own presence back too: a lone y-websocket client otherwise
             # hears nothing and reconnects after 30 seconds of silence.
-            self._hub.broadcast(self.name, awareness_message(encode_awareness_update(pending)))
+            self._broadcast(awareness_message(encode_awareness_update(pending)))
+
+    def _broadcast(self, message: bytes, *, exclude: Participant | None = None) -> None:
+        frame = binary_frame(message)
+        for participant in list(self.participants):
+            if participant is not exclude:
+                participant.sender.send_frame(frame)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import structlog
 from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
-from knowledge_kit.websocket import RoomHub
 
 from ..domain.ports import StoredUpdate
 from ..repository.unit_of_work import SqlCanvasUnitOfWork
@@ -24,13 +23,11 @@ UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
 class CanvasRooms:
     def __init__(
         self,
-        hub: RoomHub,
         unit_of_work: UnitOfWorkFactory,
         summaries: ChangeSummaries,
         *,
         compact_after_updates: int,
     ) -> None:
-        self.hub = hub
         self.journal = UpdateJournal(self._store, self._stored)
         self.relay: UpdateRelay | None = None
         self._unit_of_work = unit_of_work
@@ -47,7 +44,7 @@ class CanvasRooms:
         if room is None:
             # Registered before loading, so relayed updates that arrive meanwhile are kept
             # (Yjs merges them in any order).
-            room = self._rooms[name] = CanvasRoom(name, self.hub)
+            room = self._rooms[name] = CanvasRoom(name)
             self._loading[name] = asyncio.create_task(self._load(room))
         self._users[name] = self._users.get(name, 0) + 1
         try:
@@ -91,7 +88,7 @@ class CanvasRooms:
         room = self._rooms.get(name)
         if room is not None:
             for participant in list(room.participants):
-                await participant.member.connection.close(1008, "the canvas was deleted")
+                await participant.connection.close(1008, "the canvas was deleted")
 
     async def _load(self, room: CanvasRoom) -> None:
         async with self._unit_of_work() as work:

@@ -13,12 +13,12 @@ from urllib.parse import unquote, urlsplit
 import structlog
 from knowledge_kit.auth.principal import Principal
 from knowledge_kit.errors import DomainError, ValidationError
-from knowledge_kit.websocket import RoomHub
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
 from ..collaboration.awareness import parse_awareness_update
+from ..collaboration.frame_sender import FrameSender
 from ..collaboration.journal import PendingUpdate
 from ..collaboration.lib0 import MalformedMessage
 from ..collaboration.messages import (
@@ -48,10 +48,12 @@ class ProtocolViolation(Exception):
 
 
 class CanvasSocket:
-    def __init__(self, use_cases: CanvasUseCases, rooms: CanvasRooms, hub: RoomHub) -> None:
+    def __init__(
+        self, use_cases: CanvasUseCases, rooms: CanvasRooms, *, max_buffered_bytes: int
+    ) -> None:
         self._use_cases = use_cases
         self._rooms = rooms
-        self._hub = hub
+        self._max_buffered = max_buffered_bytes
 
     async def __call__(self, connection: ServerConnection, principal: Principal) -> None:
         try:
@@ -64,19 +66,17 @@ class CanvasSocket:
             await connection.close(CloseCode.POLICY_VIOLATION, refused.message[:120])
             return
         room = await self._rooms.open(name)
-        participant = Participant(
-            self._hub.member(connection, principal), principal, CanvasAccess.WRITE in access
-        )
+        sender = FrameSender(connection, max_buffered_bytes=self._max_buffered)
+        participant = Participant(connection, sender, principal, CanvasAccess.WRITE in access)
         room.join(participant)
         try:
-            participant.member.offer(sync_step_1(room.doc.get_state()))
+            sender.send(sync_step_1(room.doc.get_state()))
             awareness = room.awareness_now()
             if awareness is not None:
-                participant.member.offer(awareness)
+                sender.send(awareness)
             await self._serve(connection, room, participant)
         finally:
             room.leave(participant)
-            await self._hub.leave_all(participant.member)
             self._rooms.release(room)
 
     async def _serve(
@@ -100,7 +100,7 @@ class CanvasSocket:
                     missing = room.doc.get_update(message.payload)
                 except ValueError:
                     raise ProtocolViolation(CloseCode.INVALID_DATA, "bad state vector") from None
-                participant.member.offer(sync_step_2(missing))
+                participant.sender.send(sync_step_2(missing))
             elif participant.can_write:
                 try:
                     applied = room.apply(message.payload)
@@ -123,7 +123,7 @@ class CanvasSocket:
         else:
             awareness = room.awareness_now()
             if awareness is not None:
-                participant.member.offer(awareness)
+                participant.sender.send(awareness)
 
 
 def _parsed(frame: bytes) -> ClientMessage:

@@ -1,0 +1,153 @@
+"""Delivery latency of ms_canvas against the npm y-websocket server (@y/websocket-server 0.1.1),
+side by side on the same two workloads, driven by the same unmodified yjs + y-websocket clients:
+
+- updates: 1 writer at 200 updates/s, 100 subscribers (writer to each subscriber);
+- cursors: 50 clients moving their cursors at 20 Hz (each move to each of the 49 others).
+
+    .venv/bin/fleet infra run -- .venv/bin/python benchmarks/canvas_latency.py [--seconds 10]
+
+ms_canvas runs as in production: PostgreSQL (every update stored before it is passed on),
+Kafka fan-out, access checked with ms_knowledge at connect. The Node server keeps everything
+in memory. Each workload alternates the two servers for `--rounds` rounds; prints p50 and p99
+per server and the ms_canvas / Node ratio (below 1: ms_canvas is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOAD = Path(__file__).resolve().parent / "canvas_latency"
+sys.path.insert(0, str(REPO_ROOT))
+
+from fleet.edge.node_packages import installed_node_modules  # noqa: E402
+from knowledge_kit.testing.infrastructure import KAFKA_BOOTSTRAP_ENV, POSTGRES_URL_ENV  # noqa: E402
+from knowledge_kit.testing.jwks_endpoint import JwksEndpoint  # noqa: E402
+
+from tests.test_canvas_support import (  # noqa: E402
+    EDITOR,
+    canvas_platform,
+    create_canvas,
+    free_port,
+)
+
+WORKLOADS = ("updates", "cursors")
+CURSOR_CLIENTS = 50
+CURSOR_PROCESSES = 5
+CONNECT_SECONDS = 4
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def load_process(*arguments: str) -> dict[str, Any]:
+    process = await asyncio.create_subprocess_exec(
+        "node", str(LOAD / "load.mjs"), *arguments, stdout=asyncio.subprocess.PIPE
+    )
+    output, _ = await process.communicate()
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+async def run_load(workload: str, url: str, room: str, token: str, seconds: int) -> dict[str, float]:
+    if workload == "updates":
+        results = [await load_process(workload, url, room, token, str(seconds))]
+    else:
+        start = time.time() * 1000 + CONNECT_SECONDS * 1000
+        share = CURSOR_CLIENTS // CURSOR_PROCESSES
+        results = await asyncio.gather(*(
+            load_process(workload, url, room, token, str(seconds), str(share), str(first), str(start))
+            for first in range(0, CURSOR_CLIENTS, share)
+        ))
+    samples = [sample for result in results for sample in result["latencies_ms"]]
+    return {
+        "p50": percentile(samples, 0.50),
+        "p99": percentile(samples, 0.99),
+        "samples": len(samples),
+        "disconnects": sum(result["disconnects"] for result in results),
+    }
+
+
+async def node_server() -> tuple[asyncio.subprocess.Process, str]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        "node", str(LOAD / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"),
+        env={**os.environ, "HOST": "127.0.0.1", "PORT": str(port)},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    await process.stdout.readline()  # "running at ..."
+    return process, f"ws://127.0.0.1:{port}"
+
+
+def link_node_modules() -> None:
+    link = LOAD / "node_modules"
+    modules = installed_node_modules(LOAD)
+    if not (link.is_symlink() and link.resolve() == modules.resolve()):
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(modules, target_is_directory=True)
+
+
+def report(workload: str, rounds: list[dict[str, dict[str, float]]]) -> None:
+    print(f"\n{workload}: median of {len(rounds)} round(s)")
+    summary = {}
+    for server in ("node", "ms_canvas"):
+        p50 = statistics.median(r[server]["p50"] for r in rounds)
+        p99 = statistics.median(r[server]["p99"] for r in rounds)
+        samples = sum(int(r[server]["samples"]) for r in rounds)
+        drops = sum(int(r[server]["disconnects"]) for r in rounds)
+        summary[server] = (p50, p99)
+        print(f"  {server:<10} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms   "
+              f"({samples} deliveries, {drops} disconnects)")
+    ratio50 = summary["ms_canvas"][0] / summary["node"][0]
+    ratio99 = summary["ms_canvas"][1] / summary["node"][1]
+    print(f"  ms_canvas / node: p50 x{ratio50:.2f}, p99 x{ratio99:.2f}")
+
+
+async def main(seconds: int, rounds: int, only: str | None) -> None:
+    link_node_modules()
+    postgres, kafka = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
+    if not postgres or not kafka:
+        sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
+    jwks = JwksEndpoint()
+    node, node_url = await node_server()
+    try:
+        async with canvas_platform(postgres, kafka, jwks, log_level="ERROR") as platform:
+            service = await platform.start_canvas_service()
+            await create_canvas(platform, service)
+            token = platform.mint(EDITOR, ttl_seconds=3600)
+            for workload in [only] if only else WORKLOADS:
+                results = []
+                for index in range(rounds):
+                    room = f"bench-{workload}-{index}"
+                    results.append({
+                        "node": await run_load(workload, node_url, room, "-", seconds),
+                        "ms_canvas": await run_load(
+                            workload, service.websocket_url, platform.canvas, token, seconds
+                        ),
+                    })
+                report(workload, results)
+    finally:
+        node.terminate()
+        await node.wait()
+        jwks.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--only", choices=WORKLOADS)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.seconds, arguments.rounds, arguments.only))

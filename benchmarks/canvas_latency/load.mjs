@@ -1,0 +1,107 @@
+// Load for the canvas latency benchmark; prints one JSON line:
+//   {"latencies_ms": [...], "disconnects": n}
+// node load.mjs updates <url> <room> <token|-> <seconds>   1 yjs writer at 200 updates/s,
+//                                                           100 subscribers
+// node load.mjs cursors <url> <room> <token|-> <seconds> <clients> <first> <start epoch ms>
+//     clients first..first+clients-1 of the 50 that move their cursors at 20 Hz, from the
+//     shared start time on (several processes split the 50, so that the clients themselves,
+//     which re-send all presence they receive, are not the bottleneck)
+// Times are epoch milliseconds (timeOrigin + now()), comparable across processes.
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+
+const [workload, url, room, token, seconds, clientCount, first, startAt] = process.argv.slice(2)
+const protocols = token === '-' ? [] : ['knowledge.v1', `bearer.${token}`]
+const now = () => performance.timeOrigin + performance.now()
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const latencies = []
+let disconnects = 0
+let finishing = false
+
+function provider () {
+  const doc = new Y.Doc()
+  const p = new WebsocketProvider(url, room, doc, {
+    WebSocketPolyfill: WebSocket, protocols, disableBc: true, maxBackoffTime: 100000
+  })
+  p.on('connection-close', () => { if (!finishing) disconnects += 1 })
+  return p
+}
+
+const synced = (p) => new Promise((resolve) => p.synced ? resolve() : p.once('sync', resolve))
+
+async function updates () {
+  const writer = provider()
+  await synced(writer)
+  const sentAt = new Map()
+  const marker = Buffer.from('seq-')
+  const subscribers = await Promise.all(Array.from({ length: 100 }, () => new Promise((resolve) => {
+    const ws = new WebSocket(`${url}/${room}`, protocols)
+    ws.on('message', (data) => {
+      const at = data.indexOf(marker)
+      if (at >= 0) {
+        const sent = sentAt.get(Number(data.subarray(at + 4, at + 12).toString()))
+        if (sent !== undefined) latencies.push(now() - sent)
+      }
+    })
+    ws.on('close', () => { if (!finishing) disconnects += 1 })
+    ws.on('open', () => resolve(ws))
+  })))
+  await sleep(1000)
+  const ticks = Number(seconds) * 200
+  const map = writer.doc.getMap('bench')
+  const start = now()
+  for (let seq = 1; seq <= ticks; seq++) {
+    const due = start + seq * 5
+    if (due > now()) await sleep(due - now())
+    sentAt.set(seq, now())
+    map.set('s', `seq-${String(seq).padStart(8, '0')}`)
+  }
+  await sleep(1000)
+  finishing = true
+  subscribers.forEach((ws) => ws.terminate())
+  writer.destroy()
+}
+
+async function cursors () {
+  const clients = Array.from({ length: Number(clientCount) }, provider)
+  await Promise.all(clients.map(synced))
+  const seen = new Set()
+  clients.forEach((p, local) => {
+    const index = Number(first) + local
+    p.awareness.setLocalStateField('user', `user${index}`)
+    p.awareness.on('change', ({ added, updated }) => {
+      const at = now()
+      for (const id of added.concat(updated)) {
+        if (id === p.doc.clientID) continue
+        const cursor = p.awareness.getStates().get(id)?.cursor
+        if (!cursor) continue
+        const key = `${index}:${id}:${cursor.seq}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        latencies.push(at - cursor.t)
+      }
+    })
+  })
+  const start = Number(startAt)
+  if (start > now()) await sleep(start - now())
+  const ticks = Number(seconds) * 20
+  for (let tick = 1; tick <= ticks; tick++) {
+    clients.forEach((p, local) => {
+      const index = Number(first) + local
+      // Spread the 50 clients over each 50 ms period, as independent people would be.
+      const due = start + tick * 50 + index
+      setTimeout(() => p.awareness.setLocalStateField('cursor', { seq: tick, x: tick, y: index, t: now() }),
+        Math.max(0, due - now()))
+    })
+    const end = start + tick * 50
+    if (end > now()) await sleep(end - now())
+  }
+  await sleep(1000)
+  finishing = true
+  clients.forEach((p) => p.destroy())
+}
+
+await (workload === 'updates' ? updates() : cursors())
+// Exit once the pipe has taken everything (process.exit would cut a long line short).
+process.stdout.write(JSON.stringify({ latencies_ms: latencies, disconnects }) + '\n', () => process.exit(0))
