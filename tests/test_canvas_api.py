@@ -25,6 +25,7 @@ from .test_canvas_support import (
     canvas_platform,
     collaborators,
     create_canvas,
+    join,
 )
 
 
@@ -118,10 +119,7 @@ async def test_content_and_live_changes_follow_what_clients_draw(
         assert isinstance(first, canvas_service_pb2.StreamCanvasChangesResponse)
         assert first.WhichOneof("update") == "snapshot" and not first.snapshot.nodes
 
-        await clients.open(
-            "bob", "node", service.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
-        )
-        await clients.call("bob", "synced")
+        await join(clients, platform, service.websocket_url, ("bob", EDITOR))
         await clients.call(
             "bob",
             "putNode",
@@ -163,11 +161,7 @@ async def test_content_and_live_changes_follow_what_clients_draw(
 
 async def draw_two_nodes(platform: CanvasPlatform, service: CanvasProcess) -> None:
     async with collaborators() as clients:
-        for name, user in (("bob", EDITOR), ("carol", VIEWER)):
-            await clients.open(
-                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
-            )
-            await clients.call(name, "synced")
+        await join(clients, platform, service.websocket_url, ("bob", EDITOR), ("carol", VIEWER))
         await clients.call("bob", "putNode", "a", {"x": 1})
         await clients.call("bob", "putNode", "b", {"x": 2})
         await clients.call("carol", "waitForNodes", ["a", "b"])  # so the service has both

@@ -15,6 +15,7 @@ from .test_canvas_support import (
     canvas_platform,
     collaborators,
     create_canvas,
+    join,
 )
 
 MAX_MESSAGE_BYTES = 65536
@@ -61,11 +62,7 @@ async def test_bad_frames_close_only_their_connection(
         service = await platform.start_canvas_service()
         await create_canvas(platform, service)
         async with collaborators() as clients:
-            for name, user in (("alice", OWNER), ("bob", EDITOR)):
-                await clients.open(
-                    name, "node", service.websocket_url, platform.canvas, platform.token(user), user
-                )
-                await clients.call(name, "synced")
+            await join(clients, platform, service.websocket_url, ("alice", OWNER), ("bob", EDITOR))
 
             codes = {
                 case: await close_code_after(service, platform, frame)

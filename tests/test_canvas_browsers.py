@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
-from .test_canvas_support import EDITOR, OWNER, canvas_platform, collaborators, create_canvas
+from .test_canvas_support import (
+    EDITOR,
+    OWNER,
+    canvas_platform,
+    collaborators,
+    create_canvas,
+    join,
+)
 
 
 async def test_two_browser_pages_converge_and_see_each_others_cursor(
@@ -14,16 +21,14 @@ async def test_two_browser_pages_converge_and_see_each_others_cursor(
         service = await platform.start_canvas_service()
         await create_canvas(platform, service)
         async with collaborators() as pages:
-            for name, user in (("alice", OWNER), ("bob", EDITOR)):
-                await pages.open(
-                    name,
-                    "browser",
-                    service.websocket_url,
-                    platform.canvas,
-                    platform.token(user),
-                    user,
-                )
-                await pages.call(name, "synced")
+            await join(
+                pages,
+                platform,
+                service.websocket_url,
+                ("alice", OWNER),
+                ("bob", EDITOR),
+                where="browser",
+            )
             await pages.call("alice", "putNode", "idea", {"label": "Idea", "x": 1, "y": 2})
             await pages.call("bob", "putNode", "plan", {"label": "Plan", "x": 3, "y": 4})
             for name in ("alice", "bob"):

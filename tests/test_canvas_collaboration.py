@@ -21,6 +21,7 @@ from .test_canvas_support import (
     canvas_platform,
     collaborators,
     create_canvas,
+    join,
 )
 
 
@@ -41,11 +42,7 @@ async def test_two_editors_converge_and_a_late_joiner_gets_everything(
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
     async with collaborators() as clients:
-        for name, user in (("alice", OWNER), ("bob", EDITOR)):
-            await clients.open(
-                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
-            )
-            await clients.call(name, "synced")
+        await join(clients, platform, service.websocket_url, ("alice", OWNER), ("bob", EDITOR))
         await clients.call("alice", "putNode", "n1", {"label": "Goals", "x": 10, "y": 20})
         await clients.call("bob", "putNode", "n2", {"label": "Risks", "x": 300, "y": 20})
         for name in ("alice", "bob"):
@@ -57,10 +54,7 @@ async def test_two_editors_converge_and_a_late_joiner_gets_everything(
             await clients.call(name, "waitForNode", "n2", {"x": 320, "y": 40})
         assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
 
-        await clients.open(
-            "late", "node", service.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
-        )
-        await clients.call("late", "synced")
+        await join(clients, platform, service.websocket_url, ("late", EDITOR))
         assert await clients.call("late", "nodes") == await clients.call("alice", "nodes")
 
 
@@ -70,11 +64,7 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
     async with collaborators() as clients:
-        for name, user in (("alice", OWNER), ("carol", VIEWER)):
-            await clients.open(
-                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
-            )
-            await clients.call(name, "synced")
+        await join(clients, platform, service.websocket_url, ("alice", OWNER), ("carol", VIEWER))
         await clients.call("carol", "putNode", "vandal", {"label": "not allowed"})
         await clients.call("carol", "moveCursor", 7, 9)
         await clients.call("alice", "waitForCursor", VIEWER, 7, 9)
@@ -82,10 +72,7 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
         await clients.call("carol", "waitForNodes", ["n1"])
         assert "vandal" not in await clients.call("alice", "nodes")
 
-        await clients.open(
-            "late", "node", service.websocket_url, platform.canvas, platform.token(OWNER), OWNER
-        )
-        await clients.call("late", "synced")
+        await join(clients, platform, service.websocket_url, ("late", OWNER))
         assert sorted(await clients.call("late", "nodes")) == ["n1"]
 
 
@@ -95,11 +82,7 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
     async with collaborators() as clients:
-        for name, user in (("alice", OWNER), ("bob", EDITOR)):
-            await clients.open(
-                name, "node", service.websocket_url, platform.canvas, platform.token(user), user
-            )
-            await clients.call(name, "synced")
+        await join(clients, platform, service.websocket_url, ("alice", OWNER), ("bob", EDITOR))
         for index in range(40):
             await clients.call("alice", "putNode", f"n{index}", {"x": index})
         await clients.call("bob", "waitForNodes", [f"n{index}" for index in range(40)])
@@ -109,10 +92,7 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
         await service.kill()
 
         await service.start()
-        await clients.open(
-            "after", "node", service.websocket_url, platform.canvas, platform.token(VIEWER), VIEWER
-        )
-        await clients.call("after", "synced")
+        await join(clients, platform, service.websocket_url, ("after", VIEWER))
         assert sorted(await clients.call("after", "nodes")) == sorted(f"n{i}" for i in range(40))
 
 
@@ -121,14 +101,8 @@ async def test_clients_on_two_service_processes_converge(platform: CanvasPlatfor
     second = await platform.start_canvas_service()
     await create_canvas(platform, first)
     async with collaborators() as clients:
-        await clients.open(
-            "alice", "node", first.websocket_url, platform.canvas, platform.token(OWNER), OWNER
-        )
-        await clients.open(
-            "bob", "node", second.websocket_url, platform.canvas, platform.token(EDITOR), EDITOR
-        )
-        for name in ("alice", "bob"):
-            await clients.call(name, "synced")
+        await join(clients, platform, first.websocket_url, ("alice", OWNER))
+        await join(clients, platform, second.websocket_url, ("bob", EDITOR))
         await clients.call("alice", "putNode", "from-first", {"x": 1})
         await clients.call("bob", "putNode", "from-second", {"x": 2})
         await clients.call("alice", "waitForNodes", ["from-second"])
@@ -168,7 +142,7 @@ async def test_presence_reaches_everyone_once_per_change_without_an_echo_storm(
             url, subprotocols=[websockets.Subprotocol("knowledge.v1"), token]
         ) as observer,
     ):
-        for name in names:
+        for name in names:  # each its own presence, all with a viewer's token
             await clients.open(
                 name, "node", service.websocket_url, platform.canvas, platform.token(VIEWER), name
             )

@@ -12,7 +12,7 @@ from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas.collaboration.messages import sync_update
 from websockets.exceptions import ConnectionClosed
 
-from .test_canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas
+from .test_canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas, join
 
 NODES = 300
 LABEL = "x" * 65536  # 300 updates of 64 KiB: far more than the socket buffers hold
@@ -49,15 +49,7 @@ async def test_a_client_that_stops_reading_is_disconnected(
             websockets.connect(url, subprotocols=protocols(VIEWER), max_queue=1) as stalled,
             websockets.connect(url, subprotocols=protocols(EDITOR), max_size=None) as writer,
         ):
-            await clients.open(
-                "bob",
-                "node",
-                service.websocket_url,
-                platform.canvas,
-                platform.token(EDITOR),
-                EDITOR,
-            )
-            await clients.call("bob", "synced")
+            await join(clients, platform, service.websocket_url, ("bob", EDITOR))
             for update in big_updates():
                 await writer.send(sync_update(update))
             await clients.call(

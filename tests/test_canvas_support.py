@@ -187,6 +187,20 @@ async def collaborators() -> AsyncIterator[Collaborators]:
         await driver.close()
 
 
+async def join(
+    clients: Collaborators,
+    platform: CanvasPlatform,
+    url: str,
+    *people: tuple[str, str],
+    where: str = "node",
+) -> None:
+    """Open one collaborator per (name, user) on the platform's canvas and wait until each is
+    in sync with the service."""
+    for name, user in people:
+        await clients.open(name, where, url, platform.canvas, platform.token(user), user)
+        await clients.call(name, "synced")
+
+
 @dataclass
 class CanvasPlatform:
     """ms_knowledge with a space (alice owner, bob editor, carol viewer) and a canvas in it."""
