@@ -69,3 +69,27 @@ def test_status_and_new_without_a_release_say_how_to_make_one(
         result = template_platform.fleet(*command)
         assert result.returncode == 1
         assert result.stderr.startswith("fleet: the template has no release yet: tag one with")
+
+
+def test_a_service_recording_an_unknown_template_commit_is_reported_not_fatal(
+    template_platform: TemplatePlatform,
+) -> None:
+    service = template_platform.stamp("ms_alpha")
+    template_platform.stamp("ms_beta")
+    replace_in(service / ".copier-answers.yml", "_commit: 1.0.0", "_commit: 0123abc")
+    template_platform.commit("ms_alpha stamped from a dirty template")
+    replace_in(template_platform.root / "template" / "project" / "ruff.toml", "100", "110")
+    template_platform.release("1.1.0", "line length 110")
+
+    rows = status_rows(template_platform)
+    assert rows["ms_alpha"]["content_drift"] is None
+    assert (
+        "records template version '0123abc', which this repository does not have"
+        in (rows["ms_alpha"]["problem"])
+    )
+    assert rows["ms_beta"]["content_drift"] == []
+
+    result = template_platform.fleet("update", "--all")
+    assert result.returncode == 1
+    assert "set _commit in its .copier-answers.yml" in result.stderr
+    assert "line-length = 110" in (template_platform.service("ms_beta") / "ruff.toml").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from fleet.console import out
@@ -47,7 +48,7 @@ def _table(rows: list[ServiceStatus], latest: str) -> Table:
             row.service,
             _template(row),
             _protos(row),
-            _files(row.content_drift, "none"),
+            _drift(row),
             _files(row.uncommitted, "clean"),
         )
     return table
@@ -69,11 +70,19 @@ def _protos(row: ServiceStatus) -> str:
     return f"[{style}]{row.protos_pin}[/] (latest {latest})"
 
 
+def _drift(row: ServiceStatus) -> str:
+    if not row.stamped:
+        return "[dim]-[/]"
+    if row.problem is not None:
+        return f"[red]cannot tell: {escape(row.problem)}[/]"
+    return _files(row.content_drift or [], "none")
+
+
 def _files(files: list[str], nothing: str) -> str:
     if not files:
         return f"[green]{nothing}[/]"
     more = f" (+{len(files) - SHOWN_FILES} more)" if len(files) > SHOWN_FILES else ""
-    return "[yellow]" + ", ".join(files[:SHOWN_FILES]) + more + "[/]"
+    return "[yellow]" + escape(", ".join(files[:SHOWN_FILES])) + more + "[/]"
 
 
 command = status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from fleet.console import out
@@ -62,17 +63,19 @@ def _summary(outcomes: list[UpdateOutcome], target: str) -> Table:
             outcome.from_version,
             outcome.to_version,
             f"[{style}]{outcome.state.value}[/]",
-            _files(outcome.files),
+            escape(outcome.problem) if outcome.problem else _files(outcome.files),
         )
     return table
 
 
 def _files(files: list[str]) -> str:
-    shown = ", ".join(files[:SHOWN_FILES])
+    shown = escape(", ".join(files[:SHOWN_FILES]))
     return shown + (f" (+{len(files) - SHOWN_FILES} more)" if len(files) > SHOWN_FILES else "")
 
 
 def _failure(outcome: UpdateOutcome) -> str:
+    if outcome.state is UpdateState.FAILED:
+        return outcome.problem
     if outcome.state is UpdateState.CONFLICT:
         return (
             f"{outcome.service} conflicts in {', '.join(outcome.files)} (nothing was changed in it)"

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from fleet.template_ops.ownership import ownership_at_release
+from fleet.template_ops.releases import check_stamped_version
 from fleet.template_ops.rendering import render_release
 from fleet.template_ops.stamp_record import read_stamp
 
@@ -13,6 +14,7 @@ from fleet.template_ops.stamp_record import read_stamp
 def content_drift(root: Path, service_dir: Path) -> list[str]:
     """Template-owned files that differ from what the service's release renders (or are gone)."""
     record = read_stamp(service_dir)
+    check_stamped_version(root, service_dir.name, record.version)
     ownership = ownership_at_release(root, record.version)
     with tempfile.TemporaryDirectory(prefix="fleet-drift-") as scratch:
         rendered = Path(scratch) / service_dir.name

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fleet.errors import FleetError
 from fleet.manifest import Service
 from fleet.template_ops.drift import content_drift
 from fleet.template_ops.git import uncommitted_paths
@@ -28,8 +29,9 @@ class ServiceStatus:
     protos_pin: str | None
     latest_protos: str | None
     protos_pin_admits_latest: bool | None
-    content_drift: list[str]
+    content_drift: list[str] | None
     uncommitted: list[str]
+    problem: str | None = None
 
     @property
     def template_behind(self) -> bool:
@@ -45,6 +47,13 @@ def service_status(root: Path, service: Service, latest_template: str) -> Servic
     requirement = pinned_requirement(service_dir, PROTOS_DISTRIBUTION)
     published = published_versions(root, PROTOS_DISTRIBUTION)
     latest_protos = published[-1] if published else None
+    drift: list[str] | None = []
+    problem = None
+    if stamped:
+        try:
+            drift = content_drift(root, service_dir)
+        except FleetError as cannot_tell:
+            drift, problem = None, str(cannot_tell)
     admits = (
         requirement.specifier.contains(latest_protos, prereleases=True)
         if requirement is not None and latest_protos is not None
@@ -58,6 +67,7 @@ def service_status(root: Path, service: Service, latest_template: str) -> Servic
         protos_pin=str(requirement.specifier) if requirement is not None else None,
         latest_protos=str(latest_protos) if latest_protos is not None else None,
         protos_pin_admits_latest=admits,
-        content_drift=content_drift(root, service_dir) if stamped else [],
+        content_drift=drift,
         uncommitted=uncommitted_paths(root, service.path) if service_dir.is_dir() else [],
+        problem=problem,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from fleet.errors import FleetError
@@ -43,3 +44,19 @@ def checked_release(root: Path, version: str) -> str:
         known = ", ".join(releases) or "none"
         raise FleetError(f"template release '{version}' does not exist (released: {known})")
     return version
+
+
+def check_stamped_version(root: Path, service: str, version: str) -> None:
+    """A FleetError unless this repository has the template version a service records."""
+    probe = subprocess.run(
+        ["git", "cat-file", "-e", f"{version}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        raise FleetError(
+            f"{service} records template version '{version}', which this repository does not have "
+            "(stamped from a template with uncommitted changes?): set _commit in its "
+            ".copier-answers.yml to the release it was stamped from"
+        )

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from fleet.errors import FleetError
 from fleet.template_ops.git import git, uncommitted_paths
-from fleet.template_ops.releases import RELEASE_TAG, release_key
+from fleet.template_ops.releases import RELEASE_TAG, check_stamped_version, release_key
 from fleet.template_ops.rendering import update_checkout
 from fleet.template_ops.service_tree import copy_service_into_repository, replace_service_files
 from fleet.template_ops.stamp_record import read_stamp, record_source
@@ -22,6 +23,7 @@ class UpdateState(Enum):
     CURRENT = "already current"
     CONFLICT = "conflict"
     DIRTY = "uncommitted changes"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,11 @@ class UpdateOutcome:
     to_version: str
     state: UpdateState
     files: list[str] = field(default_factory=list)
+    problem: str = ""
 
     @property
     def failed(self) -> bool:
-        return self.state in (UpdateState.CONFLICT, UpdateState.DIRTY)
+        return self.state in (UpdateState.CONFLICT, UpdateState.DIRTY, UpdateState.FAILED)
 
 
 def update_service(root: Path, service: str, service_dir: Path, target: str) -> UpdateOutcome:
@@ -52,11 +55,21 @@ def update_service(root: Path, service: str, service_dir: Path, target: str) -> 
     dirty = uncommitted_paths(root, service_dir.relative_to(root).as_posix())
     if dirty:
         return UpdateOutcome(service, record.version, target, UpdateState.DIRTY, dirty)
+    try:
+        check_stamped_version(root, service, record.version)
+        return _update_in_checkout(root, service, service_dir, record.version, target)
+    except FleetError as problem:
+        return UpdateOutcome(
+            service, record.version, target, UpdateState.FAILED, problem=str(problem)
+        )
+
+
+def _update_in_checkout(
+    root: Path, service: str, service_dir: Path, version: str, target: str
+) -> UpdateOutcome:
     with tempfile.TemporaryDirectory(prefix="fleet-update-") as scratch:
         checkout = Path(scratch) / service
-        copy_service_into_repository(
-            service_dir, checkout, f"{service} at template {record.version}"
-        )
+        copy_service_into_repository(service_dir, checkout, f"{service} at template {version}")
         record_source(checkout, str(root))
         git(
             "commit",
@@ -71,10 +84,10 @@ def update_service(root: Path, service: str, service_dir: Path, target: str) -> 
         update_checkout(checkout, target)
         conflicts = conflicted_files(checkout)
         if conflicts:
-            return UpdateOutcome(service, record.version, target, UpdateState.CONFLICT, conflicts)
+            return UpdateOutcome(service, version, target, UpdateState.CONFLICT, conflicts)
         record_source(checkout, os.path.relpath(root, service_dir))
         changed = replace_service_files(service_dir, checkout)
-    return UpdateOutcome(service, record.version, target, UpdateState.UPDATED, changed)
+    return UpdateOutcome(service, version, target, UpdateState.UPDATED, changed)
 
 
 def conflicted_files(checkout: Path) -> list[str]:
