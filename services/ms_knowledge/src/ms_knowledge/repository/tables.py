@@ -1,15 +1,11 @@
-"""The service's tables: what Alembic migrates and the repositories query.
-
-The kit's outbox and inbox tables are copied into this metadata, so that the migrations and
-their up/down check cover them like the service's own.
-"""
+"""The service's tables: what Alembic migrates and the repositories query (the kit's outbox and
+inbox tables, EVENTS_METADATA, are migrated next to them)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from knowledge_kit.events import EVENTS_METADATA
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -95,6 +91,3 @@ document_versions = Table(
     Column("create_time", UtcDateTime, nullable=False),
     Column("restored_from_revision", BigInteger, nullable=False),
 )
-
-for _table in EVENTS_METADATA.tables.values():
-    _table.to_metadata(metadata)
