@@ -110,6 +110,11 @@ def test_copier_copy_with_database_websocket_and_topics_passes_its_tox_on_both_d
     )
     assert leftover_template_syntax(repository) == []
     assert (repository / "src" / "ms_wall" / "server" / "notes_socket.py").is_file()
+    workflow = yaml.safe_load((repository / ".github" / "workflows" / "ci.yml").read_text())
+    job = workflow["jobs"]["tox"]
+    assert set(job["services"]) == {"postgres", "kafka"}
+    assert set(job["env"]) >= {"KNOWLEDGE_TEST_POSTGRES_URL", "KNOWLEDGE_TEST_KAFKA_BOOTSTRAP"}
+    assert job["steps"][-1]["run"].startswith("tox ")
     run_tox(
         repository,
         "lint,sqlite,postgresql",
