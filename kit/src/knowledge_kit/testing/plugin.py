@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
@@ -25,6 +25,10 @@ from knowledge_kit.testing.infrastructure import (
     unique_name,
 )
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+
+if TYPE_CHECKING:  # imported lazily: the plugin loads in every pytest run of the environment
+    from knowledge_kit.rpc.server import ServiceServer
+    from knowledge_kit.settings import ServiceSettings
 
 
 def _required(variable: str, what: str) -> str:
@@ -98,7 +102,7 @@ def mint_token(jwks_endpoint: JwksEndpoint) -> Callable[..., str]:
 
 
 @pytest.fixture
-def service_settings(jwks_endpoint: JwksEndpoint) -> Any:
+def service_settings(jwks_endpoint: JwksEndpoint) -> ServiceSettings:
     """ServiceSettings for an in-process server on an ephemeral loopback port, trusting
     `jwks_endpoint`. Override with `service_settings.model_copy(update={...})`."""
     from knowledge_kit.settings import ServiceSettings
@@ -119,13 +123,13 @@ def service_settings(jwks_endpoint: JwksEndpoint) -> Any:
 class RunningServer:
     """An in-process ServiceServer and the address clients dial."""
 
-    server: Any
+    server: ServiceServer
     target: str
 
 
 @pytest_asyncio.fixture
 async def start_grpc_server(
-    service_settings: Any,
+    service_settings: ServiceSettings,
 ) -> AsyncIterator[Callable[..., Awaitable[RunningServer]]]:
     """Starts ServiceServers with the kit's full pipeline on ephemeral ports; stops them after.
 
@@ -133,7 +137,7 @@ async def start_grpc_server(
     """
     from knowledge_kit.rpc.server import ServiceServer
 
-    started: list[Any] = []
+    started: list[ServiceServer] = []
 
     async def start(
         *servicers: tuple[Callable[[Any, Any], None], Any], **options: Any

@@ -7,6 +7,7 @@ or as the `access_token` query parameter. The server always answers with `knowle
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
@@ -52,14 +53,15 @@ async def serve_websockets(
     Pings every `ping_interval_seconds`; a peer that does not answer within `ping_timeout_seconds`
     is disconnected. Close the returned server with `server.close(); await server.wait_closed()`.
     """
-    principals: dict[int, Principal] = {}
+    # Weak keys: a connection whose handshake fails after authentication leaves no entry behind.
+    principals: weakref.WeakKeyDictionary[ServerConnection, Principal] = weakref.WeakKeyDictionary()
 
     async def authenticate(connection: ServerConnection, request: Request) -> Response | None:
         token = token_from_request(request)
         if not token:
             return _unauthorized(connection, "missing access token")
         try:
-            principals[id(connection)] = await verifier.verify(token)
+            principals[connection] = await verifier.verify(token)
         except UnauthenticatedError as refused:
             return _unauthorized(connection, refused.message)
         return None
@@ -70,7 +72,7 @@ async def serve_websockets(
         return SUBPROTOCOL if SUBPROTOCOL in offered else None
 
     async def run(connection: ServerConnection) -> None:
-        principal = principals.pop(id(connection))
+        principal = principals.pop(connection)
         set_current_principal(principal)
         await handler(connection, principal)
 
