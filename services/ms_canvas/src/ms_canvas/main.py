@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,9 +157,6 @@ async def serve() -> None:
     verifier = token_verifier(settings)
     try:
         async with collaborating(settings, parts, sessions, verifier):
-            # What was built so far lives as long as the process: keep it out of the cyclic
-            # collector's full passes, which otherwise pause every room for tens of milliseconds.
-            gc.freeze()
             await build_server(settings, parts, verifier).serve()
     finally:
         await channels.close()

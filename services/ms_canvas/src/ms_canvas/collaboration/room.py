@@ -40,7 +40,9 @@ class CanvasRoom:
         self.name = name
         self.doc: pycrdt.Doc[pycrdt.Map[object]] = pycrdt.Doc()
         self.revision = 0
-        self.uncompacted = 0
+        self.uncompacted = 0  # updates stored since the snapshot (roughly: other instances')
+        self.unstored = 0  # updates merged here and not yet stored
+        self.deleted = False
         self.participants: set[Participant] = set()
         self.changed = asyncio.Condition()
         self._awareness = AwarenessLedger()

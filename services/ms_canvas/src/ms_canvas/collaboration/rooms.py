@@ -55,18 +55,25 @@ class CanvasRooms:
         return room
 
     def release(self, room: CanvasRoom) -> None:
-        """One user fewer; the room is forgotten with its last user (its updates are stored)."""
+        """One user fewer; the room is forgotten with its last user once its updates are stored."""
         left = self._users.get(room.name, 1) - 1
         if left > 0:
             self._users[room.name] = left
             return
         self._users.pop(room.name, None)
-        self._loading.pop(room.name, None)
-        if self._rooms.get(room.name) is room:
-            del self._rooms[room.name]
+        self._forget_if_unused(room)
 
-    def submit(self, room: CanvasRoom, pending: PendingUpdate) -> None:
+    def submit(self, pending: PendingUpdate) -> None:
+        """Store an update merged into its room; it is passed on once stored."""
+        pending.room.unstored += 1
         self.journal.submit(pending)
+
+    def _forget_if_unused(self, room: CanvasRoom) -> None:
+        # A room reopened before its last updates were stored would load without them.
+        if room.name in self._users or room.unstored or self._rooms.get(room.name) is not room:
+            return
+        del self._rooms[room.name]
+        self._loading.pop(room.name, None)
 
     async def apply_relayed(self, event: CanvasUpdateRelayed) -> None:
         """Another instance stored an update: merge it and pass it to this instance's clients."""
@@ -87,6 +94,8 @@ class CanvasRooms:
         """The canvas was deleted: disconnect everyone on it."""
         room = self._rooms.get(name)
         if room is not None:
+            room.deleted = True
+            await room.notify_changed()
             for participant in list(room.participants):
                 await participant.connection.close(1008, "the canvas was deleted")
 
@@ -110,6 +119,7 @@ class CanvasRooms:
         for pending in batch:
             pending.room.send_update(pending.update, exclude=pending.sender)
             pending.room.uncompacted += 1
+            pending.room.unstored -= 1
             if self.relay is not None:
                 await self.relay.publish(pending.room.name, pending.update, pending.author)
         for room in {pending.room for pending in batch}:
@@ -118,6 +128,7 @@ class CanvasRooms:
             await room.notify_changed()
             if room.uncompacted >= self._compact_after and room.name not in self._compacting:
                 self._compacting[room.name] = asyncio.create_task(self._compact(room))
+            self._forget_if_unused(room)
 
     async def _compact(self, room: CanvasRoom) -> None:
         try:

@@ -108,7 +108,6 @@ class CanvasSocket:
                     raise ProtocolViolation(CloseCode.INVALID_DATA, "bad Yjs update") from None
                 if applied:
                     self._rooms.submit(
-                        room,
                         PendingUpdate(
                             room, message.payload, participant, participant.principal.name
                         ),

@@ -9,7 +9,12 @@ import grpc
 from knowledge.canvas.v1 import canvas_service_pb2 as api
 from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceServicer
 from knowledge_kit.auth.principal import Principal, current_principal
-from knowledge_kit.errors import FieldViolation, UnauthenticatedError, ValidationError
+from knowledge_kit.errors import (
+    FieldViolation,
+    NotFoundError,
+    UnauthenticatedError,
+    ValidationError,
+)
 
 from ..collaboration.room import CanvasRoom
 from ..collaboration.rooms import CanvasRooms
@@ -123,7 +128,9 @@ class CanvasServicer(CanvasServiceServicer):
 
 async def _next_revision(room: CanvasRoom, seen: int) -> None:
     async with room.changed:
-        await room.changed.wait_for(lambda: room.revision != seen)
+        await room.changed.wait_for(lambda: room.revision != seen or room.deleted)
+    if room.deleted:
+        raise NotFoundError(f"{room.name} was deleted")
 
 
 def _caller() -> Principal:
