@@ -1,6 +1,7 @@
 """End to end through ms_auth and ms_knowledge on real PostgreSQL and Kafka: two people sign up,
-one shares a space with the other as a viewer, edits a document the viewer watches live, and the
-changes reach Kafka in order, in the registry's envelope."""
+one shares a space with the other as a viewer, edits a document the viewer watches live (over
+gRPC-web, as a browser does, through the local edge), and the changes reach Kafka in order, in the
+registry's envelope."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from knowledge.knowledge.v1 import events_pb2 as knowledge_events
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 from knowledge.topics import AUTH_USERS_V1, KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SPACES_V1
 
+from .e2e_grpc_web import grpc_web_call
 from .e2e_services import RunningPlatform, running_platform
+from .edge_harness import running_edge
 
 PASSWORD = "correct horse battery staple"
 Envelope = event_envelope_pb2.EventEnvelope
@@ -127,23 +130,33 @@ async def test_a_shared_space_seen_live_by_a_viewer_and_announced_on_kafka(
             )
         ).document
 
-        watch = documents.WatchDocument(
-            document_rpc.WatchDocumentRequest(name=created.name), metadata=bearer(viewer_token)
-        )
-        snapshot = await asyncio.wait_for(watch.read(), 10)
-        edited = (
-            await documents.UpdateDocument(
-                document_rpc.UpdateDocumentRequest(
-                    document=document_pb2.Document(
-                        name=created.name, content="Welcome aboard", etag=created.etag
-                    ),
-                    update_mask=FieldMask(paths=["content"]),
-                ),
-                metadata=bearer(owner_token),
+        # The viewer watches the way a browser does: gRPC-web through the local edge.
+        async with (
+            running_edge(grpc_routes={"knowledge.knowledge.v1": platform.knowledge_target}) as edge,
+            grpc_web_call(
+                edge,
+                "/knowledge.knowledge.v1.DocumentService/WatchDocument",
+                document_rpc.WatchDocumentRequest(name=created.name),
+                token=viewer_token,
+            ) as watch,
+        ):
+            snapshot = await asyncio.wait_for(
+                watch.next_message(document_rpc.WatchDocumentResponse), 10
             )
-        ).document
-        live = await asyncio.wait_for(watch.read(), 10)
-        watch.cancel()
+            edited = (
+                await documents.UpdateDocument(
+                    document_rpc.UpdateDocumentRequest(
+                        document=document_pb2.Document(
+                            name=created.name, content="Welcome aboard", etag=created.etag
+                        ),
+                        update_mask=FieldMask(paths=["content"]),
+                    ),
+                    metadata=bearer(owner_token),
+                )
+            ).document
+            live = await asyncio.wait_for(
+                watch.next_message(document_rpc.WatchDocumentResponse), 10
+            )
 
         read_by_viewer = (
             await documents.GetDocument(
@@ -161,8 +174,8 @@ async def test_a_shared_space_seen_live_by_a_viewer_and_announced_on_kafka(
                 metadata=bearer(viewer_token),
             )
 
-    assert isinstance(snapshot, document_rpc.WatchDocumentResponse)
-    assert isinstance(live, document_rpc.WatchDocumentResponse)
+    assert watch.response.status == 200
+    assert snapshot is not None and live is not None
     assert (snapshot.change_type, snapshot.document.content) == (
         document_rpc.DOCUMENT_CHANGE_TYPE_SNAPSHOT,
         "Welcome",
