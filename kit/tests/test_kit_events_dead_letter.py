@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from google.protobuf.wrappers_pb2 import Int64Value, StringValue
 
-from knowledge_kit.database import create_database_engine, session_factory
-from knowledge_kit.events import ConsumedEvent, EventConsumer, create_producer, new_envelope
-from knowledge_kit.testing import unique_name
+from knowledge_kit.events import ConsumedEvent, new_envelope
 
-from .events_support import applied, count_rows, create_tables, eventually, read_topic
+from .events_support import (
+    applied,
+    consume,
+    count_rows,
+    notes_database,
+    read_topic,
+    running_producer,
+)
 
 NewTopic = Callable[..., Awaitable[str]]
 
@@ -19,63 +23,42 @@ NewTopic = Callable[..., Awaitable[str]]
 async def test_poison_messages_go_to_the_dead_letter_topic_and_later_events_still_apply(
     sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
 ) -> None:
-    engine = create_database_engine(sqlite_database_url)
-    sessions = session_factory(engine)
-    await create_tables(engine)
-    topic = await new_kafka_topic("notes")
-    dead_letter = await new_kafka_topic("deadletter")
+    async with notes_database(sqlite_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        dead_letter = await new_kafka_topic("deadletter")
 
-    producer = create_producer(kafka_bootstrap)
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, b"\xff not an envelope", key=b"notes/garbage")
-        for body in ("poison", "good"):
-            envelope = new_envelope(
-                StringValue(value=body), source="ms_test", subject=f"notes/{body}"
-            )
-            await producer.send_and_wait(topic, envelope.SerializeToString(), key=b"k")
-        ignored = new_envelope(Int64Value(value=1), source="ms_test", subject="notes/other")
-        await producer.send_and_wait(topic, ignored.SerializeToString(), key=b"k")
-    finally:
-        await producer.stop()
+        async with running_producer(kafka_bootstrap) as producer:
+            await producer.send_and_wait(topic, b"\xff not an envelope", key=b"notes/garbage")
+            for body in ("poison", "good"):
+                envelope = new_envelope(
+                    StringValue(value=body), source="ms_test", subject=f"notes/{body}"
+                )
+                await producer.send_and_wait(topic, envelope.SerializeToString(), key=b"k")
+            ignored = new_envelope(Int64Value(value=1), source="ms_test", subject="notes/other")
+            await producer.send_and_wait(topic, ignored.SerializeToString(), key=b"k")
 
-    attempts: list[str] = []
+        attempts: list[str] = []
 
-    async def apply(event: ConsumedEvent) -> None:
-        attempts.append(event.payload.value)
-        if event.payload.value == "poison":
-            raise KeyError("note 42 is missing")
-        await event.session.execute(applied.insert().values(body=event.payload.value))
+        async def apply(event: ConsumedEvent) -> None:
+            attempts.append(event.payload.value)
+            if event.payload.value == "poison":
+                raise KeyError("note 42 is missing")
+            await event.session.execute(applied.insert().values(body=event.payload.value))
 
-    consumer = EventConsumer(
-        service="ms_test",
-        group_id=unique_name("group"),
-        bootstrap=kafka_bootstrap,
-        topics=[topic],
-        sessions=sessions,
-        handlers={StringValue: apply},
-        max_attempts=3,
-        retry_backoff_seconds=0.01,
-        dead_letter=dead_letter,
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(consumer.run(stop))
+        await consume(
+            kafka_bootstrap,
+            topic,
+            sessions,
+            {StringValue: apply},
+            records=4,
+            dead_letter=dead_letter,
+        )
 
-    async def all_handled() -> bool:
-        return consumer.records_handled >= 4
-
-    try:
-        await eventually(all_handled, "all four records were handled")
-    finally:
-        stop.set()
-        await running
-
-    assert attempts == ["poison", "poison", "poison", "good"]
-    assert await count_rows(sessions, applied) == 1
-    parked = await read_topic(kafka_bootstrap, dead_letter, expected=2)
-    reasons = [dict(record.headers)["dead-letter-reason"].decode() for record in parked]
-    assert "not a knowledge.common.v1.EventEnvelope" in reasons[0]
-    assert reasons[1].startswith("KeyError after 3 attempts")
-    assert parked[0].value == b"\xff not an envelope"
-    assert dict(parked[1].headers)["dead-letter-topic"] == topic.encode()
-    await engine.dispose()
+        assert attempts == ["poison", "poison", "poison", "good"]
+        assert await count_rows(sessions, applied) == 1
+        parked = await read_topic(kafka_bootstrap, dead_letter, expected=2)
+        reasons = [dict(record.headers)["dead-letter-reason"].decode() for record in parked]
+        assert "not a knowledge.common.v1.EventEnvelope" in reasons[0]
+        assert reasons[1].startswith("KeyError after 3 attempts")
+        assert parked[0].value == b"\xff not an envelope"
+        assert dict(parked[1].headers)["dead-letter-topic"] == topic.encode()

@@ -96,11 +96,11 @@ def forwarded_call_details(
     )
 
 
-class _ForwardUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
+class _ForwardCallContext:
     def __init__(self, default_timeout: float) -> None:
         self._default_timeout = default_timeout
 
-    async def intercept_unary_unary(
+    async def _forward(
         self,
         continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[Any]],
         client_call_details: grpc.aio.ClientCallDetails,
@@ -110,15 +110,9 @@ class _ForwardUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(details, request)
 
 
-class _ForwardUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
-    def __init__(self, default_timeout: float) -> None:
-        self._default_timeout = default_timeout
+class _ForwardUnaryUnary(_ForwardCallContext, grpc.aio.UnaryUnaryClientInterceptor):
+    intercept_unary_unary = _ForwardCallContext._forward
 
-    async def intercept_unary_stream(
-        self,
-        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[Any]],
-        client_call_details: grpc.aio.ClientCallDetails,
-        request: Any,
-    ) -> Any:
-        details = forwarded_call_details(client_call_details, self._default_timeout)
-        return await continuation(details, request)
+
+class _ForwardUnaryStream(_ForwardCallContext, grpc.aio.UnaryStreamClientInterceptor):
+    intercept_unary_stream = _ForwardCallContext._forward
