@@ -1,12 +1,11 @@
 """The service's tables: what Alembic migrates and the repositories query.
 
 Times are microseconds since the epoch (UTC), the same on SQLite and PostgreSQL. The kit's
-outbox and inbox tables are copied in, so the migrations and their up/down check cover them.
+outbox and inbox tables (EVENTS_METADATA) live in the same database; the migrations create them.
 """
 
 from __future__ import annotations
 
-from knowledge_kit.events import EVENTS_METADATA
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -63,6 +62,3 @@ canvas_snapshots = Table(
     # The newest update folded into `state`; later updates are still in canvas_updates.
     Column("through_update_id", BigInteger, nullable=False),
 )
-
-for _table in EVENTS_METADATA.tables.values():
-    _table.to_metadata(metadata)
