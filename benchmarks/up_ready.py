@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/up_ready.py [--runs 3] [--only ms_auth,ms_knowledge]
 
+Without --only it runs the whole platform: every service of repos.yaml created so far.
+
 Starts `fleet up` as a user would (in a subprocess, on free ports, with its own state directory),
 once to warm every cache (page bundle, broker jars, installed services, migrated databases), then
 `--runs` more times, each to "ready" and stopped with SIGTERM. Reports per run the time from
@@ -26,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from fleet.manifest import load_manifest  # noqa: E402
+from fleet.up.selection import is_stamped, select_services  # noqa: E402
 
 from tests.edge_harness import platform_up  # noqa: E402
 
@@ -86,9 +91,10 @@ def one_run(state: Path, services: list[str]) -> tuple[float, dict[str, tuple[fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="ms_auth,ms_knowledge")
+    parser.add_argument("--only", help="services to run (default: every created one)")
     options = parser.parse_args()
-    services = [name.strip() for name in options.only.split(",") if name.strip()]
+    services = _services(options.only)
+    print(f"services: {', '.join(services)}")
     print(f"load average before: {_load()} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="up-ready-") as scratch:
         state = Path(scratch)
@@ -121,6 +127,14 @@ def main() -> None:
         verdict = "met" if rss < MEMORY_GOAL_MB else "missed"
         print(f"{name:<16}{rss:>6.0f} MB{uss:>6.0f} MB{rss / bare_rss:>11.1f}x  {verdict}")
     print(f"{'bare grpc.aio':<16}{bare_rss:>6.0f} MB{bare_uss:>6.0f} MB{1:>11.1f}x  (baseline)")
+
+
+def _services(only: str | None) -> list[str]:
+    """The services `fleet up` would run: those named, or every created one of repos.yaml."""
+    manifest = load_manifest(ROOT)
+    return [
+        service.name for service in select_services(manifest, only) if is_stamped(ROOT, service)
+    ]
 
 
 def _load() -> str:
