@@ -30,8 +30,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     log_level: str = "INFO"
     log_json: bool = True
-    # Share of traces started here that are recorded; a sampled caller's trace is always continued.
-    trace_sample_ratio: float = Field(default=0.1, ge=0.0, le=1.0)
+    # Share of traces started here that are recorded (Istio's default, 1%); a sampled caller's
+    # trace is always continued. Raise it on a laptop to see every request.
+    trace_sample_ratio: float = Field(default=0.01, ge=0.0, le=1.0)
     auth_jwks_url: str = "http://127.0.0.1:8081/.well-known/jwks.json"
     auth_issuer: str = "knowledge-auth"
     auth_audience: str = "knowledge-platform"
