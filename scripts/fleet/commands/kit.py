@@ -26,6 +26,5 @@ def publish() -> None:
     with out.status("building knowledge-kit"):
         release = publish_kit(root)
     state = "already published" if release.already_there else "published"
-    out.print(
-        f"knowledge-kit {release.version}: {state} in {simple_url(RegistryLayout(root).index)}"
-    )
+    index = simple_url(RegistryLayout(root).index)
+    out.print(f"knowledge-kit {release.version}: {state} in {index}", soft_wrap=True)

@@ -66,7 +66,10 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         except BaseException:
             shutil.rmtree(service_dir, ignore_errors=True)
             raise
-    out.print(f"stamped {relative} from template {version} and registered it in {MANIFEST_NAME}")
+    out.print(
+        f"stamped {relative} from template {version} and registered it in {MANIFEST_NAME}",
+        soft_wrap=True,
+    )
     out.print(f"next: commit it, then run `tox` in {relative}", markup=False)
 
 
