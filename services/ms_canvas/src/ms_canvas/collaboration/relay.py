@@ -37,6 +37,8 @@ class UpdateRelay:
         """Connect and position at the topic's end: updates stored from now on are relayed."""
         await self._producer.start()
         partitions = await self._producer.partitions_for(CANVAS_UPDATES_V1.name)
+        if not partitions:
+            raise RuntimeError(f"Kafka has no topic {CANVAS_UPDATES_V1.name} to relay updates on")
         await self._consumer.start()
         self._consumer.assign(
             [TopicPartition(CANVAS_UPDATES_V1.name, p) for p in sorted(partitions)]
