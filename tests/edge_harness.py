@@ -97,7 +97,7 @@ class PlatformUp:
         return self.process.returncode, stderr
 
 
-def free_port_offset(manifest: Manifest, services: list[str]) -> PortPlan:
+def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
     """A plan with every port of the run free, away from repos.yaml's own ports."""
     chosen = [manifest.service(name) for name in services]
     for _ in range(200):
@@ -142,7 +142,7 @@ def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> sub
 def platform_up(state_dir: Path, services: list[str]) -> Iterator[PlatformUp]:
     """`fleet up` until it prints that it is ready; stopped with SIGTERM afterwards."""
     manifest = load_manifest(find_repo_root(REPO_ROOT))
-    ports = free_port_offset(manifest, services)
+    ports = free_port_plan(manifest, services)
     running = PlatformUp(start_fleet_up(state_dir, ports, services), ports, manifest)
     try:
         _read_until_ready(running)

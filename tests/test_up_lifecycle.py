@@ -14,7 +14,7 @@ from .conftest import run_fleet
 from .edge_harness import (
     REPO_ROOT,
     STOP_DEADLINE,
-    free_port_offset,
+    free_port_plan,
     log_in,
     platform_up,
     register,
@@ -50,7 +50,7 @@ def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_pat
 
 def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: Path) -> None:
     manifest = load_manifest(find_repo_root(REPO_ROOT))
-    ports = free_port_offset(manifest, SERVICES)
+    ports = free_port_plan(manifest, SERVICES)
     taken = ports.grpc(manifest.service("ms_knowledge"))
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", taken))
