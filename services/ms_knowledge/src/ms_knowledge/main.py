@@ -22,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .config import Settings
 from .repository.unit_of_work import SqlKnowledgeUnitOfWork
 from .server.documents import DocumentServicer
+from .server.event_listener import KnowledgeEventListener
 from .server.spaces import SpaceServicer
 from .service.change_feed import DocumentChangeFeed
+from .service.changes_elsewhere import ChangesElsewhere
 from .service.documents import DocumentUseCases
 from .service.members import MemberUseCases
 from .service.spaces import SpaceUseCases
@@ -42,6 +44,7 @@ class KnowledgeServicers:
     spaces: SpaceServicer
     documents: DocumentServicer
     feed: DocumentChangeFeed
+    changes_elsewhere: ChangesElsewhere
 
     def registrations(self) -> list[Registration]:
         """`(add_*Servicer_to_server, servicer)` pairs for a ServiceServer."""
@@ -69,6 +72,7 @@ def knowledge_servicers(
             WatchUseCases(unit_of_work, feed),
         ),
         feed=feed,
+        changes_elsewhere=ChangesElsewhere(unit_of_work, feed),
     )
 
 
@@ -101,6 +105,26 @@ async def outbox_relay(
         await producer.stop()
 
 
+@asynccontextmanager
+async def listening_to_other_instances(
+    settings: Settings, servicers: KnowledgeServicers
+) -> AsyncIterator[KnowledgeEventListener]:
+    """Pass changes other instances commit to this instance's watchers while the block runs."""
+    listener = KnowledgeEventListener(settings.kafka_bootstrap, servicers.changes_elsewhere)
+    stop = asyncio.Event()
+    listening = asyncio.create_task(listener.run(stop))
+    try:
+        ready = asyncio.create_task(listener.ready.wait())
+        await asyncio.wait({ready, listening}, return_when=asyncio.FIRST_COMPLETED)
+        if listening.done():
+            ready.cancel()
+            listening.result()  # the listener could not start: say why
+        yield listener
+    finally:
+        stop.set()
+        await listening
+
+
 async def serve() -> None:
     """Migrate, then serve gRPC and relay the outbox to Kafka until SIGTERM or SIGINT."""
     settings = load_settings(Settings)
@@ -109,8 +133,12 @@ async def serve() -> None:
     await upgrade_database(settings.database_url, MIGRATIONS)
     engine = create_database_engine(settings.database_url)
     sessions = session_factory(engine)
+    servicers = knowledge_servicers(settings, sessions)
     try:
-        async with outbox_relay(settings, sessions, batch_size=settings.outbox_batch_size):
-            await build_server(settings, knowledge_servicers(settings, sessions)).serve()
+        async with (
+            outbox_relay(settings, sessions, batch_size=settings.outbox_batch_size),
+            listening_to_other_instances(settings, servicers),
+        ):
+            await build_server(settings, servicers).serve()
     finally:
         await engine.dispose()

@@ -149,3 +149,22 @@ async def test_a_document_watcher_never_goes_back_to_an_older_revision(
         (DocumentChangeType.UPDATED, third.revision),
         (DocumentChangeType.DELETED, third.revision),
     ]
+
+
+async def test_a_change_heard_twice_is_delivered_once(knowledge: Knowledge) -> None:
+    space = await knowledge.space_with_members()
+    stream = await knowledge.watch.watch_space(VIEWER, space.name)
+    created = await knowledge.document(space)
+
+    # The same commit, heard again from Kafka after this instance published it itself.
+    knowledge.feed.publish(DocumentChange(DocumentChangeType.CREATED, created))
+    await knowledge.documents.delete_document(EDITOR, created.name, etag="")
+    knowledge.feed.publish(DocumentChange(DocumentChangeType.DELETED, created))
+    later = await knowledge.document(space, title="Later")
+
+    seen = [await _next(stream) for _ in range(3)]
+    assert [(change.change_type, change.document.name) for change in seen] == [
+        (DocumentChangeType.CREATED, created.name),
+        (DocumentChangeType.DELETED, created.name),
+        (DocumentChangeType.CREATED, later.name),
+    ]

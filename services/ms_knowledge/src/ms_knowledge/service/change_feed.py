@@ -2,22 +2,25 @@
 
 Each watcher has a bounded backlog: one that falls behind is ended with ABORTED (it reopens the
 stream and starts from a fresh snapshot) instead of holding memory or slowing writers down.
+A change can reach the feed twice (from this instance right after its commit, and from Kafka,
+where every instance learns of every change); the feed delivers each revision once, in order.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 
 from knowledge_kit.errors import ConflictError, DomainError
 
-from ..domain.changes import DocumentChange
+from ..domain.changes import DocumentChange, DocumentChangeType
 from .access import space_not_found
 
 DEFAULT_WATCHER_BACKLOG = 100
+REMEMBERED_DOCUMENTS = 10_000
 
 
 class ChangeSubscription:
@@ -82,6 +85,8 @@ class DocumentChangeFeed:
         self._backlog = watcher_backlog
         self._by_key: dict[str, set[ChangeSubscription]] = {}
         self._by_space: dict[str, set[ChangeSubscription]] = {}
+        # The last revision delivered per document, and whether that was its deletion.
+        self._delivered: OrderedDict[str, tuple[int, bool]] = OrderedDict()
 
     def subscribe(self, key: str, *, space: str, user: str) -> ChangeSubscription:
         """Start receiving changes of `key` (a document or space name) in `space` for `user`."""
@@ -103,12 +108,35 @@ class DocumentChangeFeed:
         """How many watchers `key` (a document or space name) has right now."""
         return len(self._by_key.get(key, ()))
 
+    def is_watched(self, document: str, space: str) -> bool:
+        """Whether a change of `document` in `space` would reach anyone here."""
+        return bool(self._by_key.get(document) or self._by_key.get(space))
+
     def publish(self, change: DocumentChange) -> None:
-        """Deliver a committed change to the watchers of its document and of its space."""
+        """Deliver a committed change to the watchers of its document and of its space, unless
+        they already have this revision or a later one."""
+        if not self._first_delivery(change):
+            return
         document = change.document
         for key in (document.name, document.space):
             for subscription in list(self._by_key.get(key, ())):
                 subscription.offer(change)
+
+    def _first_delivery(self, change: DocumentChange) -> bool:
+        name, revision = change.document.name, change.document.revision
+        deleted = change.change_type is DocumentChangeType.DELETED
+        delivered = self._delivered.get(name)
+        if delivered is not None:
+            last_revision, was_deleted = delivered
+            if was_deleted and change.change_type is not DocumentChangeType.CREATED:
+                return False  # late news of a document that is gone
+            if not was_deleted and not deleted and revision <= last_revision:
+                return False  # this revision, or a later one, was delivered already
+        self._delivered[name] = (revision, deleted)
+        self._delivered.move_to_end(name)
+        if len(self._delivered) > REMEMBERED_DOCUMENTS:
+            self._delivered.popitem(last=False)
+        return True
 
     def close_space(self, space: str) -> None:
         """End every watcher in a deleted space with NOT_FOUND."""
