@@ -93,7 +93,12 @@ class PlatformUp:
     def stop(self) -> tuple[int, str]:
         """SIGTERM, as a service manager or `kill` would send it; the exit code and stderr."""
         self.process.send_signal(signal.SIGTERM)
-        _, stderr = self.process.communicate(timeout=STOP_DEADLINE)
+        try:
+            _, stderr = self.process.communicate(timeout=STOP_DEADLINE)
+        except subprocess.TimeoutExpired:
+            # What it started dies with it (parent-death signal); the test fails on the code.
+            self.process.kill()
+            _, stderr = self.process.communicate()
         return self.process.returncode, stderr
 
 
