@@ -126,3 +126,17 @@ async def consume(
     finally:
         stop.set()
         await running
+
+
+async def topic_size(bootstrap: str, topic: str) -> int:
+    """How many records `topic` holds (single partition test topics)."""
+    from aiokafka import TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        partition = TopicPartition(topic, 0)
+        ends = await consumer.end_offsets([partition])
+        return int(ends[partition])
+    finally:
+        await consumer.stop()

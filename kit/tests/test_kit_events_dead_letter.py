@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from google.protobuf.wrappers_pb2 import Int64Value, StringValue
+from sqlalchemy.exc import OperationalError
 
-from knowledge_kit.events import ConsumedEvent, new_envelope
+from knowledge_kit.events import ConsumedEvent, EventConsumer, new_envelope
+from knowledge_kit.testing import unique_name
 
 from .events_support import (
     applied,
@@ -15,6 +19,7 @@ from .events_support import (
     notes_database,
     read_topic,
     running_producer,
+    topic_size,
 )
 
 NewTopic = Callable[..., Awaitable[str]]
@@ -62,3 +67,32 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_events_stil
         assert reasons[1].startswith("KeyError after 3 attempts")
         assert parked[0].value == b"\xff not an envelope"
         assert dict(parked[1].headers)["dead-letter-topic"] == topic.encode()
+
+
+async def test_a_database_outage_stops_the_consumer_instead_of_parking_good_events(
+    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    topic = await new_kafka_topic("notes")
+    dead_letter = await new_kafka_topic("deadletter")
+    async with running_producer(kafka_bootstrap) as producer:
+        envelope = new_envelope(StringValue(value="good"), source="ms_test", subject="notes/1")
+        await producer.send_and_wait(topic, envelope.SerializeToString(), key=b"notes/1")
+
+    async def apply(event: ConsumedEvent) -> None:
+        raise OperationalError("INSERT INTO notes", {}, ConnectionRefusedError("db is down"))
+
+    async with notes_database(sqlite_database_url) as sessions:
+        consumer = EventConsumer(
+            service="ms_test",
+            group_id=unique_name("group"),
+            bootstrap=kafka_bootstrap,
+            topics=[topic],
+            sessions=sessions,
+            handlers={StringValue: apply},
+            dead_letter=dead_letter,
+        )
+        with pytest.raises(OperationalError):
+            async with asyncio.timeout(30):
+                await consumer.run(asyncio.Event())
+    assert consumer.records_handled == 0
+    assert await topic_size(kafka_bootstrap, dead_letter) == 0

@@ -14,6 +14,7 @@ from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
 from opentelemetry import trace
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.events.dead_letter import send_to_dead_letter
@@ -136,20 +137,42 @@ class EventConsumer:
                         await handler(ConsumedEvent(payload, envelope, session))
                 return
             except Exception as error:
-                _log.warning(
-                    "event_handler_failed",
-                    event_id=envelope.id,
-                    event_type=envelope.type,
-                    attempt=attempt,
-                    error=type(error).__name__,
-                )
+                if _database_unreachable(error):
+                    # Not the event's fault: parking it would lose a good event. Stop without
+                    # committing its offset, so it is redelivered once the database is back.
+                    raise
+                await self._after_failure(record, envelope, attempt, error)
                 if attempt == self._max_attempts:
-                    await self._dead_letter(
-                        record, f"{type(error).__name__} after {attempt} attempts: {error}"
-                    )
                     return
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+    async def _after_failure(
+        self,
+        record: ConsumerRecord,
+        envelope: event_envelope_pb2.EventEnvelope,
+        attempt: int,
+        error: Exception,
+    ) -> None:
+        """Log the failed attempt; dead-letter after the last one, else back off."""
+        _log.warning(
+            "event_handler_failed",
+            event_id=envelope.id,
+            event_type=envelope.type,
+            attempt=attempt,
+            error=type(error).__name__,
+        )
+        if attempt == self._max_attempts:
+            await self._dead_letter(
+                record, f"{type(error).__name__} after {attempt} attempts: {error}"
+            )
+        else:
+            await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         _log.error("event_dead_lettered", topic=record.topic, offset=record.offset, reason=reason)
         await send_to_dead_letter(self._producer, self.dead_letter_topic, record, reason)
+
+
+def _database_unreachable(error: Exception) -> bool:
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
