@@ -108,3 +108,17 @@ async def test_members_touching_another_account_are_permission_denied(
     )
     assert refused.code() is grpc.StatusCode.PERMISSION_DENIED
     assert "ada@example.com" not in (refused.details() or "")
+
+
+async def test_a_persons_token_without_a_session_is_unauthenticated(running: RunningAuth) -> None:
+    ada = await running.register("ada@example.com")
+    key = (await running.use_cases.keys.published_keys())[0]
+    sessionless = key.issue(
+        subject=ada.user.name, issuer="knowledge-auth", audience="knowledge-platform"
+    )
+    refused = await refusal(
+        running.users.GetUser(
+            user_service_pb2.GetUserRequest(name="users/me"), metadata=bearer(sessionless)
+        )
+    )
+    assert refused.code() is grpc.StatusCode.UNAUTHENTICATED

@@ -68,8 +68,8 @@ async def current_caller(work: AuthUnitOfWork, principal: Principal | None, cloc
     user = await work.users.get(principal.name.removeprefix("users/"))
     if user is None:
         raise UnauthenticatedError("the account of this token no longer exists")
-    if principal.session_id is not None:
-        session = await work.sessions.get(principal.session_id)
-        if session is None or session.user_id != user.id or not session.is_open(clock()):
-            raise UnauthenticatedError("the session of this token has ended")
+    # Every token this service issues to a person names its session.
+    session = await work.sessions.get(principal.session_id) if principal.session_id else None
+    if session is None or session.user_id != user.id or not session.is_open(clock()):
+        raise UnauthenticatedError("the session of this token has ended")
     return Caller(principal, user)
