@@ -24,7 +24,13 @@ def test_update_all_applies_a_template_release_and_keeps_service_edits(
     notes = alpha / "src" / "ms_alpha" / "domain" / "notes.py"
     notes.write_text(notes.read_text() + SERVICE_EDIT)
     replace_in(beta / "README.md", "## Layout", "## Runbook\n\nPage team-platform.\n\n## Layout")
-    template_platform.commit("service-owned edits")
+    deleted = [
+        beta / "proto" / "example_api" / "v1" / "example.proto",
+        beta / "tests" / "unit" / "test_note_use_cases.py",
+    ]
+    for path in deleted:
+        path.unlink()
+    template_platform.commit("service-owned edits; ms_beta drops part of the example")
     replace_in(
         template_platform.root / "template" / "project" / "ruff.toml",
         'select = ["E", "F"',
@@ -44,6 +50,7 @@ def test_update_all_applies_a_template_release_and_keeps_service_edits(
         )
     assert notes.read_text().endswith(SERVICE_EDIT)
     assert "Page team-platform." in (beta / "README.md").read_text()
+    assert [path for path in deleted if path.exists()] == []
     assert "# The fleet manifest" in (template_platform.root / "repos.yaml").read_text()
     template_platform.commit("template 1.1.0")
     again = template_platform.fleet("update", "--all")

@@ -9,7 +9,8 @@ from enum import Enum
 from pathlib import Path
 
 from fleet.errors import FleetError
-from fleet.template_ops.git import git, uncommitted_paths
+from fleet.template_ops.git import git, listed_files, uncommitted_paths
+from fleet.template_ops.ownership import ownership_at_release
 from fleet.template_ops.releases import RELEASE_TAG, check_stamped_version, release_key
 from fleet.template_ops.rendering import update_checkout
 from fleet.template_ops.service_tree import copy_service_into_repository, replace_service_files
@@ -81,7 +82,13 @@ def _update_in_checkout(
             "use the local template",
             cwd=checkout,
         )
+        before = set(listed_files(checkout))
         update_checkout(checkout, target)
+        # copier recreates skipped files a service deleted; service-owned means never touched.
+        ownership = ownership_at_release(root, target)
+        for name in set(listed_files(checkout)) - before:
+            if not ownership.is_template_owned(name):
+                (checkout / name).unlink()
         conflicts = conflicted_files(checkout)
         if conflicts:
             return UpdateOutcome(service, version, target, UpdateState.CONFLICT, conflicts)
