@@ -81,7 +81,7 @@ def one_run(state: Path, services: list[str]) -> tuple[float, dict[str, tuple[fl
     started = time.monotonic()
     with platform_up(state, services) as running:
         ready = time.monotonic() - started
-        memory = {name: memory_mb(int(running.table_row(name).split("│")[2])) for name in services}
+        memory = {name: memory_mb(running.pid_of(name)) for name in services}
         code, stderr = running.stop()
     if code != 0:
         raise SystemExit(f"fleet up did not stop cleanly ({code}): {stderr}")

@@ -86,6 +86,10 @@ class PlatformUp:
         assert len(rows) == 1, f"expected one row for {process} in:\n{''.join(self.stdout)}"
         return rows[0]
 
+    def pid_of(self, process: str) -> int:
+        """The process id the table lists for `process`."""
+        return int(self.table_row(process).split("│")[2])
+
     def pids(self) -> list[int]:
         """The process ids the table lists."""
         return [int(line.split("│")[2]) for line in self.stdout if line.startswith("│ ")]
@@ -144,10 +148,13 @@ def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> sub
 
 
 @contextlib.contextmanager
-def platform_up(state_dir: Path, services: list[str]) -> Iterator[PlatformUp]:
-    """`fleet up` until it prints that it is ready; stopped with SIGTERM afterwards."""
+def platform_up(
+    state_dir: Path, services: list[str], ports: PortPlan | None = None
+) -> Iterator[PlatformUp]:
+    """`fleet up` until it prints that it is ready (on free ports unless given); stopped with
+    SIGTERM afterwards."""
     manifest = load_manifest(find_repo_root(REPO_ROOT))
-    ports = free_port_plan(manifest, services)
+    ports = ports or free_port_plan(manifest, services)
     running = PlatformUp(start_fleet_up(state_dir, ports, services), ports, manifest)
     try:
         _read_until_ready(running)

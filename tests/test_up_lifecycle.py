@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 
 from fleet.manifest import load_manifest
@@ -33,6 +34,16 @@ def is_running(pid: int) -> bool:
     return True
 
 
+def wait_until_gone(pids: list[int]) -> bool:
+    """True once none of `pids` runs (the kernel's parent-death signal takes a moment)."""
+    deadline = time.monotonic() + STOP_DEADLINE
+    while time.monotonic() < deadline:
+        if not any(is_running(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_path: Path) -> None:
     email = unique_email()
     with platform_up(tmp_path, SERVICES) as first:
@@ -46,6 +57,23 @@ def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_pat
 
     with platform_up(tmp_path, SERVICES) as second:
         assert log_in(second, email)
+
+
+def test_a_killed_run_takes_its_services_along_and_the_next_run_stops_its_broker(
+    tmp_path: Path,
+) -> None:
+    with platform_up(tmp_path, SERVICES) as killed:
+        killed.process.kill()
+        killed.process.wait()
+        started = {name: killed.pid_of(name) for name in (*SERVICES, "edge", "kafka")}
+    assert wait_until_gone([started[name] for name in (*SERVICES, "edge")])
+    assert is_running(started["kafka"])
+
+    with platform_up(tmp_path, SERVICES, killed.ports) as next_run:
+        code, stderr = next_run.stop()
+    assert code == 0, stderr
+    assert f"stopped the broker a killed run left running (pid {started['kafka']})" in stderr
+    assert not is_running(started["kafka"])
 
 
 def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.installation import install_services
 from fleet.up.layout import UpLayout
+from fleet.up.leftovers import stop_leftover_broker
 from fleet.up.platform_run import PlatformRun, run_platform
 from fleet.up.ports import PortPlan, ensure_browsers_may_load, ensure_ports_free
 from fleet.up.progress import Progress
@@ -71,13 +72,16 @@ def up(
         progress.note(f"not created yet, so not started: {', '.join(missing)} (see `fleet new`)")
     if not services:
         raise FleetError("nothing to run: none of these services is created yet")
+    layout = UpLayout.at(state_dir or UpLayout.default_home(root))
+    for pid in stop_leftover_broker(layout.broker):
+        progress.note(f"stopped the broker a killed run left running (pid {pid})")
     ensure_ports_free(ports.wanted(services))
     install_services(root, services, progress)
     run = PlatformRun(
         root=root,
         manifest=manifest,
         services=services,
-        layout=UpLayout.at(state_dir or UpLayout.default_home(root)),
+        layout=layout,
         ports=ports,
         start_timeout=timeout,
         progress=progress,

@@ -109,7 +109,8 @@ class PlatformRun:
 
 def run_platform(run: PlatformRun, show_ready: Callable[[PlatformRun], None]) -> None:
     """Start, show what runs where, and keep running until Ctrl-C or SIGTERM; always stop all."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM from a service manager, SIGHUP from a closed terminal: both stop everything cleanly.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         run.start()
         show_ready(run)
@@ -118,14 +119,16 @@ def run_platform(run: PlatformRun, show_ready: Callable[[PlatformRun], None]) ->
         err.print("stopping the platform")
     finally:
         run.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     err.print("stopped")
 
 
 @contextlib.contextmanager
 def _signals_deferred() -> Iterator[None]:
     """A second Ctrl-C while stopping must not leave processes behind."""
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stopping_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in stopping_signals}
     try:
         yield
     finally:
