@@ -20,7 +20,7 @@ from knowledge.topics import AUTH_USERS_V1
 from ms_auth.server.jwks_endpoint import JWKS_PATH
 
 from ..conftest import PASSWORD
-from ..integration.test_events_on_kafka import envelopes_about
+from ..kafka_records import envelopes_about
 
 STARTUP_LIMIT_SECONDS = 60
 SHUTDOWN_LIMIT_SECONDS = 30

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer
 from knowledge.auth.v1 import events_pb2, session_pb2, user_pb2
-from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import AUTH_SESSIONS_V1, AUTH_USERS_V1
 from knowledge_kit.auth import Principal
 from knowledge_kit.events.producer import create_producer
@@ -23,9 +20,9 @@ from ms_auth.service.sessions import RefreshTokenReusedError
 from ms_auth.service.sign_in import ClientDetails
 
 from ..conftest import ADMIN_EMAIL, PASSWORD
+from ..kafka_records import envelopes_about
 
 CLIENT = ClientDetails("pytest", "127.0.0.1")
-RECEIVE_TIMEOUT_SECONDS = 60.0
 
 
 @pytest_asyncio.fixture
@@ -39,31 +36,6 @@ async def relay(
         yield OutboxRelay(sessions, producer)
     finally:
         await producer.stop()
-
-
-async def envelopes_about(
-    kafka_bootstrap: str, topic: str, subject: str, count: int
-) -> list[tuple[bytes | None, event_envelope_pb2.EventEnvelope]]:
-    """The first `count` records on `topic` keyed by `subject`, read from the beginning."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=kafka_bootstrap,
-        group_id=f"ms_auth_test_{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    found: list[tuple[bytes | None, event_envelope_pb2.EventEnvelope]] = []
-    try:
-        async with asyncio.timeout(RECEIVE_TIMEOUT_SECONDS):
-            async for record in consumer:
-                envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)
-                if envelope.subject == subject:
-                    found.append((record.key, envelope))
-                if len(found) == count:
-                    return found
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def test_registration_and_role_change_arrive_on_auth_users(
