@@ -17,7 +17,12 @@ from ..domain.ports import StoredUpdate
 from .room import CanvasRoom, Participant
 
 _log = structlog.get_logger("ms_canvas.journal")
-RETRY_SECONDS = (0.05, 0.2, 1.0)
+RETRY_SECONDS: tuple[float, ...] = (
+    0.05,
+    0.2,
+    1.0,
+    2.0,
+)  # then every 2 s for as long as the database is away
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,14 @@ class UpdateJournal:
         self._idle.set()
 
     async def _store_with_retries(self, batch: list[PendingUpdate]) -> dict[str, int]:
+        # Nothing is passed on before it is stored, so an outage delays updates, never loses them.
         stored = [StoredUpdate(p.room.name, p.update, p.author) for p in batch]
-        for attempt, pause in enumerate((*RETRY_SECONDS, None)):
+        attempt = 0
+        while True:
             try:
                 return await self._store(stored)
             except Exception:
-                if pause is None:
-                    raise
-                _log.warning("canvas_updates_store_failed", attempt=attempt + 1, exc_info=True)
+                pause = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+                attempt += 1
+                _log.warning("canvas_updates_store_failed", attempt=attempt, exc_info=True)
                 await asyncio.sleep(pause)
-        raise AssertionError("unreachable")

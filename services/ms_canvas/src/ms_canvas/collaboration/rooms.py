@@ -121,7 +121,7 @@ class CanvasRooms:
             pending.room.uncompacted += 1
             pending.room.unstored -= 1
             if self.relay is not None:
-                await self.relay.publish(pending.room.name, pending.update, pending.author)
+                await self._relay(pending)
         for room in {pending.room for pending in batch}:
             room.revision = revisions.get(room.name, room.revision)
             self._summaries.edited(room, {p.author for p in batch if p.room is room})
@@ -129,6 +129,14 @@ class CanvasRooms:
             if room.uncompacted >= self._compact_after and room.name not in self._compacting:
                 self._compacting[room.name] = asyncio.create_task(self._compact(room))
             self._forget_if_unused(room)
+
+    async def _relay(self, pending: PendingUpdate) -> None:
+        assert self.relay is not None
+        try:
+            await self.relay.publish(pending.room.name, pending.update, pending.author)
+        except Exception:
+            # Stored already: other instances' clients get it when they next sync.
+            _log.warning("canvas_update_not_relayed", canvas=pending.room.name, exc_info=True)
 
     async def _compact(self, room: CanvasRoom) -> None:
         try:
