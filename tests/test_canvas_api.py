@@ -91,10 +91,15 @@ async def test_canvases_by_role_and_their_events(
 
         await draw_two_nodes(platform, service)
         await events_about(kafka_bootstrap, platform.canvas, count=2)  # the debounced summary
-        await canvases.DeleteCanvas(
-            canvas_service_pb2.DeleteCanvasRequest(name=platform.canvas, etag=renamed.canvas.etag),
-            metadata=platform.as_user(EDITOR),
-        )
+        async with collaborators() as clients:
+            await join(clients, platform, service.websocket_url, ("carol", VIEWER))
+            await canvases.DeleteCanvas(
+                canvas_service_pb2.DeleteCanvasRequest(
+                    name=platform.canvas, etag=renamed.canvas.etag
+                ),
+                metadata=platform.as_user(EDITOR),
+            )
+            await clients.call("carol", "waitForClose", 1008)  # everyone on it is let go
 
     events = await events_about(kafka_bootstrap, platform.canvas, count=3)
     assert [type(event) for event in events] == [CanvasCreated, CanvasChanged, CanvasDeleted]

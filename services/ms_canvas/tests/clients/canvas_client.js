@@ -52,6 +52,11 @@ export function createCanvasClient ({ url, canvas, token, user, WebSocketPolyfil
     },
     peerUsers () { return peers().map((s) => s.user).filter(Boolean).sort() },
     closeCodes () { return closes },
+    waitForClose (code, timeoutMs = 10000) {
+      const on = (f) => provider.on('connection-close', f)
+      const off = (f) => provider.off('connection-close', f)
+      return until(() => closes.includes(code), on, off, timeoutMs, `close code ${code}`)
+    },
     connected () { return provider.wsconnected },
     destroy () { provider.destroy(); doc.destroy() }
   }

@@ -96,8 +96,12 @@ class CanvasRooms:
         if room is not None:
             room.deleted = True
             await room.notify_changed()
-            for participant in list(room.participants):
-                await participant.connection.close(1008, "the canvas was deleted")
+            await asyncio.gather(
+                *(
+                    participant.connection.close(1008, "the canvas was deleted")
+                    for participant in list(room.participants)
+                )
+            )
 
     async def _load(self, room: CanvasRoom) -> None:
         async with self._unit_of_work() as work:
