@@ -8,7 +8,11 @@ import click
 
 from fleet.console import out
 from fleet.errors import FleetError
-from fleet.infra.session import run_with_infrastructure, test_infrastructure
+from fleet.infra.session import (
+    run_with_infrastructure,
+    terminate_as_interrupt,
+    test_infrastructure,
+)
 
 
 @click.group("infra")
@@ -31,10 +35,10 @@ def run(command: tuple[str, ...]) -> int:
 @group.command("up")
 def up() -> None:
     """Start both and keep them running until Ctrl-C; prints the variables tests read."""
-    with test_infrastructure() as infrastructure:
+    with terminate_as_interrupt(), test_infrastructure() as infrastructure:
         for name, value in infrastructure.environment().items():
-            out.print(f"export {name}={value}", markup=False)
-        out.print("# running; Ctrl-C stops both and deletes their data", markup=False)
+            out.print(f"export {name}={value}", markup=False, soft_wrap=True)
+        out.print("# running; Ctrl-C or SIGTERM stops both and deletes their data", markup=False)
         try:
             while True:
                 time.sleep(3600)

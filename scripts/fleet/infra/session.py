@@ -57,7 +57,7 @@ def test_infrastructure() -> Iterator[TestInfrastructure]:
 
 def run_with_infrastructure(command: list[str]) -> int:
     """Run `command` with the infrastructure's URLs in its environment; return its exit code."""
-    with _terminate_as_interrupt(), test_infrastructure() as infrastructure:
+    with terminate_as_interrupt(), test_infrastructure() as infrastructure:
         env = {**os.environ, **infrastructure.environment()}
         err.print(
             f"[dim]PostgreSQL {infrastructure.postgres.url} · Kafka {infrastructure.kafka.bootstrap}[/]"
@@ -71,7 +71,7 @@ def run_with_infrastructure(command: list[str]) -> int:
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def terminate_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM like Ctrl-C so the `finally` blocks stop the broker and cluster."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
