@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import logging
 import sys
 import time
@@ -13,24 +11,13 @@ from typing import Any, TextIO
 import orjson
 import structlog
 
+from knowledge_kit.observability.access_log import configure_access_log, output
+
 # Keys whose values must never reach a log line, whatever a handler passes.
 SECRET_KEYS = frozenset({"authorization", "token", "password", "secret", "access_token"})
 
 
-class _Output:
-    """The stream log lines go to; swappable, because structlog caches loggers on first use."""
-
-    def __init__(self) -> None:
-        self.stream: TextIO = sys.stdout
-
-    def write(self, text: str) -> int:
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-
-_output = _Output()
+_output = output
 _current_call: Callable[[], Any] | None = None
 
 
@@ -82,42 +69,6 @@ def _json_line(event: structlog.typing.EventDict, **_options: Any) -> str:
     return orjson.dumps(event, default=repr).decode()
 
 
-class _LineWriter:
-    """A structlog logger that writes the lines of one event-loop iteration together: under load
-    one write and flush carry many RPCs' lines instead of one system call each."""
-
-    def __init__(self) -> None:
-        self._pending: list[str] = []
-        atexit.register(self.flush)
-
-    def msg(self, message: str) -> None:
-        self._pending.append(message)
-        if len(self._pending) == 1:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop: write at once
-                self.flush()
-
-    info = debug = warning = error = critical = exception = msg
-
-    def flush(self) -> None:
-        lines, self._pending = self._pending, []
-        if lines:
-            _output.write("\n".join(lines) + "\n")
-            _output.flush()
-
-
-_access_log: Any = structlog.wrap_logger(
-    _LineWriter(), processors=[structlog.dev.ConsoleRenderer()]
-)
-
-
-def access_log() -> Any:
-    """The logger of the one line per RPC: a short processor chain (the line's fields are fixed,
-    known to be safe, and passed explicitly), same stream and format as every other line."""
-    return _access_log
-
-
 def configure_logging(
     service_name: str, *, level: str = "INFO", json: bool = True, stream: TextIO | None = None
 ) -> None:
@@ -143,12 +94,12 @@ def configure_logging(
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service_name)
-    global _access_log
-    _access_log = structlog.wrap_logger(
-        _LineWriter(),
-        processors=[structlog.processors.add_log_level, _UtcTimestamp(), renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-    ).bind(service=service_name)
+    configure_access_log(
+        service_name,
+        enabled=logging.getLevelNamesMapping()[level] <= logging.INFO,
+        timestamp=_UtcTimestamp(),
+        renderer=renderer,
+    )
     _route_standard_logging(renderer, level)
 
 

@@ -108,8 +108,10 @@ class ServiceServer:
         """Report NOT_SERVING, refuse new RPCs, give in-flight ones the grace period, then stop."""
         grace = self.settings.shutdown_grace_seconds if grace_seconds is None else grace_seconds
         await self._health.enter_graceful_shutdown()
+        stopping = asyncio.ensure_future(self._server.stop(grace))
+        await asyncio.sleep(0)  # stop() has begun: listeners are closed, new RPCs are refused
         _log.info("grpc_server_draining", grace_seconds=grace)
-        await self._server.stop(grace)
+        await stopping
         if self._own_verifier is not None:
             await self._own_verifier.close()
         _log.info("grpc_server_stopped")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from knowledge_kit.observability.logging import access_log
+from knowledge_kit.observability.access_log import access_log
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
@@ -20,8 +20,7 @@ class LogRpc:
         try:
             return await proceed(call)
         finally:
-            access_log().info(
-                "rpc",
+            access_log().rpc(
                 method=call.method,
                 status=call.status.name,
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
