@@ -71,6 +71,8 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
         await clients.call("alice", "putNode", "n1", {"label": "after"})
         await clients.call("carol", "waitForNodes", ["n1"])
         assert "vandal" not in await clients.call("alice", "nodes")
+        assert await clients.call("carol", "refusals") == 1  # told once, as permission denied
+        assert await clients.call("alice", "refusals") == 0
 
         await join(clients, platform, service.websocket_url, ("late", OWNER))
         assert sorted(await clients.call("late", "nodes")) == ["n1"]

@@ -19,6 +19,15 @@ export function createCanvasClient ({ url, canvas, token, user, WebSocketPolyfil
   if (WebSocketPolyfill) options.WebSocketPolyfill = WebSocketPolyfill
   const provider = new WebsocketProvider(url, canvas, doc, options)
   provider.on('connection-close', (event) => { if (event) closes.push(event.code) })
+  // y-websocket only logs an auth message (type 2); count them off the socket itself.
+  let refusals = 0
+  provider.on('status', ({ status }) => {
+    if (status === 'connected') {
+      provider.ws.addEventListener('message', (event) => {
+        if (new Uint8Array(event.data)[0] === 2) refusals += 1
+      })
+    }
+  })
   provider.awareness.setLocalStateField('user', user)
 
   const peers = () => [...provider.awareness.getStates().entries()]
@@ -52,6 +61,7 @@ export function createCanvasClient ({ url, canvas, token, user, WebSocketPolyfil
     },
     peerUsers () { return peers().map((s) => s.user).filter(Boolean).sort() },
     closeCodes () { return closes },
+    refusals () { return refusals },
     waitForClose (code, timeoutMs = 10000) {
       const on = (f) => provider.on('connection-close', f)
       const off = (f) => provider.off('connection-close', f)

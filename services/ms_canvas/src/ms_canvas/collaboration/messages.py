@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from .lib0 import Decoder, MalformedMessage, var_bytes, var_uint
+from .lib0 import Decoder, MalformedMessage, var_bytes, var_string, var_uint
 
 
 class MessageType(enum.IntEnum):
@@ -20,6 +20,9 @@ class MessageType(enum.IntEnum):
     AWARENESS = 1
     AUTH = 2
     QUERY_AWARENESS = 3
+
+
+PERMISSION_DENIED = 0  # the one auth message y-protocols defines
 
 
 class SyncStep(enum.IntEnum):
@@ -90,3 +93,8 @@ def sync_update(update: bytes) -> bytes:
 def awareness_message(update: bytes) -> bytes:
     """An awareness update (presence, cursors) for clients."""
     return var_uint(MessageType.AWARENESS) + var_bytes(update)
+
+
+def permission_denied(reason: str) -> bytes:
+    """Tells a client its document updates are refused (y-websocket logs the reason)."""
+    return var_uint(MessageType.AUTH) + var_uint(PERMISSION_DENIED) + var_string(reason)

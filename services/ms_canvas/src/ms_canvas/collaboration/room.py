@@ -26,6 +26,7 @@ class Participant:
     principal: Principal
     can_write: bool
     awareness_ids: set[int] = field(default_factory=set)  # the Yjs clients it speaks for
+    told_read_only: bool = False
 
 
 class CanvasRoom:

@@ -28,16 +28,18 @@ from ..collaboration.messages import (
     SyncStep,
     UnsupportedMessage,
     parse_client_message,
+    permission_denied,
     sync_step_1,
     sync_step_2,
 )
-from ..collaboration.room import CanvasRoom, Participant
+from ..collaboration.room import EMPTY_UPDATE, CanvasRoom, Participant
 from ..collaboration.rooms import CanvasRooms
 from ..domain.access import CanvasAccess
 from ..domain.canvases import checked_canvas_name
 from ..service.canvases import CanvasUseCases
 
 _log = structlog.get_logger("ms_canvas.socket")
+READ_ONLY = "read-only: viewers of this space may not change its canvases"
 
 
 class ProtocolViolation(Exception):
@@ -112,7 +114,10 @@ class CanvasSocket:
                             room, message.payload, participant, participant.principal.name
                         ),
                     )
-            # A viewer's document update is refused: not applied, stored or passed on.
+            elif message.payload != EMPTY_UPDATE and not participant.told_read_only:
+                # A viewer's document update is refused: not applied, stored or passed on.
+                participant.told_read_only = True
+                participant.sender.send(permission_denied(READ_ONLY))
         elif isinstance(message, AwarenessMessage):
             try:
                 entries = parse_awareness_update(message.update)
