@@ -49,6 +49,8 @@ def update(name: str | None, every_service: bool, release: str | None) -> None:
             record_template_version(root, service.name, target)
         outcomes.append(outcome)
     out.print(_summary(outcomes, target))
+    if any(outcome.state is UpdateState.UPDATED for outcome in outcomes):
+        out.print("review the changes (git diff services repos.yaml) and commit them", markup=False)
     failed = [outcome for outcome in outcomes if outcome.failed]
     if failed:
         raise FleetError("update incomplete: " + "; ".join(_failure(outcome) for outcome in failed))
