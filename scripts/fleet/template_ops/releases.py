@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fleet.errors import FleetError
 from fleet.template_ops.git import git
+from fleet.template_ops.release_record import ensure_release_tags
 
 RELEASE_TAG = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -22,7 +23,8 @@ def release_key(version: str) -> tuple[int, int, int]:
 
 
 def template_releases(root: Path) -> list[str]:
-    """Every released template version, oldest first."""
+    """Every released template version, oldest first (recorded releases get their tags back)."""
+    ensure_release_tags(root)
     tags = git("tag", "--list", cwd=root).split()
     return sorted((tag for tag in tags if RELEASE_TAG.match(tag)), key=release_key)
 
@@ -32,7 +34,7 @@ def latest_template_release(root: Path) -> str:
     releases = template_releases(root)
     if not releases:
         raise FleetError(
-            "the template has no release yet: tag one with `git tag -a 1.0.0 -m 'template 1.0.0'`"
+            "the template has no release yet: cut one with `fleet template release 1.0.0`"
         )
     return releases[-1]
 
@@ -48,6 +50,7 @@ def checked_release(root: Path, version: str) -> str:
 
 def check_stamped_version(root: Path, service: str, version: str) -> None:
     """A FleetError unless this repository has the template version a service records."""
+    ensure_release_tags(root)
     probe = subprocess.run(
         ["git", "cat-file", "-e", f"{version}^{{commit}}"],
         cwd=root,
