@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from .conftest import TemplatePlatform, replace_in, succeeded
+from .conftest import FLEET, TemplatePlatform, replace_in, run, succeeded
 
 
 def manifest_entry(platform: TemplatePlatform, name: str) -> dict[str, object]:
@@ -96,3 +96,17 @@ def test_exec_runs_in_every_repository_and_reports_each_exit_code(
     )
     assert tagged.returncode == 0, tagged.stderr
     assert "ms_beta" not in tagged.stdout
+
+
+def test_exec_finds_the_platform_tools_without_an_activated_environment(
+    template_platform: TemplatePlatform,
+) -> None:
+    template_platform.stamp("ms_alpha", "database=false")
+
+    result = run(
+        [FLEET, "exec", "--", "tox", "--version"],
+        template_platform.root,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "250"},
+    )
+
+    assert result.returncode == 0, result.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -37,10 +39,13 @@ def published_versions(root: Path, distribution: str) -> list[Version]:
 
 
 def service_environment(root: Path) -> dict[str, str]:
-    """What a service repository's tox needs to find the platform's packages on this checkout."""
+    """What a command in a service repository needs: the platform's packages on this checkout,
+    and the platform environment's tools (tox, ruff, ...) first on PATH, activated or not."""
+    tools = str(Path(sys.executable).parent)
     return {
         PACKAGE_INDEX_ENV: simple_url(RegistryLayout(root).index),
         KIT_ENV: str((root / "kit").resolve()),
+        "PATH": os.pathsep.join([tools, os.environ.get("PATH", "")]),
     }
 
 
