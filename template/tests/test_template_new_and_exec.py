@@ -42,13 +42,35 @@ def test_new_registers_the_service_with_a_free_port_keeping_the_manifest_comment
     assert "_src_path: ../..\n" in answers
 
 
+def test_new_stamps_a_service_repos_yaml_plans_with_the_manifests_answers(
+    template_platform: TemplatePlatform,
+) -> None:
+    before = (template_platform.root / "repos.yaml").read_text()
+
+    template_platform.stamp("ms_chat")
+
+    answers = yaml.safe_load(
+        (template_platform.service("ms_chat") / ".copier-answers.yml").read_text()
+    )
+    assert answers["grpc_port"] == 50054 and answers["websocket_port"] == 8766
+    assert answers["owner"] == "team-ai" and answers["topics_produced"] == ["chat.conversations.v1"]
+    assert manifest_entry(template_platform, "ms_chat")["template_version"] == "1.0.0"
+    after = (template_platform.root / "repos.yaml").read_text()
+    assert after.count("\n") == before.count("\n") + 1  # one line added: the release
+    assert (template_platform.fleet("new", "ms_chat")).stderr.strip() == (
+        "fleet: services/ms_chat already exists"
+    )
+
+
 def test_new_refuses_bad_input_in_one_line_and_leaves_nothing_behind(
     template_platform: TemplatePlatform,
 ) -> None:
     manifest = (template_platform.root / "repos.yaml").read_text()
     cases = {
         ("ms-board",): "service name 'ms-board' must look like ms_<name>",
-        ("ms_auth",): "ms_auth is already registered in repos.yaml",
+        ("ms_auth", "--data", "owner=team-x"): (
+            "ms_auth is planned in repos.yaml, which already answers owner"
+        ),
         ("ms_board", "--data", "colour=blue"): "--data names unknown question(s) colour",
         ("ms_board", "--data", "owner"): "--data expects KEY=VALUE, got 'owner'",
         ("ms_board", "--data", "grpc_port=50051"): "port 50051 is used twice",

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 import click
 
 from fleet.console import out
 from fleet.errors import FleetError
-from fleet.manifest import SERVICE_NAME, Manifest, load_manifest
+from fleet.manifest import SERVICE_NAME, Manifest, Service, load_manifest
 from fleet.paths import MANIFEST_NAME, find_repo_root
-from fleet.template_ops.registration import register_service, service_entry
+from fleet.template_ops.registration import (
+    record_template_version,
+    register_service,
+    service_entry,
+)
 from fleet.template_ops.releases import checked_release, latest_template_release
 from fleet.template_ops.rendering import render_release
 from fleet.template_ops.stamp_record import read_stamp, record_source
@@ -41,14 +46,25 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         raise FleetError(
             f"service name '{name}' must look like ms_<name> (lowercase letters, digits, underscores)"
         )
-    if any(service.name == name for service in manifest.services):
-        raise FleetError(f"{name} is already registered in {MANIFEST_NAME}")
-    relative = f"{SERVICES_DIR}/{name}"
+    planned = next((service for service in manifest.services if service.name == name), None)
+    relative = planned.path if planned else f"{SERVICES_DIR}/{name}"
     service_dir = root / relative
     if service_dir.exists():
         raise FleetError(f"{relative} already exists")
     version = checked_release(root, release) if release else latest_template_release(root)
-    answers = {"grpc_port": str(next_free_port(manifest)), **parse_answers(data)}
+    given = parse_answers(data)
+    if planned is None:
+        answers = {"grpc_port": str(next_free_port(manifest)), **given}
+    else:
+        # Planned in repos.yaml but not stamped yet: the manifest's entry answers the questions.
+        answers = manifest_answers(planned)
+        contradicted = sorted(key for key in given if key in answers)
+        if contradicted:
+            raise FleetError(
+                f"{name} is planned in {MANIFEST_NAME}, which already answers "
+                f"{', '.join(contradicted)}: change {MANIFEST_NAME} instead of --data"
+            )
+        answers.update(given)
     unknown = sorted(set(answers) - set(asked_questions(template_config(root, version))))
     if unknown:
         raise FleetError(
@@ -60,9 +76,12 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         try:
             render_release(root, version, answers, service_dir)
             record_source(service_dir, os.path.relpath(root, service_dir))
-            register_service(
-                root, service_entry(read_stamp(service_dir).answers, relative, version)
-            )
+            if planned is None:
+                register_service(
+                    root, service_entry(read_stamp(service_dir).answers, relative, version)
+                )
+            else:
+                record_template_version(root, name, version)
         except BaseException:
             shutil.rmtree(service_dir, ignore_errors=True)
             raise
@@ -70,7 +89,40 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         f"stamped {relative} from template {version} and registered it in {MANIFEST_NAME}",
         soft_wrap=True,
     )
+    if planned is None:
+        regenerate_charts(root)
     out.print(f"next: commit it, then run `tox` in {relative}", markup=False)
+
+
+def manifest_answers(service: Service) -> dict[str, Any]:
+    """The template's answers for a service repos.yaml already plans."""
+    answers: dict[str, Any] = {
+        "description": service.description,
+        "owner": service.owner,
+        "grpc_port": service.ports.grpc,
+        "websocket": service.ports.websocket is not None,
+        "database": service.database is not None,
+        "topics_produced": list(service.topics.produces),
+        "topics_consumed": list(service.topics.consumes),
+    }
+    if service.ports.websocket is not None:
+        answers["websocket_port"] = service.ports.websocket
+    return answers
+
+
+def regenerate_charts(root: Path) -> None:
+    """The new service's Helm chart, and the mesh and Kafka values that name it."""
+    from fleet.charts.generated_files import write_generated_files
+    from fleet.charts.layout import CHARTS_DIR
+
+    if not (root / CHARTS_DIR).is_dir():
+        return
+    changed = write_generated_files(root)
+    out.print(
+        f"charts: {len(changed)} generated file(s) written under {CHARTS_DIR}/; review the new "
+        "release's renders with `fleet charts check --update-golden`",
+        soft_wrap=True,
+    )
 
 
 def parse_answers(pairs: tuple[str, ...]) -> dict[str, Any]:
