@@ -16,7 +16,7 @@ from knowledge.canvas.v1.events_pb2 import CanvasChanged, CanvasCreated, CanvasD
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
-from .test_canvas_support import (
+from .canvas_support import (
     EDITOR,
     OWNER,
     VIEWER,

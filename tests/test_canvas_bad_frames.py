@@ -7,7 +7,7 @@ import websockets
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from websockets.exceptions import ConnectionClosed
 
-from .test_canvas_support import (
+from .canvas_support import (
     EDITOR,
     OWNER,
     CanvasPlatform,

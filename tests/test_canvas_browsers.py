@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
-from .test_canvas_support import (
+from .canvas_support import (
     EDITOR,
     OWNER,
     canvas_platform,

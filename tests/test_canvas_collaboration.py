@@ -13,7 +13,7 @@ from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas.collaboration.awareness import AwarenessEntry, parse_awareness_update
 from ms_canvas.collaboration.lib0 import Decoder
 
-from .test_canvas_support import (
+from .canvas_support import (
     EDITOR,
     OWNER,
     VIEWER,

@@ -12,7 +12,7 @@ from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas.collaboration.messages import sync_update
 from websockets.exceptions import ConnectionClosed
 
-from .test_canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas, join
+from .canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas, join
 
 NODES = 300
 LABEL = "x" * 65536  # 300 updates of 64 KiB: far more than the socket buffers hold

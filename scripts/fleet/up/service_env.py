@@ -3,7 +3,9 @@
 The names are the settings every service reads under its `<NAME>_` prefix: the kit's
 (`GRPC_HOST`, `GRPC_PORT`, `METRICS_PORT`, `DATABASE_URL`, `KAFKA_BOOTSTRAP`, `AUTH_JWKS_URL`, ...)
 and the template's for a service with a WebSocket (`WEBSOCKET_HOST`, `WEBSOCKET_PORT`) or an HTTP
-endpoint (ms_auth's JWKS: `HTTP_HOST`, `HTTP_PORT`).
+endpoint (ms_auth's JWKS: `HTTP_HOST`, `HTTP_PORT`). A service that calls another reads its
+address as `<OTHER>_TARGET` (ms_canvas: `MS_CANVAS_KNOWLEDGE_TARGET`), which in a cluster defaults
+to the other service's Kubernetes name; locally every service gets every other one's loopback port.
 """
 
 from __future__ import annotations
@@ -53,4 +55,8 @@ def service_environment(
             env[f"{prefix}{kind.upper()}_HOST"] = LOCAL_HOST
     if service.database is not None:
         env[f"{prefix}DATABASE_URL"] = layout.database_url(service.name)
+    for other in manifest.services:
+        if other.name != service.name:
+            target = other.name.removeprefix("ms_").upper()
+            env[f"{prefix}{target}_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(other)}"
     return env
