@@ -106,32 +106,6 @@ if [ "$kit_index_wanted" != "$kit_index_have" ]; then
   if "$venv/bin/fleet" kit publish; then echo "$kit_index_wanted" > "$venv/.kit-published"; fi
 fi
 
-# ms_knowledge, editable (after knowledge-kit). --no-deps: its only dependencies are
-# knowledge-protos and knowledge-kit, installed above from this checkout, never from an index.
-knowledge_wanted=$(sha256sum services/ms_knowledge/pyproject.toml | cut -c1-16)
-knowledge_have=$(cat "$venv/.ms-knowledge-installed" 2>/dev/null || true)
-if [ "$knowledge_wanted" != "$knowledge_have" ]; then
-  say "installing ms_knowledge (services/ms_knowledge) into $venv"
-  "$venv/bin/python" -m pip install -q --no-deps -e services/ms_knowledge
-  echo "$knowledge_wanted" > "$venv/.ms-knowledge-installed"
-fi
-
-# ms_auth, editable (after knowledge-kit). knowledge-protos and knowledge-kit are already
-# satisfied from this checkout; pip adds only its own dependencies (argon2-cffi, aiohttp).
-auth_wanted=$(sha256sum services/ms_auth/pyproject.toml | cut -c1-16)
-auth_have=$(cat "$venv/.ms-auth-installed" 2>/dev/null || true)
-if [ "$auth_wanted" != "$auth_have" ]; then
-  say "installing ms_auth (services/ms_auth) into $venv"
-  "$venv/bin/python" -m pip install -q -e services/ms_auth
-  echo "$auth_wanted" > "$venv/.ms-auth-installed"
-fi
-
-# ms_canvas, editable (after knowledge-kit). knowledge-protos and knowledge-kit are already
-# satisfied from this checkout; pip adds only its own dependency (pycrdt).
-canvas_wanted=$(sha256sum services/ms_canvas/pyproject.toml | cut -c1-16)
-canvas_have=$(cat "$venv/.ms-canvas-installed" 2>/dev/null || true)
-if [ "$canvas_wanted" != "$canvas_have" ]; then
-  say "installing ms_canvas (services/ms_canvas) into $venv"
-  "$venv/bin/python" -m pip install -q -e services/ms_canvas
-  echo "$canvas_wanted" > "$venv/.ms-canvas-installed"
-fi
+# Every created service (stamped from the template), editable, after knowledge-kit: the root's
+# tests import them and `fleet up` runs them. Reinstalled only when a service's pyproject changed.
+"$venv/bin/fleet" install
