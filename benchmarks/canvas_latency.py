@@ -34,7 +34,7 @@ from fleet.edge.node_packages import installed_node_modules  # noqa: E402
 from knowledge_kit.testing.infrastructure import KAFKA_BOOTSTRAP_ENV, POSTGRES_URL_ENV  # noqa: E402
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint  # noqa: E402
 
-from tests.test_canvas_support import (  # noqa: E402
+from tests.canvas_support import (  # noqa: E402
     EDITOR,
     canvas_platform,
     create_canvas,
