@@ -39,7 +39,8 @@ def release(version: str, message: str) -> None:
     write_record(root, {**recorded_releases(root), version: commit})
     out.print(
         f"template {version} released at {commit[:12]}; commit {RECORD} so every clone has it, "
-        "then `fleet update --all` rolls it out"
+        "then `fleet update --all` rolls it out",
+        soft_wrap=True,
     )
 
 
