@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from knowledge_kit.database.migration_check import check_migrations_on, declared_schema
 
-from ms_auth.migrations.check import DECLARED
 from ms_auth.main import MIGRATIONS
+from ms_auth.migrations.check import DECLARED
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
