@@ -74,3 +74,25 @@ async def test_a_migrations_directory_without_env_py_is_refused(
 ) -> None:
     with pytest.raises(FileNotFoundError, match=r"no Alembic env\.py"):
         await upgrade_database(sqlite_database_url, tmp_path)
+
+
+@pytest.fixture
+def service_migrations() -> Path:
+    return MIGRATIONS
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_backend(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> str:
+    backend = str(request.param)
+    monkeypatch.setenv("KNOWLEDGE_TEST_DATABASE", backend)
+    return backend
+
+
+async def test_the_plugin_hands_a_service_a_migrated_database_on_the_chosen_backend(
+    database_backend: str, migrated_database_url: str
+) -> None:
+    scheme = "sqlite+aiosqlite" if database_backend == "sqlite" else "postgresql+asyncpg"
+    assert migrated_database_url.startswith(f"{scheme}://")
+    assert await current_revision(migrated_database_url) == "0002"

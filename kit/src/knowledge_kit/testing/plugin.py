@@ -5,6 +5,7 @@ Registered through the `pytest11` entry point, so installing knowledge-kit makes
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,44 @@ async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
 def sqlite_database_url(tmp_path: Path) -> str:
     """A fresh SQLite database file for this test (`sqlite+aiosqlite://`)."""
     return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+DATABASE_BACKEND_ENV = "KNOWLEDGE_TEST_DATABASE"
+"""`sqlite` (the default) or `postgresql`: which backend `migrated_database_url` runs on."""
+
+
+@pytest.fixture
+def service_migrations() -> Path:
+    """The service's Alembic directory: a service's conftest overrides this fixture."""
+    pytest.fail(
+        "migrated_database_url needs a `service_migrations` fixture returning the service's "
+        "migrations directory (in the service's tests/conftest.py)",
+        pytrace=False,
+    )
+
+
+@pytest_asyncio.fixture
+async def migrated_database_url(tmp_path: Path, service_migrations: Path) -> AsyncIterator[str]:
+    """A fresh database migrated to head, on the backend KNOWLEDGE_TEST_DATABASE names."""
+    from knowledge_kit.database.migrations import upgrade_database
+
+    backend = os.environ.get(DATABASE_BACKEND_ENV, "sqlite")
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+        await upgrade_database(url, service_migrations)
+        yield url
+        return
+    if backend != "postgresql":
+        pytest.fail(f"{DATABASE_BACKEND_ENV}={backend} is not a backend: use sqlite or postgresql")
+    server = _required(POSTGRES_URL_ENV, "PostgreSQL")
+    database = unique_name("test")
+    await create_database(server, database)
+    try:
+        url = asyncpg_url(server, database)
+        await upgrade_database(url, service_migrations)
+        yield url
+    finally:
+        await drop_database(server, database)
 
 
 @pytest.fixture
