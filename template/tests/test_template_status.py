@@ -68,7 +68,7 @@ def test_status_and_new_without_a_release_say_how_to_make_one(
     for command in (["status"], ["new", "ms_alpha"]):
         result = template_platform.fleet(*command)
         assert result.returncode == 1
-        assert result.stderr.startswith("fleet: the template has no release yet: tag one with")
+        assert result.stderr.startswith("fleet: the template has no release yet: cut one with")
 
 
 def test_a_service_recording_an_unknown_template_commit_is_reported_not_fatal(
