@@ -1,4 +1,4 @@
-// The local page: log in, then work with spaces and documents through the edge's gRPC-web.
+// The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket).
 import { element, inputValue, showError } from "./dom.js";
 import { Credentials, connectPlatform } from "./platform.js";
 import { logInOrRegister } from "./sign_in.js";
@@ -25,5 +25,5 @@ async function signIn(): Promise<void> {
   });
   element("who").textContent = `${user.displayName} · ${user.email}`;
   element("sign-in").hidden = true;
-  await new Workspace(platform, user.name).show();
+  await new Workspace(platform, credentials, user.name).show();
 }

@@ -2,6 +2,7 @@
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb";
+import { CanvasService } from "@knowledge/protos/knowledge/canvas/v1/canvas_service_pb";
 import { DocumentService } from "@knowledge/protos/knowledge/knowledge/v1/document_service_pb";
 import { SpaceService } from "@knowledge/protos/knowledge/knowledge/v1/space_service_pb";
 
@@ -9,6 +10,7 @@ export interface Platform {
   auth: Client<typeof AuthService>;
   spaces: Client<typeof SpaceService>;
   documents: Client<typeof DocumentService>;
+  canvases: Client<typeof CanvasService>;
 }
 
 /** Where the access token of the signed-in user lives; every call carries it as a bearer token. */
@@ -34,5 +36,6 @@ export function connectPlatform(credentials: Credentials): Platform {
     auth: createClient(AuthService, transport),
     spaces: createClient(SpaceService, transport),
     documents: createClient(DocumentService, transport),
+    canvases: createClient(CanvasService, transport),
   };
 }

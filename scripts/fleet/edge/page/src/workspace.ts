@@ -1,23 +1,29 @@
-// Spaces and their documents: listing, creating, choosing one to open.
+// Spaces with their documents and canvases: listing, creating, choosing one to open.
 import type { Space } from "@knowledge/protos/knowledge/knowledge/v1/space_pb";
 import type { Document } from "@knowledge/protos/knowledge/knowledge/v1/document_pb";
+import type { Canvas } from "@knowledge/protos/knowledge/canvas/v1/canvas_pb";
+import { CanvasView } from "./canvas_view.js";
 import { DocumentView } from "./document_view.js";
 import { element, inputValue, renderChoices, showError } from "./dom.js";
-import type { Platform } from "./platform.js";
+import type { Credentials, Platform } from "./platform.js";
 
 const PAGE_SIZE = 100;
 
 export class Workspace {
   private space?: Space;
   private openDocument = "";
+  private openCanvas = "";
   private readonly documentView: DocumentView;
+  private readonly canvasView: CanvasView;
 
   /** `me` is the signed-in user's resource name (users/...). */
   constructor(
     private readonly platform: Platform,
+    credentials: Credentials,
     me: string,
   ) {
     this.documentView = new DocumentView(platform, me);
+    this.canvasView = new CanvasView(credentials);
     element("new-space-form").addEventListener("submit", (event) => {
       event.preventDefault();
       void this.createSpace(inputValue("new-space-name")).catch(showError);
@@ -25,6 +31,10 @@ export class Workspace {
     element("new-document-form").addEventListener("submit", (event) => {
       event.preventDefault();
       void this.createDocument(inputValue("new-document-title")).catch(showError);
+    });
+    element("new-canvas-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      void this.createCanvas(inputValue("new-canvas-title")).catch(showError);
     });
   }
 
@@ -48,10 +58,14 @@ export class Workspace {
   private async openSpace(space: Space): Promise<void> {
     this.space = space;
     this.documentView.close();
+    this.canvasView.close();
     element("document").hidden = true;
+    element("canvas").hidden = true;
     element("space-title").textContent = `Documents in ${space.displayName}`;
     element("new-document-form").hidden = false;
-    await Promise.all([this.listSpaces(), this.listDocuments()]);
+    element("canvases-title").hidden = false;
+    element("new-canvas-form").hidden = false;
+    await Promise.all([this.listSpaces(), this.listDocuments(), this.listCanvases()]);
   }
 
   private async listDocuments(): Promise<void> {
@@ -72,10 +86,40 @@ export class Workspace {
     );
   }
 
+  private async listCanvases(): Promise<void> {
+    if (!this.space) {
+      return;
+    }
+    const { canvases } = await this.platform.canvases.listCanvases({
+      parent: this.space.name,
+      pageSize: PAGE_SIZE,
+    });
+    renderChoices(
+      element("canvases"),
+      canvases,
+      (canvas) => canvas.title,
+      (canvas) => canvas.name,
+      this.openCanvas,
+      (canvas) => void this.openCanvasView(canvas).catch(showError),
+    );
+  }
+
   private async open(document: Document): Promise<void> {
     this.openDocument = document.name;
+    this.openCanvas = "";
+    this.canvasView.close();
+    element("canvas").hidden = true;
     this.documentView.open(document.name);
-    await this.listDocuments();
+    await Promise.all([this.listDocuments(), this.listCanvases()]);
+  }
+
+  private async openCanvasView(canvas: Canvas): Promise<void> {
+    this.openCanvas = canvas.name;
+    this.openDocument = "";
+    this.documentView.close();
+    element("document").hidden = true;
+    this.canvasView.open(canvas.name, canvas.title);
+    await Promise.all([this.listDocuments(), this.listCanvases()]);
   }
 
   private async createSpace(displayName: string): Promise<void> {
@@ -97,6 +141,20 @@ export class Workspace {
     element<HTMLInputElement>("new-document-title").value = "";
     if (document) {
       await this.open(document);
+    }
+  }
+
+  private async createCanvas(title: string): Promise<void> {
+    if (!this.space) {
+      return;
+    }
+    const { canvas } = await this.platform.canvases.createCanvas({
+      parent: this.space.name,
+      canvas: { title },
+    });
+    element<HTMLInputElement>("new-canvas-title").value = "";
+    if (canvas) {
+      await this.openCanvasView(canvas);
     }
   }
 }
