@@ -11,9 +11,7 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from fleet.edge.node_packages import installed_node_modules
-from fleet.edge.probes import PROBES, probe_command
-from fleet.protos.tools import system_tool
+from fleet.edge.probes import probe_command
 from google.protobuf.field_mask_pb2 import FieldMask
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from knowledge.canvas.v1 import canvas_service_pb2, canvas_service_pb2_grpc
@@ -192,13 +190,6 @@ def test_the_page_shows_an_edit_made_elsewhere_live_and_saves_its_own(
     assert get_document(platform, token, document.name).content == "edited in the browser"
 
 
-def canvas_session_command() -> list[str]:
-    """`node` on CANVAS_SESSION, written beside the probes' installed packages (playwright-core)."""
-    script = installed_node_modules(PROBES).parent / "canvas_page_session.mjs"
-    script.write_text(CANVAS_SESSION)
-    return [system_tool("node", "to run the canvas page session"), str(script)]
-
-
 def test_the_page_collaborates_on_a_canvas_with_a_second_page_live(
     platform: PlatformUp,
 ) -> None:
@@ -216,7 +207,7 @@ def test_the_page_collaborates_on_a_canvas_with_a_second_page_live(
         "firstPageNode": "Added on the first page",
     }
     finished = subprocess.run(
-        [*canvas_session_command(), json.dumps(request)],
+        [*probe_command("canvas_page_session.mjs"), json.dumps(request)],
         capture_output=True,
         text=True,
         timeout=PROBE_DEADLINE,
@@ -243,99 +234,3 @@ def test_the_page_collaborates_on_a_canvas_with_a_second_page_live(
     stored = {node.label: (node.x, node.y) for node in content.nodes}
     assert set(stored) == {"Added on the second page", "Added on the first page"}
     assert stored["Added on the first page"] == (moved["left"], moved["top"])
-
-
-# Headless Chromium with two pages of the local page, signed in as the same person: the first
-# creates a canvas, the second opens it from the list; each adds a node the other shows without a
-# reload, and the first drags its node, which the second shows moved. One line per step on stdout.
-CANVAS_SESSION = r"""
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-const request = JSON.parse(process.argv[2]);
-const profile = mkdtempSync(join(tmpdir(), "fleet-chromium-"));
-const STEP_TIMEOUT = 30_000;
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: request.chromium,
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const pages = [];
-
-async function signedInPage() {
-  const page = await context.newPage();
-  pages.push(page);
-  page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(request.url);
-  await page.fill("#email", request.email);
-  await page.fill("#password", request.password);
-  await page.click("#sign-in-button");
-  await page.click(`#spaces button:text-is("${request.spaceName}")`);
-  return page;
-}
-
-const live = (page) => page.waitForFunction(
-  () => document.querySelector("#canvas-status")?.textContent === "live",
-);
-const node = (page, label) => page.locator(`#canvas-nodes .canvas-node:text-is("${label}")`);
-
-async function addNode(page, label) {
-  await page.fill("#new-node-label", label);
-  await page.click("#add-node-button");
-}
-
-try {
-  const first = await signedInPage();
-  await first.fill("#new-canvas-title", request.canvasTitle);
-  await first.click('#new-canvas-form button[type="submit"]');
-  await live(first);
-  const title = await first.locator("#canvas-title").textContent();
-  const count = await first.locator("#canvas-nodes .canvas-node").count();
-  console.log(`opened ${JSON.stringify(title)} live with ${count === 0 ? "no" : count} nodes`);
-
-  const second = await signedInPage();
-  await second.click(`#canvases button:text-is("${request.canvasTitle}")`);
-  await live(second);
-  console.log(`second page opened ${JSON.stringify(await second.locator("#canvas-title").textContent())} from the list`);
-
-  await addNode(second, request.secondPageNode);
-  await node(first, request.secondPageNode).waitFor();
-  console.log(`first page shows ${JSON.stringify(request.secondPageNode)}`);
-
-  await addNode(first, request.firstPageNode);
-  await node(second, request.firstPageNode).waitFor();
-  console.log(`second page shows ${JSON.stringify(request.firstPageNode)}`);
-
-  const mine = node(first, request.firstPageNode);
-  const place = (locator) => locator.evaluate((box) => ({ left: box.offsetLeft, top: box.offsetTop }));
-  const start = await place(mine);
-  const box = await mine.boundingBox();
-  await first.mouse.move(box.x + 10, box.y + 10);
-  await first.mouse.down();
-  await first.mouse.move(box.x + 90, box.y + 50, { steps: 4 });
-  await first.mouse.move(box.x + 160, box.y + 90, { steps: 4 });
-  await first.mouse.up();
-  const end = await place(mine);
-  await second.waitForFunction(
-    ([label, left, top]) => [...document.querySelectorAll("#canvas-nodes .canvas-node")].some(
-      (box) => box.textContent === label && box.offsetLeft === left && box.offsetTop === top),
-    [request.firstPageNode, end.left, end.top],
-  );
-  const space = await first.evaluate(() => document.querySelector("#spaces button[aria-current=true]")?.dataset.name);
-  console.log(`second page shows the move to ${JSON.stringify({ ...end, startLeft: start.left, startTop: start.top, space })}`);
-} catch (error) {
-  const said = [];
-  for (const page of pages) {
-    said.push(`status "${await page.locator("#canvas-status").textContent()}", error "${await page.locator("#error").textContent()}"`);
-  }
-  console.error(`canvas session failed: ${error.message}; the pages said: ${said.join("; ")}`);
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-"""
