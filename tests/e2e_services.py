@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
+from knowledge_kit.events import relaying_outbox
 from knowledge_kit.testing.infrastructure import (
     asyncpg_url,
     create_database,
@@ -78,8 +79,9 @@ async def running_platform(
         auth_server = auth_main.build_server(auth_settings, auth_use_cases)
         auth_port = await auth_server.start()
         stack.push_async_callback(auth_server.stop, 0)
-        # ms_auth's serve() runs the same kit relay; this lifecycle works for any service.
-        await stack.enter_async_context(knowledge_main.outbox_relay(auth_settings, auth_sessions))
+        await stack.enter_async_context(
+            relaying_outbox(auth_sessions, kafka_bootstrap, client_id=auth_settings.service_name)
+        )
 
         knowledge_url, knowledge_sessions = await stack.enter_async_context(
             migrated_database(postgres_url, "e2e_knowledge", knowledge_main.MIGRATIONS)
@@ -101,6 +103,8 @@ async def running_platform(
         knowledge_port = await knowledge_server.start()
         stack.push_async_callback(knowledge_server.stop, 0)
         await stack.enter_async_context(
-            knowledge_main.outbox_relay(knowledge_settings, knowledge_sessions)
+            relaying_outbox(
+                knowledge_sessions, kafka_bootstrap, client_id=knowledge_settings.service_name
+            )
         )
         yield RunningPlatform(f"127.0.0.1:{auth_port}", f"127.0.0.1:{knowledge_port}")

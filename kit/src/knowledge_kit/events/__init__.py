@@ -5,6 +5,7 @@ from knowledge_kit.events.envelope import new_envelope, payload_type
 from knowledge_kit.events.outbox import Outbox
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.relay import OutboxRelay
+from knowledge_kit.events.relaying import relaying_outbox
 from knowledge_kit.events.tables import EVENTS_METADATA, inbox_events, outbox_events
 from knowledge_kit.names import dead_letter_topic
 
@@ -21,4 +22,5 @@ __all__ = [
     "new_envelope",
     "outbox_events",
     "payload_type",
+    "relaying_outbox",
 ]

@@ -15,8 +15,7 @@ from knowledge.auth.v1 import auth_service_pb2_grpc, user_service_pb2_grpc
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events.outbox import Outbox
-from knowledge_kit.events.producer import create_producer
-from knowledge_kit.events.relay import OutboxRelay
+from knowledge_kit.events.relaying import relaying_outbox
 from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
 from knowledge_kit.settings import load_settings
@@ -177,14 +176,14 @@ async def serve() -> None:
     use_cases = auth_use_cases(settings, sessions)
     await use_cases.service_accounts.provision(service_account_specs(settings))
     await use_cases.keys.rotate_signing_key_if_due()
-    producer = create_producer(settings.kafka_bootstrap, client_id=settings.service_name)
     jwks = JwksEndpoint(use_cases.keys, settings.http_host, settings.http_port)
     stop = asyncio.Event()
     try:
-        await producer.start()
         await jwks.start()
-        async with asyncio.TaskGroup() as background:
-            background.create_task(OutboxRelay(sessions, producer).run(stop))
+        async with (
+            relaying_outbox(sessions, settings.kafka_bootstrap, client_id=settings.service_name),
+            asyncio.TaskGroup() as background,
+        ):
             background.create_task(rotate_signing_keys(use_cases, stop))
             try:
                 await build_server(settings, use_cases).serve()
@@ -192,5 +191,4 @@ async def serve() -> None:
                 stop.set()
     finally:
         await jwks.stop()
-        await producer.stop()
         await engine.dispose()

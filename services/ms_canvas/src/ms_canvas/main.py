@@ -14,7 +14,7 @@ from knowledge.topics import KNOWLEDGE_SPACES_V1
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
-from knowledge_kit.events import EventConsumer, Outbox, OutboxRelay, create_producer
+from knowledge_kit.events import EventConsumer, Outbox, relaying_outbox
 from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import ServiceServer, token_verifier
 from knowledge_kit.rpc.client import ServiceChannels
@@ -92,53 +92,51 @@ async def collaborating(
 ) -> AsyncIterator[int]:
     """The WebSocket server, the update journal, the relay between instances, the outbox
     relay and the knowledge.spaces.v1 consumer, running; yields the WebSocket port."""
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(parts.rooms.journal.run(stop))]
-    relay: UpdateRelay | None = None
-    if settings.relay_updates:
-        relay = UpdateRelay(
+    async with relaying_outbox(
+        sessions,
+        settings.kafka_bootstrap,
+        client_id=settings.service_name,
+        batch_size=settings.outbox_batch_size,
+    ):
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(parts.rooms.journal.run(stop))]
+        relay: UpdateRelay | None = None
+        if settings.relay_updates:
+            relay = UpdateRelay(
+                bootstrap=settings.kafka_bootstrap,
+                source=settings.service_name,
+                apply=parts.rooms.apply_relayed,
+            )
+            await relay.start()
+            parts.rooms.relay = relay
+            tasks.append(asyncio.create_task(relay.run(stop)))
+        consumer = EventConsumer(
+            service=settings.service_name,
             bootstrap=settings.kafka_bootstrap,
-            source=settings.service_name,
-            apply=parts.rooms.apply_relayed,
+            topics=[KNOWLEDGE_SPACES_V1],
+            sessions=sessions,
+            handlers={SpaceDeleted: remove_canvases_of_deleted_space},
         )
-        await relay.start()
-        parts.rooms.relay = relay
-        tasks.append(asyncio.create_task(relay.run(stop)))
-    producer = create_producer(settings.kafka_bootstrap, client_id=settings.service_name)
-    await producer.start()
-    tasks.append(
-        asyncio.create_task(
-            OutboxRelay(sessions, producer, batch_size=settings.outbox_batch_size).run(stop)
+        tasks.append(asyncio.create_task(consumer.run(stop)))
+        sockets = await serve_websockets(
+            parts.socket,
+            verifier,
+            host=settings.websocket_host,
+            port=settings.websocket_port,
+            ping_interval_seconds=settings.websocket_ping_interval_seconds,
+            max_message_bytes=settings.websocket_max_message_bytes,
         )
-    )
-    consumer = EventConsumer(
-        service=settings.service_name,
-        bootstrap=settings.kafka_bootstrap,
-        topics=[KNOWLEDGE_SPACES_V1],
-        sessions=sessions,
-        handlers={SpaceDeleted: remove_canvases_of_deleted_space},
-    )
-    tasks.append(asyncio.create_task(consumer.run(stop)))
-    sockets = await serve_websockets(
-        parts.socket,
-        verifier,
-        host=settings.websocket_host,
-        port=settings.websocket_port,
-        ping_interval_seconds=settings.websocket_ping_interval_seconds,
-        max_message_bytes=settings.websocket_max_message_bytes,
-    )
-    try:
-        yield sockets.sockets[0].getsockname()[1]
-    finally:
-        sockets.close()
-        await sockets.wait_closed()
-        await parts.rooms.journal.drained()
-        await parts.summaries.flush()
-        stop.set()
-        await asyncio.gather(*tasks)
-        if relay is not None:
-            await relay.stop()
-        await producer.stop()
+        try:
+            yield sockets.sockets[0].getsockname()[1]
+        finally:
+            sockets.close()
+            await sockets.wait_closed()
+            await parts.rooms.journal.drained()
+            await parts.summaries.flush()
+            stop.set()
+            await asyncio.gather(*tasks)
+            if relay is not None:
+                await relay.stop()
 
 
 async def serve() -> None:

@@ -13,10 +13,10 @@ from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
-from knowledge_kit.events import Outbox, OutboxRelay, create_producer
+from knowledge_kit.events import Outbox, relaying_outbox
 from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import ServiceServer, token_verifier
-from knowledge_kit.settings import ServiceSettings, load_settings
+from knowledge_kit.settings import load_settings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
@@ -89,23 +89,6 @@ def build_server(
 
 
 @asynccontextmanager
-async def outbox_relay(
-    settings: ServiceSettings, sessions: async_sessionmaker[AsyncSession], *, batch_size: int = 100
-) -> AsyncIterator[None]:
-    """Publish what use cases record in the outbox to Kafka while the block runs."""
-    producer = create_producer(settings.kafka_bootstrap, client_id=settings.service_name)
-    await producer.start()
-    stop = asyncio.Event()
-    relay = asyncio.create_task(OutboxRelay(sessions, producer, batch_size=batch_size).run(stop))
-    try:
-        yield
-    finally:
-        stop.set()
-        await relay
-        await producer.stop()
-
-
-@asynccontextmanager
 async def listening_to_other_instances(
     settings: Settings, servicers: KnowledgeServicers
 ) -> AsyncIterator[KnowledgeEventListener]:
@@ -136,7 +119,12 @@ async def serve() -> None:
     servicers = knowledge_servicers(settings, sessions)
     try:
         async with (
-            outbox_relay(settings, sessions, batch_size=settings.outbox_batch_size),
+            relaying_outbox(
+                sessions,
+                settings.kafka_bootstrap,
+                client_id=settings.service_name,
+                batch_size=settings.outbox_batch_size,
+            ),
             listening_to_other_instances(settings, servicers),
         ):
             await build_server(settings, servicers).serve()

@@ -20,10 +20,11 @@ from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import space_pb2 as space_api
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 from knowledge.topics import KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SPACES_V1
+from knowledge_kit.events import relaying_outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_knowledge.config import Settings
-from ms_knowledge.main import knowledge_servicers, listening_to_other_instances, outbox_relay
+from ms_knowledge.main import knowledge_servicers, listening_to_other_instances
 
 OWNER, VIEWER = "users/olivia", "users/vera"
 
@@ -68,7 +69,11 @@ async def instances(
         running: list[Instance] = []
         for _ in range(2):
             servicers = knowledge_servicers(settings, knowledge_sessions)
-            await stack.enter_async_context(outbox_relay(settings, knowledge_sessions))
+            await stack.enter_async_context(
+                relaying_outbox(
+                    knowledge_sessions, kafka_bootstrap, client_id=settings.service_name
+                )
+            )
             await stack.enter_async_context(listening_to_other_instances(settings, servicers))
             server = await start_grpc_server(*servicers.registrations(), settings=settings)
             channel = await stack.enter_async_context(grpc.aio.insecure_channel(server.target))
