@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -16,6 +17,7 @@ from .events_support import (
     applied,
     consume,
     count_rows,
+    eventually,
     note_topic,
     notes,
     notes_database,
@@ -87,3 +89,37 @@ async def test_a_rolled_back_transaction_publishes_nothing(
             assert await OutboxRelay(sessions, producer).publish_pending_events() == 0
         assert await count_rows(sessions, notes) == 0
         assert await count_rows(sessions, outbox_events) == 0
+
+
+async def test_a_commit_with_events_wakes_the_relay_at_once(
+    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    """The relay looks for events only once an hour here: once it has had its first look, the
+    events can only leave because their commit woke it."""
+    async with notes_database(postgres_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        async with running_producer(kafka_bootstrap) as producer:
+            stop = asyncio.Event()
+            relay = CountingRelay(sessions, producer, idle_seconds=3600)
+            running = asyncio.create_task(relay.run(stop))
+
+            async def looked() -> bool:
+                return relay.looks > 0
+
+            await eventually(looked, "the relay had its first look")
+            await _record_note(sessions, topic, "rolled-back", commit=False)
+            await _record_note(sessions, topic, "first")
+            await _record_note(sessions, topic, "second")
+            published = await read_topic(kafka_bootstrap, topic, expected=2)
+            stop.set()
+            await running
+    assert [record.key for record in published] == [b"notes/first", b"notes/second"]
+
+
+class CountingRelay(OutboxRelay):
+    looks = 0
+
+    async def publish_pending_events(self) -> int:
+        published = await super().publish_pending_events()
+        self.looks += 1
+        return published

@@ -7,6 +7,7 @@ from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge_kit.events.commits import mark_recorded
 from knowledge_kit.events.envelope import new_envelope
 from knowledge_kit.events.tables import outbox_events
 from knowledge_kit.names import check_service_name
@@ -38,4 +39,5 @@ class Outbox:
                 envelope=envelope.SerializeToString(),
             )
         )
+        mark_recorded(session)
         return envelope

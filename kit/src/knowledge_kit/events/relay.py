@@ -7,7 +7,6 @@ consumers absorb the duplicates through their inbox, so each event is applied on
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from knowledge.common.v1 import event_envelope_pb2
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from knowledge_kit.events.commits import watch_commits
 from knowledge_kit.events.envelope import kafka_headers
 from knowledge_kit.events.tables import outbox_events
 
@@ -34,7 +34,7 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         *,
         batch_size: int = 100,
-        idle_seconds: float = 0.2,
+        idle_seconds: float = 2.0,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -85,10 +85,13 @@ class OutboxRelay:
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set; waits `idle_seconds` when there is nothing to send and
-        backs off (logging the cause) when the database or Kafka fails."""
+        """Relay until `stop` is set. Events recorded through this relay's sessionmaker leave
+        as soon as their transaction commits; otherwise the relay looks every `idle_seconds`,
+        and backs off (logging the cause) while the database or Kafka fails."""
+        committed = watch_commits(self._sessions)
         failures = 0
         while not stop.is_set():
+            committed.clear()
             try:
                 published = await self.publish_pending_events()
                 failures = 0
@@ -98,5 +101,14 @@ class OutboxRelay:
                 published = 0
             if published == 0:
                 delay = self._idle_seconds * (2 ** min(failures, 5))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+                # While failing, only the backoff (not every new commit) brings the next try.
+                await _first_set(stop, *([] if failures else [committed]), seconds=delay)
+
+
+async def _first_set(*events: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
