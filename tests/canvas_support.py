@@ -319,3 +319,21 @@ async def create_canvas(platform: CanvasPlatform, process: CanvasProcess) -> can
             metadata=platform.as_user(OWNER),
         )
     return response.canvas
+
+
+async def stored_revision(platform: CanvasPlatform, process: CanvasProcess) -> int:
+    """The canvas's revision as stored: how many of its updates the service has acknowledged."""
+    channel, canvases = platform.canvas_stub(process)
+    async with channel:
+        got = await canvases.GetCanvas(
+            canvas_service_pb2.GetCanvasRequest(name=platform.canvas),
+            metadata=platform.as_user(OWNER),
+        )
+    return int(got.canvas.revision)
+
+
+async def acknowledged(platform: CanvasPlatform, process: CanvasProcess, updates: int) -> None:
+    """Wait (up to 15 s) until the service has stored at least `updates` updates of the canvas."""
+    async with asyncio.timeout(15):
+        while (revision := await stored_revision(platform, process)) < updates:  # noqa: ASYNC110
+            await asyncio.sleep(0.05 if revision else 0.2)

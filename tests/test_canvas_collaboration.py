@@ -18,6 +18,7 @@ from .canvas_support import (
     OWNER,
     VIEWER,
     CanvasPlatform,
+    acknowledged,
     canvas_platform,
     collaborators,
     create_canvas,
@@ -78,9 +79,7 @@ async def test_a_viewer_edit_is_refused_while_their_cursor_is_seen(
         assert sorted(await clients.call("late", "nodes")) == ["n1"]
 
 
-async def test_a_killed_service_loses_no_update_another_client_saw(
-    platform: CanvasPlatform,
-) -> None:
+async def test_a_killed_service_loses_no_acknowledged_update(platform: CanvasPlatform) -> None:
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
     async with collaborators() as clients:
@@ -88,6 +87,7 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
         for index in range(40):
             await clients.call("alice", "putNode", f"n{index}", {"x": index})
         await clients.call("bob", "waitForNodes", [f"n{index}" for index in range(40)])
+        await acknowledged(platform, service, updates=40)
         # The writers go away first, so nothing can come back from a client's own copy.
         await clients.call("alice", "destroy")
         await clients.call("bob", "destroy")
@@ -96,6 +96,25 @@ async def test_a_killed_service_loses_no_update_another_client_saw(
         await service.start()
         await join(clients, platform, service.websocket_url, ("after", VIEWER))
         assert sorted(await clients.call("after", "nodes")) == sorted(f"n{i}" for i in range(40))
+
+
+async def test_what_a_crash_took_before_storing_comes_back_from_the_writer(
+    platform: CanvasPlatform,
+) -> None:
+    """Peers get updates before they are stored; a writer still connected gives back whatever
+    the service lost, when its provider reconnects and the two sync."""
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    async with collaborators() as clients:
+        await join(clients, platform, service.websocket_url, ("alice", OWNER))
+        for index in range(40):
+            await clients.call("alice", "putNode", f"n{index}", {"x": index})
+        await service.kill()
+
+        await service.start()
+        await join(clients, platform, service.websocket_url, ("after", VIEWER))
+        await clients.call("after", "waitForNodes", [f"n{index}" for index in range(40)])
+        await acknowledged(platform, service, updates=1)
 
 
 async def test_clients_on_two_service_processes_converge(platform: CanvasPlatform) -> None:

@@ -16,6 +16,7 @@ from .canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, crea
 
 NODES = 300
 LABEL = "x" * 65536  # 300 updates of 64 KiB: far more than the socket buffers hold
+CHUNK = 3
 
 
 def big_updates() -> list[bytes]:
@@ -50,11 +51,15 @@ async def test_a_client_that_stops_reading_is_disconnected(
             websockets.connect(url, subprotocols=protocols(EDITOR), max_size=None) as writer,
         ):
             await join(clients, platform, service.websocket_url, ("bob", EDITOR))
-            for update in big_updates():
-                await writer.send(sync_update(update))
-            await clients.call(
-                "bob", "waitForNodes", [f"n{index}" for index in range(NODES)], 60000
-            )
+            # At the pace a reading client follows (a writer flooding faster than anyone can
+            # read would rightly get every reader disconnected): bob sees each chunk first.
+            updates = big_updates()
+            for first in range(0, NODES, CHUNK):
+                for update in updates[first : first + CHUNK]:
+                    await writer.send(sync_update(update))
+                await clients.call(
+                    "bob", "waitForNodes", [f"n{i}" for i in range(first + CHUNK)], 60000
+                )
 
             try:  # now it reads: what was sent before the disconnect, then the close frame
                 async with asyncio.timeout(30):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from knowledge_kit.database import create_database_engine, session_factory
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ms_canvas.main import MIGRATIONS
 
@@ -30,10 +30,16 @@ def database_url(migrated_database_url: str) -> str:
 
 
 @pytest_asyncio.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on the test database."""
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database."""
     engine = create_database_engine(database_url, traced=False)
     try:
-        yield session_factory(engine)
+        yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the test database."""
+    return session_factory(engine)

@@ -27,6 +27,10 @@ class Settings(ServiceSettings):
     websocket_ping_interval_seconds: float = Field(default=20.0, gt=0)
     # Where ms_knowledge answers who may read or write a space.
     knowledge_target: str = "ms-knowledge:50052"
+    # Updates arriving within this many seconds are stored in one transaction. Peers get an
+    # update at once; storing it (and so its revision, gRPC watchers, other instances) waits
+    # at most this long, and so is the most a crash can take from the service's copy.
+    update_batch_seconds: float = Field(default=0.05, ge=0, le=1)
     # Updates stored for a canvas before they are compacted into its snapshot.
     compact_after_updates: int = Field(default=500, ge=1)
     # At most one CanvasChanged event per canvas this often.

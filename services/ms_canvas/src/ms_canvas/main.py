@@ -20,7 +20,7 @@ from knowledge_kit.rpc import ServiceServer, token_verifier
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.settings import load_settings
 from knowledge_kit.websocket import serve_websockets
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .collaboration.relay import UpdateRelay
 from .collaboration.rooms import CanvasRooms
@@ -29,6 +29,7 @@ from .config import Settings
 from .domain.ports import SpaceRoles
 from .repository.space_roles import LIST_MEMBERS, KnowledgeSpaceRoles
 from .repository.unit_of_work import SqlCanvasUnitOfWork
+from .repository.update_appender import SqlUpdateAppender
 from .server.canvas_socket import CanvasSocket
 from .server.canvases import CanvasServicer
 from .service.canvases import CanvasUseCases
@@ -42,6 +43,7 @@ class CanvasParts:
     """Everything one instance runs, wired to one database and one view of ms_knowledge."""
 
     use_cases: CanvasUseCases
+    appender: SqlUpdateAppender
     rooms: CanvasRooms
     summaries: ChangeSummaries
     servicer: CanvasServicer
@@ -49,7 +51,10 @@ class CanvasParts:
 
 
 def canvas_parts(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], space_roles: SpaceRoles
+    settings: Settings,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    space_roles: SpaceRoles,
 ) -> CanvasParts:
     outbox = Outbox(settings.service_name)
 
@@ -59,12 +64,18 @@ def canvas_parts(
     summaries = ChangeSummaries(
         unit_of_work, debounce_seconds=settings.canvas_changed_debounce_seconds
     )
+    appender = SqlUpdateAppender(engine)
     rooms = CanvasRooms(
-        unit_of_work, summaries, compact_after_updates=settings.compact_after_updates
+        unit_of_work,
+        appender,
+        summaries,
+        compact_after_updates=settings.compact_after_updates,
+        batch_seconds=settings.update_batch_seconds,
     )
     use_cases = CanvasUseCases(unit_of_work, space_roles)
     return CanvasParts(
         use_cases=use_cases,
+        appender=appender,
         rooms=rooms,
         summaries=summaries,
         servicer=CanvasServicer(use_cases, rooms),
@@ -135,6 +146,7 @@ async def collaborating(
             await parts.summaries.flush()
             stop.set()
             await asyncio.gather(*tasks)
+            await parts.appender.close()
             if relay is not None:
                 await relay.stop()
 
@@ -151,7 +163,7 @@ async def serve() -> None:
     space_roles = KnowledgeSpaceRoles(
         channels.channel(settings.knowledge_target, idempotent_methods=[LIST_MEMBERS])
     )
-    parts = canvas_parts(settings, sessions, space_roles)
+    parts = canvas_parts(settings, engine, sessions, space_roles)
     verifier = token_verifier(settings)
     try:
         async with collaborating(settings, parts, sessions, verifier):

@@ -8,26 +8,27 @@ from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
 from knowledge.knowledge.v1.events_pb2 import SpaceDeleted
 from knowledge_kit.events import Outbox
 from knowledge_kit.events.consumer import ConsumedEvent
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ms_canvas.domain.canvases import Canvas
 from ms_canvas.domain.ports import StoredUpdate
 from ms_canvas.repository.unit_of_work import SqlCanvasUnitOfWork
+from ms_canvas.repository.update_appender import SqlUpdateAppender
 from ms_canvas.service.space_events import remove_canvases_of_deleted_space
 
 
 async def test_the_canvases_of_a_deleted_space_are_removed(
-    sessions: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     now = datetime.now(UTC)
     names = ["spaces/gone/canvases/a", "spaces/gone/canvases/b", "spaces/kept/canvases/c"]
     async with SqlCanvasUnitOfWork(sessions, Outbox("ms_canvas")) as work:
         for name in names:
             await work.canvases.add(Canvas(name, "Board", "", 0, "e", now, now, "users/alice"))
-        await work.updates.append(
-            [StoredUpdate(name, b"\x00\x00", "users/alice") for name in names]
-        )
         await work.commit()
+    appender = SqlUpdateAppender(engine)
+    await appender.append([StoredUpdate(name, b"\x00\x00", "users/alice") for name in names])
+    await appender.close()
 
     async with sessions() as session, session.begin():
         await remove_canvases_of_deleted_space(

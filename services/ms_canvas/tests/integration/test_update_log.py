@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pycrdt
+from knowledge_kit.database import session_factory
 from knowledge_kit.events import Outbox
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ms_canvas.domain.canvases import Canvas
 from ms_canvas.domain.ports import StoredUpdate
 from ms_canvas.repository.unit_of_work import SqlCanvasUnitOfWork
+from ms_canvas.repository.update_appender import SqlUpdateAppender
 
 NAME = "spaces/s1/canvases/c1"
 
@@ -27,9 +29,9 @@ def edits(count: int) -> tuple[pycrdt.Doc[Any], list[bytes]]:
     return doc, updates
 
 
-async def test_updates_survive_compaction_and_load_back(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
+async def test_updates_survive_compaction_and_load_back(engine: AsyncEngine) -> None:
+    sessions = session_factory(engine)
+
     def work() -> SqlCanvasUnitOfWork:
         return SqlCanvasUnitOfWork(sessions, Outbox("ms_canvas"))
 
@@ -39,18 +41,17 @@ async def test_updates_survive_compaction_and_load_back(
         await uow.commit()
     original, updates = edits(12)
 
-    async with work() as uow:
-        revisions = await uow.updates.append(
-            [StoredUpdate(NAME, u, "users/alice") for u in updates[:8]]
-        )
-        await uow.commit()
+    appender = SqlUpdateAppender(engine)
+    revisions = await appender.append([StoredUpdate(NAME, u, "users/alice") for u in updates[:8]])
     assert revisions == {NAME: 8}
     async with work() as uow:
         assert await uow.updates.compact(NAME) == 8
         await uow.commit()
-    async with work() as uow:
-        await uow.updates.append([StoredUpdate(NAME, u, "users/bob") for u in updates[8:]])
-        await uow.commit()
+    assert await appender.append(
+        [StoredUpdate(NAME, u, "users/bob") for u in updates[8:]]
+        + [StoredUpdate("spaces/s1/canvases/gone", updates[0], "users/bob")]
+    ) == {NAME: 12}, "a batch bumps the revision of the canvases that exist"
+    await appender.close()
 
     async with work() as uow:
         state = await uow.updates.load(NAME)

@@ -1,4 +1,4 @@
-"""Updates are passed on in the order they arrived, only after they are stored, in batches of
+"""Updates are acknowledged in the order they arrived, only after they are stored, in batches of
 what arrived meanwhile; a failing database delays them and loses none."""
 
 from __future__ import annotations
@@ -55,3 +55,28 @@ async def test_updates_are_passed_on_in_order_once_stored_despite_failures(
 
     assert passed_on == [bytes([i]) for i in range(5)] + [b"\x09"]
     assert len(store.batches) >= 1 and sum(len(b) for b in store.batches) == 6
+
+
+async def test_updates_arriving_within_the_batch_window_share_one_transaction() -> None:
+    store = FlakyStore(failures=0)
+    acknowledged: list[bytes] = []
+
+    async def on_stored(batch: list[PendingUpdate], revisions: dict[str, int]) -> None:
+        acknowledged.extend(p.update for p in batch)
+
+    updates = UpdateJournal(store, on_stored, batch_seconds=0.2)
+    room = CanvasRoom("spaces/s/canvases/c")
+    stop = asyncio.Event()
+    writer = asyncio.create_task(updates.run(stop))
+    updates.submit(PendingUpdate(room, b"\x01", None, "users/alice"))
+    await asyncio.sleep(0)  # the writer wakes and opens the window
+    for index in range(2, 6):
+        updates.submit(PendingUpdate(room, bytes([index]), None, "users/alice"))
+        await asyncio.sleep(0)
+    await updates.drained()
+    stop.set()
+    await writer
+
+    assert store.batches == [[bytes([i]) for i in range(1, 6)]]
+    assert acknowledged == [bytes([i]) for i in range(1, 6)]
+

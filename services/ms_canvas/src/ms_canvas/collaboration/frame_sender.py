@@ -43,6 +43,8 @@ class FrameSender:
 
     def __init__(self, connection: ServerConnection, *, max_buffered_bytes: int) -> None:
         self._connection = connection
+        self._protocol = connection.protocol
+        self._transport = connection.transport
         self._max_buffered = max_buffered_bytes
         self._closing: asyncio.Task[None] | None = None
 
@@ -52,13 +54,13 @@ class FrameSender:
 
     def send_frame(self, frame: bytes) -> bool:
         """Send a frame built with `binary_frame` (build it once, send it to many)."""
-        if self._closing is not None or self._connection.protocol.state is not State.OPEN:
+        # Called once per connection per broadcast: attributes are looked up once, in __init__.
+        if self._closing is not None or self._protocol.state is not State.OPEN:
             return False
-        transport = self._connection.transport
-        if transport.get_write_buffer_size() > self._max_buffered:
-            _log.warning(
-                "canvas_slow_client_disconnected", buffered=transport.get_write_buffer_size()
-            )
+        transport = self._transport
+        buffered = transport.get_write_buffer_size()
+        if buffered > self._max_buffered:
+            _log.warning("canvas_slow_client_disconnected", buffered=buffered)
             self._closing = asyncio.create_task(
                 self._connection.close(CloseCode.TRY_AGAIN_LATER, "too slow to keep up")
             )

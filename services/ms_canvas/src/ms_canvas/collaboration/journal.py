@@ -1,8 +1,12 @@
-"""Group commit of document updates: stored in batches, passed on only once stored.
+"""Group commit of document updates: collected for a moment, stored in one transaction, then
+acknowledged (revision, gRPC watchers, other instances, events).
 
-Updates that arrive while a batch is being written form the next batch, so a quiet canvas
-pays one short transaction per update and a busy one shares each transaction among many.
-Nobody sees an update before it is durable, so nothing another client saw is lost on restart.
+Connected peers get an update as soon as it is merged, before it is stored: each of them holds
+the whole document, like every Yjs replica, and gives back whatever the service lacks when it
+reconnects. Storage is off the path that peers wait on, so its cost never shows in their
+latency. Updates that arrive within `batch_seconds` of the first, or while a batch is being
+written, share one transaction; a crash loses at most those not yet committed from the
+service's copy, and a graceful stop drains them all first.
 """
 
 from __future__ import annotations
@@ -39,11 +43,19 @@ OnStored = Callable[[list[PendingUpdate], dict[str, int]], Awaitable[None]]
 
 class UpdateJournal:
     """`submit` never blocks; a single writer stores the waiting updates in order, then calls
-    `on_stored` with them and the canvases' new revisions."""
+    `on_stored` with them and the canvases' new revisions (their acknowledgement)."""
 
-    def __init__(self, store: StoreBatch, on_stored: OnStored, *, max_batch: int = 1000) -> None:
+    def __init__(
+        self,
+        store: StoreBatch,
+        on_stored: OnStored,
+        *,
+        batch_seconds: float = 0.0,
+        max_batch: int = 1000,
+    ) -> None:
         self._store = store
         self._on_stored = on_stored
+        self._batch_seconds = batch_seconds
         self._max_batch = max_batch
         self._waiting: list[PendingUpdate] = []
         self._arrived = asyncio.Event()
@@ -70,6 +82,8 @@ class UpdateJournal:
                 waiter.cancel()
                 stopper.cancel()
                 continue
+            if self._batch_seconds and not stop.is_set():
+                await asyncio.sleep(self._batch_seconds)
             self._arrived.clear()
             batch = self._waiting[: self._max_batch]
             revisions = await self._store_with_retries(batch)
@@ -78,7 +92,8 @@ class UpdateJournal:
         self._idle.set()
 
     async def _store_with_retries(self, batch: list[PendingUpdate]) -> dict[str, int]:
-        # Nothing is passed on before it is stored, so an outage delays updates, never loses them.
+        # Nothing is acknowledged before it is stored: an outage delays acknowledgements and
+        # keeps the updates waiting here (peers have them already), never drops them.
         stored = [StoredUpdate(p.room.name, p.update, p.author) for p in batch]
         attempt = 0
         while True:

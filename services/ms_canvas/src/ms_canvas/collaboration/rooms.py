@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pycrdt
 import structlog
 from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
 
-from ..domain.ports import StoredUpdate
+from ..domain.ports import UpdateAppender
 from ..repository.unit_of_work import SqlCanvasUnitOfWork
 from .journal import PendingUpdate, UpdateJournal
 from .relay import UpdateRelay
@@ -18,17 +19,20 @@ from .summaries import ChangeSummaries
 
 _log = structlog.get_logger("ms_canvas.rooms")
 UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
+RELAY_RECORD_BYTES = 256 * 1024  # well under Kafka's default limit of 1 MiB per record
 
 
 class CanvasRooms:
     def __init__(
         self,
         unit_of_work: UnitOfWorkFactory,
+        appender: UpdateAppender,
         summaries: ChangeSummaries,
         *,
         compact_after_updates: int,
+        batch_seconds: float = 0.0,
     ) -> None:
-        self.journal = UpdateJournal(self._store, self._stored)
+        self.journal = UpdateJournal(appender.append, self._stored, batch_seconds=batch_seconds)
         self.relay: UpdateRelay | None = None
         self._unit_of_work = unit_of_work
         self._summaries = summaries
@@ -113,19 +117,12 @@ class CanvasRooms:
         room.revision = 0 if canvas is None else canvas.revision
         room.uncompacted = len(state.updates)
 
-    async def _store(self, updates: list[StoredUpdate]) -> dict[str, int]:
-        async with self._unit_of_work() as work:
-            revisions = await work.updates.append(updates)
-            await work.commit()
-        return revisions
-
     async def _stored(self, batch: list[PendingUpdate], revisions: dict[str, int]) -> None:
         for pending in batch:
-            pending.room.send_update(pending.update, exclude=pending.sender)
             pending.room.uncompacted += 1
             pending.room.unstored -= 1
-            if self.relay is not None:
-                await self._relay(pending)
+        if self.relay is not None:
+            await self._relay(batch)
         for room in {pending.room for pending in batch}:
             room.revision = revisions.get(room.name, room.revision)
             self._summaries.edited(room, {p.author for p in batch if p.room is room})
@@ -134,13 +131,32 @@ class CanvasRooms:
                 self._compacting[room.name] = asyncio.create_task(self._compact(room))
             self._forget_if_unused(room)
 
-    async def _relay(self, pending: PendingUpdate) -> None:
+    async def _relay(self, batch: list[PendingUpdate]) -> None:
+        """Consecutive updates of one canvas and author go as one record, merged (Yjs merges
+        losslessly) up to RELAY_RECORD_BYTES, so a busy canvas costs Kafka a record per batch
+        rather than one per update, and no record outgrows what the broker accepts."""
         assert self.relay is not None
-        try:
-            await self.relay.publish(pending.room.name, pending.update, pending.author)
-        except Exception:
-            # Stored already: other instances' clients get it when they next sync.
-            _log.warning("canvas_update_not_relayed", canvas=pending.room.name, exc_info=True)
+        records: list[tuple[str, str, list[bytes]]] = []
+        size = 0
+        for pending in batch:
+            key = (pending.room.name, pending.author)
+            if (
+                records
+                and records[-1][:2] == key
+                and size + len(pending.update) <= RELAY_RECORD_BYTES
+            ):
+                records[-1][2].append(pending.update)
+                size += len(pending.update)
+            else:
+                records.append((*key, [pending.update]))
+                size = len(pending.update)
+        for canvas, author, updates in records:
+            update = updates[0] if len(updates) == 1 else pycrdt.merge_updates(*updates)
+            try:
+                await self.relay.publish(canvas, update, author)
+            except Exception:
+                # Stored already: other instances' clients get it when they next sync.
+                _log.warning("canvas_update_not_relayed", canvas=canvas, exc_info=True)
 
     async def _compact(self, room: CanvasRoom) -> None:
         try:

@@ -36,11 +36,13 @@ class CanvasRepository(Protocol):
     async def remove_space(self, space: str) -> list[str]: ...
 
 
-class CanvasUpdateLog(Protocol):
+class UpdateAppender(Protocol):
     async def append(self, updates: Sequence[StoredUpdate]) -> dict[str, int]:
-        """Store updates; the new revision of each canvas they touched."""
+        """Store updates in order; the new revision of each canvas they touched."""
         ...
 
+
+class CanvasUpdateLog(Protocol):
     async def load(self, canvas: str) -> StoredState: ...
     async def count_since_snapshot(self, canvas: str) -> int: ...
     async def compact(self, canvas: str) -> int:

@@ -1,41 +1,19 @@
-"""The Yjs updates of every canvas: appended as they arrive, compacted into snapshots."""
+"""The Yjs updates of every canvas, as stored: loaded back and compacted into snapshots
+(SqlUpdateAppender stores them as they arrive)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Sequence
 
 import pycrdt
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.ports import StoredState, StoredUpdate
+from ..domain.ports import StoredState
 from .tables import canvas_snapshots, canvas_updates, canvases
 
 
 class SqlCanvasUpdateLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def append(self, updates: Sequence[StoredUpdate]) -> dict[str, int]:
-        if not updates:
-            return {}
-        await self._session.execute(
-            insert(canvas_updates),
-            [{"canvas": u.canvas, "data": u.update, "author": u.author} for u in updates],
-        )
-        revisions = {}
-        for canvas, count in Counter(u.canvas for u in updates).items():
-            result = await self._session.execute(
-                update(canvases)
-                .where(canvases.c.name == canvas)
-                .values(revision=canvases.c.revision + count)
-                .returning(canvases.c.revision)
-            )
-            revision = result.scalar_one_or_none()
-            if revision is not None:
-                revisions[canvas] = int(revision)
-        return revisions
 
     async def load(self, canvas: str) -> StoredState:
         snapshot_row = (

@@ -109,6 +109,8 @@ class CanvasSocket:
                 except ValueError:
                     raise ProtocolViolation(CloseCode.INVALID_DATA, "bad Yjs update") from None
                 if applied:
+                    # Peers get it now; it is stored meanwhile and acknowledged once committed.
+                    room.send_update(message.payload, exclude=participant)
                     self._rooms.submit(
                         PendingUpdate(
                             room, message.payload, participant, participant.principal.name
