@@ -6,7 +6,9 @@
 //     clients first..first+clients-1 of the 50 that move their cursors at 20 Hz, from the
 //     shared start time on (several processes split the 50, so that the clients themselves,
 //     which re-send all presence they receive, are not the bottleneck)
-// Times are epoch milliseconds (timeOrigin + now()), comparable across processes.
+// Times are epoch milliseconds (timeOrigin + now()), comparable across processes. The first
+// WARMUP_SECONDS of each run are not measured (JIT, first statements, connection warm-up),
+// for either server.
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
@@ -15,6 +17,7 @@ const [workload, url, room, token, seconds, clientCount, first, startAt] = proce
 const protocols = token === '-' ? [] : ['knowledge.v1', `bearer.${token}`]
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const WARMUP_SECONDS = 1
 const latencies = []
 let disconnects = 0
 let finishing = false
@@ -40,8 +43,9 @@ async function updates () {
     ws.on('message', (data) => {
       const at = data.indexOf(marker)
       if (at >= 0) {
-        const sent = sentAt.get(Number(data.subarray(at + 4, at + 12).toString()))
-        if (sent !== undefined) latencies.push(now() - sent)
+        const seq = Number(data.subarray(at + 4, at + 12).toString())
+        const sent = sentAt.get(seq)
+        if (sent !== undefined && seq > WARMUP_SECONDS * 200) latencies.push(now() - sent)
       }
     })
     ws.on('close', () => { if (!finishing) disconnects += 1 })
@@ -77,7 +81,7 @@ async function cursors () {
         const cursor = p.awareness.getStates().get(id)?.cursor
         if (!cursor) continue
         const key = `${index}:${id}:${cursor.seq}`
-        if (seen.has(key)) continue
+        if (seen.has(key) || cursor.seq <= WARMUP_SECONDS * 20) continue
         seen.add(key)
         latencies.push(at - cursor.t)
       }
