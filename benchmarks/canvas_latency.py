@@ -8,9 +8,13 @@ side by side on the same two workloads, driven by the same unmodified yjs + y-we
 
 ms_canvas runs as in production: PostgreSQL (updates stored in batches as they arrive),
 Kafka fan-out to other instances, access checked with ms_knowledge at connect. The Node server
-keeps everything in memory. Each workload alternates the two servers for `--rounds` rounds of
-`--seconds` of load (the first second of each is warm-up, not measured); prints p50 and p99 per
-server and the ms_canvas / Node ratios (below 1: ms_canvas is faster), taken round by round.
+keeps everything in memory. Each workload runs both servers, in alternating order, for
+`--rounds` rounds of `--seconds` of load (the first second of each is warm-up, not measured);
+prints p50 and p99 per server and the ms_canvas / Node ratios (below 1: ms_canvas is faster),
+taken round by round. With `--apart` the clients run on half the CPUs and the server under
+test on the other half: on a small machine, clients and server side by side also measure the
+scheduler handing the server's core to each client it wakes. (The cursors workload's clients
+need the whole machine, so apart is for the updates workload.)
 On a machine shared with other work the latencies swing with the neighbours' load (the clients
 run here too), so it also prints each server's CPU time per delivered message, which that load
 barely moves.
@@ -25,6 +29,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +59,52 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+@dataclass(frozen=True)
+class CpuLayout:
+    """Which CPUs the clients run on and which the server under test (either server).
+
+    Clients and server on the same few cores measure the scheduler's ping-pong between them as
+    much as the server: every frame sent wakes a client, which takes the sender's core. Apart,
+    the latency is the server's; both servers get the same cores.
+    """
+
+    clients: frozenset[int] = frozenset()
+    servers: frozenset[int] = frozenset()
+
+    @classmethod
+    def split(cls) -> CpuLayout:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            return cls()
+        half = len(cpus) // 2
+        return cls(frozenset(cpus[:half]), frozenset(cpus[half:]))
+
+    def pin_clients(self) -> None:
+        if self.clients:
+            os.sched_setaffinity(0, self.clients)
+
+    def pin_server(self, pid: int) -> None:
+        """Every thread of process `pid` onto the server CPUs."""
+        if self.servers:
+            for thread in Path(f"/proc/{pid}/task").iterdir():
+                os.sched_setaffinity(int(thread.name), self.servers)
+
+    def describe(self) -> str:
+        if not self.clients:
+            return "clients and servers share every CPU"
+        return f"clients on CPUs {sorted(self.clients)}, the server under test on {sorted(self.servers)}"
+
+
+LAYOUT = CpuLayout()
+
+
 async def load_process(*arguments: str) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
-        "node", str(LOAD / "load.mjs"), *arguments, stdout=asyncio.subprocess.PIPE
+        "node",
+        str(LOAD / "load.mjs"),
+        *arguments,
+        stdout=asyncio.subprocess.PIPE,
+        preexec_fn=LAYOUT.pin_clients,
     )
     output, _ = await process.communicate()
     result: dict[str, Any] = json.loads(output)
@@ -107,6 +155,7 @@ async def node_server() -> tuple[asyncio.subprocess.Process, str]:
     )
     assert process.stdout is not None
     await process.stdout.readline()  # "running at ..."
+    LAYOUT.pin_server(process.pid)
     return process, f"ws://127.0.0.1:{port}"
 
 
@@ -163,6 +212,8 @@ async def main(seconds: int, rounds: int, only: str | None) -> None:
             token = platform.mint(EDITOR, ttl_seconds=3600)
             assert service.process is not None
             service_pid = service.process.pid
+            LAYOUT.pin_server(service_pid)
+            print(LAYOUT.describe())
             for workload in [only] if only else WORKLOADS:
                 results = []
                 for index in range(rounds):
@@ -171,21 +222,20 @@ async def main(seconds: int, rounds: int, only: str | None) -> None:
                     room = f"bench-{workload}-{index}"
                     platform.canvas = f"{space}/canvases/{room}"
                     await create_canvas(platform, service)
-                    results.append(
-                        {
-                            "node": await run_load(
-                                workload, node_url, room, "-", seconds, node.pid
-                            ),
-                            "ms_canvas": await run_load(
-                                workload,
-                                service.websocket_url,
-                                platform.canvas,
-                                token,
-                                seconds,
-                                service_pid,
-                            ),
-                        }
-                    )
+                    servers = {
+                        "node": (node_url, room, "-", node.pid),
+                        "ms_canvas": (service.websocket_url, platform.canvas, token, service_pid),
+                    }
+                    # Who goes first alternates, so neither server always meets the machine
+                    # in the same state.
+                    order = list(servers) if index % 2 == 0 else list(reversed(servers))
+                    result = {}
+                    for server in order:
+                        url, name, credential, pid = servers[server]
+                        result[server] = await run_load(
+                            workload, url, name, credential, seconds, pid
+                        )
+                    results.append(result)
                 report(workload, results)
     finally:
         node.terminate()
@@ -198,5 +248,12 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", choices=WORKLOADS)
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="clients on half the CPUs, the server under test on the other half",
+    )
     arguments = parser.parse_args()
+    if arguments.apart:
+        LAYOUT = CpuLayout.split()
     asyncio.run(main(arguments.seconds, arguments.rounds, arguments.only))
