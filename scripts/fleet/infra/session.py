@@ -71,14 +71,15 @@ def run_with_infrastructure(command: list[str]) -> int:
 
 
 @contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C so the `finally` blocks stop the broker and cluster."""
+def terminate_as_interrupt(*signals: signal.Signals) -> Iterator[None]:
+    """Treat SIGTERM (or the given signals) like Ctrl-C, so `finally` blocks stop what runs."""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in signals or (signal.SIGTERM,)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

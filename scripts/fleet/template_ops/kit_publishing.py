@@ -6,7 +6,6 @@ built reproducibly (fixed timestamps), so publishing an unchanged kit again chan
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from fleet.errors import FleetError
 from fleet.protos.layout import RegistryLayout
-from fleet.protos.package_index import publish_file, published_files
+from fleet.protos.package_index import AlreadyPublished, publish_file
 from fleet.template_ops.package_index import KIT_DISTRIBUTION
 
 KIT_DIR = "kit"
@@ -40,16 +39,18 @@ def publish_kit(root: Path) -> KitRelease:
     index = RegistryLayout(root).index
     with tempfile.TemporaryDirectory(prefix="fleet-kit-") as scratch:
         wheel = _build_wheel(root / KIT_DIR, Path(scratch))
-        published = {path.name: path for path in published_files(index, KIT_DISTRIBUTION)}
-        existing = published.get(wheel.name)
-        if existing is not None and _sha256(existing) != _sha256(wheel):
+        try:
+            result = publish_file(
+                index,
+                KIT_DISTRIBUTION,
+                wheel,
+                requires_python=str(project.get("requires-python", "")),
+            )
+        except AlreadyPublished:
             raise FleetError(
                 f"knowledge-kit {project['version']} is already published with other contents: "
                 f"raise the version in {KIT_DIR}/pyproject.toml to publish the kit's changes"
-            )
-        result = publish_file(
-            index, KIT_DISTRIBUTION, wheel, requires_python=str(project.get("requires-python", ""))
-        )
+            ) from None
     return KitRelease(str(project["version"]), result.path, result.already_there)
 
 
@@ -95,7 +96,3 @@ def _build_wheel(kit: Path, scratch: Path) -> Path:
             f"building the kit's wheel failed: {problem[-1] if problem else 'no wheel'}"
         )
     return wheels[0]
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

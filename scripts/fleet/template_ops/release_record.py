@@ -60,7 +60,7 @@ def ensure_release_tags(root: Path) -> None:
                 f"tag {version} points at {tagged[:12]}, but {RECORD} records {commit[:12]}: "
                 "a release never moves; delete the local tag or fix the record"
             )
-        if not _commit_exists(root, commit):
+        if not commit_exists(root, commit):
             raise FleetError(
                 f"template release {version} was cut from {commit[:12]}, which this clone does not "
                 "have (a shallow clone?): fetch the full history"
@@ -79,7 +79,8 @@ def _tagged_commit(root: Path, version: str) -> str | None:
     return probe.stdout.strip() if probe.returncode == 0 else None
 
 
-def _commit_exists(root: Path, commit: str) -> bool:
+def commit_exists(root: Path, commit: str) -> bool:
+    """Whether `commit` (a hash, tag or other revision) names a commit in this repository."""
     probe = subprocess.run(
         ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
         cwd=root,

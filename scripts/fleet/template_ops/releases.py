@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from fleet.errors import FleetError
 from fleet.template_ops.git import git
-from fleet.template_ops.release_record import ensure_release_tags
+from fleet.template_ops.release_record import commit_exists, ensure_release_tags
 
 RELEASE_TAG = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -51,13 +50,7 @@ def checked_release(root: Path, version: str) -> str:
 def check_stamped_version(root: Path, service: str, version: str) -> None:
     """A FleetError unless this repository has the template version a service records."""
     ensure_release_tags(root)
-    probe = subprocess.run(
-        ["git", "cat-file", "-e", f"{version}^{{commit}}"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
-    if probe.returncode != 0:
+    if not commit_exists(root, version):
         raise FleetError(
             f"{service} records template version '{version}', which this repository does not have "
             "(stamped from a template with uncommitted changes?): set _commit in its "

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 
 from fleet.console import err
 from fleet.edge.page_bundle import page_bundle
 from fleet.infra.kafka import KafkaBroker, start_kafka
+from fleet.infra.session import terminate_as_interrupt
 from fleet.manifest import Manifest, Service
 from fleet.up.edge_process import edge_process, wait_until_edge_ready
 from fleet.up.layout import UpLayout
@@ -110,17 +110,15 @@ class PlatformRun:
 def run_platform(run: PlatformRun, show_ready: Callable[[PlatformRun], None]) -> None:
     """Start, show what runs where, and keep running until Ctrl-C or SIGTERM; always stop all."""
     # SIGTERM from a service manager, SIGHUP from a closed terminal: both stop everything cleanly.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        run.start()
-        show_ready(run)
-        run.watch()
-    except KeyboardInterrupt:
-        err.print("stopping the platform")
-    finally:
-        run.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with terminate_as_interrupt(signal.SIGTERM, signal.SIGHUP):
+        try:
+            run.start()
+            show_ready(run)
+            run.watch()
+        except KeyboardInterrupt:
+            err.print("stopping the platform")
+        finally:
+            run.stop()
     err.print("stopped")
 
 
@@ -134,7 +132,3 @@ def _signals_deferred() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
