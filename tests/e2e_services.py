@@ -11,12 +11,7 @@ from pathlib import Path
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events import relaying_outbox
-from knowledge_kit.testing.infrastructure import (
-    asyncpg_url,
-    create_database,
-    drop_database,
-    unique_name,
-)
+from knowledge_kit.testing.infrastructure import throwaway_database
 from ms_auth import main as auth_main
 from ms_auth.config import Settings as AuthSettings
 from ms_auth.server.jwks_endpoint import JWKS_PATH, JwksEndpoint
@@ -38,16 +33,13 @@ async def migrated_database(
     postgres_url: str, prefix: str, migrations: Path
 ) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
     """A fresh database migrated to head, its URL and sessions on it; dropped afterwards."""
-    database = unique_name(prefix)
-    await create_database(postgres_url, database)
-    url = asyncpg_url(postgres_url, database)
-    engine = create_database_engine(url, traced=False)
-    try:
-        await upgrade_database(url, migrations)
-        yield url, session_factory(engine)
-    finally:
-        await engine.dispose()
-        await drop_database(postgres_url, database)
+    async with throwaway_database(postgres_url, prefix) as url:
+        engine = create_database_engine(url, traced=False)
+        try:
+            await upgrade_database(url, migrations)
+            yield url, session_factory(engine)
+        finally:
+            await engine.dispose()
 
 
 @asynccontextmanager

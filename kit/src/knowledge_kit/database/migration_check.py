@@ -11,28 +11,21 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, inspect
 
-from knowledge_kit.database.engine import create_database_engine
-from knowledge_kit.database.migrations import alembic_config
+from knowledge_kit.database.migrations import MigrationStep, migrate_database, on_connection
 from knowledge_kit.testing.infrastructure import (
     POSTGRES_URL_ENV,
     InfrastructureMissing,
-    asyncpg_url,
-    create_database,
-    drop_database,
     provisioned,
-    unique_name,
+    throwaway_database,
 )
 
-T = TypeVar("T")
 BACKENDS = ("sqlite", "postgresql")
 ALEMBIC_TABLE = "alembic_version"
 
@@ -53,16 +46,22 @@ def declared_schema(metadatas: Sequence[MetaData]) -> MetaData:
 async def check_migrations(migrations: Path, declared: MetaData, url: str) -> None:
     """Up, down and up again on the empty database at `url`; raise naming what went wrong."""
     tables = set(declared.tables)
-    for step, revision in (("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head")):
-        await _migrate(migrations, url, step, revision)
-        present = await _run(url, lambda sync: set(inspect(sync).get_table_names())) & tables
+    steps: tuple[tuple[MigrationStep, str], ...] = (
+        ("upgrade", "head"),
+        ("downgrade", "base"),
+        ("upgrade", "head"),
+    )
+    for step, revision in steps:
+        await migrate_database(url, migrations, step, revision)
+        present = await on_connection(url, lambda sync: set(inspect(sync).get_table_names()))
+        present &= tables
         expected = tables if revision == "head" else set()
         if present != expected:
             raise MigrationCheckFailed(
                 f"after {step} to {revision}: expected tables {sorted(expected)}, "
                 f"found {sorted(present)}"
             )
-    differences = await _run(url, lambda sync: _compare(sync, declared))
+    differences = await on_connection(url, lambda sync: _compare(sync, declared))
     if differences:
         raise MigrationCheckFailed(
             "the migrated schema differs from the declared tables (write a migration): "
@@ -80,12 +79,8 @@ async def check_migrations_on(backend: str, migrations: Path, declared: MetaData
         return
     if backend == "postgresql":
         server = provisioned(POSTGRES_URL_ENV, "PostgreSQL")
-        database = unique_name("migrations")
-        await create_database(server, database)
-        try:
-            await check_migrations(migrations, declared, asyncpg_url(server, database))
-        finally:
-            await drop_database(server, database)
+        async with throwaway_database(server, "migrations") as url:
+            await check_migrations(migrations, declared, url)
         return
     raise ValueError(f"unknown backend {backend!r}: use {' or '.join(BACKENDS)}")
 
@@ -105,30 +100,6 @@ def run_migration_check(
         return 1
     print(f"migrations check passed on {backend}: up, down and up again, schema as declared")
     return 0
-
-
-async def _migrate(migrations: Path, url: str, step: str, revision: str) -> None:
-    config = alembic_config(migrations, url)
-    engine = create_database_engine(url, traced=False)
-    try:
-        async with engine.begin() as connection:
-
-            def run(sync: Connection) -> None:
-                config.attributes["connection"] = sync
-                getattr(command, step)(config, revision)
-
-            await connection.run_sync(run)
-    finally:
-        await engine.dispose()
-
-
-async def _run(url: str, inspect_with: Callable[[Connection], T]) -> T:
-    engine = create_database_engine(url, traced=False)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(inspect_with)
-    finally:
-        await engine.dispose()
 
 
 def _compare(sync: Connection, declared: MetaData) -> list[str]:

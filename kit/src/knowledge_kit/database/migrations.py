@@ -9,14 +9,18 @@ A service's `migrations/env.py` is two lines:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Connection, MetaData
 
 from knowledge_kit.database.engine import create_database_engine
+
+T = TypeVar("T")
+MigrationStep = Literal["upgrade", "downgrade"]
 
 
 def alembic_config(script_location: str | Path, url: str) -> Config:
@@ -31,11 +35,29 @@ def alembic_config(script_location: str | Path, url: str) -> Config:
 
 async def upgrade_database(url: str, script_location: str | Path, revision: str = "head") -> None:
     """Apply migrations up to `revision` on the database at `url` (SQLite or PostgreSQL)."""
+    await migrate_database(url, script_location, "upgrade", revision)
+
+
+async def migrate_database(
+    url: str, script_location: str | Path, step: MigrationStep, revision: str
+) -> None:
+    """Run Alembic's `upgrade` or `downgrade` to `revision` on the database at `url`."""
     config = alembic_config(script_location, url)
     engine = create_database_engine(url, traced=False)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_run_upgrade, config, revision)
+            await connection.run_sync(_run_command, config, step, revision)
+    finally:
+        await engine.dispose()
+
+
+async def on_connection(url: str, run: Callable[[Connection], T]) -> T:
+    """`run(connection)` on a synchronous connection to the database at `url` (for Alembic and
+    schema inspection, which are synchronous)."""
+    engine = create_database_engine(url, traced=False)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(run)
     finally:
         await engine.dispose()
 
@@ -44,19 +66,14 @@ async def current_revision(url: str) -> str | None:
     """The revision the database at `url` is at (None before the first migration)."""
     from alembic.runtime.migration import MigrationContext
 
-    engine = create_database_engine(url, traced=False)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
-    finally:
-        await engine.dispose()
+    return await on_connection(
+        url, lambda sync: MigrationContext.configure(sync).get_current_revision()
+    )
 
 
-def _run_upgrade(connection: Connection, config: Config, revision: str) -> None:
+def _run_command(connection: Connection, config: Config, step: str, revision: str) -> None:
     config.attributes["connection"] = connection
-    command.upgrade(config, revision)
+    getattr(command, step)(config, revision)
 
 
 def run_migrations(target_metadata: MetaData | Sequence[MetaData]) -> None:

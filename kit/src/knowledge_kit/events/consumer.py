@@ -142,8 +142,6 @@ class EventConsumer:
                     # committing its offset, so it is redelivered once the database is back.
                     raise
                 await self._after_failure(record, envelope, attempt, error)
-                if attempt == self._max_attempts:
-                    return
 
     async def _after_failure(
         self,

@@ -17,6 +17,7 @@ from knowledge.common.v1 import event_envelope_pb2
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from knowledge_kit.aio import first_set
 from knowledge_kit.events.commits import watch_commits
 from knowledge_kit.events.envelope import kafka_headers
 from knowledge_kit.events.tables import outbox_events
@@ -102,13 +103,4 @@ class OutboxRelay:
             if published == 0:
                 delay = self._idle_seconds * (2 ** min(failures, 5))
                 # While failing, only the backoff (not every new commit) brings the next try.
-                await _first_set(stop, *([] if failures else [committed]), seconds=delay)
-
-
-async def _first_set(*events: asyncio.Event, seconds: float) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+                await first_set(stop, *([] if failures else [committed]), seconds=delay)

@@ -74,6 +74,7 @@ def configure_logging(
 ) -> None:
     """Route structlog (and stdlib logging) to `stream` as JSON lines tagged with the service."""
     _output.stream = stream or sys.stdout
+    level_number = logging.getLevelNamesMapping()[level]
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(serializer=_json_line)
         if json
@@ -89,14 +90,14 @@ def configure_logging(
             structlog.processors.format_exc_info,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+        wrapper_class=structlog.make_filtering_bound_logger(level_number),
         logger_factory=structlog.PrintLoggerFactory(_output),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service_name)
     configure_access_log(
         service_name,
-        enabled=logging.getLevelNamesMapping()[level] <= logging.INFO,
+        enabled=level_number <= logging.INFO,
         timestamp=_UtcTimestamp(),
         renderer=renderer,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import make_url
 
@@ -63,6 +65,18 @@ async def drop_database(postgres_url: str, database: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def throwaway_database(postgres_url: str, prefix: str) -> AsyncIterator[str]:
+    """A fresh, empty database on the test PostgreSQL, as a `postgresql+asyncpg://` URL;
+    dropped on leaving the block."""
+    database = unique_name(prefix)
+    await create_database(postgres_url, database)
+    try:
+        yield asyncpg_url(postgres_url, database)
+    finally:
+        await drop_database(postgres_url, database)
 
 
 async def create_topics(bootstrap: str, names: list[str], partitions: int = 1) -> None:

@@ -18,11 +18,9 @@ from knowledge_kit.testing.infrastructure import (
     KAFKA_BOOTSTRAP_ENV,
     POSTGRES_URL_ENV,
     InfrastructureMissing,
-    asyncpg_url,
-    create_database,
     create_topics,
-    drop_database,
     provisioned,
+    throwaway_database,
     unique_name,
 )
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
@@ -54,12 +52,8 @@ def kafka_bootstrap() -> str:
 @pytest_asyncio.fixture
 async def postgres_database_url(postgres_url: str) -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for this test (`postgresql+asyncpg://`), dropped after."""
-    database = unique_name("test")
-    await create_database(postgres_url, database)
-    try:
-        yield asyncpg_url(postgres_url, database)
-    finally:
-        await drop_database(postgres_url, database)
+    async with throwaway_database(postgres_url, "test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -95,15 +89,9 @@ async def migrated_database_url(tmp_path: Path, service_migrations: Path) -> Asy
         return
     if backend != "postgresql":
         pytest.fail(f"{DATABASE_BACKEND_ENV}={backend} is not a backend: use sqlite or postgresql")
-    server = _required(POSTGRES_URL_ENV, "PostgreSQL")
-    database = unique_name("test")
-    await create_database(server, database)
-    try:
-        url = asyncpg_url(server, database)
+    async with throwaway_database(_required(POSTGRES_URL_ENV, "PostgreSQL"), "test") as url:
         await upgrade_database(url, service_migrations)
         yield url
-    finally:
-        await drop_database(server, database)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
+from knowledge_kit.aio import first_set
 
 from ..domain.ports import StoredUpdate
 from .room import CanvasRoom, Participant
@@ -68,7 +69,7 @@ class UpdateJournal:
         self._arrived.set()
 
     async def drained(self) -> None:
-        """Wait until everything submitted so far is stored and passed on."""
+        """Wait until everything submitted so far is stored and acknowledged."""
         await self._idle.wait()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -76,11 +77,7 @@ class UpdateJournal:
         while not (stop.is_set() and not self._waiting):
             if not self._waiting:
                 self._idle.set()
-                waiter = asyncio.ensure_future(self._arrived.wait())
-                stopper = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                stopper.cancel()
+                await first_set(self._arrived, stop)
                 continue
             if self._batch_seconds and not stop.is_set():
                 await asyncio.sleep(self._batch_seconds)
