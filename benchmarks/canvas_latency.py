@@ -37,15 +37,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LOAD = Path(__file__).resolve().parent / "canvas_latency"
 sys.path.insert(0, str(REPO_ROOT))
 
-from fleet.edge.node_packages import installed_node_modules  # noqa: E402
+from fleet.edge.node_packages import link_node_modules  # noqa: E402
+from fleet.infra.net import free_port  # noqa: E402
 from knowledge_kit.testing.infrastructure import KAFKA_BOOTSTRAP_ENV, POSTGRES_URL_ENV  # noqa: E402
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint  # noqa: E402
+from proc_stats import cpu_seconds  # noqa: E402
 
 from tests.canvas_support import (  # noqa: E402
     EDITOR,
     canvas_platform,
     create_canvas,
-    free_port,
 )
 
 WORKLOADS = ("updates", "cursors")
@@ -111,12 +112,6 @@ async def load_process(*arguments: str) -> dict[str, Any]:
     return result
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def run_load(
     workload: str, url: str, room: str, token: str, seconds: int, server_pid: int
 ) -> dict[str, float]:
@@ -159,15 +154,6 @@ async def node_server() -> tuple[asyncio.subprocess.Process, str]:
     return process, f"ws://127.0.0.1:{port}"
 
 
-def link_node_modules() -> None:
-    link = LOAD / "node_modules"
-    modules = installed_node_modules(LOAD)
-    if not (link.is_symlink() and link.resolve() == modules.resolve()):
-        if link.is_symlink():
-            link.unlink()
-        link.symlink_to(modules, target_is_directory=True)
-
-
 def report(workload: str, rounds: list[dict[str, dict[str, float]]]) -> None:
     """Medians over the rounds, and the ratio of each round's pair: the two servers of a round
     ran back to back, so a ratio within a round sees the same neighbours' load."""
@@ -199,7 +185,7 @@ def report(workload: str, rounds: list[dict[str, dict[str, float]]]) -> None:
 
 
 async def main(seconds: int, rounds: int, only: str | None) -> None:
-    link_node_modules()
+    link_node_modules(LOAD)
     postgres, kafka = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
     if not postgres or not kafka:
         sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import os
 import statistics
@@ -25,11 +26,11 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf.wrappers_pb2 import StringValue
+from proc_stats import cpu_seconds
 
 SERVICE = "bench.Echo"
 METHOD = f"/{SERVICE}/Echo"
@@ -80,7 +81,9 @@ async def _serve_kit(ready: Connection, jwks_url: str, issuer: str, sample_ratio
     )
     server = ServiceServer(settings)
     server.add_servicer(add_EchoServicer_to_server, EchoServicer())
-    ready.send(await server.start())
+    port = await server.start()
+    gc.freeze()  # as ServiceServer.serve() does once started, the way every service runs
+    ready.send(port)
     await asyncio.Event().wait()
 
 
@@ -91,12 +94,6 @@ def _server_process(kind: str, ready: Connection, *args: Any) -> None:
         # The JSON lines are rendered and written as in production, then discarded.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         asyncio.run(_serve_kit(ready, *args))
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads included."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -125,9 +122,9 @@ async def _drive(port: int, server_pid: int, in_flight: int, seconds: float, tok
                 await echo(request, metadata=metadata)
                 latencies.append(time.perf_counter() - started)
 
-        cpu_before, began = _cpu_seconds(server_pid), time.perf_counter()
+        cpu_before, began = cpu_seconds(server_pid), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
-        elapsed, cpu_after = time.perf_counter() - began, _cpu_seconds(server_pid)
+        elapsed, cpu_after = time.perf_counter() - began, cpu_seconds(server_pid)
     return Sample(
         qps=len(latencies) / elapsed,
         p99_ms=statistics.quantiles(latencies, n=100)[98] * 1000,

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from fleet.edge.node_packages import installed_node_modules
+from fleet.edge.node_packages import link_node_modules
+from fleet.infra.net import free_port
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2, canvas_service_pb2_grpc
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
 from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
@@ -36,12 +37,6 @@ from .e2e_services import migrated_database
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = REPO_ROOT / "services" / "ms_canvas" / "tests" / "clients"
 OWNER, EDITOR, VIEWER = "users/alice", "users/bob", "users/carol"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -161,13 +156,7 @@ class Collaborators:
 def client_packages() -> None:
     """yjs, y-websocket, ws, esbuild and playwright-core exactly as the lockfile pins them,
     installed once into the user cache and linked next to the driver (which imports them)."""
-    modules = installed_node_modules(CLIENTS)
-    link = CLIENTS / "node_modules"
-    if link.is_symlink() and link.resolve() == modules.resolve():
-        return
-    temporary = CLIENTS / f"node_modules.{os.getpid()}"
-    temporary.symlink_to(modules, target_is_directory=True)
-    temporary.replace(link)
+    link_node_modules(CLIENTS)
 
 
 @asynccontextmanager

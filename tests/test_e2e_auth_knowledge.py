@@ -30,9 +30,8 @@ from knowledge.topics import AUTH_USERS_V1, KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SP
 
 from .e2e_grpc_web import grpc_web_call
 from .e2e_services import RunningPlatform, running_platform
-from .edge_harness import running_edge
+from .edge_harness import PASSWORD, bearer, running_edge
 
-PASSWORD = "correct horse battery staple"
 Envelope = event_envelope_pb2.EventEnvelope
 
 
@@ -40,10 +39,6 @@ Envelope = event_envelope_pb2.EventEnvelope
 async def platform(postgres_url: str, kafka_bootstrap: str) -> AsyncIterator[RunningPlatform]:
     async with running_platform(postgres_url, kafka_bootstrap) as running:
         yield running
-
-
-def bearer(token: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {token}"),)
 
 
 async def sign_up(auth: auth_service_pb2_grpc.AuthServiceAsyncStub, email: str) -> tuple[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,18 @@ def installed_node_modules(package: Path) -> Path:
             )
             (home / INSTALLED_MARKER).touch()
     return home / "node_modules"
+
+
+def link_node_modules(package: Path) -> None:
+    """Point `package/node_modules` at its installed packages (swapped in atomically, so
+    parallel workers never see it missing)."""
+    modules = installed_node_modules(package)
+    link = package / "node_modules"
+    if link.is_symlink() and link.resolve() == modules.resolve():
+        return
+    temporary = package / f"node_modules.{os.getpid()}"
+    temporary.symlink_to(modules, target_is_directory=True)
+    temporary.replace(link)
 
 
 @contextlib.contextmanager
