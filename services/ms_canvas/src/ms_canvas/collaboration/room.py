@@ -32,9 +32,9 @@ class Participant:
 class CanvasRoom:
     """The server's copy of a canvas's Yjs document, merged from every client and instance.
 
-    Document updates go to the others only after they are stored (see UpdateJournal); presence
-    is deduplicated and coalesced: whatever arrived within one turn of the event loop leaves
-    as one message.
+    Document updates go to the others as soon as they are merged (UpdateJournal stores and
+    acknowledges them); presence is deduplicated and coalesced: whatever arrived within one
+    turn of the event loop leaves as one message.
     """
 
     def __init__(self, name: str) -> None:
@@ -66,7 +66,7 @@ class CanvasRoom:
         return True
 
     def send_update(self, update: bytes, *, exclude: Participant | None = None) -> None:
-        """Send a stored update to every connection but its sender."""
+        """Send a merged update to every connection but its sender."""
         self._broadcast(sync_update(update), exclude=exclude)
 
     def content(self) -> CanvasContent:

@@ -35,7 +35,6 @@ from ..collaboration.messages import (
 from ..collaboration.room import EMPTY_UPDATE, CanvasRoom, Participant
 from ..collaboration.rooms import CanvasRooms
 from ..domain.access import CanvasAccess
-from ..domain.canvases import checked_canvas_name
 from ..service.canvases import CanvasUseCases
 
 _log = structlog.get_logger("ms_canvas.socket")
@@ -60,10 +59,7 @@ class CanvasSocket:
     async def __call__(self, connection: ServerConnection, principal: Principal) -> None:
         try:
             name = canvas_name_of(connection.request.path if connection.request else "")
-            access = await self._use_cases.access(principal, checked_canvas_name(name, "path"))
-            if not access:
-                raise DomainError(f"{name} does not exist")
-            await self._use_cases.existing(name)
+            access = await self._use_cases.connect(principal, name)
         except DomainError as refused:
             await connection.close(CloseCode.POLICY_VIOLATION, refused.message[:120])
             return

@@ -18,8 +18,6 @@ from knowledge_kit.errors import (
 
 from ..collaboration.room import CanvasRoom
 from ..collaboration.rooms import CanvasRooms
-from ..domain.access import CanvasAccess
-from ..domain.canvases import checked_canvas_name
 from ..domain.changes import changes_between
 from ..service.canvases import CanvasUseCases
 from .messages import canvas_message, changes_message, content_message
@@ -90,7 +88,7 @@ class CanvasServicer(CanvasServiceServicer):
     async def GetCanvasContent(
         self, request: api.GetCanvasContentRequest, context: Context
     ) -> api.GetCanvasContentResponse:
-        await self._readable(request.name)
+        await self._use_cases.get(_caller(), request.name)
         room = await self._rooms.open(request.name)
         try:
             return content_message(room.revision, room.content())
@@ -100,7 +98,7 @@ class CanvasServicer(CanvasServiceServicer):
     async def StreamCanvasChanges(
         self, request: api.StreamCanvasChangesRequest, context: Context
     ) -> AsyncIterator[api.StreamCanvasChangesResponse]:
-        await self._readable(request.name)
+        await self._use_cases.get(_caller(), request.name)
         room = await self._rooms.open(request.name)
         try:
             sent, revision = room.content(), room.revision
@@ -118,12 +116,6 @@ class CanvasServicer(CanvasServiceServicer):
                     )
         finally:
             self._rooms.release(room)
-
-    async def _readable(self, name: str) -> None:
-        await self._use_cases.require(
-            _caller(), checked_canvas_name(name, "name"), CanvasAccess.READ
-        )
-        await self._use_cases.existing(name)
 
 
 async def _next_revision(room: CanvasRoom, seen: int) -> None:

@@ -159,10 +159,15 @@ class CanvasUseCases:
             )
             await work.commit()
 
-    async def existing(self, name: str) -> Canvas:
-        """The canvas, without an access check (the caller checked already)."""
+    async def connect(self, caller: Principal, name: str) -> frozenset[CanvasAccess]:
+        """What the caller may do on the canvas's live document; NOT_FOUND for non-members
+        of its space and for a canvas that does not exist."""
+        granted = await self.access(caller, checked_canvas_name(name, "path"))
+        if not granted:
+            raise NotFoundError(f"{name} does not exist")
         async with self._unit_of_work() as work:
-            return await _existing(work, name)
+            await _existing(work, name)
+        return granted
 
 
 async def _existing(work: SqlCanvasUnitOfWork, name: str) -> Canvas:
