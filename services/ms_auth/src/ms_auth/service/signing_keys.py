@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from knowledge_kit.auth import SigningKey
 
-from ..domain.signing_keys import SigningKeyVersion
+from ..domain.signing_keys import SigningKeyring, SigningKeyVersion
 from ..domain.unit_of_work import AuthUnitOfWork
 from .policy import AuthPolicy, Clock
 
@@ -40,7 +40,8 @@ class SigningKeyUseCases:
         current key must stop signing now (say, it leaked); earlier keys stay verifiable."""
         lead = self._policy.signing_key_publication_lead
         async with self._unit_of_work() as work:
-            version = await self._add_key(work, lead=None if immediately else lead)
+            keyring = await work.signing_keys.keyring()
+            version = await self._add_key(work, keyring, lead=timedelta(0) if immediately else lead)
             await work.commit()
         return version
 
@@ -58,14 +59,17 @@ class SigningKeyUseCases:
                 return False
             first_key = keyring.current(now) is None
             await self._add_key(
-                work, lead=None if first_key else policy.signing_key_publication_lead
+                work,
+                keyring,
+                lead=timedelta(0) if first_key else policy.signing_key_publication_lead,
             )
             await work.commit()
         return True
 
-    async def _add_key(self, work: AuthUnitOfWork, *, lead: timedelta | None) -> SigningKeyVersion:
-        keyring = await work.signing_keys.keyring()
-        activate_time = keyring.activation_after(self._clock() + (lead or timedelta(0)))
+    async def _add_key(
+        self, work: AuthUnitOfWork, keyring: SigningKeyring, *, lead: timedelta
+    ) -> SigningKeyVersion:
+        activate_time = keyring.activation_after(self._clock() + lead)
         version = SigningKeyVersion(SigningKey.generate(self._key_algorithm), activate_time)
         await work.signing_keys.add(version)
         return version
