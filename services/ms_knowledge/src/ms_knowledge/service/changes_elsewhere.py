@@ -6,23 +6,14 @@ committed change from the service's Kafka topics and hands it to its own change 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..domain.changes import DocumentChange, DocumentChangeType
 from ..domain.documents import Document
-from ..domain.unit_of_work import KnowledgeUnitOfWork
-from .change_feed import DocumentChangeFeed
+from .use_cases import KnowledgeUseCases
 
 
-class ChangesElsewhere:
+class ChangesElsewhere(KnowledgeUseCases):
     """Passes on what other instances committed; reads the database only when someone here
     watches the document or its space."""
-
-    def __init__(
-        self, unit_of_work: Callable[[], KnowledgeUnitOfWork], feed: DocumentChangeFeed
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
 
     async def document_written(self, name: str, space: str) -> None:
         """A document was created, edited or restored: watchers get its current state."""

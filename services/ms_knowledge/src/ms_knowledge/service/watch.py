@@ -6,26 +6,20 @@ the stream it returns owns the subscription and releases it when it ends or is c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from ..domain.changes import DocumentChange, DocumentChangeType
 from ..domain.documents import Document
 from ..domain.names import DocumentName, checked_space_name
 from ..domain.roles import SpaceAction
-from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role
-from .change_feed import ChangeSubscription, DocumentChangeFeed
+from .change_feed import ChangeSubscription
 from .documents import existing_document
+from .use_cases import KnowledgeUseCases
 
 
-class WatchUseCases:
+class WatchUseCases(KnowledgeUseCases):
     """Streams of committed changes for members allowed to read them."""
-
-    def __init__(
-        self, unit_of_work: Callable[[], KnowledgeUnitOfWork], feed: DocumentChangeFeed
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._feed = feed
 
     async def watch_document(self, caller: str, name: str) -> AsyncIterator[DocumentChange]:
         """The document now (SNAPSHOT), then each later change, until it is deleted."""
