@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import pycrdt
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.ports import StoredState
+from ..domain.snapshots import folded
 from .tables import canvas_snapshots, canvas_updates, canvases
 
 
@@ -66,7 +66,7 @@ class SqlCanvasUpdateLog:
         parts = [bytes(row.data) for row in rows]
         if snapshot_row is not None:
             parts.insert(0, bytes(snapshot_row.state))
-        state = pycrdt.merge_updates(*parts)
+        state = await folded(parts)
         through = int(rows[-1].id)
         if snapshot_row is None:
             await self._session.execute(
