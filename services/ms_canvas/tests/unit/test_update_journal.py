@@ -79,4 +79,3 @@ async def test_updates_arriving_within_the_batch_window_share_one_transaction() 
 
     assert store.batches == [[bytes([i]) for i in range(1, 6)]]
     assert acknowledged == [bytes([i]) for i in range(1, 6)]
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pycrdt
 import structlog
@@ -20,6 +21,8 @@ from .summaries import ChangeSummaries
 _log = structlog.get_logger("ms_canvas.rooms")
 UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
 RELAY_RECORD_BYTES = 256 * 1024  # well under Kafka's default limit of 1 MiB per record
+# Merging n updates costs about n squared; a batch that waited out a database outage is split.
+RELAY_RECORD_UPDATES = 100
 
 
 class CanvasRooms:
@@ -132,31 +135,13 @@ class CanvasRooms:
             self._forget_if_unused(room)
 
     async def _relay(self, batch: list[PendingUpdate]) -> None:
-        """Consecutive updates of one canvas and author go as one record, merged (Yjs merges
-        losslessly) up to RELAY_RECORD_BYTES, so a busy canvas costs Kafka a record per batch
-        rather than one per update, and no record outgrows what the broker accepts."""
         assert self.relay is not None
-        records: list[tuple[str, str, list[bytes]]] = []
-        size = 0
-        for pending in batch:
-            key = (pending.room.name, pending.author)
-            if (
-                records
-                and records[-1][:2] == key
-                and size + len(pending.update) <= RELAY_RECORD_BYTES
-            ):
-                records[-1][2].append(pending.update)
-                size += len(pending.update)
-            else:
-                records.append((*key, [pending.update]))
-                size = len(pending.update)
-        for canvas, author, updates in records:
-            update = updates[0] if len(updates) == 1 else pycrdt.merge_updates(*updates)
+        for record in relay_records(batch):
             try:
-                await self.relay.publish(canvas, update, author)
+                await self.relay.publish(record.canvas, record.update, record.author)
             except Exception:
                 # Stored already: other instances' clients get it when they next sync.
-                _log.warning("canvas_update_not_relayed", canvas=canvas, exc_info=True)
+                _log.warning("canvas_update_not_relayed", canvas=record.canvas, exc_info=True)
 
     async def _compact(self, room: CanvasRoom) -> None:
         try:
@@ -168,3 +153,40 @@ class CanvasRooms:
             _log.warning("canvas_compaction_failed", canvas=room.name, exc_info=True)
         finally:
             del self._compacting[room.name]
+
+
+@dataclass(frozen=True)
+class RelayRecord:
+    canvas: str
+    author: str
+    updates: tuple[bytes, ...]
+
+    @property
+    def update(self) -> bytes:
+        """The updates as one (Yjs merges losslessly)."""
+        if len(self.updates) == 1:
+            return self.updates[0]
+        return pycrdt.merge_updates(*self.updates)
+
+
+def relay_records(batch: list[PendingUpdate]) -> list[RelayRecord]:
+    """A stored batch as relay records: consecutive updates of one canvas and author go as one,
+    up to RELAY_RECORD_BYTES and RELAY_RECORD_UPDATES, so a busy canvas costs Kafka a record per
+    batch rather than one per update, no record outgrows what the broker accepts, and no merge
+    holds up the event loop for long."""
+    groups: list[tuple[str, str, list[bytes]]] = []
+    size = 0
+    for pending in batch:
+        key = (pending.room.name, pending.author)
+        if (
+            groups
+            and groups[-1][:2] == key
+            and size + len(pending.update) <= RELAY_RECORD_BYTES
+            and len(groups[-1][2]) < RELAY_RECORD_UPDATES
+        ):
+            groups[-1][2].append(pending.update)
+            size += len(pending.update)
+        else:
+            groups.append((*key, [pending.update]))
+            size = len(pending.update)
+    return [RelayRecord(canvas, author, tuple(updates)) for canvas, author, updates in groups]
