@@ -9,12 +9,14 @@ side by side on the same two workloads, driven by the same unmodified yjs + y-we
 ms_canvas runs as in production: PostgreSQL (updates stored in batches as they arrive),
 Kafka fan-out to other instances, access checked with ms_knowledge at connect. The Node server
 keeps everything in memory. Each workload runs both servers, in alternating order, for
-`--rounds` rounds of `--seconds` of load (the first second of each is warm-up, not measured);
-prints p50 and p99 per server and the ms_canvas / Node ratios (below 1: ms_canvas is faster),
-taken round by round. With `--apart` the clients run on half the CPUs and the server under
-test on the other half: on a small machine, clients and server side by side also measure the
-scheduler handing the server's core to each client it wakes. (The cursors workload's clients
-need the whole machine, so apart is for the updates workload.)
+`--rounds` rounds of `--seconds` of load (the first second of each is warm-up, not measured),
+after `--warmup-rounds` unmeasured ones (a cold Node server's tail is a third longer than a
+warm one's); prints p50 and p99 per server and the ms_canvas / Node ratios (below 1: ms_canvas
+is faster), taken round by round. With `--apart` the server under test runs on half the CPUs
+and everything else (clients, PostgreSQL, Kafka, ms_knowledge) on the other half: on a small
+machine, clients and server side by side also measure the scheduler handing the server's core
+to each client it wakes. (The cursors workload's clients need the whole machine, so apart is
+for the updates workload.)
 On a machine shared with other work the latencies swing with the neighbours' load (the clients
 run here too), so it also prints each server's CPU time per delivered message, which that load
 barely moves.
@@ -32,6 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOAD = Path(__file__).resolve().parent / "canvas_latency"
@@ -41,7 +44,7 @@ from fleet.edge.node_packages import link_node_modules  # noqa: E402
 from fleet.infra.net import free_port  # noqa: E402
 from knowledge_kit.testing.infrastructure import KAFKA_BOOTSTRAP_ENV, POSTGRES_URL_ENV  # noqa: E402
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint  # noqa: E402
-from proc_stats import cpu_seconds  # noqa: E402
+from proc_stats import cpu_seconds, listening_pid, process_tree  # noqa: E402
 
 from tests.canvas_support import (  # noqa: E402
     EDITOR,
@@ -60,16 +63,27 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def pin(pid: int, cpus: frozenset[int]) -> None:
+    """Every thread of process `pid` onto `cpus` (threads and children it starts later follow)."""
+    for thread in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(thread.name), cpus)
+        except (ProcessLookupError, FileNotFoundError):
+            continue  # the thread ended meanwhile
+
+
 @dataclass(frozen=True)
 class CpuLayout:
-    """Which CPUs the clients run on and which the server under test (either server).
+    """Which CPUs the server under test (either server) runs on, and which everything else:
+    the clients, PostgreSQL, Kafka, ms_knowledge and this harness.
 
     Clients and server on the same few cores measure the scheduler's ping-pong between them as
     much as the server: every frame sent wakes a client, which takes the sender's core. Apart,
-    the latency is the server's; both servers get the same cores.
+    the server under test has its CPUs to itself, as with a CPU request in a cluster, and the
+    latency is the server's; both servers get the same cores.
     """
 
-    clients: frozenset[int] = frozenset()
+    others: frozenset[int] = frozenset()
     servers: frozenset[int] = frozenset()
 
     @classmethod
@@ -80,20 +94,27 @@ class CpuLayout:
         half = len(cpus) // 2
         return cls(frozenset(cpus[:half]), frozenset(cpus[half:]))
 
-    def pin_clients(self) -> None:
-        if self.clients:
-            os.sched_setaffinity(0, self.clients)
+    def pin_others(self, postgres_url: str) -> None:
+        """This harness and whatever `fleet infra run` started (Kafka, and PostgreSQL, which
+        detaches) onto the other CPUs; processes started from here from now on inherit that."""
+        if not self.others:
+            return
+        harness = process_tree(os.getppid())
+        postmaster = listening_pid(urlsplit(postgres_url).port or 5432)
+        for pid in harness + (process_tree(postmaster) if postmaster else []):
+            pin(pid, self.others)
 
     def pin_server(self, pid: int) -> None:
-        """Every thread of process `pid` onto the server CPUs."""
         if self.servers:
-            for thread in Path(f"/proc/{pid}/task").iterdir():
-                os.sched_setaffinity(int(thread.name), self.servers)
+            pin(pid, self.servers)
 
     def describe(self) -> str:
-        if not self.clients:
-            return "clients and servers share every CPU"
-        return f"clients on CPUs {sorted(self.clients)}, the server under test on {sorted(self.servers)}"
+        if not self.others:
+            return "clients, servers, PostgreSQL and Kafka share every CPU"
+        return (
+            f"the server under test on CPUs {sorted(self.servers)}; clients, PostgreSQL, "
+            f"Kafka and ms_knowledge on {sorted(self.others)}"
+        )
 
 
 LAYOUT = CpuLayout()
@@ -101,11 +122,7 @@ LAYOUT = CpuLayout()
 
 async def load_process(*arguments: str) -> dict[str, Any]:
     process = await asyncio.create_subprocess_exec(
-        "node",
-        str(LOAD / "load.mjs"),
-        *arguments,
-        stdout=asyncio.subprocess.PIPE,
-        preexec_fn=LAYOUT.pin_clients,
+        "node", str(LOAD / "load.mjs"), *arguments, stdout=asyncio.subprocess.PIPE
     )
     output, _ = await process.communicate()
     result: dict[str, Any] = json.loads(output)
@@ -184,11 +201,12 @@ def report(workload: str, rounds: list[dict[str, dict[str, float]]]) -> None:
     print(f"  p99 per round, ms_canvas/node ms: {per_round}")
 
 
-async def main(seconds: int, rounds: int, only: str | None) -> None:
+async def main(seconds: int, warmup: int, rounds: int, only: str | None) -> None:
     link_node_modules(LOAD)
     postgres, kafka = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
     if not postgres or not kafka:
         sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
+    LAYOUT.pin_others(postgres)
     jwks = JwksEndpoint()
     node, node_url = await node_server()
     try:
@@ -202,7 +220,7 @@ async def main(seconds: int, rounds: int, only: str | None) -> None:
             print(LAYOUT.describe())
             for workload in [only] if only else WORKLOADS:
                 results = []
-                for index in range(rounds):
+                for index in range(warmup + rounds):
                     # A fresh canvas (and Node room) each round, so no round inherits the
                     # document, update log and snapshot the rounds before it built up.
                     room = f"bench-{workload}-{index}"
@@ -221,7 +239,8 @@ async def main(seconds: int, rounds: int, only: str | None) -> None:
                         result[server] = await run_load(
                             workload, url, name, credential, seconds, pid
                         )
-                    results.append(result)
+                    if index >= warmup:
+                        results.append(result)
                 report(workload, results)
     finally:
         node.terminate()
@@ -237,9 +256,10 @@ if __name__ == "__main__":
     parser.add_argument(
         "--apart",
         action="store_true",
-        help="clients on half the CPUs, the server under test on the other half",
+        help="the server under test on half the CPUs, everything else on the other half",
     )
+    parser.add_argument("--warmup-rounds", type=int, default=1)
     arguments = parser.parse_args()
     if arguments.apart:
         LAYOUT = CpuLayout.split()
-    asyncio.run(main(arguments.seconds, arguments.rounds, arguments.only))
+    asyncio.run(main(arguments.seconds, arguments.warmup_rounds, arguments.rounds, arguments.only))
