@@ -11,7 +11,7 @@ from fleet.protos.gate import bump_version, check_version
 from fleet.protos.layout import RegistryLayout
 from fleet.protos.semver import Bump, Version, read_version, write_version
 
-from .conftest import copy_registry, edit_contract
+from .conftest import copy_registry, edit_contract, released
 
 USER = "knowledge/auth/v1/user.proto"
 DOCUMENTS = "knowledge/knowledge/v1/document_service.proto"
@@ -57,56 +57,67 @@ def test_the_committed_registry_passes_its_own_gate(tmp_path: Path) -> None:
 @pytest.mark.parametrize("change", sorted(BREAKING_CHANGES))
 def test_a_breaking_change_fails_without_a_major_bump(tmp_path: Path, change: str) -> None:
     registry_copy = copy_registry(tmp_path)
+    last = released(registry_copy)
     edit_contract(registry_copy, *BREAKING_CHANGES[change])
     with pytest.raises(
-        FleetError, match=re.escape("VERSION is still 1.0.0: run `fleet protos bump`")
+        FleetError, match=re.escape(f"VERSION is still {last}: run `fleet protos bump`")
     ):
         check_version(registry_copy)
-    set_version(registry_copy, "1.1.0")
+    set_version(registry_copy, str(last.bumped(Bump.MINOR)))
+    major = last.bumped(Bump.MAJOR)
     with pytest.raises(
         FleetError,
-        match=r"minor bump over 1\.0\.0, but the breaking change .* needs a major bump \(2\.0\.0\)",
+        match=re.escape(f"minor bump over {last}, but the breaking change ")
+        + f".* needs a major bump {re.escape(f'({major})')}",
     ):
         check_version(registry_copy)
     with pytest.raises(FleetError, match="not enough"):
         bump_version(registry_copy, Bump.MINOR)
     bumped, _ = bump_version(registry_copy, None)
-    assert bumped == Version(2, 0, 0)
-    assert read_version(registry_copy.version_file) == Version(2, 0, 0)
+    assert bumped == major
+    assert read_version(registry_copy.version_file) == major
     assert check_version(registry_copy)[1].needed is Bump.MAJOR
 
 
 @pytest.mark.parametrize("change", sorted(COMPATIBLE_ADDITIONS))
 def test_an_addition_passes_as_a_minor_bump(tmp_path: Path, change: str) -> None:
     registry_copy = copy_registry(tmp_path)
+    last = released(registry_copy)
     edit_contract(registry_copy, *COMPATIBLE_ADDITIONS[change])
-    with pytest.raises(FleetError, match=r"compatible additions .* VERSION is still 1\.0\.0"):
+    with pytest.raises(
+        FleetError, match=f"compatible additions .* VERSION is still {re.escape(str(last))}"
+    ):
         check_version(registry_copy)
     bumped, changes = bump_version(registry_copy, None)
-    assert (bumped, changes.needed) == (Version(1, 1, 0), Bump.MINOR)
-    assert check_version(registry_copy)[0] == Version(1, 1, 0)
+    assert (bumped, changes.needed) == (last.bumped(Bump.MINOR), Bump.MINOR)
+    assert check_version(registry_copy)[0] == last.bumped(Bump.MINOR)
 
 
 def test_a_comment_change_needs_only_a_patch(tmp_path: Path) -> None:
     registry_copy = copy_registry(tmp_path)
+    last = released(registry_copy)
     edit_contract(registry_copy, USER, "// User is a person's account", "// User is one account")
-    assert bump_version(registry_copy, None)[0] == Version(1, 0, 1)
+    assert bump_version(registry_copy, None)[0] == last.bumped(Bump.PATCH)
 
 
 def test_versions_cannot_be_skipped_or_go_backwards(tmp_path: Path) -> None:
     registry_copy = copy_registry(tmp_path)
+    last = released(registry_copy)
+    minor = last.bumped(Bump.MINOR)
     edit_contract(registry_copy, *COMPATIBLE_ADDITIONS["add a field"])
-    set_version(registry_copy, "1.2.0")
+    set_version(registry_copy, str(minor.bumped(Bump.MINOR)))
     with pytest.raises(
-        FleetError, match=r"skips a version: the next minor version after 1\.0\.0 is 1\.1\.0"
+        FleetError,
+        match=re.escape(f"skips a version: the next minor version after {last} is {minor}"),
     ):
         check_version(registry_copy)
     set_version(registry_copy, "0.9.0")
-    with pytest.raises(FleetError, match=re.escape("older than the last release 1.0.0")):
+    with pytest.raises(FleetError, match=re.escape(f"older than the last release {last}")):
         check_version(registry_copy)
 
 
 def test_nothing_to_bump_without_changes(tmp_path: Path) -> None:
     registry_copy = copy_registry(tmp_path)
-    with pytest.raises(FleetError, match=re.escape("equal release 1.0.0; nothing to bump")):
+    last = released(registry_copy)
+    with pytest.raises(FleetError, match=re.escape(f"equal release {last}; nothing to bump")):
         bump_version(registry_copy, None)

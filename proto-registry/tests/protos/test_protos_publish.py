@@ -13,9 +13,9 @@ from fleet.protos.gate import bump_version
 from fleet.protos.layout import DISTRIBUTION
 from fleet.protos.package_index import published_files
 from fleet.protos.publishing import publish
-from fleet.protos.semver import Version
+from fleet.protos.semver import Bump
 
-from .conftest import copy_registry, edit_contract
+from .conftest import copy_registry, edit_contract, released
 
 NEW_FIELD = (
     "knowledge/auth/v1/user.proto",
@@ -32,25 +32,22 @@ def test_publishing_twice_is_harmless_and_a_new_version_is_recorded(
     tmp_path: Path,
 ) -> None:
     registry_copy = copy_registry(tmp_path)
+    last = released(registry_copy)
     first = publish(registry_copy, quietly)
-    assert (first.version, first.newly_released, first.already_published) == (
-        Version(1, 0, 0),
-        False,
-        False,
-    )
+    assert (first.version, first.newly_released, first.already_published) == (last, False, False)
     again = publish(registry_copy, quietly)
     assert again.already_published
     edit_contract(registry_copy, *NEW_FIELD)
     bump_version(registry_copy, None)
     minor = publish(registry_copy, quietly)
-    assert minor.newly_released
-    assert (registry_copy.releases / "1.1.0" / "image.binpb").is_file()
+    assert (minor.version, minor.newly_released) == (last.bumped(Bump.MINOR), True)
+    assert (registry_copy.releases / str(minor.version) / "image.binpb").is_file()
     assert [path.name for path in published_files(registry_copy.index, DISTRIBUTION)] == [
-        "knowledge_protos-1.0.0-py3-none-any.whl",
-        "knowledge_protos-1.1.0-py3-none-any.whl",
+        f"knowledge_protos-{last}-py3-none-any.whl",
+        f"knowledge_protos-{minor.version}-py3-none-any.whl",
     ]
     index_page = (registry_copy.index / "simple" / "knowledge-protos" / "index.html").read_text()
-    assert "knowledge_protos-1.1.0-py3-none-any.whl#sha256=" in index_page
+    assert f"knowledge_protos-{minor.version}-py3-none-any.whl#sha256=" in index_page
 
 
 def test_a_published_version_is_never_overwritten(tmp_path: Path) -> None:
@@ -79,7 +76,7 @@ def test_the_cli_reports_a_gate_failure_on_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(
-        "fleet: the contracts changed since release 1.0.0 (breaking change"
+        f"fleet: the contracts changed since release {released(registry_copy)} (breaking change"
     )
     assert 'changed type from "string" to "bytes"' in result.stderr
     assert not published_files(registry_copy.index, DISTRIBUTION)

@@ -17,7 +17,7 @@ from fleet.protos.typescript_package import (
     compile_typescript,
 )
 
-from .conftest import copy_registry, edit_contract
+from .conftest import copy_registry, edit_contract, released
 
 SERVICE = re.compile(r"^service (\w+) \{", re.MULTILINE)
 
@@ -85,7 +85,9 @@ def test_typescript_stubs_compile_and_serve_a_grpc_web_client_of_every_service(
 ) -> None:
     registry_copy = copy_registry(tmp_path)
     package = build_typescript(registry_copy, tmp_path / "typescript")
-    assert json.loads((package / "package.json").read_text())["version"] == "1.0.0"
+    assert json.loads((package / "package.json").read_text())["version"] == str(
+        released(registry_copy)
+    )
     assert (package / "dist" / "knowledge" / "common" / "v1" / "event_envelope_pb.d.ts").is_file()
     check = package / "check"
     check.mkdir()
