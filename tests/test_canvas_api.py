@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer
 from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.message import Message
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
 from knowledge.canvas.v1.events_pb2 import CanvasChanged, CanvasCreated, CanvasDeleted
-from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
+from knowledge.topics import CANVAS_CANVASES_V1
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
 from .canvas_support import (
@@ -25,6 +25,7 @@ from .canvas_support import (
     canvas_platform,
     collaborators,
     create_canvas,
+    events_about,
     join,
 )
 
@@ -90,7 +91,7 @@ async def test_canvases_by_role_and_their_events(
         assert stale.value.code() is grpc.StatusCode.ABORTED
 
         await draw_two_nodes(platform, service)
-        await events_about(kafka_bootstrap, platform.canvas, count=2)  # the debounced summary
+        await canvas_events(kafka_bootstrap, platform.canvas, count=2)  # the debounced summary
         async with collaborators() as clients:
             await join(clients, platform, service.websocket_url, ("carol", VIEWER))
             await canvases.DeleteCanvas(
@@ -101,7 +102,7 @@ async def test_canvases_by_role_and_their_events(
             )
             await clients.call("carol", "waitForClose", 1008)  # everyone on it is let go
 
-    events = await events_about(kafka_bootstrap, platform.canvas, count=3)
+    events = await canvas_events(kafka_bootstrap, platform.canvas, count=3)
     assert [type(event) for event in events] == [CanvasCreated, CanvasChanged, CanvasDeleted]
     changed = events[1]
     assert isinstance(changed, CanvasChanged)
@@ -172,24 +173,11 @@ async def draw_two_nodes(platform: CanvasPlatform, service: CanvasProcess) -> No
         await clients.call("carol", "waitForNodes", ["a", "b"])  # so the service has both
 
 
-async def events_about(kafka_bootstrap: str, canvas: str, count: int) -> list[object]:
-    consumer = AIOKafkaConsumer(
-        "canvas.canvases.v1", bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
+async def canvas_events(kafka_bootstrap: str, canvas: str, count: int) -> list[Message]:
+    return await events_about(
+        kafka_bootstrap,
+        CANVAS_CANVASES_V1.name,
+        canvas,
+        (CanvasCreated, CanvasChanged, CanvasDeleted),
+        count=count,
     )
-    await consumer.start()
-    found: list[object] = []
-    kinds = {cls.DESCRIPTOR.full_name: cls for cls in (CanvasCreated, CanvasChanged, CanvasDeleted)}
-    try:
-        async with asyncio.timeout(30):
-            while len(found) < count:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for record in records:
-                        if (record.key or b"").decode() != canvas:
-                            continue
-                        envelope = EventEnvelope.FromString(record.value or b"")
-                        event = kinds[envelope.type]()
-                        envelope.payload.Unpack(event)
-                        found.append(event)
-    finally:
-        await consumer.stop()
-    return found

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 import websockets
+from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas.collaboration.awareness import AwarenessEntry, parse_awareness_update
 from ms_canvas.collaboration.lib0 import Decoder
@@ -22,6 +23,7 @@ from .canvas_support import (
     canvas_platform,
     collaborators,
     create_canvas,
+    events_about,
     join,
 )
 
@@ -132,6 +134,62 @@ async def test_clients_on_two_service_processes_converge(platform: CanvasPlatfor
             await clients.call(name, "waitForNode", "from-second", {"x": 5, "y": 5})
             await clients.call(name, "waitForNodes", ["from-first"])
         assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
+
+
+async def test_an_instance_opening_a_canvas_mid_edit_catches_up_and_follows(
+    postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
+) -> None:
+    # Edits acknowledged one by one, so some are stored, and not relayed, after the second
+    # instance loaded the canvas and before the first hears that it holds the canvas too:
+    # the second gets them only as the first's answer to its announcement.
+    async with canvas_platform(
+        postgres_url, kafka_bootstrap, jwks_endpoint, update_batch_seconds="0"
+    ) as platform:
+        first = await platform.start_canvas_service()
+        await create_canvas(platform, first)
+        second = await platform.start_canvas_service()
+        async with collaborators() as clients:
+            await join(clients, platform, first.websocket_url, ("alice", OWNER))
+            drawn: list[str] = []
+
+            async def alice_draws(count: int) -> None:
+                for _ in range(count):
+                    drawn.append(f"n{len(drawn)}")
+                    await clients.call("alice", "putNode", drawn[-1], {"x": len(drawn)})
+
+            await alice_draws(10)
+            await asyncio.gather(
+                alice_draws(40), join(clients, platform, second.websocket_url, ("bob", EDITOR))
+            )
+            await clients.call("bob", "waitForNodes", drawn)
+            await clients.call("bob", "putNode", "from-second", {"x": 0})
+            await clients.call("alice", "waitForNodes", ["from-second"])
+            assert await clients.call("alice", "nodes") == await clients.call("bob", "nodes")
+
+
+async def test_a_canvas_on_one_instance_costs_kafka_no_updates_until_another_opens_it(
+    platform: CanvasPlatform, kafka_bootstrap: str
+) -> None:
+    first = await platform.start_canvas_service()
+    await create_canvas(platform, first)
+    kinds = (CanvasUpdateRelayed, CanvasHeld)
+    async with collaborators() as clients:
+        await join(clients, platform, first.websocket_url, ("alice", OWNER))
+        for index in range(5):
+            await clients.call("alice", "putNode", f"n{index}", {"x": index})
+        await acknowledged(platform, first, updates=5)
+        alone = await events_about(kafka_bootstrap, "canvas.updates.v1", platform.canvas, kinds)
+        assert [type(event) for event in alone] == [CanvasHeld], "updates relayed to nobody"
+        assert isinstance(alone[0], CanvasHeld) and alone[0].holding == CanvasHeld.HOLDING_OPENED
+
+        second = await platform.start_canvas_service()
+        await join(clients, platform, second.websocket_url, ("bob", EDITOR))
+        await clients.call("alice", "putNode", "shared", {"x": 9})
+        await clients.call("bob", "waitForNodes", ["shared"])
+        await acknowledged(platform, first, updates=6)
+        together = await events_about(kafka_bootstrap, "canvas.updates.v1", platform.canvas, kinds)
+        relayed = [event for event in together if isinstance(event, CanvasUpdateRelayed)]
+        assert relayed and relayed[-1].author == OWNER, "the edit after bob came was not relayed"
 
 
 @pytest.mark.parametrize("user", ["users/mallory"])

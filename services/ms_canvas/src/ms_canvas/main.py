@@ -22,6 +22,7 @@ from knowledge_kit.settings import load_settings
 from knowledge_kit.websocket import serve_websockets
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .collaboration.instances import InstanceRelay
 from .collaboration.relay import UpdateRelay
 from .collaboration.rooms import CanvasRooms
 from .collaboration.summaries import ChangeSummaries
@@ -113,14 +114,16 @@ async def collaborating(
         tasks: list[asyncio.Task[None]] = [asyncio.create_task(parts.rooms.journal.run(stop))]
         relay: UpdateRelay | None = None
         if settings.relay_updates:
-            relay = UpdateRelay(
-                bootstrap=settings.kafka_bootstrap,
-                source=settings.service_name,
-                apply=parts.rooms.apply_relayed,
-            )
+            relay = UpdateRelay(bootstrap=settings.kafka_bootstrap, source=settings.service_name)
             await relay.start()
-            parts.rooms.relay = relay
-            tasks.append(asyncio.create_task(relay.run(stop)))
+            instances = InstanceRelay(relay, parts.rooms.room_of, parts.rooms.loaded)
+            parts.rooms.instances = instances
+            tasks.append(
+                asyncio.create_task(
+                    relay.run(stop, apply=parts.rooms.apply_relayed, held=instances.held)
+                )
+            )
+            tasks.append(asyncio.create_task(instances.run(stop)))
         consumer = EventConsumer(
             service=settings.service_name,
             bootstrap=settings.kafka_bootstrap,
@@ -148,6 +151,8 @@ async def collaborating(
             await asyncio.gather(*tasks)
             await parts.appender.close()
             if relay is not None:
+                if parts.rooms.instances is not None:
+                    await parts.rooms.instances.drained()  # the last HOLDING_RELEASED
                 await relay.stop()
 
 

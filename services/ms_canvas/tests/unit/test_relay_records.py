@@ -7,10 +7,10 @@ from typing import Any
 
 import pycrdt
 
-from ms_canvas.collaboration import rooms
+from ms_canvas.collaboration import instances
+from ms_canvas.collaboration.instances import relay_records
 from ms_canvas.collaboration.journal import PendingUpdate
 from ms_canvas.collaboration.room import CanvasRoom
-from ms_canvas.collaboration.rooms import relay_records
 
 BOARD, OTHER = CanvasRoom("spaces/s/canvases/board"), CanvasRoom("spaces/s/canvases/other")
 
@@ -52,9 +52,9 @@ def test_a_run_of_one_author_on_one_canvas_is_one_record_holding_all_of_it() -> 
 def test_records_are_capped_in_count_and_in_bytes(monkeypatch: Any) -> None:
     _, updates = edits(250)
     counts = [len(r.updates) for r in relay_records([pending(BOARD, u, "a") for u in updates])]
-    assert counts == [rooms.RELAY_RECORD_UPDATES, rooms.RELAY_RECORD_UPDATES, 50]
+    assert counts == [instances.RELAY_RECORD_UPDATES, instances.RELAY_RECORD_UPDATES, 50]
 
     _, large = edits(6, size=1000)
-    monkeypatch.setattr(rooms, "RELAY_RECORD_BYTES", 2500)
+    monkeypatch.setattr(instances, "RELAY_RECORD_BYTES", 2500)
     counts = [len(r.updates) for r in relay_records([pending(BOARD, u, "a") for u in large])]
     assert counts == [2, 2, 2]

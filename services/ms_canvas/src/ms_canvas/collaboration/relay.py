@@ -1,9 +1,10 @@
-"""Fan-out of stored document updates between ms_canvas instances through canvas.updates.v1.
+"""The Kafka side of the fan-out between ms_canvas instances: canvas.updates.v1.
 
 Every instance reads the whole topic from its end without a consumer group (each needs every
-record) and applies other instances' updates to the canvases it holds open. The kit's
-RoomFanout only forwards frames; here a relayed update must also reach the server's own copy
-of the document, so the relay is built from the kit's producer and envelope instead.
+record) and hands other instances' records on: document updates (CanvasUpdateRelayed) and who
+holds which canvas (CanvasHeld). The kit's RoomFanout only forwards frames; here a relayed
+update must also reach the server's own copy of the document, so the relay is built from the
+kit's producer and envelope instead. What to send when is `InstanceRelay`'s business.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from google.protobuf.message import DecodeError
-from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
+from google.protobuf.message import DecodeError, Message
+from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import CANVAS_UPDATES_V1
 from knowledge_kit.events.envelope import kafka_headers, new_envelope
@@ -23,18 +24,18 @@ from knowledge_kit.events.producer import create_producer
 
 _log = structlog.get_logger("ms_canvas.relay")
 ApplyRelayed = Callable[[CanvasUpdateRelayed], Awaitable[None]]
+TakeHeld = Callable[[CanvasHeld], Awaitable[None]]
 
 
 class UpdateRelay:
-    def __init__(self, *, bootstrap: str, source: str, apply: ApplyRelayed) -> None:
+    def __init__(self, *, bootstrap: str, source: str) -> None:
         self.instance_id = uuid.uuid4().hex
         self._source = source
-        self._apply = apply
         self._producer: AIOKafkaProducer = create_producer(bootstrap, client_id=self.instance_id)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
 
     async def start(self) -> None:
-        """Connect and position at the topic's end: updates stored from now on are relayed."""
+        """Connect and position at the topic's end: records sent from now on are read."""
         await self._producer.start()
         partitions = await self._producer.partitions_for(CANVAS_UPDATES_V1.name)
         if not partitions:
@@ -49,9 +50,29 @@ class UpdateRelay:
 
     async def publish(self, canvas: str, update: bytes, author: str) -> None:
         """Queue an update for the other instances (the producer batches and delivers it)."""
-        event = CanvasUpdateRelayed(
-            canvas=canvas, update=update, origin_instance=self.instance_id, author=author
+        await self._send(
+            canvas,
+            CanvasUpdateRelayed(
+                canvas=canvas, update=update, origin_instance=self.instance_id, author=author
+            ),
         )
+
+    async def announce(
+        self, canvas: str, holding: CanvasHeld.Holding.ValueType, state_vector: bytes = b""
+    ) -> None:
+        """Tell the other instances whether this one holds `canvas`, and what it has of it."""
+        await self._send(
+            canvas,
+            CanvasHeld(
+                canvas=canvas,
+                instance=self.instance_id,
+                holding=holding,
+                state_vector=state_vector,
+            ),
+        )
+
+    async def _send(self, canvas: str, event: Message) -> None:
+        # Keyed by canvas: one canvas's records stay in order on one partition.
         envelope = new_envelope(event, source=self._source, subject=canvas)
         await self._producer.send(
             CANVAS_UPDATES_V1.name,
@@ -60,26 +81,28 @@ class UpdateRelay:
             headers=kafka_headers(envelope),
         )
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Apply other instances' updates until `stop` is set."""
+    async def run(self, stop: asyncio.Event, *, apply: ApplyRelayed, held: TakeHeld) -> None:
+        """Hand other instances' updates to `apply` and their holdings to `held` until `stop`
+        is set."""
         while not stop.is_set():
             batches = await self._consumer.getmany(timeout_ms=200)
             for records in batches.values():
                 for record in records:
-                    event = _relayed(record.value or b"")
-                    if event is not None and event.origin_instance != self.instance_id:
-                        await self._apply(event)
+                    await self._take(record.value or b"", apply, held)
 
     async def stop(self) -> None:
         await self._consumer.stop()
         await self._producer.stop()
 
-
-def _relayed(value: bytes) -> CanvasUpdateRelayed | None:
-    try:
-        envelope = event_envelope_pb2.EventEnvelope.FromString(value)
-    except DecodeError:
-        _log.warning("canvas_relay_record_unreadable")
-        return None
-    event = CanvasUpdateRelayed()
-    return event if envelope.payload.Unpack(event) else None
+    async def _take(self, value: bytes, apply: ApplyRelayed, held: TakeHeld) -> None:
+        try:
+            envelope = event_envelope_pb2.EventEnvelope.FromString(value)
+        except DecodeError:
+            _log.warning("canvas_relay_record_unreadable")
+            return
+        relayed, holding = CanvasUpdateRelayed(), CanvasHeld()
+        if envelope.payload.Unpack(relayed):
+            if relayed.origin_instance != self.instance_id:
+                await apply(relayed)
+        elif envelope.payload.Unpack(holding) and holding.instance != self.instance_id:
+            await held(holding)

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import pycrdt
 import structlog
 from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
 
 from ..domain.ports import UpdateAppender
 from ..repository.unit_of_work import SqlCanvasUnitOfWork
+from .instances import InstanceRelay
 from .journal import PendingUpdate, UpdateJournal
-from .relay import UpdateRelay
 from .room import CanvasRoom
 from .summaries import ChangeSummaries
 
 _log = structlog.get_logger("ms_canvas.rooms")
 UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
-RELAY_RECORD_BYTES = 256 * 1024  # well under Kafka's default limit of 1 MiB per record
-# Merging n updates costs about n squared; a batch that waited out a database outage is split.
-RELAY_RECORD_UPDATES = 100
 
 
 class CanvasRooms:
@@ -36,7 +31,7 @@ class CanvasRooms:
         batch_seconds: float = 0.0,
     ) -> None:
         self.journal = UpdateJournal(appender.append, self._stored, batch_seconds=batch_seconds)
-        self.relay: UpdateRelay | None = None
+        self.instances: InstanceRelay | None = None  # None: this instance is alone
         self._unit_of_work = unit_of_work
         self._summaries = summaries
         self._compact_after = compact_after_updates
@@ -70,6 +65,14 @@ class CanvasRooms:
         self._users.pop(room.name, None)
         self._forget_if_unused(room)
 
+    def room_of(self, name: str) -> CanvasRoom | None:
+        """The room of canvas `name` if this instance holds it open (loaded or loading)."""
+        return self._rooms.get(name)
+
+    def loaded(self) -> list[CanvasRoom]:
+        """The rooms this instance holds open and has loaded."""
+        return [room for room in self._rooms.values() if _succeeded(self._loading.get(room.name))]
+
     def submit(self, pending: PendingUpdate) -> None:
         """Store an update merged into its room; it is passed on once stored."""
         pending.room.unstored += 1
@@ -81,6 +84,8 @@ class CanvasRooms:
             return
         del self._rooms[room.name]
         self._loading.pop(room.name, None)
+        if self.instances is not None:
+            self.instances.released(room.name)
 
     async def apply_relayed(self, event: CanvasUpdateRelayed) -> None:
         """Another instance stored an update: merge it and pass it to this instance's clients."""
@@ -119,13 +124,15 @@ class CanvasRooms:
                 room.apply(update)
         room.revision = 0 if canvas is None else canvas.revision
         room.uncompacted = len(state.updates)
+        if self.instances is not None:
+            self.instances.opened(room)
 
     async def _stored(self, batch: list[PendingUpdate], revisions: dict[str, int]) -> None:
         for pending in batch:
             pending.room.uncompacted += 1
             pending.room.unstored -= 1
-        if self.relay is not None:
-            await self._relay(batch)
+        if self.instances is not None:
+            await self.instances.stored(batch)
         for room in {pending.room for pending in batch}:
             room.revision = revisions.get(room.name, room.revision)
             self._summaries.edited(room, {p.author for p in batch if p.room is room})
@@ -133,15 +140,6 @@ class CanvasRooms:
             if room.uncompacted >= self._compact_after and room.name not in self._compacting:
                 self._compacting[room.name] = asyncio.create_task(self._compact(room))
             self._forget_if_unused(room)
-
-    async def _relay(self, batch: list[PendingUpdate]) -> None:
-        assert self.relay is not None
-        for record in relay_records(batch):
-            try:
-                await self.relay.publish(record.canvas, record.update, record.author)
-            except Exception:
-                # Stored already: other instances' clients get it when they next sync.
-                _log.warning("canvas_update_not_relayed", canvas=record.canvas, exc_info=True)
 
     async def _compact(self, room: CanvasRoom) -> None:
         try:
@@ -155,38 +153,5 @@ class CanvasRooms:
             del self._compacting[room.name]
 
 
-@dataclass(frozen=True)
-class RelayRecord:
-    canvas: str
-    author: str
-    updates: tuple[bytes, ...]
-
-    @property
-    def update(self) -> bytes:
-        """The updates as one (Yjs merges losslessly)."""
-        if len(self.updates) == 1:
-            return self.updates[0]
-        return pycrdt.merge_updates(*self.updates)
-
-
-def relay_records(batch: list[PendingUpdate]) -> list[RelayRecord]:
-    """A stored batch as relay records: consecutive updates of one canvas and author go as one,
-    up to RELAY_RECORD_BYTES and RELAY_RECORD_UPDATES, so a busy canvas costs Kafka a record per
-    batch rather than one per update, no record outgrows what the broker accepts, and no merge
-    holds up the event loop for long."""
-    groups: list[tuple[str, str, list[bytes]]] = []
-    size = 0
-    for pending in batch:
-        key = (pending.room.name, pending.author)
-        if (
-            groups
-            and groups[-1][:2] == key
-            and size + len(pending.update) <= RELAY_RECORD_BYTES
-            and len(groups[-1][2]) < RELAY_RECORD_UPDATES
-        ):
-            groups[-1][2].append(pending.update)
-            size += len(pending.update)
-        else:
-            groups.append((*key, [pending.update]))
-            size = len(pending.update)
-    return [RelayRecord(canvas, author, tuple(updates)) for canvas, author, updates in groups]
+def _succeeded(task: asyncio.Task[None] | None) -> bool:
+    return task is not None and task.done() and not task.cancelled() and not task.exception()
