@@ -1,13 +1,15 @@
 """Delivery latency of ms_canvas against the npm y-websocket server (@y/websocket-server 0.1.1),
 side by side on the same two workloads, driven by the same unmodified yjs + y-websocket clients:
 
-- updates: 1 writer at 200 updates/s, 100 subscribers (writer to each subscriber);
+- updates: 1 writer at 200 updates/s, 100 subscribers (writer to each subscriber); the writer
+  has a client process of its own, the subscribers share four;
 - cursors: 50 clients moving their cursors at 20 Hz (each move to each of the 49 others).
 
     .venv/bin/fleet infra run -- .venv/bin/python benchmarks/canvas_latency.py [--seconds 10]
 
 ms_canvas runs as in production: PostgreSQL (updates stored in batches as they arrive),
-Kafka fan-out to other instances, access checked with ms_knowledge at connect. The Node server
+Kafka fan-out to other instances (alone on a canvas, it only announces that it holds it),
+access checked with ms_knowledge at connect. The Node server
 keeps everything in memory. Each workload runs both servers, in alternating order, for
 `--rounds` rounds of `--seconds` of load (the first second of each is warm-up, not measured),
 after `--warmup-rounds` unmeasured ones (a cold Node server's tail is a third longer than a
@@ -53,6 +55,8 @@ from tests.canvas_support import (  # noqa: E402
 )
 
 WORKLOADS = ("updates", "cursors")
+SUBSCRIBERS = 100
+SUBSCRIBER_PROCESSES = 4
 CURSOR_CLIENTS = 50
 CURSOR_PROCESSES = 5
 CONNECT_SECONDS = 4
@@ -133,19 +137,21 @@ async def run_load(
     workload: str, url: str, room: str, token: str, seconds: int, server_pid: int
 ) -> dict[str, float]:
     cpu_before = cpu_seconds(server_pid)
+    start = str(time.time() * 1000 + CONNECT_SECONDS * 1000)
     if workload == "updates":
-        results = [await load_process(workload, url, room, token, str(seconds))]
+        # The writer on its own, and the subscribers split: one process reading all 100 would
+        # hold up the writer's next update while it reads the last one.
+        share = SUBSCRIBERS // SUBSCRIBER_PROCESSES
+        processes = [(0, "1")] + [(share, "0")] * SUBSCRIBER_PROCESSES
     else:
-        start = time.time() * 1000 + CONNECT_SECONDS * 1000
         share = CURSOR_CLIENTS // CURSOR_PROCESSES
-        results = await asyncio.gather(
-            *(
-                load_process(
-                    workload, url, room, token, str(seconds), str(share), str(first), str(start)
-                )
-                for first in range(0, CURSOR_CLIENTS, share)
-            )
+        processes = [(share, str(first)) for first in range(0, CURSOR_CLIENTS, share)]
+    results = await asyncio.gather(
+        *(
+            load_process(workload, url, room, token, str(seconds), str(count), role, start)
+            for count, role in processes
         )
+    )
     samples = [sample for result in results for sample in result["latencies_ms"]]
     cpu = cpu_seconds(server_pid) - cpu_before
     return {

@@ -1,7 +1,9 @@
 // Load for the canvas latency benchmark; prints one JSON line:
 //   {"latencies_ms": [...], "disconnects": n}
-// node load.mjs updates <url> <room> <token|-> <seconds>   1 yjs writer at 200 updates/s,
-//                                                           100 subscribers
+// node load.mjs updates <url> <room> <token|-> <seconds> <subscribers> <writes 0|1> <start epoch ms>
+//     this process's share of the 100 subscribers, and with writes 1 the one yjs writer
+//     (200 updates/s from the shared start time on); processes split the work, so that the
+//     clients, which read every update, are not the bottleneck
 // node load.mjs cursors <url> <room> <token|-> <seconds> <clients> <first> <start epoch ms>
 //     clients first..first+clients-1 of the 50 that move their cursors at 20 Hz, from the
 //     shared start time on (several processes split the 50, so that the clients themselves,
@@ -34,37 +36,41 @@ function provider () {
 const synced = (p) => new Promise((resolve) => p.synced ? resolve() : p.once('sync', resolve))
 
 async function updates () {
-  const writer = provider()
-  await synced(writer)
-  const sentAt = new Map()
+  // This process's share of the 100 subscribers, and the writer if `writes` is 1. Each update
+  // carries its send time, so subscribers in other processes measure it (epoch ms, fixed width).
+  const [count, writes, start] = [Number(clientCount), first === '1', Number(startAt)]
   const marker = Buffer.from('seq-')
-  const subscribers = await Promise.all(Array.from({ length: 100 }, () => new Promise((resolve) => {
+  const subscribers = await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
     const ws = new WebSocket(`${url}/${room}`, protocols)
     ws.on('message', (data) => {
       const at = data.indexOf(marker)
       if (at >= 0) {
         const seq = Number(data.subarray(at + 4, at + 12).toString())
-        const sent = sentAt.get(seq)
-        if (sent !== undefined && seq > WARMUP_SECONDS * 200) latencies.push(now() - sent)
+        const sent = Number(data.subarray(at + 13, at + 30).toString())
+        if (seq > WARMUP_SECONDS * 200) latencies.push(now() - sent)
       }
     })
     ws.on('close', () => { if (!finishing) disconnects += 1 })
     ws.on('open', () => resolve(ws))
   })))
-  await sleep(1000)
-  const ticks = Number(seconds) * 200
-  const map = writer.doc.getMap('bench')
-  const start = now()
-  for (let seq = 1; seq <= ticks; seq++) {
-    const due = start + seq * 5
-    if (due > now()) await sleep(due - now())
-    sentAt.set(seq, now())
-    map.set('s', `seq-${String(seq).padStart(8, '0')}`)
+  const writer = writes ? provider() : null
+  if (writer) await synced(writer)
+  if (start > now()) await sleep(start - now())
+  if (writer) {
+    const map = writer.doc.getMap('bench')
+    const ticks = Number(seconds) * 200
+    for (let seq = 1; seq <= ticks; seq++) {
+      const due = start + seq * 5
+      if (due > now()) await sleep(due - now())
+      map.set('s', `seq-${String(seq).padStart(8, '0')}@${now().toFixed(3).padStart(17, '0')}`)
+    }
+  } else {
+    await sleep(Number(seconds) * 1000 + 5)
   }
   await sleep(1000)
   finishing = true
   subscribers.forEach((ws) => ws.terminate())
-  writer.destroy()
+  if (writer) writer.destroy()
 }
 
 async function cursors () {
