@@ -1,4 +1,5 @@
-"""`fleet lint`: ruff and mypy --strict over every Python part of the repository."""
+"""`fleet lint`: ruff (lint and format) and mypy --strict over every Python part of the
+repository."""
 
 from __future__ import annotations
 
@@ -25,20 +26,29 @@ def linted_parts(root: Path) -> list[Path]:
     return parts
 
 
+# Markdown is left out of the format check: code in documentation is laid out for reading.
+CHECKS = (
+    ("ruff", ["ruff", "check", "--quiet", "."]),
+    ("ruff format", ["ruff", "format", "--check", "--quiet", "--exclude", "*.md", "."]),
+    ("mypy", ["mypy"]),
+)
+
+
 @click.command("lint")
 def lint() -> None:
-    """Run ruff and mypy --strict in each part; fail naming the parts that are not clean."""
+    """Run ruff check, ruff format --check and mypy --strict in each part; fail naming the parts
+    that are not clean."""
     root = find_repo_root()
     failed: list[str] = []
     parts = linted_parts(root)
     for directory in parts:
         part = directory.relative_to(root).as_posix()
-        for tool in (["ruff", "check", "--quiet", "."], ["mypy"]):
+        for name, tool in CHECKS:
             if not _passes(tool, directory):
-                failed.append(f"{tool[0]} in {part}")
+                failed.append(f"{name} in {part}")
     if failed:
         raise FleetError(f"lint failed: {', '.join(failed)}")
-    out.print(f"lint: ruff and mypy --strict clean in {len(parts)} part(s)")
+    out.print(f"lint: ruff, ruff format and mypy --strict clean in {len(parts)} part(s)")
 
 
 def _passes(tool: list[str], directory: Path) -> bool:

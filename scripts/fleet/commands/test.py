@@ -41,7 +41,11 @@ def run_tests(only: tuple[str, ...], pytest_args: tuple[str, ...]) -> int:
     with test_infrastructure() as infrastructure, tempfile.TemporaryDirectory() as reports:
         # Stamped services default to SQLite for a quick local `pytest`; the platform's run uses
         # the production database, as each service's own CI (tox -e postgresql) does.
-        env = {"KNOWLEDGE_TEST_DATABASE": "postgresql", **os.environ, **infrastructure.environment()}
+        env = {
+            "KNOWLEDGE_TEST_DATABASE": "postgresql",
+            **os.environ,
+            **infrastructure.environment(),
+        }
         for suite in suites:
             err.rule(f"{suite.name} ({suite.tests.relative_to(root)})")
             report = Path(reports) / f"{suite.name}.xml"
