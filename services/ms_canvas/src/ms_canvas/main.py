@@ -112,7 +112,7 @@ async def collaborating(
     ):
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = [asyncio.create_task(parts.rooms.journal.run(stop))]
-        relay: UpdateRelay | None = None
+        instances: InstanceRelay | None = None
         if settings.relay_updates:
             relay = UpdateRelay(bootstrap=settings.kafka_bootstrap, source=settings.service_name)
             await relay.start()
@@ -150,10 +150,8 @@ async def collaborating(
             stop.set()
             await asyncio.gather(*tasks)
             await parts.appender.close()
-            if relay is not None:
-                if parts.rooms.instances is not None:
-                    await parts.rooms.instances.drained()  # the last HOLDING_RELEASED
-                await relay.stop()
+            if instances is not None:
+                await instances.close()
 
 
 async def serve() -> None:

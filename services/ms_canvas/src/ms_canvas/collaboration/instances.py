@@ -103,9 +103,10 @@ class InstanceRelay:
             for room in list(self._open_rooms()):
                 await self._announce(room.name, STILL, room.doc.get_state())
 
-    async def drained(self) -> None:
-        """Wait for the announcements under way (on shutdown)."""
+    async def close(self) -> None:
+        """Send the announcements under way (the last HOLDING_RELEASED), then stop the relay."""
         await asyncio.gather(*self._sending, return_exceptions=True)
+        await self._relay.stop()
 
     async def _publish(self, canvas: str, update: bytes, author: str) -> None:
         try:
