@@ -15,7 +15,8 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 
-const [workload, url, room, token, seconds, clientCount, first, startAt] = process.argv.slice(2)
+// Each workload reads its own arguments after these.
+const [workload, url, room, token, seconds, ...rest] = process.argv.slice(2)
 const protocols = token === '-' ? [] : ['knowledge.v1', `bearer.${token}`]
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -38,7 +39,7 @@ const synced = (p) => new Promise((resolve) => p.synced ? resolve() : p.once('sy
 async function updates () {
   // This process's share of the 100 subscribers, and the writer if `writes` is 1. Each update
   // carries its send time, so subscribers in other processes measure it (epoch ms, fixed width).
-  const [count, writes, start] = [Number(clientCount), first === '1', Number(startAt)]
+  const [count, writes, start] = rest.map(Number)
   const marker = Buffer.from('seq-')
   const subscribers = await Promise.all(Array.from({ length: count }, () => new Promise((resolve) => {
     const ws = new WebSocket(`${url}/${room}`, protocols)
@@ -74,11 +75,12 @@ async function updates () {
 }
 
 async function cursors () {
-  const clients = Array.from({ length: Number(clientCount) }, provider)
+  const [clientCount, first, start] = rest.map(Number)
+  const clients = Array.from({ length: clientCount }, provider)
   await Promise.all(clients.map(synced))
   const seen = new Set()
   clients.forEach((p, local) => {
-    const index = Number(first) + local
+    const index = first + local
     p.awareness.setLocalStateField('user', `user${index}`)
     p.awareness.on('change', ({ added, updated }) => {
       const at = now()
@@ -93,12 +95,11 @@ async function cursors () {
       }
     })
   })
-  const start = Number(startAt)
   if (start > now()) await sleep(start - now())
   const ticks = Number(seconds) * 20
   for (let tick = 1; tick <= ticks; tick++) {
     clients.forEach((p, local) => {
-      const index = Number(first) + local
+      const index = first + local
       // Spread the 50 clients over each 50 ms period, as independent people would be.
       const due = start + tick * 50 + index
       setTimeout(() => p.awareness.setLocalStateField('cursor', { seq: tick, x: tick, y: index, t: now() }),
