@@ -48,6 +48,23 @@ async def test_token_by_subprotocol_or_query_reaches_the_handler_as_its_principa
             assert await by_query.recv() == "welcome users/bob"
 
 
+async def test_compression_is_negotiated_only_when_the_server_asks_for_it(
+    jwks_endpoint: JwksEndpoint,
+) -> None:
+    # The client offers permessage-deflate, as browsers and npm `ws` do.
+    for per_message_deflate in (False, True):
+        hub = RoomHub()
+        async with chat_server(jwks_endpoint, hub, per_message_deflate=per_message_deflate) as url:
+            token = jwks_endpoint.mint("users/alice")
+            async with connect(
+                url, subprotocols=_protocols(token), compression="deflate"
+            ) as client:
+                assert client.response is not None
+                agreed = client.response.headers.get("Sec-WebSocket-Extensions", "")
+                assert agreed.startswith("permessage-deflate") is per_message_deflate
+                assert await client.recv() == "welcome users/alice"
+
+
 async def _join(url: str, endpoint: JwksEndpoint, who: str, room: str) -> ClientConnection:
     client = await connect(url, subprotocols=_protocols(endpoint.mint(who)))
     assert await client.recv() == f"welcome {who}"

@@ -37,13 +37,20 @@ def room_chat(hub: RoomHub, members: list[RoomMember]):  # type: ignore[no-untyp
 
 @asynccontextmanager
 async def chat_server(
-    endpoint: JwksEndpoint, hub: RoomHub, members: list[RoomMember] | None = None
+    endpoint: JwksEndpoint,
+    hub: RoomHub,
+    members: list[RoomMember] | None = None,
+    *,
+    per_message_deflate: bool = False,
 ) -> AsyncIterator[str]:
     verifier = TokenVerifier(
         JwksKeySet(endpoint.url), issuer=endpoint.issuer, audience=endpoint.audience
     )
     server = await serve_websockets(
-        room_chat(hub, members if members is not None else []), verifier, host="127.0.0.1"
+        room_chat(hub, members if members is not None else []),
+        verifier,
+        host="127.0.0.1",
+        per_message_deflate=per_message_deflate,
     )
     port = next(iter(server.sockets)).getsockname()[1]
     try:

@@ -47,11 +47,17 @@ async def serve_websockets(
     ping_interval_seconds: float = 20.0,
     ping_timeout_seconds: float = 20.0,
     max_message_bytes: int = 1 << 20,
+    per_message_deflate: bool = False,
 ) -> Server:
     """Start serving; `handler(connection, principal)` runs per authenticated connection.
 
     Pings every `ping_interval_seconds`; a peer that does not answer within `ping_timeout_seconds`
     is disconnected. Close the returned server with `server.close(); await server.wait_closed()`.
+
+    Compression (permessage-deflate) is off unless `per_message_deflate`: the messages rooms
+    carry are small and latency-bound, and a client that negotiates it compresses every one of
+    them (npm `ws` does so on a worker thread before sending, whatever the size), while a
+    broadcast would be compressed once per connection here.
     """
     # Weak keys: a connection whose handshake fails after authentication leaves no entry behind.
     principals: weakref.WeakKeyDictionary[ServerConnection, Principal] = weakref.WeakKeyDictionary()
@@ -85,6 +91,7 @@ async def serve_websockets(
         ping_interval=ping_interval_seconds,
         ping_timeout=ping_timeout_seconds,
         max_size=max_message_bytes,
+        compression="deflate" if per_message_deflate else None,
     )
 
 

@@ -4,8 +4,8 @@ A canvas sends every update and presence change to every connection on it: 100 v
 updates/s are 20,000 frames a second. Queuing each frame for a sender task and sending it
 through `websockets`' `send()` (a context manager, a drain and per-connection compression per
 frame) used up the process at a fraction of that. Here a frame is built once per broadcast and
-written to each socket without a task switch. Frames go uncompressed (RSV1 clear), which
-permessage-deflate allows next to compressed ones; Yjs updates are compact binary already.
+written to each socket without a task switch. Frames go uncompressed (RSV1 clear): the service
+does not negotiate permessage-deflate, and Yjs updates are compact binary already.
 
 What a client has not read yet stays in its socket's write buffer; past `max_buffered_bytes`
 the client is disconnected (1013, try again later) rather than buffered forever, and its
