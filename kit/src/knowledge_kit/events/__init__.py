@@ -7,6 +7,7 @@ from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.relay import OutboxRelay
 from knowledge_kit.events.relaying import relaying_outbox
 from knowledge_kit.events.tables import EVENTS_METADATA, inbox_events, outbox_events
+from knowledge_kit.events.topic_tail import tail_consumer
 from knowledge_kit.names import dead_letter_topic
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "outbox_events",
     "payload_type",
     "relaying_outbox",
+    "tail_consumer",
 ]

@@ -11,13 +11,14 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
 
 from knowledge_kit.events.envelope import kafka_headers, new_envelope
 from knowledge_kit.events.producer import create_producer
+from knowledge_kit.events.topic_tail import tail_consumer
 from knowledge_kit.names import check_service_name
 from knowledge_kit.websocket.hub import Frame, RoomHub
 
@@ -46,18 +47,14 @@ class RoomFanout:
         self._source = check_service_name(source)
         self._event_type = event_type
         self._to_frame = to_frame
+        self._bootstrap = bootstrap
         self._producer: AIOKafkaProducer = create_producer(bootstrap, client_id=self.instance_id)
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         """Connect, and position at the topic's end: only messages from now on are relayed."""
         await self._producer.start()
-        partitions = await self._producer.partitions_for(self._topic)
-        await self._consumer.start()
-        self._consumer.assign([TopicPartition(self._topic, p) for p in sorted(partitions)])
-        await self._consumer.seek_to_end()
-        for partition in self._consumer.assignment():
-            await self._consumer.position(partition)
+        self._consumer = await tail_consumer(self._bootstrap, self._topic, self._producer)
 
     async def publish(self, room: str, event: Message) -> None:
         """Deliver `event` to `room` here and on every other instance."""
@@ -72,6 +69,8 @@ class RoomFanout:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay other instances' messages to local rooms until `stop` is set."""
+        if self._consumer is None:
+            raise RuntimeError("RoomFanout.run before start")
         while not stop.is_set():
             batches = await self._consumer.getmany(timeout_ms=200)
             for records in batches.values():
@@ -91,5 +90,6 @@ class RoomFanout:
 
     async def stop(self) -> None:
         """Disconnect from Kafka."""
-        await self._consumer.stop()
+        if self._consumer is not None:
+            await self._consumer.stop()
         await self._producer.stop()

@@ -4,7 +4,7 @@ Every instance reads the whole topic from its end without a consumer group (each
 record) and hands other instances' records on: document updates (CanvasUpdateRelayed) and who
 holds which canvas (CanvasHeld). The kit's RoomFanout only forwards frames; here a relayed
 update must also reach the server's own copy of the document, so the relay is built from the
-kit's producer and envelope instead. What to send when is `InstanceRelay`'s business.
+kit's producer, topic tail and envelope instead. What to send when is `InstanceRelay`'s business.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from google.protobuf.message import DecodeError, Message
 from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import CANVAS_UPDATES_V1
 from knowledge_kit.events.envelope import kafka_headers, new_envelope
 from knowledge_kit.events.producer import create_producer
+from knowledge_kit.events.topic_tail import tail_consumer
 
 _log = structlog.get_logger("ms_canvas.relay")
 ApplyRelayed = Callable[[CanvasUpdateRelayed], Awaitable[None]]
@@ -31,22 +32,16 @@ class UpdateRelay:
     def __init__(self, *, bootstrap: str, source: str) -> None:
         self.instance_id = uuid.uuid4().hex
         self._source = source
+        self._bootstrap = bootstrap
         self._producer: AIOKafkaProducer = create_producer(bootstrap, client_id=self.instance_id)
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         """Connect and position at the topic's end: records sent from now on are read."""
         await self._producer.start()
-        partitions = await self._producer.partitions_for(CANVAS_UPDATES_V1.name)
-        if not partitions:
-            raise RuntimeError(f"Kafka has no topic {CANVAS_UPDATES_V1.name} to relay updates on")
-        await self._consumer.start()
-        self._consumer.assign(
-            [TopicPartition(CANVAS_UPDATES_V1.name, p) for p in sorted(partitions)]
+        self._consumer = await tail_consumer(
+            self._bootstrap, CANVAS_UPDATES_V1.name, self._producer
         )
-        await self._consumer.seek_to_end()
-        for partition in self._consumer.assignment():
-            await self._consumer.position(partition)
 
     async def publish(self, canvas: str, update: bytes, author: str) -> None:
         """Queue an update for the other instances (the producer batches and delivers it)."""
@@ -84,6 +79,8 @@ class UpdateRelay:
     async def run(self, stop: asyncio.Event, *, apply: ApplyRelayed, held: TakeHeld) -> None:
         """Hand other instances' updates to `apply` and their holdings to `held` until `stop`
         is set."""
+        if self._consumer is None:
+            raise RuntimeError("UpdateRelay.run before start")
         while not stop.is_set():
             batches = await self._consumer.getmany(timeout_ms=200)
             for records in batches.values():
@@ -91,7 +88,8 @@ class UpdateRelay:
                     await self._take(record.value or b"", apply, held)
 
     async def stop(self) -> None:
-        await self._consumer.stop()
+        if self._consumer is not None:
+            await self._consumer.stop()
         await self._producer.stop()
 
     async def _take(self, value: bytes, apply: ApplyRelayed, held: TakeHeld) -> None:
