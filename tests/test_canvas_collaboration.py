@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import pycrdt
 import pytest
 import pytest_asyncio
 import websockets
@@ -13,6 +14,7 @@ from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas.collaboration.awareness import AwarenessEntry, parse_awareness_update
 from ms_canvas.collaboration.lib0 import Decoder
+from ms_canvas.collaboration.relay import UpdateRelay
 
 from .canvas_support import (
     EDITOR,
@@ -190,6 +192,38 @@ async def test_a_canvas_on_one_instance_costs_kafka_no_updates_until_another_ope
         together = await events_about(kafka_bootstrap, "canvas.updates.v1", platform.canvas, kinds)
         relayed = [event for event in together if isinstance(event, CanvasUpdateRelayed)]
         assert relayed and relayed[-1].author == OWNER, "the edit after bob came was not relayed"
+
+
+async def test_a_holder_that_missed_records_gets_them_back_at_its_next_heartbeat(
+    platform: CanvasPlatform, kafka_bootstrap: str
+) -> None:
+    """An instance whose relayed records were lost (Kafka away for a while) is whole again once
+    it repeats that it holds the canvas: every heartbeat is answered with what it lacks."""
+    service = await platform.start_canvas_service()
+    await create_canvas(platform, service)
+    elsewhere = UpdateRelay(bootstrap=kafka_bootstrap, source="ms_canvas")
+    await elsewhere.start()  # another instance, holding the canvas with nothing of it
+    try:
+        async with collaborators() as clients:
+            await join(clients, platform, service.websocket_url, ("alice", OWNER))
+            await clients.call("alice", "putNode", "drawn", {"x": 1})
+            await acknowledged(platform, service, updates=1)
+            empty = pycrdt.Doc().get_state()
+            answers: list[CanvasUpdateRelayed] = []
+            for heartbeat in (1, 2):
+                await elsewhere.announce(platform.canvas, CanvasHeld.HOLDING_STILL, empty)
+                kinds = (CanvasUpdateRelayed,)
+                relayed = await events_about(
+                    kafka_bootstrap, "canvas.updates.v1", platform.canvas, kinds, count=heartbeat
+                )
+                answers = [e for e in relayed if isinstance(e, CanvasUpdateRelayed)]
+            assert len(answers) == 2, "the second heartbeat went unanswered"
+            for answer in answers:
+                doc: pycrdt.Doc[pycrdt.Map[object]] = pycrdt.Doc()
+                doc.apply_update(answer.update)
+                assert "drawn" in doc.get("nodes", type=pycrdt.Map).to_py()
+    finally:
+        await elsewhere.stop()
 
 
 @pytest.mark.parametrize("user", ["users/mallory"])

@@ -9,8 +9,9 @@ then. Holding is announced through the relay:
   newcomer, with HOLDING_STILL and its own vector;
 - whoever learns of a holder it did not know sends it what its vector lacks, so updates made
   before two instances knew of each other reach both;
-- holders repeat HOLDING_STILL every `heartbeat_seconds`, which also brings instances that
-  started after an announcement up to date; a holder unheard of for three heartbeats is
+- holders repeat HOLDING_STILL every `heartbeat_seconds`, and every other holder answers each
+  with what its vector lacks: an instance that started after an announcement, or missed a
+  record, is whole again within a heartbeat; a holder unheard of for three heartbeats is
   forgotten, and HOLDING_RELEASED forgets it at once.
 """
 
@@ -83,14 +84,16 @@ class InstanceRelay:
             self._holders.released(event.canvas, event.instance)
             return
         new = self._holders.saw(event.canvas, event.instance)
-        if new or event.holding == OPENED:
-            try:
-                missing = room.doc.get_update(event.state_vector)
-            except ValueError:
-                _log.warning("canvas_holder_state_unreadable", canvas=event.canvas)
-                return
-            if missing != EMPTY_UPDATE:
-                await self._publish(event.canvas, missing, author="")
+        # Every announcement is answered with what the announcer's vector lacks: on opening,
+        # what it missed while loading; on a heartbeat, what a lost record left out (after a
+        # Kafka outage, say), and otherwise no more than the updates already on their way.
+        try:
+            missing = room.doc.get_update(event.state_vector)
+        except ValueError:
+            _log.warning("canvas_holder_state_unreadable", canvas=event.canvas)
+            return
+        if missing != EMPTY_UPDATE:
+            await self._publish(event.canvas, missing, author="")
         if new:
             await self._announce(room.name, STILL, room.doc.get_state())
 
