@@ -5,14 +5,13 @@ so a canvas edited through one instance costs Kafka nothing but a CanvasHeld rec
 then. Holding is announced through the relay:
 
 - an instance that opens a canvas (loaded from storage) announces HOLDING_OPENED with its
-  state vector; every holder answers with what that vector lacks, and, if it did not know the
-  newcomer, with HOLDING_STILL and its own vector;
-- whoever learns of a holder it did not know sends it what its vector lacks, so updates made
-  before two instances knew of each other reach both;
-- holders repeat HOLDING_STILL every `heartbeat_seconds`, and every other holder answers each
-  with what its vector lacks: an instance that started after an announcement, or missed a
-  record, is whole again within a heartbeat; a holder unheard of for three heartbeats is
-  forgotten, and HOLDING_RELEASED forgets it at once.
+  state vector, and repeats HOLDING_STILL with its vector every `heartbeat_seconds`;
+- every other holder answers each announcement with what that vector lacks, and, if it did not
+  know the announcer, announces HOLDING_STILL itself, so the announcer sends back what it
+  lacks in turn. Updates made before two instances knew of each other, or carried by a record
+  that was lost, reach both within a heartbeat;
+- a holder unheard of for three heartbeats is forgotten, and HOLDING_RELEASED forgets it at
+  once.
 """
 
 from __future__ import annotations
