@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fleet.errors import FleetError
+from fleet.infra.kafka_sasl import SASL_SSL_LISTENER, SaslSslListener, new_sasl_ssl_listener
 from fleet.infra.net import LOOPBACK, free_port, wait_for_port
 from fleet.infra.processes import stop_process, tail
 from fleet.paths import cache_dir
@@ -90,12 +91,16 @@ def broker_jars() -> Path:
 
 @dataclass
 class KafkaBroker:
-    """One combined broker+controller node; `bootstrap` is what clients connect to."""
+    """One combined broker+controller node; `bootstrap` is what clients connect to.
+
+    With `sasl_ssl`, the broker also listens there with SCRAM-SHA-512 over TLS.
+    """
 
     workdir: Path
     port: int
     controller_port: int
     keep_data: bool = False
+    sasl_ssl: SaslSslListener | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -108,16 +113,22 @@ class KafkaBroker:
 
     def configure(self) -> Path:
         properties = self.workdir / "server.properties"
+        client_listeners = [f"PLAINTEXT://{LOOPBACK}:{self.port}"]
+        protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"]
+        if self.sasl_ssl is not None:
+            client_listeners.append(f"{SASL_SSL_LISTENER}://{self.sasl_ssl.bootstrap}")
+            protocols.append(f"{SASL_SSL_LISTENER}:SASL_SSL")
+        clients = ",".join(client_listeners)
         properties.write_text(
             "\n".join(
                 [
                     "process.roles=broker,controller",
                     "node.id=1",
                     f"controller.quorum.voters=1@{LOOPBACK}:{self.controller_port}",
-                    f"listeners=PLAINTEXT://{LOOPBACK}:{self.port},CONTROLLER://{LOOPBACK}:{self.controller_port}",
-                    f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{self.port}",
+                    f"listeners={clients},CONTROLLER://{LOOPBACK}:{self.controller_port}",
+                    f"advertised.listeners={clients}",
                     "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    f"listener.security.protocol.map={','.join(protocols)}",
                     f"log.dirs={self.workdir / 'data'}",
                     "num.partitions=1",
                     "auto.create.topics.enable=true",
@@ -126,6 +137,7 @@ class KafkaBroker:
                     "transaction.state.log.replication.factor=1",
                     "transaction.state.log.min.isr=1",
                     "group.initial.rebalance.delay.ms=0",
+                    *(self.sasl_ssl.properties() if self.sasl_ssl is not None else []),
                     "",
                 ]
             )
@@ -163,6 +175,9 @@ class KafkaBroker:
             "-cp",
             classpath,
         ]
+        # The SCRAM user goes into the metadata log at format time: it exists before any client
+        # connects, where one created through the admin API would race the first test.
+        scram = ["--add-scram", self.sasl_ssl.scram_credential()] if self.sasl_ssl else []
         formatted = subprocess.run(
             [
                 *base,
@@ -173,6 +188,7 @@ class KafkaBroker:
                 "-c",
                 str(properties),
                 "--ignore-formatted",
+                *scram,
             ],
             capture_output=True,
             text=True,
@@ -215,11 +231,15 @@ class KafkaBroker:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_kafka(workdir: Path | None = None, port: int | None = None) -> KafkaBroker:
+def start_kafka(
+    workdir: Path | None = None, port: int | None = None, *, sasl_ssl: bool = False
+) -> KafkaBroker:
     """Start a single-node broker on loopback.
 
     Without arguments: a fresh KRaft log directory on free ports, deleted at stop (tests). With a
     `workdir` and `port`: the directory is formatted once and its data kept across runs (`up`).
+    `sasl_ssl` adds the SCRAM-SHA-512 over TLS listener, with a certificate and user of its own
+    (for fresh directories: the user is written when the storage is formatted).
     """
     keep_data = workdir is not None
     if workdir is None:
@@ -230,6 +250,7 @@ def start_kafka(workdir: Path | None = None, port: int | None = None) -> KafkaBr
         port=port or free_port(),
         controller_port=free_port(),
         keep_data=keep_data,
+        sasl_ssl=new_sasl_ssl_listener(workdir) if sasl_ssl else None,
     )
     try:
         broker.start()

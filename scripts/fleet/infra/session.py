@@ -17,6 +17,10 @@ from fleet.infra.postgres import PostgresCluster, start_postgres
 
 POSTGRES_URL_ENV = "KNOWLEDGE_TEST_POSTGRES_URL"
 KAFKA_BOOTSTRAP_ENV = "KNOWLEDGE_TEST_KAFKA_BOOTSTRAP"
+KAFKA_SASL_SSL_BOOTSTRAP_ENV = "KNOWLEDGE_TEST_KAFKA_SASL_SSL_BOOTSTRAP"
+KAFKA_CA_FILE_ENV = "KNOWLEDGE_TEST_KAFKA_CA_FILE"
+KAFKA_SASL_USERNAME_ENV = "KNOWLEDGE_TEST_KAFKA_SASL_USERNAME"
+KAFKA_SASL_PASSWORD_ENV = "KNOWLEDGE_TEST_KAFKA_SASL_PASSWORD"
 
 
 @dataclass
@@ -25,15 +29,26 @@ class TestInfrastructure:
     kafka: KafkaBroker
 
     def environment(self) -> dict[str, str]:
-        return {POSTGRES_URL_ENV: self.postgres.url, KAFKA_BOOTSTRAP_ENV: self.kafka.bootstrap}
+        """The variables tests read: the kit's pytest plugin turns them into fixtures."""
+        variables = {POSTGRES_URL_ENV: self.postgres.url, KAFKA_BOOTSTRAP_ENV: self.kafka.bootstrap}
+        secure = self.kafka.sasl_ssl
+        if secure is not None:
+            variables |= {
+                KAFKA_SASL_SSL_BOOTSTRAP_ENV: secure.bootstrap,
+                KAFKA_CA_FILE_ENV: str(secure.ca_file),
+                KAFKA_SASL_USERNAME_ENV: secure.username,
+                KAFKA_SASL_PASSWORD_ENV: secure.password,
+            }
+        return variables
 
 
 @contextlib.contextmanager
 def test_infrastructure() -> Iterator[TestInfrastructure]:
-    """Start PostgreSQL and Kafka side by side; stop both however the block ends."""
+    """Start PostgreSQL and Kafka (PLAINTEXT and SASL_SSL listeners) side by side; stop both
+    however the block ends."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         postgres_future = pool.submit(start_postgres)
-        kafka_future = pool.submit(start_kafka)
+        kafka_future = pool.submit(start_kafka, sasl_ssl=True)
         started: list[PostgresCluster | KafkaBroker] = []
         failure: BaseException | None = None
         for future in (postgres_future, kafka_future):
