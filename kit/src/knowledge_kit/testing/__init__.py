@@ -6,5 +6,12 @@ from knowledge_kit.testing.infrastructure import (
     unique_name,
 )
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+from knowledge_kit.testing.secure_kafka import SecureKafka
 
-__all__ = ["KAFKA_BOOTSTRAP_ENV", "POSTGRES_URL_ENV", "JwksEndpoint", "unique_name"]
+__all__ = [
+    "KAFKA_BOOTSTRAP_ENV",
+    "POSTGRES_URL_ENV",
+    "JwksEndpoint",
+    "SecureKafka",
+    "unique_name",
+]

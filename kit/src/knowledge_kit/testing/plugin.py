@@ -24,6 +24,7 @@ from knowledge_kit.testing.infrastructure import (
     unique_name,
 )
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+from knowledge_kit.testing.secure_kafka import SecureKafka, provisioned_secure_kafka
 
 if TYPE_CHECKING:  # imported lazily: the plugin loads in every pytest run of the environment
     from knowledge_kit.rpc.server import ServiceServer
@@ -47,6 +48,15 @@ def postgres_url() -> str:
 def kafka_bootstrap() -> str:
     """bootstrap.servers of the Kafka broker the test command started (fails when there is none)."""
     return _required(KAFKA_BOOTSTRAP_ENV, "Kafka")
+
+
+@pytest.fixture(scope="session")
+def secure_kafka() -> SecureKafka:
+    """The same broker's SASL_SSL listener: SCRAM-SHA-512 over TLS (fails when there is none)."""
+    try:
+        return provisioned_secure_kafka()
+    except InfrastructureMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
 
 
 @pytest_asyncio.fixture
