@@ -14,7 +14,13 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.database import create_database_engine, session_factory
-from knowledge_kit.events import EVENTS_METADATA, EventConsumer, EventHandler, create_producer
+from knowledge_kit.events import (
+    EVENTS_METADATA,
+    EventConsumer,
+    EventHandler,
+    KafkaConnection,
+    create_producer,
+)
 from knowledge_kit.testing import unique_name
 
 STATE = MetaData()
@@ -94,7 +100,7 @@ async def running_producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
 
 
 async def consume(
-    bootstrap: str,
+    bootstrap: KafkaConnection | str,
     topic: str,
     sessions: async_sessionmaker[AsyncSession],
     handlers: Mapping[type[Message], EventHandler],

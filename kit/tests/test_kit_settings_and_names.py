@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
+
 import pytest
 from pydantic_settings import SettingsConfigDict
 
+from knowledge_kit.events import KafkaConnection, kafka_client_options
 from knowledge_kit.names import dead_letter_topic
 from knowledge_kit.settings import ServiceSettings, SettingsError, load_settings
 
@@ -50,3 +54,90 @@ def test_dead_letter_topics_follow_the_fleet_convention() -> None:
     assert dead_letter_topic("ms_ml") == "deadletter.ml.v1"
     with pytest.raises(ValueError, match="must look like ms_<name>"):
         dead_letter_topic("knowledge")
+
+
+class StrictSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MS_STRICT_", frozen=True)
+    service_name: str = "ms_strict"
+
+
+def test_a_variable_under_the_prefix_that_is_no_setting_is_refused_with_a_suggestion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MS_STRICT_GRPC_PROT", "1")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(StrictSettings)
+    assert str(refused.value) == (
+        "invalid StrictSettings: MS_STRICT_GRPC_PROT: is not a setting of this service "
+        "(did you mean MS_STRICT_GRPC_PORT?)"
+    )
+
+
+def test_what_the_charts_render_for_kafka_is_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ca_file = tmp_path / "ca.crt"
+    ca_file.write_text(certifi_like_bundle())
+    chart = {
+        "MS_STRICT_KAFKA_BOOTSTRAP": "knowledge-kafka-bootstrap:9093",
+        "MS_STRICT_PRODUCED_TOPICS": '["auth.users.v1","auth.sessions.v1"]',
+        "MS_STRICT_CONSUMED_TOPICS": "[]",
+        "MS_STRICT_KAFKA_CONSUMER_GROUP": "ms_strict",
+        "MS_STRICT_KAFKA_DEAD_LETTER_TOPIC": "deadletter.strict.v1",
+        "MS_STRICT_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "MS_STRICT_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "MS_STRICT_KAFKA_SASL_USERNAME": "ms-strict",
+        "MS_STRICT_KAFKA_SASL_PASSWORD": "s3cret",
+        "MS_STRICT_KAFKA_SSL_CAFILE": str(ca_file),
+    }
+    for variable, value in chart.items():
+        monkeypatch.setenv(variable, value)
+    settings = load_settings(StrictSettings)
+    options = kafka_client_options(KafkaConnection.of(settings))
+    assert settings.produced_topics == ("auth.users.v1", "auth.sessions.v1")
+    assert (settings.kafka_consumer_group, settings.kafka_dead_letter_topic) == (
+        "ms_strict",
+        "deadletter.strict.v1",
+    )
+    assert {key: options[key] for key in options if key != "ssl_context"} == {
+        "bootstrap_servers": "knowledge-kafka-bootstrap:9093",
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "ms-strict",
+        "sasl_plain_password": "s3cret",
+    }
+    assert options["ssl_context"].verify_mode == ssl.CERT_REQUIRED
+    assert "s3cret" not in repr(settings)
+
+
+def test_sasl_without_credentials_names_the_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MS_STRICT_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("MS_STRICT_KAFKA_SASL_USERNAME", "ms-strict")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(StrictSettings)
+    assert (
+        "MS_STRICT_KAFKA_SASL_USERNAME and MS_STRICT_KAFKA_SASL_PASSWORD must be set when "
+        "MS_STRICT_KAFKA_SECURITY_PROTOCOL is SASL_SSL"
+    ) in str(refused.value)
+
+
+def test_an_unreadable_ca_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MS_STRICT_KAFKA_SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("MS_STRICT_KAFKA_SSL_CAFILE", str(tmp_path / "missing.crt"))
+    with pytest.raises(SettingsError, match="MS_STRICT_KAFKA_SSL_CAFILE: cannot read a PEM CA"):
+        load_settings(StrictSettings)
+
+
+def test_an_unknown_security_protocol_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MS_STRICT_KAFKA_SECURITY_PROTOCOL", "SCRAM")
+    with pytest.raises(SettingsError, match="MS_STRICT_KAFKA_SECURITY_PROTOCOL: Input should be"):
+        load_settings(StrictSettings)
+
+
+def certifi_like_bundle() -> str:
+    """A PEM bundle of the system's CAs (any valid bundle will do)."""
+    paths = ssl.get_default_verify_paths()
+    for candidate in (paths.cafile, paths.openssl_cafile):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text()
+    raise AssertionError("this machine has no system CA bundle to copy")

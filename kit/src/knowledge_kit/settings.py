@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import difflib
+import os
+import ssl
+from collections.abc import Mapping
+from typing import Any, Literal, Self, TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge_kit.names import check_service_name
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 
 
 class SettingsError(Exception):
@@ -20,7 +27,7 @@ class ServiceSettings(BaseSettings):
     `model_config = SettingsConfigDict(env_prefix="KNOWLEDGE_")` reads `KNOWLEDGE_GRPC_PORT`.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
     service_name: str
     grpc_host: str = "0.0.0.0"
@@ -28,6 +35,22 @@ class ServiceSettings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///./service.db"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # The cluster's listener: SCRAM over TLS in Kubernetes (Strimzi), plaintext on a laptop.
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # CA bundle (PEM) the brokers' certificates chain to; unset: the system's CAs.
+    kafka_ssl_cafile: str | None = None
+    # Unset: the service name and `deadletter.<name without ms_>.v1`, what the chart grants.
+    kafka_consumer_group: str | None = None
+    kafka_dead_letter_topic: str | None = None
+    # What the cluster lets the service write and read: the outbox refuses other topics, and the
+    # service's event consumer reads exactly these.
+    produced_topics: tuple[str, ...] = ()
+    consumed_topics: tuple[str, ...] = ()
+    # How many outbox events the relay publishes per round trip to Kafka.
+    outbox_batch_size: int = Field(default=100, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     # Share of traces started here that are recorded (Istio's default, 1%); a sampled caller's
@@ -65,21 +88,66 @@ class ServiceSettings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @model_validator(mode="after")
+    def _kafka_security(self) -> Self:
+        prefix = str(self.model_config.get("env_prefix") or "")
+        protocol = self.kafka_security_protocol
+        if protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"{prefix}KAFKA_SASL_USERNAME and {prefix}KAFKA_SASL_PASSWORD must be set when "
+                f"{prefix}KAFKA_SECURITY_PROTOCOL is {protocol}"
+            )
+        if protocol.endswith("SSL") and self.kafka_ssl_cafile is not None:
+            try:
+                ssl.create_default_context(cafile=self.kafka_ssl_cafile)
+            except (OSError, ssl.SSLError) as unreadable:
+                raise ValueError(
+                    f"{prefix}KAFKA_SSL_CAFILE: cannot read a PEM CA bundle from "
+                    f"{self.kafka_ssl_cafile!r} ({unreadable})"
+                ) from None
+        return self
+
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 
 def load_settings(settings_class: type[SettingsT], **overrides: object) -> SettingsT:
-    """Read and validate settings at start; raise SettingsError naming each bad variable."""
+    """Read and validate settings at start; raise SettingsError naming each bad variable,
+    including a variable under the service's prefix that is no setting (a typo)."""
+    prefix = str(settings_class.model_config.get("env_prefix") or "")
+    problems = unknown_variables(settings_class, os.environ) if prefix else []
     try:
-        return settings_class(**overrides)  # type: ignore[arg-type]
+        settings = settings_class(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        prefix = str(settings_class.model_config.get("env_prefix") or "")
-        problems = [
-            f"{prefix}{'_'.join(str(part) for part in error['loc']).upper()}: {_reason(error)}"
-            for error in exc.errors()
-        ]
-        raise SettingsError(f"invalid {settings_class.__name__}: " + "; ".join(problems)) from None
+        problems += [_problem(prefix, error) for error in exc.errors()]
+    if problems:
+        raise SettingsError(f"invalid {settings_class.__name__}: " + "; ".join(problems))
+    return settings
+
+
+def unknown_variables(
+    settings_class: type[ServiceSettings], environment: Mapping[str, str]
+) -> list[str]:
+    """One problem per variable under the class's prefix that names no setting, with the
+    setting it most resembles."""
+    prefix = str(settings_class.model_config.get("env_prefix") or "").upper()
+    known = {f"{prefix}{name.upper()}" for name in settings_class.model_fields}
+    problems = []
+    for variable in sorted(environment):
+        upper = variable.upper()
+        if not upper.startswith(prefix) or upper in known:
+            continue
+        guess = difflib.get_close_matches(upper, known, n=1)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        problems.append(f"{variable}: is not a setting of this service{hint}")
+    return problems
+
+
+def _problem(prefix: str, error: Any) -> str:
+    location = "_".join(str(part) for part in error["loc"]).upper()
+    return f"{prefix}{location}: {_reason(error)}" if location else _reason(error)
 
 
 def _reason(error: object) -> str:

@@ -2,6 +2,7 @@
 
 from knowledge_kit.events.consumer import ConsumedEvent, EventConsumer, EventHandler
 from knowledge_kit.events.envelope import new_envelope, payload_type
+from knowledge_kit.events.kafka import KafkaConnection, KafkaUnavailable, kafka_client_options
 from knowledge_kit.events.outbox import Outbox
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.relay import OutboxRelay
@@ -15,11 +16,14 @@ __all__ = [
     "ConsumedEvent",
     "EventConsumer",
     "EventHandler",
+    "KafkaConnection",
+    "KafkaUnavailable",
     "Outbox",
     "OutboxRelay",
     "create_producer",
     "dead_letter_topic",
     "inbox_events",
+    "kafka_client_options",
     "new_envelope",
     "outbox_events",
     "payload_type",

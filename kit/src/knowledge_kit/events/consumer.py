@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge_kit.events.dead_letter import send_to_dead_letter
 from knowledge_kit.events.envelope import payload_type
 from knowledge_kit.events.inbox import claim_event
+from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options, start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.names import check_service_name, dead_letter_topic
 from knowledge_kit.observability.tracing import extract_trace_context, tracer
@@ -48,7 +49,7 @@ class EventConsumer:
         self,
         *,
         service: str,
-        bootstrap: str,
+        bootstrap: KafkaConnection | str,
         topics: Sequence[Topic | str],
         sessions: async_sessionmaker[AsyncSession],
         handlers: Mapping[type[Message], EventHandler],
@@ -70,7 +71,7 @@ class EventConsumer:
         self._backoff = retry_backoff_seconds
         self._consumer = AIOKafkaConsumer(
             *self._topics,
-            bootstrap_servers=bootstrap,
+            **kafka_client_options(bootstrap),
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -78,13 +79,19 @@ class EventConsumer:
         self._producer: AIOKafkaProducer = create_producer(
             bootstrap, client_id=f"{self.group_id}-dlq"
         )
+        self._kafka = bootstrap
         # Records finished (applied, skipped or dead-lettered) and committed by this runner.
         self.records_handled = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, committing each record's offset once it is handled."""
-        await self._consumer.start()
-        await self._producer.start()
+        try:
+            await start_client(self._consumer, self._kafka)
+            await start_client(self._producer, self._kafka)
+        except BaseException:
+            await self._consumer.stop()
+            await self._producer.stop()
+            raise
         try:
             while not stop.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from google.protobuf.message import Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
@@ -11,14 +13,25 @@ from knowledge_kit.events.commits import mark_recorded
 from knowledge_kit.events.envelope import new_envelope
 from knowledge_kit.events.tables import outbox_events
 from knowledge_kit.names import check_service_name
+from knowledge_kit.settings import ServiceSettings
 
 
 class Outbox:
     """`Outbox("ms_knowledge").record(uow.session, KNOWLEDGE_DOCUMENTS_V1, DocumentCreated(...),
-    subject="spaces/s/documents/d")`: the event is published after, and only if, the commit."""
+    subject="spaces/s/documents/d")`: the event is published after, and only if, the commit.
 
-    def __init__(self, source: str) -> None:
+    With `topics`, recording to any other topic is refused: in the cluster the service may
+    write only those, and an event the relay could never publish would hold up every later one.
+    """
+
+    def __init__(self, source: str, *, topics: Collection[str] | None = None) -> None:
         self.source = check_service_name(source)
+        self.topics = None if topics is None else frozenset(topics)
+
+    @classmethod
+    def for_service(cls, settings: ServiceSettings) -> Outbox:
+        """The service's outbox, writing only to its `produced_topics`."""
+        return cls(settings.service_name, topics=settings.produced_topics)
 
     async def record(
         self, session: AsyncSession, topic: Topic, event: Message, *, subject: str
@@ -29,6 +42,12 @@ class Outbox:
             raise ValueError(
                 f"{event_type} is not an event of topic {topic.name} "
                 f"(it carries {', '.join(topic.event_types)})"
+            )
+        if self.topics is not None and topic.name not in self.topics:
+            raise ValueError(
+                f"{self.source} does not produce to {topic.name}: add it to the service's "
+                f"produced_topics (its topics in repos.yaml), or record to one of "
+                f"{', '.join(sorted(self.topics)) or 'no topic'}"
             )
         envelope = new_envelope(event, source=self.source, subject=subject)
         await session.execute(

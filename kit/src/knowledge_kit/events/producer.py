@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
+from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options
 
-def create_producer(bootstrap: str, *, client_id: str | None = None) -> AIOKafkaProducer:
+
+def create_producer(
+    bootstrap: KafkaConnection | str, *, client_id: str | None = None
+) -> AIOKafkaProducer:
     """An idempotent producer (acks=all); call `await producer.start()` before use."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka_client_options(bootstrap),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",

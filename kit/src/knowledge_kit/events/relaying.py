@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from knowledge_kit.events.kafka import KafkaConnection, start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.relay import OutboxRelay
 
@@ -16,7 +17,7 @@ from knowledge_kit.events.relay import OutboxRelay
 @asynccontextmanager
 async def relaying_outbox(
     sessions: async_sessionmaker[AsyncSession],
-    bootstrap: str,
+    bootstrap: KafkaConnection | str,
     *,
     client_id: str,
     batch_size: int = 100,
@@ -24,7 +25,7 @@ async def relaying_outbox(
     """Publish what use cases record in the outbox to Kafka while the block runs; on exit the
     relay finishes its batch and the producer flushes before stopping."""
     producer = create_producer(bootstrap, client_id=client_id)
-    await producer.start()
+    await start_client(producer, bootstrap)
     relay = OutboxRelay(sessions, producer, batch_size=batch_size)
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options, start_client
 
-async def tail_consumer(bootstrap: str, topic: str, producer: AIOKafkaProducer) -> AIOKafkaConsumer:
+
+async def tail_consumer(
+    bootstrap: KafkaConnection | str, topic: str, producer: AIOKafkaProducer
+) -> AIOKafkaConsumer:
     """A started, group-less consumer at the end of every partition of `topic`.
 
     `producer` (started) supplies the topic's partitions; a topic that does not exist is an
@@ -19,8 +23,8 @@ async def tail_consumer(bootstrap: str, topic: str, producer: AIOKafkaProducer) 
     partitions = await producer.partitions_for(topic)
     if not partitions:
         raise RuntimeError(f"Kafka has no topic {topic} to read")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    await consumer.start()
+    consumer = AIOKafkaConsumer(**kafka_client_options(bootstrap), group_id=None)
+    await start_client(consumer, bootstrap)
     try:
         consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
         await consumer.seek_to_end()  # resolves the ends now, not at the first fetch

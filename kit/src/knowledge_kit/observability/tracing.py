@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, MutableMapping
 
 from opentelemetry import context as otel_context
@@ -13,6 +14,18 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from knowledge_kit.observability.sampling import root_sampler
 
 TRACER_NAME = "knowledge_kit"
+OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
+
+
+def otlp_exporter_from_environment() -> SpanExporter | None:
+    """An OTLP/gRPC exporter when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (e.g. the collector's
+    `http://otel-collector:4317`; the exporter reads the other `OTEL_EXPORTER_OTLP_*` variables),
+    else None: without a collector spans are not exported."""
+    if not os.environ.get(OTLP_ENDPOINT_ENV):
+        return None
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter()
 
 
 def configure_tracing(

@@ -6,8 +6,12 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from knowledge_kit.events.kafka import KafkaConnection
 
 POSTGRES_URL_ENV = "KNOWLEDGE_TEST_POSTGRES_URL"
 KAFKA_BOOTSTRAP_ENV = "KNOWLEDGE_TEST_KAFKA_BOOTSTRAP"
@@ -79,11 +83,15 @@ async def throwaway_database(postgres_url: str, prefix: str) -> AsyncIterator[st
         await drop_database(postgres_url, database)
 
 
-async def create_topics(bootstrap: str, names: list[str], partitions: int = 1) -> None:
+async def create_topics(
+    bootstrap: KafkaConnection | str, names: list[str], partitions: int = 1
+) -> None:
     """Create Kafka topics (single replica, as on the test broker)."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    from knowledge_kit.events.kafka import kafka_client_options
+
+    admin = AIOKafkaAdminClient(**kafka_client_options(bootstrap))
     await admin.start()
     try:
         await admin.create_topics(

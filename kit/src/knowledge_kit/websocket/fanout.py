@@ -17,6 +17,7 @@ from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
 
 from knowledge_kit.events.envelope import kafka_headers, new_envelope
+from knowledge_kit.events.kafka import KafkaConnection, start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.topic_tail import tail_consumer
 from knowledge_kit.names import check_service_name
@@ -33,7 +34,7 @@ class RoomFanout:
         self,
         hub: RoomHub,
         *,
-        bootstrap: str,
+        bootstrap: KafkaConnection | str,
         topic: Topic,
         source: str,
         event_type: type[Message],
@@ -53,7 +54,7 @@ class RoomFanout:
 
     async def start(self) -> None:
         """Connect, and position at the topic's end: only messages from now on are relayed."""
-        await self._producer.start()
+        await start_client(self._producer, self._bootstrap)
         self._consumer = await tail_consumer(self._bootstrap, self._topic, self._producer)
 
     async def publish(self, room: str, event: Message) -> None:
