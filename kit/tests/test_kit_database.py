@@ -32,7 +32,7 @@ async def _bodies(url: str) -> list[str]:
 async def test_migrations_run_to_head_including_alters(database_url: str) -> None:
     assert await current_revision(database_url) is None
     await upgrade_database(database_url, MIGRATIONS)
-    assert await current_revision(database_url) == "0002"
+    assert await current_revision(database_url) == "0003"
     engine = create_database_engine(database_url)
     with pytest.raises(IntegrityError):
         async with engine.begin() as connection:
@@ -95,4 +95,4 @@ async def test_the_plugin_hands_a_service_a_migrated_database_on_the_chosen_back
 ) -> None:
     scheme = "sqlite+aiosqlite" if database_backend == "sqlite" else "postgresql+asyncpg"
     assert migrated_database_url.startswith(f"{scheme}://")
-    assert await current_revision(migrated_database_url) == "0002"
+    assert await current_revision(migrated_database_url) == "0003"

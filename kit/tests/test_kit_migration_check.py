@@ -13,11 +13,14 @@ from knowledge_kit.database.migration_check import (
     declared_schema,
     run_migration_check,
 )
+from knowledge_kit.events import EVENTS_METADATA
+from knowledge_kit.events.migrations import create_event_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "sample_migrations"
 
 
 def notes_metadata(*extra: Column[str]) -> MetaData:
+    """The sample service's tables (the kit's event tables are declared by EVENTS_METADATA)."""
     metadata = MetaData()
     Table(
         "notes",
@@ -37,11 +40,19 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 async def test_migrations_matching_the_declared_tables_pass(database_url: str) -> None:
-    await check_migrations(MIGRATIONS, declared_schema([notes_metadata()]), database_url)
+    # The event tables come from create_event_tables(version=1): the newest version must be
+    # exactly what EVENTS_METADATA declares, on both backends.
+    declared = declared_schema([notes_metadata(), EVENTS_METADATA])
+    await check_migrations(MIGRATIONS, declared, database_url)
+
+
+def test_an_event_tables_version_the_kit_does_not_have_is_refused() -> None:
+    with pytest.raises(ValueError, match="no version 2 of the event tables"):
+        create_event_tables(version=2)
 
 
 async def test_a_column_declared_without_a_migration_is_named(database_url: str) -> None:
-    declared = declared_schema([notes_metadata(Column("pinned_at", String(30)))])
+    declared = declared_schema([notes_metadata(Column("pinned_at", String(30))), EVENTS_METADATA])
     with pytest.raises(MigrationCheckFailed, match=r"differs from the declared tables.*pinned_at"):
         await check_migrations(MIGRATIONS, declared, database_url)
 
@@ -52,7 +63,9 @@ async def test_a_table_no_migration_creates_is_named(database_url: str) -> None:
     with pytest.raises(
         MigrationCheckFailed, match=r"after upgrade to head: expected tables.*'tags'"
     ):
-        await check_migrations(MIGRATIONS, declared_schema([notes_metadata(), extra]), database_url)
+        await check_migrations(
+            MIGRATIONS, declared_schema([notes_metadata(), EVENTS_METADATA, extra]), database_url
+        )
 
 
 def test_the_command_line_names_a_wrong_backend(capsys: pytest.CaptureFixture[str]) -> None:

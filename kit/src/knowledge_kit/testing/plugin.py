@@ -27,6 +27,8 @@ from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from knowledge_kit.testing.secure_kafka import SecureKafka, provisioned_secure_kafka
 
 if TYPE_CHECKING:  # imported lazily: the plugin loads in every pytest run of the environment
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
     from knowledge_kit.rpc.server import ServiceServer
     from knowledge_kit.settings import ServiceSettings
 
@@ -102,6 +104,24 @@ async def migrated_database_url(tmp_path: Path, service_migrations: Path) -> Asy
     async with throwaway_database(_required(POSTGRES_URL_ENV, "PostgreSQL"), "test") as url:
         await upgrade_database(url, service_migrations)
         yield url
+
+
+@pytest.fixture
+def database_url(migrated_database_url: str) -> str:
+    """The service's test database: `migrated_database_url` (override it for another one)."""
+    return migrated_database_url
+
+
+@pytest_asyncio.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on `database_url` (statements untraced), disposed of after the test."""
+    from knowledge_kit.database.engine import create_database_engine, session_factory
+
+    engine = create_database_engine(database_url, traced=False)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture
