@@ -8,11 +8,7 @@ from pydantic_settings import SettingsConfigDict
 class Settings(ServiceSettings):
     """The kit's settings every service has, plus this service's own."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="MS_KNOWLEDGE_",
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="MS_KNOWLEDGE_", frozen=True)
 
     service_name: str = "ms_knowledge"
     grpc_port: int = Field(default=50052, ge=0, le=65535)
@@ -21,8 +17,5 @@ class Settings(ServiceSettings):
         "knowledge.spaces.v1",
         "knowledge.documents.v1",
     )
-    consumed_topics: tuple[str, ...] = ()
     # How many undelivered changes one Watch stream may fall behind before it is ended.
     watcher_backlog: int = Field(default=100, ge=1)
-    # How many outbox events the relay publishes per round trip to Kafka.
-    outbox_batch_size: int = Field(default=100, ge=1)

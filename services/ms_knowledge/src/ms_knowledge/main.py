@@ -1,22 +1,19 @@
-"""The composition root: settings, database, outbox relay, use cases, servicers and the server."""
+"""The composition root: the use cases and servicers on the database, wired once; the kit's
+runtime migrates, relays the outbox, serves and stops."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_grpc
 from knowledge_kit.auth.verifier import TokenVerifier
-from knowledge_kit.database import create_database_engine, session_factory
-from knowledge_kit.database.migrations import upgrade_database
-from knowledge_kit.events import Outbox, relaying_outbox
-from knowledge_kit.observability import configure_logging, configure_tracing
+from knowledge_kit.events import KafkaConnection, Outbox
 from knowledge_kit.rpc import ServiceServer, token_verifier
-from knowledge_kit.settings import load_settings
+from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
@@ -33,8 +30,6 @@ from .service.versions import VersionUseCases
 from .service.watch import WatchUseCases
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-Registration = tuple[Callable[[Any, Any], None], Any]
 
 
 @dataclass(frozen=True)
@@ -55,10 +50,11 @@ class KnowledgeServicers:
 
 
 def knowledge_servicers(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], outbox: Outbox | None = None
 ) -> KnowledgeServicers:
-    """Use cases over the database at `sessions`, behind their servicers."""
-    outbox = Outbox(settings.service_name)
+    """Use cases over the database at `sessions`, behind their servicers; events go to `outbox`
+    (the runtime's, limited to the produced topics; by default one open to any topic)."""
+    outbox = outbox or Outbox(settings.service_name)
     feed = DocumentChangeFeed(settings.watcher_backlog)
 
     def unit_of_work() -> SqlKnowledgeUnitOfWork:
@@ -93,7 +89,7 @@ async def listening_to_other_instances(
     settings: Settings, servicers: KnowledgeServicers
 ) -> AsyncIterator[KnowledgeEventListener]:
     """Pass changes other instances commit to this instance's watchers while the block runs."""
-    listener = KnowledgeEventListener(settings.kafka_bootstrap, servicers.changes_elsewhere)
+    listener = KnowledgeEventListener(KafkaConnection.of(settings), servicers.changes_elsewhere)
     stop = asyncio.Event()
     listening = asyncio.create_task(listener.run(stop))
     try:
@@ -108,25 +104,15 @@ async def listening_to_other_instances(
         await listening
 
 
+async def knowledge_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """The servicers, and the listener passing other instances' changes to this one's watchers."""
+    servicers = knowledge_servicers(context.settings, context.sessions, context.outbox)
+    return ServiceParts(
+        servicers=servicers.registrations(),
+        lifecycles=[listening_to_other_instances(context.settings, servicers)],
+    )
+
+
 async def serve() -> None:
     """Migrate, then serve gRPC and relay the outbox to Kafka until SIGTERM or SIGINT."""
-    settings = load_settings(Settings)
-    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
-    configure_tracing(settings.service_name, sample_ratio=settings.trace_sample_ratio)
-    await upgrade_database(settings.database_url, MIGRATIONS)
-    engine = create_database_engine(settings.database_url)
-    sessions = session_factory(engine)
-    servicers = knowledge_servicers(settings, sessions)
-    try:
-        async with (
-            relaying_outbox(
-                sessions,
-                settings.kafka_bootstrap,
-                client_id=settings.service_name,
-                batch_size=settings.outbox_batch_size,
-            ),
-            listening_to_other_instances(settings, servicers),
-        ):
-            await build_server(settings, servicers).serve()
-    finally:
-        await engine.dispose()
+    await run_service(Settings, knowledge_parts, migrations=MIGRATIONS)

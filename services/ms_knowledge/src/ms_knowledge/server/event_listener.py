@@ -12,6 +12,8 @@ from google.protobuf.message import DecodeError
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.knowledge.v1 import events_pb2
 from knowledge.topics import KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SPACES_V1
+from knowledge_kit.events import KafkaConnection, kafka_client_options
+from knowledge_kit.events.kafka import start_client
 
 from ..domain.documents import Document
 from ..service.changes_elsewhere import ChangesElsewhere
@@ -22,8 +24,8 @@ _log = structlog.get_logger("ms_knowledge.event_listener")
 class KnowledgeEventListener:
     """No consumer group and no committed offsets: each instance reads everything from now on."""
 
-    def __init__(self, bootstrap: str, changes: ChangesElsewhere) -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, kafka: KafkaConnection | str, changes: ChangesElsewhere) -> None:
+        self._kafka = kafka
         self._changes = changes
         self.ready = asyncio.Event()
 
@@ -32,12 +34,12 @@ class KnowledgeEventListener:
         consumer = AIOKafkaConsumer(
             KNOWLEDGE_DOCUMENTS_V1.name,
             KNOWLEDGE_SPACES_V1.name,
-            bootstrap_servers=self._bootstrap,
+            **kafka_client_options(self._kafka),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="latest",
         )
-        await consumer.start()
+        await start_client(consumer, self._kafka)
         try:
             for partition in consumer.assignment():
                 await consumer.position(partition)
