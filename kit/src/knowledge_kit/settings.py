@@ -67,6 +67,9 @@ class ServiceSettings(BaseSettings):
     grpc_keepalive_timeout_seconds: float = Field(default=10.0, gt=0)
     grpc_max_concurrent_rpcs: int | None = Field(default=None, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    # Key of the List RPCs' page tokens, the same on every instance; unset, it derives from
+    # service_name (tokens stay bound to their listing, but whoever knows it can read them).
+    page_token_secret: SecretStr | None = None
 
     @field_validator("service_name")
     @classmethod
