@@ -1,18 +1,16 @@
 """Fixtures of this service's tests: a migrated database, settings and the wired use cases.
 
-The kit's pytest plugin adds the rest (`postgres_url`, `kafka_bootstrap`, ...). Tests run on
-SQLite, or on PostgreSQL at KNOWLEDGE_TEST_POSTGRES_URL when KNOWLEDGE_TEST_DATABASE=postgresql
-(tox -e postgresql; `fleet test` runs every service's tests on PostgreSQL).
+The kit's pytest plugin adds the rest: `database_url` (migrated with `service_migrations`),
+`sessions`, `postgres_url`, `kafka_bootstrap`, ... Tests run on SQLite, or on PostgreSQL at
+KNOWLEDGE_TEST_POSTGRES_URL when KNOWLEDGE_TEST_DATABASE=postgresql (tox -e postgresql;
+`fleet test` runs every service's tests on PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from knowledge_kit.database import create_database_engine, session_factory
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_auth.config import Settings
@@ -26,22 +24,6 @@ PASSWORD = "correct horse battery"
 def service_migrations() -> Path:
     """This service's migrations, for the kit's `migrated_database_url`."""
     return MIGRATIONS
-
-
-@pytest.fixture
-def database_url(migrated_database_url: str) -> str:
-    """A fresh database migrated to head, on the backend KNOWLEDGE_TEST_DATABASE names."""
-    return migrated_database_url
-
-
-@pytest_asyncio.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on the test database."""
-    engine = create_database_engine(database_url, traced=False)
-    try:
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture

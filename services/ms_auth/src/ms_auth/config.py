@@ -33,11 +33,7 @@ class ServiceAccountSetting(BaseModel):
 class Settings(ServiceSettings):
     """The kit's settings every service has, plus this service's own."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="MS_AUTH_",
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="MS_AUTH_", frozen=True)
 
     service_name: str = "ms_auth"
     grpc_port: int = Field(default=50051, ge=0, le=65535)
@@ -46,7 +42,6 @@ class Settings(ServiceSettings):
         "auth.users.v1",
         "auth.sessions.v1",
     )
-    consumed_topics: tuple[str, ...] = ()
     public_methods: frozenset[str] = PUBLIC_METHODS
     # The JWKS over HTTP, for the other services' verifiers and the mesh.
     http_host: str = "0.0.0.0"

@@ -1,24 +1,21 @@
-"""The composition root: settings, database, use cases, servicers and the servers, wired once."""
+"""The composition root: the use cases, servicers and the JWKS endpoint on the database, wired
+once; the kit's runtime migrates, relays the outbox, serves and stops."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import structlog
 from knowledge.auth.v1 import auth_service_pb2_grpc, user_service_pb2_grpc
-from knowledge_kit.database import create_database_engine, session_factory
-from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events.outbox import Outbox
-from knowledge_kit.events.relaying import relaying_outbox
-from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
-from knowledge_kit.settings import load_settings
+from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
@@ -42,9 +39,6 @@ from .service.users import UserUseCases
 MIGRATIONS = Path(__file__).parent / "migrations"
 ROTATION_CHECK_SECONDS = 3600.0
 _log = structlog.get_logger("ms_auth")
-
-
-Servicer = tuple[Callable[[Any, Any], None], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +74,17 @@ def auth_policy(settings: Settings) -> AuthPolicy:
 
 
 def auth_use_cases(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock = utc_now
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock = utc_now,
+    outbox: Outbox | None = None,
 ) -> AuthUseCases:
-    """The use cases on the database behind `sessions`."""
+    """The use cases on the database behind `sessions`; events go to `outbox` (the runtime's,
+    limited to the produced topics; by default one open to any topic)."""
     policy = auth_policy(settings)
     passphrase = settings.signing_key_passphrase
     codec = PrivateKeyCodec(passphrase.get_secret_value().encode() if passphrase else None)
-    outbox = Outbox(settings.service_name)
+    outbox = outbox or Outbox(settings.service_name)
 
     def unit_of_work() -> SqlAuthUnitOfWork:
         return SqlAuthUnitOfWork(sessions, codec=codec, outbox=outbox)
@@ -116,7 +114,7 @@ def rpc_steps(settings: Settings, use_cases: AuthUseCases) -> list[RpcStep]:
     return default_steps(settings, own_token_verifier(settings, use_cases.keys))
 
 
-def servicers(use_cases: AuthUseCases) -> list[Servicer]:
+def servicers(use_cases: AuthUseCases) -> list[Registration]:
     """Every servicer with its generated registration function."""
     return [
         (
@@ -165,30 +163,36 @@ async def rotate_signing_keys(use_cases: AuthUseCases, stop: asyncio.Event) -> N
             await asyncio.wait_for(stop.wait(), ROTATION_CHECK_SECONDS)
 
 
-async def serve() -> None:
-    """Run the service until SIGTERM or SIGINT, then stop gracefully."""
-    settings = load_settings(Settings)
-    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
-    configure_tracing(settings.service_name, sample_ratio=settings.trace_sample_ratio)
-    await upgrade_database(settings.database_url, MIGRATIONS)
-    engine = create_database_engine(settings.database_url)
-    sessions = session_factory(engine)
-    use_cases = auth_use_cases(settings, sessions)
-    await use_cases.service_accounts.provision(service_account_specs(settings))
-    await use_cases.keys.rotate_signing_key_if_due()
+@asynccontextmanager
+async def serving_jwks(settings: Settings, use_cases: AuthUseCases) -> AsyncIterator[JwksEndpoint]:
+    """The JWKS over HTTP while the block runs."""
     jwks = JwksEndpoint(use_cases.keys, settings.http_host, settings.http_port)
-    stop = asyncio.Event()
+    await jwks.start()
     try:
-        await jwks.start()
-        async with (
-            relaying_outbox(sessions, settings.kafka_bootstrap, client_id=settings.service_name),
-            asyncio.TaskGroup() as background,
-        ):
-            background.create_task(rotate_signing_keys(use_cases, stop))
-            try:
-                await build_server(settings, use_cases).serve()
-            finally:
-                stop.set()
+        yield jwks
     finally:
         await jwks.stop()
-        await engine.dispose()
+
+
+async def auth_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """The use cases with provisioned service accounts and a current signing key, behind the
+    servicers, the JWKS endpoint and the key rotation."""
+    settings = context.settings
+    use_cases = auth_use_cases(settings, context.sessions, outbox=context.outbox)
+    await use_cases.service_accounts.provision(service_account_specs(settings))
+    await use_cases.keys.rotate_signing_key_if_due()
+
+    async def rotate_keys(stop: asyncio.Event) -> None:
+        await rotate_signing_keys(use_cases, stop)
+
+    return ServiceParts(
+        servicers=servicers(use_cases),
+        steps=rpc_steps(settings, use_cases),
+        lifecycles=[serving_jwks(settings, use_cases)],
+        background=[rotate_keys],
+    )
+
+
+async def serve() -> None:
+    """Run the service until SIGTERM or SIGINT, then stop gracefully."""
+    await run_service(Settings, auth_parts, migrations=MIGRATIONS)
