@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 import pytest
+import structlog.testing
 from google.protobuf.wrappers_pb2 import StringValue
 from grpc_health.v1 import health_pb2
 from pydantic_settings import SettingsConfigDict
@@ -196,7 +197,22 @@ async def test_the_outbox_is_relayed_and_the_consumed_topics_are_applied(
         await runtime.stop()
 
 
-async def test_consumed_topics_without_event_handlers_are_refused_at_start(
+async def test_handlers_without_consumed_topics_are_refused_at_start(
+    service_settings: ServiceSettings, sqlite_database_url: str
+) -> None:
+    async def apply(event: ConsumedEvent) -> None:
+        raise AssertionError("never called")
+
+    async def parts(context: ServiceContext[Any]) -> ServiceParts:
+        return ServiceParts(servicers=[ECHO], event_handlers={StringValue: apply})
+
+    settings = sample_settings(service_settings, sqlite_database_url)
+    runtime = ServiceRuntime(settings, parts, migrations=MIGRATIONS)
+    with pytest.raises(SettingsError, match="MS_SAMPLE_CONSUMED_TOPICS lists no topic"):
+        await runtime.start()
+
+
+async def test_consumed_topics_without_handlers_are_left_in_kafka_and_said_so(
     service_settings: ServiceSettings, sqlite_database_url: str
 ) -> None:
     async def parts(context: ServiceContext[Any]) -> ServiceParts:
@@ -206,5 +222,12 @@ async def test_consumed_topics_without_event_handlers_are_refused_at_start(
         service_settings, sqlite_database_url, consumed_topics=("auth.users.v1",)
     )
     runtime = ServiceRuntime(settings, parts, migrations=MIGRATIONS)
-    with pytest.raises(SettingsError, match=r"MS_SAMPLE_CONSUMED_TOPICS lists auth\.users\.v1 but"):
+    with structlog.testing.capture_logs() as logs:
         await runtime.start()
+        await runtime.stop()
+    assert {
+        "event": "events_not_consumed",
+        "topics": ["auth.users.v1"],
+        "reason": "no event handlers",
+        "log_level": "warning",
+    } in logs

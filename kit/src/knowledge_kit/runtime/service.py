@@ -207,12 +207,12 @@ def _event_consumer(
     settings = context.settings
     variable = f"{settings.model_config.get('env_prefix') or ''}CONSUMED_TOPICS"
     topics, handlers = settings.consumed_topics, parts.event_handlers
-    if not topics and not handlers:
-        return None
     if not handlers:
-        raise SettingsError(
-            f"{variable} lists {', '.join(topics)} but {settings.service_name} handles no events"
-        )
+        if topics:
+            # Consuming without handlers would skip the events and commit past them; until the
+            # service handles them, they wait in Kafka.
+            _log.warning("events_not_consumed", topics=list(topics), reason="no event handlers")
+        return None
     if not topics:
         raise SettingsError(
             f"{settings.service_name} handles events but {variable} lists no topic to read them from"
