@@ -1,18 +1,20 @@
-"""What each service process of a local run is told: its ports, its database, where the others are."""
+"""What each service process of a local run is told: its ports, its database, where its callees are."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from fleet.manifest import load_manifest
 from fleet.up.layout import UpLayout
 from fleet.up.ports import PortPlan
 from fleet.up.service_env import service_environment
+from knowledge_kit.settings import unknown_variables
 
 from .conftest import REPO_ROOT
 
 
-def test_a_service_learns_its_ports_database_and_every_other_services_address(
+def test_a_service_learns_its_ports_database_and_the_addresses_of_the_services_it_calls(
     tmp_path: Path,
 ) -> None:
     manifest = load_manifest(REPO_ROOT)
@@ -27,3 +29,15 @@ def test_a_service_learns_its_ports_database_and_every_other_services_address(
     assert env["MS_CANVAS_AUTH_JWKS_URL"] == "http://127.0.0.1:8181/.well-known/jwks.json"
     assert env["MS_CANVAS_DATABASE_URL"].endswith("ms_canvas.db")
     assert "MS_CANVAS_CANVAS_TARGET" not in env
+    assert "MS_CANVAS_CHAT_TARGET" not in env, "ms_canvas does not call ms_chat"
+
+
+def test_every_variable_a_service_is_told_is_one_of_its_settings(tmp_path: Path) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092)
+    for service in manifest.services:
+        if not (REPO_ROOT / service.path).is_dir():
+            continue
+        env = service_environment(service, manifest, UpLayout(home=tmp_path), ports, "b:9092")
+        settings = importlib.import_module(f"{service.import_package}.config").Settings
+        assert unknown_variables(settings, env) == [], service.name

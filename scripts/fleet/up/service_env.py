@@ -5,7 +5,9 @@ The names are the settings every service reads under its `<NAME>_` prefix: the k
 and the template's for a service with a WebSocket (`WEBSOCKET_HOST`, `WEBSOCKET_PORT`) or an HTTP
 endpoint (ms_auth's JWKS: `HTTP_HOST`, `HTTP_PORT`). A service that calls another reads its
 address as `<OTHER>_TARGET` (ms_canvas: `MS_CANVAS_KNOWLEDGE_TARGET`), which in a cluster defaults
-to the other service's Kubernetes name; locally every service gets every other one's loopback port.
+to the other service's Kubernetes name; locally each service named among another's `callers` in
+repos.yaml gets that one's loopback port (not ms_auth's: callers verify its tokens through the JWKS
+URL). Nothing else is set: a service refuses a variable under its prefix that is no setting.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ def service_environment(
     if service.database is not None:
         env[f"{prefix}DATABASE_URL"] = layout.database_url(service.name)
     for other in manifest.services:
-        if other.name != service.name:
+        # Services refuse variables they have no setting for: only callers learn an address,
+        # and ms_auth's callers reach it through AUTH_JWKS_URL.
+        if service.name in other.callers and other.name != AUTH_SERVICE:
             target = other.name.removeprefix("ms_").upper()
             env[f"{prefix}{target}_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(other)}"
     return env
