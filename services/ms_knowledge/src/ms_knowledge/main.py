@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_grpc
+from knowledge_kit.api import PageTokens
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.events import KafkaConnection, Outbox
 from knowledge_kit.rpc import ServiceServer, token_verifier
@@ -56,15 +57,19 @@ def knowledge_servicers(
     (the runtime's, limited to the produced topics; by default one open to any topic)."""
     outbox = outbox or Outbox(settings.service_name)
     feed = DocumentChangeFeed(settings.watcher_backlog)
+    pages = PageTokens.for_service(settings)
 
     def unit_of_work() -> SqlKnowledgeUnitOfWork:
         return SqlKnowledgeUnitOfWork(sessions, outbox)
 
     return KnowledgeServicers(
-        spaces=SpaceServicer(SpaceUseCases(unit_of_work, feed), MemberUseCases(unit_of_work, feed)),
+        spaces=SpaceServicer(
+            SpaceUseCases(unit_of_work, feed, pages=pages),
+            MemberUseCases(unit_of_work, feed, pages=pages),
+        ),
         documents=DocumentServicer(
-            DocumentUseCases(unit_of_work, feed),
-            VersionUseCases(unit_of_work, feed),
+            DocumentUseCases(unit_of_work, feed, pages=pages),
+            VersionUseCases(unit_of_work, feed, pages=pages),
             WatchUseCases(unit_of_work, feed),
         ),
         feed=feed,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from knowledge.knowledge.v1 import events_pb2
+from knowledge_kit.api import new_etag
 from knowledge_kit.errors import AlreadyExistsError
 from knowledge_kit.events import Outbox, outbox_events
 from knowledge_kit.events.envelope import EventEnvelope
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ms_knowledge.domain.documents import Document
 from ms_knowledge.domain.events import DocumentCreated, SpaceCreated
 from ms_knowledge.domain.roles import SpaceRole
-from ms_knowledge.domain.spaces import Space, SpaceMember, new_etag
+from ms_knowledge.domain.spaces import Space, SpaceMember
 from ms_knowledge.repository.unit_of_work import SqlKnowledgeUnitOfWork
 
 START = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)

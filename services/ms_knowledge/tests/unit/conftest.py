@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from knowledge_kit.api import PageTokens
 
 from ms_knowledge.domain.documents import Document
 from ms_knowledge.domain.roles import SpaceRole
@@ -71,12 +72,13 @@ def knowledge() -> Knowledge:
     store = MemoryStore()
     feed = DocumentChangeFeed(watcher_backlog=4)
     clock = TickingClock()
+    pages = PageTokens(b"unit tests")
     return Knowledge(
         store=store,
         feed=feed,
-        spaces=SpaceUseCases(store.unit_of_work, feed, clock=clock),
-        members=MemberUseCases(store.unit_of_work, feed, clock=clock),
-        documents=DocumentUseCases(store.unit_of_work, feed, clock=clock),
-        versions=VersionUseCases(store.unit_of_work, feed, clock=clock),
+        spaces=SpaceUseCases(store.unit_of_work, feed, pages=pages, clock=clock),
+        members=MemberUseCases(store.unit_of_work, feed, pages=pages, clock=clock),
+        documents=DocumentUseCases(store.unit_of_work, feed, pages=pages, clock=clock),
+        versions=VersionUseCases(store.unit_of_work, feed, pages=pages, clock=clock),
         watch=WatchUseCases(store.unit_of_work, feed),
     )

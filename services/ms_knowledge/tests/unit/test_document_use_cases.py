@@ -116,7 +116,7 @@ async def test_an_edit_makes_a_new_revision_and_says_so(knowledge: Knowledge) ->
     edited = await knowledge.documents.update_document(
         OWNER,
         document.name,
-        DocumentChanges(["content"], content="v2"),
+        DocumentChanges({"content"}, content="v2"),
         SeenRevision(document.etag),
     )
 
@@ -136,7 +136,7 @@ async def test_a_stale_edit_is_aborted_and_the_winning_edit_is_kept(knowledge: K
     await knowledge.documents.update_document(
         EDITOR,
         document.name,
-        DocumentChanges(["content"], content="first"),
+        DocumentChanges({"content"}, content="first"),
         SeenRevision(document.etag),
     )
 
@@ -144,12 +144,12 @@ async def test_a_stale_edit_is_aborted_and_the_winning_edit_is_kept(knowledge: K
         await knowledge.documents.update_document(
             OWNER,
             document.name,
-            DocumentChanges(["content"], content="second"),
+            DocumentChanges({"content"}, content="second"),
             SeenRevision(document.etag),
         )
     with pytest.raises(ConflictError):
         await knowledge.documents.update_document(
-            OWNER, document.name, DocumentChanges(["title"], title="T"), SeenRevision(revision=1)
+            OWNER, document.name, DocumentChanges({"title"}, title="T"), SeenRevision(revision=1)
         )
 
     current = await knowledge.documents.get_document(VIEWER, document.name)
@@ -162,7 +162,7 @@ async def test_an_edit_must_say_which_revision_it_is_based_on(knowledge: Knowled
 
     with pytest.raises(ValidationError) as refused:
         await knowledge.documents.update_document(
-            EDITOR, document.name, DocumentChanges(["content"], content="x"), SeenRevision()
+            EDITOR, document.name, DocumentChanges({"content"}, content="x"), SeenRevision()
         )
     assert refused.value.violations[0].field == "document.etag"
 
@@ -174,7 +174,7 @@ async def test_an_edit_based_on_the_current_revision_number_is_accepted(
     document = await knowledge.document(space)
 
     edited = await knowledge.documents.update_document(
-        EDITOR, document.name, DocumentChanges(["title"], title="Renamed"), SeenRevision(revision=1)
+        EDITOR, document.name, DocumentChanges({"title"}, title="Renamed"), SeenRevision(revision=1)
     )
     assert (edited.revision, edited.title, edited.content) == (2, "Renamed", "v1")
 

@@ -28,7 +28,7 @@ USE_CASES: dict[str, tuple[SpaceRole, UseCase]] = {
     "update space": (
         SpaceRole.OWNER,
         lambda k, c, s, d: k.spaces.update_space(
-            c, s.name, SpaceChanges(["display_name"], display_name="Renamed"), etag=""
+            c, s.name, SpaceChanges({"display_name"}, display_name="Renamed"), etag=""
         ),
     ),
     "delete space": (SpaceRole.OWNER, lambda k, c, s, d: k.spaces.delete_space(c, s.name, etag="")),
@@ -59,7 +59,7 @@ USE_CASES: dict[str, tuple[SpaceRole, UseCase]] = {
     "update document": (
         SpaceRole.EDITOR,
         lambda k, c, s, d: k.documents.update_document(
-            c, d.name, DocumentChanges(["content"], content="changed"), SeenRevision(d.etag)
+            c, d.name, DocumentChanges({"content"}, content="changed"), SeenRevision(d.etag)
         ),
     ),
     "delete document": (

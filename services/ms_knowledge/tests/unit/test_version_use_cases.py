@@ -18,7 +18,7 @@ async def test_versions_are_listed_newest_first_and_readable(knowledge: Knowledg
         document = await knowledge.documents.update_document(
             EDITOR,
             document.name,
-            DocumentChanges(["content"], content=content),
+            DocumentChanges({"content"}, content=content),
             SeenRevision(document.etag),
         )
 
@@ -40,7 +40,7 @@ async def test_restoring_makes_a_new_revision_with_the_old_content(knowledge: Kn
     second = await knowledge.documents.update_document(
         EDITOR,
         first.name,
-        DocumentChanges(["content"], content="mistake"),
+        DocumentChanges({"content"}, content="mistake"),
         SeenRevision(first.etag),
     )
 
@@ -60,7 +60,7 @@ async def test_restoring_needs_the_current_etag(knowledge: Knowledge) -> None:
     space = await knowledge.space_with_members()
     first = await knowledge.document(space)
     await knowledge.documents.update_document(
-        EDITOR, first.name, DocumentChanges(["content"], content="v2"), SeenRevision(first.etag)
+        EDITOR, first.name, DocumentChanges({"content"}, content="v2"), SeenRevision(first.etag)
     )
 
     with pytest.raises(ConflictError):

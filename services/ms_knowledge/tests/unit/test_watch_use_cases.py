@@ -29,7 +29,7 @@ async def test_a_document_watcher_sees_the_snapshot_then_each_edit_then_the_dele
     edited = await knowledge.documents.update_document(
         EDITOR,
         document.name,
-        DocumentChanges(["content"], content="v2"),
+        DocumentChanges({"content"}, content="v2"),
         SeenRevision(document.etag),
     )
     update = await _next(stream)
@@ -85,7 +85,7 @@ async def test_a_removed_member_stops_seeing_changes(knowledge: Knowledge) -> No
     await knowledge.documents.update_document(
         EDITOR,
         document.name,
-        DocumentChanges(["content"], content="private"),
+        DocumentChanges({"content"}, content="private"),
         SeenRevision(document.etag),
     )
 
@@ -117,7 +117,7 @@ async def test_a_watcher_that_falls_behind_is_ended_not_buffered_forever(
         document = await knowledge.documents.update_document(
             EDITOR,
             document.name,
-            DocumentChanges(["content"], content=f"v{number}"),
+            DocumentChanges({"content"}, content=f"v{number}"),
             SeenRevision(document.etag),
         )
 
@@ -133,10 +133,10 @@ async def test_a_document_watcher_never_goes_back_to_an_older_revision(
     stream = await knowledge.watch.watch_document(VIEWER, first.name)
     await _next(stream)
     second = await knowledge.documents.update_document(
-        EDITOR, first.name, DocumentChanges(["content"], content="v2"), SeenRevision(first.etag)
+        EDITOR, first.name, DocumentChanges({"content"}, content="v2"), SeenRevision(first.etag)
     )
     third = await knowledge.documents.update_document(
-        EDITOR, first.name, DocumentChanges(["content"], content="v3"), SeenRevision(second.etag)
+        EDITOR, first.name, DocumentChanges({"content"}, content="v3"), SeenRevision(second.etag)
     )
 
     # Two writers finishing together can publish in the opposite order to their commits.

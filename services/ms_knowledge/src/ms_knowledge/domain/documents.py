@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
+from knowledge_kit.api import new_etag
 from knowledge_kit.errors import FieldViolation, ValidationError
 
 from .names import VersionName
-from .spaces import new_etag
 from .text import checked_label, checked_length
 
 TITLE_MAX_LENGTH = 300
@@ -116,12 +116,6 @@ class Document:
             update_time=at,
             last_editor=author,
         )
-
-    def is_current(self, *, etag: str, revision: int) -> bool:
-        """Whether a writer who saw `etag` (or, without one, `revision`) saw this revision."""
-        if etag:
-            return etag == self.etag
-        return revision == self.revision
 
     def as_version(self, restored_from_revision: int = 0) -> DocumentVersion:
         """This revision as an entry of the version history."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
+
+from knowledge_kit.api import new_etag
 
 from .names import MemberName
 from .roles import SpaceRole
@@ -13,11 +14,6 @@ from .text import checked_label, checked_length
 
 DISPLAY_NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
-
-
-def new_etag() -> str:
-    """A fresh etag; it changes with every change of the resource it stands for."""
-    return uuid.uuid4().hex[:16]
 
 
 def checked_display_name(value: str, field: str) -> str:

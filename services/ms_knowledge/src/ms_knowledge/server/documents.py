@@ -8,6 +8,7 @@ from typing import Any
 import grpc
 from knowledge.knowledge.v1 import document_service_pb2 as api
 from knowledge.knowledge.v1 import document_service_pb2_grpc
+from knowledge_kit.api import caller_name, update_paths
 
 from ..service.documents import (
     UPDATABLE_DOCUMENT_FIELDS,
@@ -19,7 +20,6 @@ from ..service.documents import (
 from ..service.versions import VersionUseCases
 from ..service.watch import WatchUseCases
 from .messages import CHANGE_TYPES, document_message, version_message
-from .requests import caller_name, mask_paths
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -69,7 +69,7 @@ class DocumentServicer(document_service_pb2_grpc.DocumentServiceServicer):
     ) -> api.UpdateDocumentResponse:
         sent = request.document
         changes = DocumentChanges(
-            update_mask=mask_paths(request.update_mask, sent, UPDATABLE_DOCUMENT_FIELDS),
+            paths=update_paths(request.update_mask, sent, UPDATABLE_DOCUMENT_FIELDS),
             title=sent.title,
             content=sent.content,
             content_type=sent.content_type,

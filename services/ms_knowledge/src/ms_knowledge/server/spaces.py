@@ -7,11 +7,11 @@ from typing import Any
 import grpc
 from knowledge.knowledge.v1 import space_service_pb2 as api
 from knowledge.knowledge.v1 import space_service_pb2_grpc
+from knowledge_kit.api import caller_name, update_paths
 
 from ..service.members import MemberUseCases
 from ..service.spaces import UPDATABLE_SPACE_FIELDS, SpaceChanges, SpaceUseCases
 from .messages import member_message, role_of, space_message
-from .requests import caller_name, mask_paths
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -53,7 +53,7 @@ class SpaceServicer(space_service_pb2_grpc.SpaceServiceServicer):
         self, request: api.UpdateSpaceRequest, context: Context
     ) -> api.UpdateSpaceResponse:
         changes = SpaceChanges(
-            update_mask=mask_paths(request.update_mask, request.space, UPDATABLE_SPACE_FIELDS),
+            paths=update_paths(request.update_mask, request.space, UPDATABLE_SPACE_FIELDS),
             display_name=request.space.display_name,
             description=request.space.description,
         )

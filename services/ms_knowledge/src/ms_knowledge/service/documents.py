@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from knowledge_kit.api import Page, check_etag, checked_resource_id
 from knowledge_kit.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -21,14 +22,12 @@ from ..domain.documents import (
     checked_title,
 )
 from ..domain.events import DocumentCreated, DocumentDeleted, DocumentUpdated
-from ..domain.names import DocumentName, checked_chosen_id, checked_space_name
+from ..domain.names import DocumentName, checked_space_name
 from ..domain.roles import SpaceAction
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role
 from .document_filter import title_filter
-from .masks import checked_update_mask
-from .pages import Page, page_of, page_request
-from .use_cases import KnowledgeUseCases
+from .use_cases import ListingUseCases
 
 UPDATABLE_DOCUMENT_FIELDS = ("title", "content", "content_type")
 
@@ -44,9 +43,9 @@ class DocumentDraft:
 
 @dataclass(frozen=True, slots=True)
 class DocumentChanges:
-    """New values for the fields named in `update_mask` (other values are ignored)."""
+    """New values for the fields in `paths` (other values are ignored)."""
 
-    update_mask: Sequence[str]
+    paths: AbstractSet[str]
     title: str = ""
     content: str = ""
     content_type: str = ""
@@ -59,16 +58,28 @@ class SeenRevision:
     etag: str = ""
     revision: int = 0
 
-    def require_given(self, field_prefix: str) -> None:
-        """A write must say which revision it is based on."""
+    def require_given(self) -> None:
+        """A write must say which revision it is based on (AIP-154: the etag is required)."""
         if not self.etag and self.revision <= 0:
             raise ValidationError(
                 "the current etag (or revision) of the document is required",
-                [
-                    FieldViolation(
-                        f"{field_prefix}etag", "must be the etag the document was read with"
-                    )
-                ],
+                [FieldViolation("document.etag", "must be the etag the document was read with")],
+            )
+
+    def require_current(self, document: Document) -> None:
+        """ABORTED unless this is the document's current revision, by etag or else by number."""
+        if self.etag:
+            check_etag(
+                self.etag,
+                document.etag,
+                resource=document.name,
+                field="document.etag",
+                required=True,
+            )
+        elif self.revision != document.revision:
+            raise ConflictError(
+                f"{document.name} has a newer revision than the one this change is based on; "
+                "read it again and reapply the change"
             )
 
 
@@ -94,15 +105,7 @@ async def store_revision(
     )
 
 
-def stale_write(name: str) -> ConflictError:
-    """A write based on a revision that is no longer the current one; nothing was changed."""
-    return ConflictError(
-        f"{name} has a newer revision than the one this change is based on; "
-        "read it again and reapply the change"
-    )
-
-
-class DocumentUseCases(KnowledgeUseCases):
+class DocumentUseCases(ListingUseCases):
     """What callers can do with documents; each call is one unit of work."""
 
     async def create_document(
@@ -110,7 +113,7 @@ class DocumentUseCases(KnowledgeUseCases):
     ) -> Document:
         """A new document at revision 1; editors and owners."""
         checked_space_name(parent, "parent")
-        name = DocumentName.within(parent, checked_chosen_id(document_id, "document_id"))
+        name = DocumentName.within(parent, checked_resource_id(document_id, "document_id"))
         document = Document.create(
             name=name.name,
             space=parent,
@@ -144,7 +147,7 @@ class DocumentUseCases(KnowledgeUseCases):
         """Documents of a space without content, most recently updated first."""
         checked_space_name(parent, "parent")
         title_contains = title_filter(filter_expression)
-        request = page_request(page_size, page_token, query=f"{parent}?{title_contains}")
+        request = self._pages.request(page_size, page_token, listing=(parent, title_contains))
         async with self._unit_of_work() as work:
             await require_role(work, parent, caller, SpaceAction.READ_DOCUMENTS)
             fetched = await work.documents.list_in_space(
@@ -153,15 +156,15 @@ class DocumentUseCases(KnowledgeUseCases):
                 offset=request.offset,
                 limit=request.fetch_limit,
             )
-        return page_of(request, fetched)
+        return request.page_at_offset(fetched)
 
     async def update_document(
         self, caller: str, name: str, changes: DocumentChanges, seen: SeenRevision
     ) -> Document:
         """A new revision with the masked fields changed; ABORTED when `seen` is stale."""
         parsed = DocumentName.parse(name, "document.name")
-        paths = checked_update_mask(changes.update_mask, UPDATABLE_DOCUMENT_FIELDS)
-        seen.require_given("document.")
+        paths = changes.paths
+        seen.require_given()
         title = checked_title(changes.title, "document.title") if "title" in paths else None
         content = (
             checked_content(changes.content, "document.content") if "content" in paths else None
@@ -174,8 +177,7 @@ class DocumentUseCases(KnowledgeUseCases):
         async with self._unit_of_work() as work:
             await require_role(work, parsed.space, caller, SpaceAction.WRITE_DOCUMENTS)
             current = await existing_document(work, name)
-            if not current.is_current(etag=seen.etag, revision=seen.revision):
-                raise stale_write(name)
+            seen.require_current(current)
             revised = current.revised(
                 title=current.title if title is None else title,
                 content=current.content if content is None else content,
@@ -200,8 +202,7 @@ class DocumentUseCases(KnowledgeUseCases):
         async with self._unit_of_work() as work:
             await require_role(work, parsed.space, caller, SpaceAction.WRITE_DOCUMENTS)
             document = await existing_document(work, name)
-            if etag and etag != document.etag:
-                raise stale_write(name)
+            check_etag(etag, document.etag, resource=name, field="etag", required=False)
             await work.documents.remove(name)
             await work.record(DocumentDeleted(document, deleted_by=caller))
             await work.commit()

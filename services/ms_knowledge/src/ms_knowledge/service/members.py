@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge_kit.api import Page
 from knowledge_kit.errors import (
     AlreadyExistsError,
     DomainError,
@@ -16,15 +17,14 @@ from ..domain.roles import SpaceAction, SpaceRole
 from ..domain.spaces import SpaceMember
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import existing_space, require_role, space_not_found
-from .pages import Page, page_of, page_request
-from .use_cases import KnowledgeUseCases
+from .use_cases import ListingUseCases
 
 
 class LastOwnerError(DomainError):
     """The change would leave the space without an owner (FAILED_PRECONDITION)."""
 
 
-class MemberUseCases(KnowledgeUseCases):
+class MemberUseCases(ListingUseCases):
     """Who belongs to a space; owners manage members, members may leave."""
 
     async def invite_member(
@@ -83,13 +83,13 @@ class MemberUseCases(KnowledgeUseCases):
     ) -> Page[SpaceMember]:
         """Members of a space, owners first; any member may look."""
         checked_space_name(parent, "parent")
-        request = page_request(page_size, page_token, query=f"members of {parent}")
+        request = self._pages.request(page_size, page_token, listing=(parent,))
         async with self._unit_of_work() as work:
             await require_role(work, parent, caller, SpaceAction.LIST_MEMBERS)
             fetched = await work.members.list_in_space(
                 parent, offset=request.offset, limit=request.fetch_limit
             )
-        return page_of(request, fetched)
+        return request.page_at_offset(fetched)
 
 
 def _checked_role(role: SpaceRole | None) -> SpaceRole:

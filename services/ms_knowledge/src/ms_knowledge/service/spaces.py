@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from knowledge_kit.errors import (
-    AlreadyExistsError,
-    ConflictError,
-    PermissionDeniedError,
-)
+from knowledge_kit.api import Page, check_etag, checked_resource_id, new_etag
+from knowledge_kit.errors import AlreadyExistsError, ConflictError, PermissionDeniedError
 
 from ..domain.events import SpaceCreated, SpaceDeleted, SpaceUpdated
-from ..domain.names import checked_chosen_id, checked_space_name, space_name
+from ..domain.names import checked_space_name, space_name
 from ..domain.roles import SpaceAction, SpaceRole
 from ..domain.spaces import (
     Space,
     SpaceMember,
     checked_description,
     checked_display_name,
-    new_etag,
 )
 from .access import existing_space, require_role
-from .masks import checked_update_mask
-from .pages import Page, page_of, page_request
-from .use_cases import KnowledgeUseCases
+from .use_cases import ListingUseCases
 
 UPDATABLE_SPACE_FIELDS = ("display_name", "description")
 
 
 @dataclass(frozen=True, slots=True)
 class SpaceChanges:
-    """New values for the fields named in `update_mask` (other values are ignored)."""
+    """New values for the fields in `paths` (other values are ignored)."""
 
-    update_mask: Sequence[str]
+    paths: AbstractSet[str]
     display_name: str = ""
     description: str = ""
 
 
-class SpaceUseCases(KnowledgeUseCases):
+class SpaceUseCases(ListingUseCases):
     """What callers can do with spaces; each call is one unit of work."""
 
     async def create_space(
@@ -49,7 +43,7 @@ class SpaceUseCases(KnowledgeUseCases):
             raise PermissionDeniedError("only users can own spaces")
         now = self._clock()
         space = Space(
-            name=space_name(checked_chosen_id(space_id, "space_id")),
+            name=space_name(checked_resource_id(space_id, "space_id")),
             display_name=checked_display_name(display_name, "space.display_name"),
             description=checked_description(description, "space.description"),
             create_time=now,
@@ -74,28 +68,26 @@ class SpaceUseCases(KnowledgeUseCases):
 
     async def list_spaces(self, caller: str, page_size: int, page_token: str) -> Page[Space]:
         """The spaces the caller belongs to, by display name."""
-        request = page_request(page_size, page_token, query=f"spaces of {caller}")
+        request = self._pages.request(page_size, page_token, listing=(caller,))
         async with self._unit_of_work() as work:
             fetched = await work.spaces.list_for_member(
                 caller, offset=request.offset, limit=request.fetch_limit
             )
-        return page_of(request, fetched)
+        return request.page_at_offset(fetched)
 
     async def update_space(
         self, caller: str, name: str, changes: SpaceChanges, *, etag: str
     ) -> Space:
         """The space with the masked fields changed; owners only, ABORTED on a stale etag."""
         checked_space_name(name, "space.name")
-        paths = checked_update_mask(changes.update_mask, UPDATABLE_SPACE_FIELDS)
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.UPDATE_SPACE)
             space = await existing_space(work, name)
-            if etag and etag != space.etag:
-                raise ConflictError(f"{name} changed since it was read (stale etag)")
+            check_etag(etag, space.etag, resource=name, field="space.etag", required=False)
             display_name, description = space.display_name, space.description
-            if "display_name" in paths:
+            if "display_name" in changes.paths:
                 display_name = checked_display_name(changes.display_name, "space.display_name")
-            if "description" in paths:
+            if "description" in changes.paths:
                 description = checked_description(changes.description, "space.description")
             changed = tuple(
                 path
@@ -122,8 +114,7 @@ class SpaceUseCases(KnowledgeUseCases):
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.DELETE_SPACE)
             space = await existing_space(work, name)
-            if etag and etag != space.etag:
-                raise ConflictError(f"{name} changed since it was read (stale etag)")
+            check_etag(etag, space.etag, resource=name, field="etag", required=False)
             await work.spaces.remove(name)
             await work.record(SpaceDeleted(name, deleted_by=caller))
             await work.commit()

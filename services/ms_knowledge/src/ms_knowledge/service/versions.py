@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knowledge_kit.api import Page, check_etag
 from knowledge_kit.errors import NotFoundError
 
 from ..domain.changes import DocumentChange, DocumentChangeType
@@ -10,12 +11,11 @@ from ..domain.names import DocumentName, VersionName
 from ..domain.roles import SpaceAction
 from ..domain.unit_of_work import KnowledgeUnitOfWork
 from .access import require_role
-from .documents import SeenRevision, existing_document, stale_write, store_revision
-from .pages import Page, page_of, page_request
-from .use_cases import KnowledgeUseCases
+from .documents import existing_document, store_revision
+from .use_cases import ListingUseCases
 
 
-class VersionUseCases(KnowledgeUseCases):
+class VersionUseCases(ListingUseCases):
     """What callers can do with past revisions; each call is one unit of work."""
 
     async def list_versions(
@@ -23,14 +23,14 @@ class VersionUseCases(KnowledgeUseCases):
     ) -> Page[DocumentVersion]:
         """Revisions of a document, newest first; any member of its space."""
         document = DocumentName.parse(parent, "parent")
-        request = page_request(page_size, page_token, query=f"versions of {parent}")
+        request = self._pages.request(page_size, page_token, listing=(parent,))
         async with self._unit_of_work() as work:
             await require_role(work, document.space, caller, SpaceAction.READ_DOCUMENTS)
             await existing_document(work, parent)
             fetched = await work.versions.list_for_document(
                 parent, offset=request.offset, limit=request.fetch_limit
             )
-        return page_of(request, fetched)
+        return request.page_at_offset(fetched)
 
     async def get_version(self, caller: str, name: str) -> DocumentVersion:
         """One revision of a document; any member of its space."""
@@ -44,7 +44,6 @@ class VersionUseCases(KnowledgeUseCases):
     async def restore_version(self, caller: str, name: str, *, etag: str) -> Document:
         """A new revision with the title and content of an earlier one; editors and owners."""
         version_name = VersionName.parse(name, "name")
-        SeenRevision(etag=etag).require_given("")
         document_name = version_name.document.name
         async with self._unit_of_work() as work:
             await require_role(
@@ -52,8 +51,7 @@ class VersionUseCases(KnowledgeUseCases):
             )
             current = await existing_document(work, document_name)
             version = await _existing_version(work, version_name)
-            if etag != current.etag:
-                raise stale_write(document_name)
+            check_etag(etag, current.etag, resource=document_name, field="etag", required=True)
             restored = current.revised(
                 title=version.title,
                 content=version.content,
