@@ -169,10 +169,9 @@ class ServiceRuntime(Generic[SettingsT]):
         started.push_async_callback(finish)
 
     def _task_ended(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled() or task.exception() is None:
+        failure = None if task.cancelled() else task.exception()
+        if failure is None:
             return
-        failure = task.exception()
-        assert failure is not None
         _log.error("service_task_failed", task=task.get_name(), exc_info=failure)
         self._failures.append(failure)
         self.request_stop()
