@@ -13,6 +13,7 @@ from pathlib import Path
 
 import structlog
 from knowledge.auth.v1 import auth_service_pb2_grpc, user_service_pb2_grpc
+from knowledge_kit.api import Clock, PageTokens, utc_now
 from knowledge_kit.events.outbox import Outbox
 from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
 from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
@@ -28,7 +29,7 @@ from .server.auth_service import AuthServicer
 from .server.jwks_endpoint import JwksEndpoint
 from .server.user_service import UserServicer
 from .service.password_hashing import Argon2PasswordHasher
-from .service.policy import AuthPolicy, Clock, utc_now
+from .service.policy import AuthPolicy
 from .service.service_accounts import ServiceAccountSpec, ServiceAccountUseCases
 from .service.sessions import SessionUseCases
 from .service.sign_in import SignInUseCases
@@ -96,12 +97,13 @@ def auth_use_cases(
     )
     algorithm = settings.signing_key_algorithm
     tokens = TokenIssuer(policy, clock, key_algorithm=algorithm)
+    pages = PageTokens.for_service(settings)
     return AuthUseCases(
         sign_in=SignInUseCases(
             unit_of_work, hasher=hasher, tokens=tokens, policy=policy, clock=clock
         ),
-        sessions=SessionUseCases(unit_of_work, tokens=tokens, clock=clock),
-        users=UserUseCases(unit_of_work, clock=clock),
+        sessions=SessionUseCases(unit_of_work, tokens=tokens, pages=pages, clock=clock),
+        users=UserUseCases(unit_of_work, pages=pages, clock=clock),
         keys=SigningKeyUseCases(unit_of_work, policy=policy, clock=clock, key_algorithm=algorithm),
         service_accounts=ServiceAccountUseCases(
             unit_of_work, hasher=hasher, tokens=tokens, policy=policy, clock=clock

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import jwt
 import pytest
+from knowledge_kit.api import PageTokens
 from knowledge_kit.auth import Principal
 
 from ms_auth.service.password_hashing import Argon2PasswordHasher
@@ -70,13 +71,14 @@ def auth() -> Auth:
     hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1)
     tokens = TokenIssuer(policy, clock)
     uow = store.unit_of_work
+    pages = PageTokens(b"unit tests")
     return Auth(
         store=store,
         clock=clock,
         policy=policy,
         sign_in=SignInUseCases(uow, hasher=hasher, tokens=tokens, policy=policy, clock=clock),
-        sessions=SessionUseCases(uow, tokens=tokens, clock=clock),
-        users=UserUseCases(uow, clock=clock),
+        sessions=SessionUseCases(uow, tokens=tokens, pages=pages, clock=clock),
+        users=UserUseCases(uow, pages=pages, clock=clock),
         keys=SigningKeyUseCases(uow, policy=policy, clock=clock),
         service_accounts=ServiceAccountUseCases(
             uow, hasher=hasher, tokens=tokens, policy=policy, clock=clock

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from knowledge_kit.api import ResourcePattern
 from knowledge_kit.errors import FieldViolation, PermissionDeniedError, ValidationError
 
-SERVICE_ACCOUNT_NAME = re.compile(r"^serviceAccounts/([a-z][a-z0-9_-]{1,62})$")
+# Service accounts are named after their service (serviceAccounts/ms_chat), underscores and all.
+SERVICE_ACCOUNT_NAME = ResourcePattern(
+    "serviceAccounts/{service_account}", service_account="[a-z][a-z0-9_-]{1,62}"
+)
 SCOPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 AUDIENCE = re.compile(r"^ms_[a-z][a-z0-9_]*$")
 
@@ -42,17 +46,7 @@ class ServiceAccount:
 
 def service_account_id_of(name: str, field: str = "name") -> str:
     """The id in `serviceAccounts/{id}`, or a ValidationError naming `field`."""
-    match = SERVICE_ACCOUNT_NAME.fullmatch(name)
-    if match is None:
-        raise ValidationError(
-            f"'{name}' is not a service account name",
-            [
-                FieldViolation(
-                    field, "must look like serviceAccounts/{id}, e.g. serviceAccounts/ms_chat"
-                )
-            ],
-        )
-    return match.group(1)
+    return SERVICE_ACCOUNT_NAME.parse(name, field)["service_account"]
 
 
 def checked_scopes(scopes: Sequence[str], field: str = "scopes") -> tuple[str, ...]:

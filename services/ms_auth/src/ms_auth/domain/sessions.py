@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from knowledge_kit.errors import FieldViolation, ValidationError
+from knowledge_kit.api import ResourcePattern
 
-SESSION_NAME = re.compile(r"^users/([0-9a-f]{32})/sessions/([0-9a-f]{32})$")
+from .users import GENERATED_ID
+
+SESSION_NAME = ResourcePattern(
+    "users/{user}/sessions/{session}", user=GENERATED_ID, session=GENERATED_ID
+)
 USER_AGENT_MAX_LENGTH = 512
 
 
@@ -100,13 +103,8 @@ def refresh_token_hash(token: str) -> str:
 
 def session_name_parts(name: str, field: str = "name") -> tuple[str, str]:
     """(user id, session id) of `users/{user}/sessions/{session}`, or a ValidationError."""
-    match = SESSION_NAME.fullmatch(name)
-    if match is None:
-        raise ValidationError(
-            f"'{name}' is not a session name",
-            [FieldViolation(field, "must look like users/{user}/sessions/{session}")],
-        )
-    return match.group(1), match.group(2)
+    ids = SESSION_NAME.parse(name, field)
+    return ids["user"], ids["session"]
 
 
 class SessionRepository(Protocol):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from knowledge_kit.errors import FieldViolation, ValidationError
+from knowledge_kit.api import ResourcePattern
 
-USER_NAME = re.compile(r"^users/([0-9a-f]{32})$")
+# Every account id is generated (32 hex digits), so a name with another id names no account.
+GENERATED_ID = "[0-9a-f]{32}"
+USER_NAME = ResourcePattern("users/{user}", user=GENERATED_ID)
 OWN_USER_NAME = "users/me"
 
 
@@ -69,13 +70,7 @@ class User:
 
 def user_id_of(name: str, field: str = "name") -> str:
     """The id in `users/{id}`, or a ValidationError naming `field`."""
-    match = USER_NAME.fullmatch(name)
-    if match is None:
-        raise ValidationError(
-            f"'{name}' is not a user name",
-            [FieldViolation(field, "must look like users/{32 hex digits}")],
-        )
-    return match.group(1)
+    return USER_NAME.parse(name, field)["user"]
 
 
 class UserRepository(Protocol):

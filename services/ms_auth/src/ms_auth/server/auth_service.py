@@ -6,7 +6,7 @@ from typing import Any
 
 import grpc
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
-from knowledge_kit.auth import current_principal
+from knowledge_kit.api import caller
 
 from ..service.service_accounts import ServiceAccountUseCases
 from ..service.sessions import SessionUseCases
@@ -76,7 +76,7 @@ class AuthServicer(auth_service_pb2_grpc.AuthServiceServicer):
         self, request: auth_service_pb2.ListSessionsRequest, context: Context
     ) -> auth_service_pb2.ListSessionsResponse:
         page = await self._sessions.list_sessions(
-            current_principal(), request.parent, request.page_size, request.page_token
+            caller(), request.parent, request.page_size, request.page_token
         )
         return auth_service_pb2.ListSessionsResponse(
             sessions=[
@@ -89,7 +89,7 @@ class AuthServicer(auth_service_pb2_grpc.AuthServiceServicer):
     async def RevokeSession(
         self, request: auth_service_pb2.RevokeSessionRequest, context: Context
     ) -> auth_service_pb2.RevokeSessionResponse:
-        await self._sessions.revoke_session(current_principal(), request.name)
+        await self._sessions.revoke_session(caller(), request.name)
         return auth_service_pb2.RevokeSessionResponse()
 
     async def GetJwks(

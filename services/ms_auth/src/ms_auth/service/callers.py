@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge_kit.api import Clock
 from knowledge_kit.auth import Principal
 from knowledge_kit.errors import (
     FieldViolation,
@@ -14,7 +15,6 @@ from knowledge_kit.errors import (
 
 from ..domain.unit_of_work import AuthUnitOfWork
 from ..domain.users import OWN_USER_NAME, PlatformRole, User, user_id_of
-from .policy import Clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +58,9 @@ class Caller:
             self.require_self_or_admin(user_id, "read another account")
 
 
-async def current_caller(work: AuthUnitOfWork, principal: Principal | None, clock: Clock) -> Caller:
+async def current_caller(work: AuthUnitOfWork, principal: Principal, clock: Clock) -> Caller:
     """The caller of an authenticated RPC; UNAUTHENTICATED when its account is gone or the
     session its token belongs to has ended (revocation takes effect here at once)."""
-    if principal is None:
-        raise UnauthenticatedError("this call needs an access token")
     if principal.is_service_account:
         return Caller(principal, None)
     user = await work.users.get(principal.name.removeprefix("users/"))

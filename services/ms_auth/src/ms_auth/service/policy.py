@@ -1,19 +1,11 @@
-"""The knobs of the Auth service's use cases, and the clock they read the time from."""
+"""The knobs of the Auth service's use cases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ..domain.throttling import LockoutPolicy
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from knowledge_kit.api import Clock
 from knowledge_kit.errors import FieldViolation, ValidationError
 
 from ..domain.credentials import PasswordHasher
@@ -15,7 +16,7 @@ from ..domain.service_accounts import (
     service_account_id_of,
 )
 from ..domain.unit_of_work import AuthUnitOfWork
-from .policy import AuthPolicy, Clock
+from .policy import AuthPolicy
 from .throttle_guard import ThrottledSecretCheck
 from .tokens import AccessToken, TokenIssuer
 

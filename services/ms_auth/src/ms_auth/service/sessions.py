@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from knowledge_kit.api import Clock, PageTokens
 from knowledge_kit.auth import Principal
 from knowledge_kit.errors import (
     FieldViolation,
@@ -15,7 +16,6 @@ from knowledge_kit.errors import (
 )
 
 from ..domain.events import SessionRevoked
-from ..domain.paging import checked_page_size, decode_page_token, encode_page_token
 from ..domain.sessions import (
     RefreshToken,
     Session,
@@ -25,7 +25,6 @@ from ..domain.sessions import (
 )
 from ..domain.unit_of_work import AuthUnitOfWork
 from .callers import current_caller
-from .policy import Clock
 from .tokens import TokenIssuer, TokenPair
 
 
@@ -49,10 +48,16 @@ class SessionUseCases:
     """What a signed-in user (or an administrator) does with sessions."""
 
     def __init__(
-        self, unit_of_work: Callable[[], AuthUnitOfWork], *, tokens: TokenIssuer, clock: Clock
+        self,
+        unit_of_work: Callable[[], AuthUnitOfWork],
+        *,
+        tokens: TokenIssuer,
+        pages: PageTokens,
+        clock: Clock,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._tokens = tokens
+        self._pages = pages
         self._clock = clock
 
     async def refresh(self, refresh_token: str) -> TokenPair:
@@ -93,27 +98,27 @@ class SessionUseCases:
             await work.commit()
 
     async def list_sessions(
-        self, principal: Principal | None, parent: str, page_size: int, page_token: str
+        self, principal: Principal, parent: str, page_size: int, page_token: str
     ) -> SessionPage:
         """Open sessions of the user `parent` names, newest first."""
-        limit = checked_page_size(page_size)
-        position = decode_page_token(page_token, 2)
-        after = (datetime.fromisoformat(position[0]), str(position[1])) if position else None
         async with self._unit_of_work() as work:
             caller = await current_caller(work, principal, self._clock)
             user_id = caller.user_id_named(parent, "parent")
+            # Bound to the account, so users/me and users/{id} continue each other's pages.
+            request = self._pages.request(page_size, page_token, listing=(user_id,))
             caller.require_self_or_admin(user_id, "list its sessions")
-            sessions = await work.sessions.list_open(
-                user_id, now=self._clock(), after=after, limit=limit + 1
+            after = (
+                (datetime.fromisoformat(str(request.after[0])), str(request.after[1]))
+                if request.after
+                else None
             )
-        next_token = ""
-        if len(sessions) > limit:
-            sessions = sessions[:limit]
-            last = sessions[-1]
-            next_token = encode_page_token([last.create_time.isoformat(), last.id])
-        return SessionPage(sessions, next_token, caller.principal.session_id)
+            sessions = await work.sessions.list_open(
+                user_id, now=self._clock(), after=after, limit=request.fetch_limit
+            )
+        page = request.page(sessions, lambda last: [last.create_time.isoformat(), last.id])
+        return SessionPage(page.items, page.next_page_token, caller.principal.session_id)
 
-    async def revoke_session(self, principal: Principal | None, name: str) -> None:
+    async def revoke_session(self, principal: Principal, name: str) -> None:
         """End one session at once; revoking an ended session again changes nothing."""
         user_id, session_id = session_name_parts(name)
         async with self._unit_of_work() as work:

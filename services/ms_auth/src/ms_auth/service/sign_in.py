@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from knowledge_kit.api import Clock
 from knowledge_kit.errors import AlreadyExistsError
 
 from ..domain.credentials import PasswordHasher, checked_registration, checked_sign_in
@@ -12,7 +13,7 @@ from ..domain.events import UserRegistered
 from ..domain.sessions import Session
 from ..domain.unit_of_work import AuthUnitOfWork
 from ..domain.users import PlatformRole, User
-from .policy import AuthPolicy, Clock
+from .policy import AuthPolicy
 from .throttle_guard import ThrottledSecretCheck
 from .tokens import TokenIssuer, TokenPair
 

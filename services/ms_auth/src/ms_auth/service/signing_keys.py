@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from knowledge_kit.api import Clock
 from knowledge_kit.auth import SigningKey
 
 from ..domain.signing_keys import SigningKeyring, SigningKeyVersion
 from ..domain.unit_of_work import AuthUnitOfWork
-from .policy import AuthPolicy, Clock
+from .policy import AuthPolicy
 
 
 class SigningKeyUseCases:

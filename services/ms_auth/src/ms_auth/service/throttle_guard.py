@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from knowledge_kit.api import Clock
+
 from ..domain.credentials import PasswordHasher
 from ..domain.throttling import LockoutPolicy, SignInThrottle
 from ..domain.unit_of_work import AuthUnitOfWork
 from .errors import SignInLockedError, WrongCredentialsError
-from .policy import Clock
 
 
 class ThrottledSecretCheck:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from knowledge_kit.api import Clock
 from knowledge_kit.auth import SigningKey
 
 from ..domain.service_accounts import ServiceAccount
@@ -14,7 +15,7 @@ from ..domain.sessions import RefreshToken, Session, refresh_token_hash
 from ..domain.signing_keys import SigningKeyVersion
 from ..domain.unit_of_work import AuthUnitOfWork
 from ..domain.users import User
-from .policy import AuthPolicy, Clock
+from .policy import AuthPolicy
 
 SCOPE_CLAIM = "scope"
 REFRESH_TOKEN_BYTES = 32

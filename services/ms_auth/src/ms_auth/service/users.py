@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from knowledge_kit.api import Clock, Page, PageTokens
 from knowledge_kit.auth import Principal
 from knowledge_kit.errors import (
     DomainError,
@@ -16,31 +16,24 @@ from knowledge_kit.errors import (
 
 from ..domain.credentials import checked_display_name
 from ..domain.events import UserRoleChanged
-from ..domain.paging import checked_page_size, decode_page_token, encode_page_token
 from ..domain.unit_of_work import AuthUnitOfWork
 from ..domain.users import PlatformRole, User
 from .callers import current_caller
-from .policy import Clock
 
 EDITABLE_FIELDS = ("display_name",)
-
-
-@dataclass(frozen=True, slots=True)
-class UserPage:
-    """One page of accounts ordered by email."""
-
-    users: list[User]
-    next_page_token: str
 
 
 class UserUseCases:
     """Accounts as their owners, administrators and other services see them."""
 
-    def __init__(self, unit_of_work: Callable[[], AuthUnitOfWork], *, clock: Clock) -> None:
+    def __init__(
+        self, unit_of_work: Callable[[], AuthUnitOfWork], *, pages: PageTokens, clock: Clock
+    ) -> None:
         self._unit_of_work = unit_of_work
+        self._pages = pages
         self._clock = clock
 
-    async def get_user(self, principal: Principal | None, name: str) -> User:
+    async def get_user(self, principal: Principal, name: str) -> User:
         """The account `name` denotes (`users/me` for the caller's own)."""
         async with self._unit_of_work() as work:
             caller = await current_caller(work, principal, self._clock)
@@ -48,32 +41,20 @@ class UserUseCases:
             caller.require_may_read_user(user_id)
             return await _existing(work, user_id, name)
 
-    async def list_users(
-        self, principal: Principal | None, page_size: int, page_token: str
-    ) -> UserPage:
+    async def list_users(self, principal: Principal, page_size: int, page_token: str) -> Page[User]:
         """Accounts ordered by email; administrators only."""
-        limit = checked_page_size(page_size)
-        position = decode_page_token(page_token, 1)
+        request = self._pages.request(page_size, page_token, listing=())
         async with self._unit_of_work() as work:
             caller = await current_caller(work, principal, self._clock)
             caller.require_admin("list accounts")
             users = await work.users.list_by_email(
-                after_email=str(position[0]) if position else None, limit=limit + 1
+                after_email=str(request.after[0]) if request.after else None,
+                limit=request.fetch_limit,
             )
-        if len(users) <= limit:
-            return UserPage(users, "")
-        return UserPage(users[:limit], encode_page_token([users[limit - 1].email]))
+        return request.page(users, lambda user: [user.email])
 
-    async def update_display_name(
-        self, principal: Principal | None, name: str, display_name: str, update_mask: Sequence[str]
-    ) -> User:
+    async def update_display_name(self, principal: Principal, name: str, display_name: str) -> User:
         """Change the caller's own display name (the only field a user edits)."""
-        unknown = [path for path in update_mask if path not in EDITABLE_FIELDS]
-        if unknown:
-            raise ValidationError(
-                f"{', '.join(unknown)} cannot be changed",
-                [FieldViolation("update_mask", "only display_name may be changed")],
-            )
         new_name = checked_display_name(display_name, "user.display_name")
         if not new_name:
             raise ValidationError(
@@ -92,13 +73,11 @@ class UserUseCases:
             await work.commit()
         return user
 
-    async def get_role(self, principal: Principal | None, name: str) -> PlatformRole:
+    async def get_role(self, principal: Principal, name: str) -> PlatformRole:
         """The platform role of the account `name` denotes."""
         return (await self.get_user(principal, name)).role
 
-    async def update_role(
-        self, principal: Principal | None, name: str, role: PlatformRole | None
-    ) -> User:
+    async def update_role(self, principal: Principal, name: str, role: PlatformRole | None) -> User:
         """Give an account a platform role; administrators only. The last administrator stays."""
         async with self._unit_of_work() as work:
             caller = await current_caller(work, principal, self._clock)
