@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 class RunningAuth:
     """Stubs on a running ms_auth, its JWKS URL and its use cases (for what no RPC offers)."""
 
+    channel: grpc.aio.Channel
     auth: AuthServiceAsyncStub
     users: UserServiceAsyncStub
     jwks_url: str
@@ -61,6 +62,7 @@ async def running(settings: Settings, use_cases: AuthUseCases) -> AsyncIterator[
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             yield RunningAuth(
+                channel=channel,
                 auth=auth_service_pb2_grpc.AuthServiceStub(channel),
                 users=user_service_pb2_grpc.UserServiceStub(channel),
                 jwks_url=f"http://127.0.0.1:{jwks_port}{JWKS_PATH}",

@@ -26,6 +26,7 @@ Metadata = tuple[tuple[str, str], ...]
 class KnowledgeApi:
     """Clients of both services, the server's change feed, and tokens for any user."""
 
+    channel: grpc.aio.Channel
     spaces: space_service_pb2_grpc.SpaceServiceAsyncStub
     documents: document_service_pb2_grpc.DocumentServiceAsyncStub
     feed: DocumentChangeFeed
@@ -84,6 +85,7 @@ async def api(
     running = await start_grpc_server(*servicers.registrations(), settings=settings)
     async with grpc.aio.insecure_channel(running.target) as channel:
         yield KnowledgeApi(
+            channel=channel,
             spaces=space_service_pb2_grpc.SpaceServiceStub(channel),
             documents=document_service_pb2_grpc.DocumentServiceStub(channel),
             feed=servicers.feed,
