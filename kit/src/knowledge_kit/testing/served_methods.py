@@ -28,12 +28,18 @@ async def served_methods(channel: grpc.aio.Channel) -> list[MethodDescriptor]:
         names = [service.name for service in answer.list_services_response.service]
         break
     pool = descriptor_pool.Default()
-    return [
-        method
-        for name in sorted(names)
-        if not name.startswith(_PLATFORM_SERVICES)
-        for method in pool.FindServiceByName(name).methods
-    ]
+    methods: list[MethodDescriptor] = []
+    for name in sorted(names):
+        if name.startswith(_PLATFORM_SERVICES):
+            continue
+        try:
+            service = pool.FindServiceByName(name)
+        except KeyError:
+            raise AssertionError(
+                f"the server serves {name}, whose descriptor is not loaded: import its _pb2 module"
+            ) from None
+        methods.extend(service.methods)
+    return methods
 
 
 def call(
