@@ -97,28 +97,18 @@ class ApiContract:
     async def _each_list(
         self, check: Callable[[MethodDescriptor, ListCase], Awaitable[None]]
     ) -> None:
-        methods = await self._methods("List", self._lists)
-        await _each(methods, lambda method: self._seeded_list(method, check))
+        async def seeded(method: MethodDescriptor) -> None:
+            await check(method, await self._lists[method.full_name]())
+
+        await _each(await self._methods("List", self._lists), seeded)
 
     async def _each_update(
         self, check: Callable[[MethodDescriptor, UpdateCase], Awaitable[None]]
     ) -> None:
-        methods = await self._methods("Update", self._updates)
-        await _each(methods, lambda method: self._seeded_update(method, check))
+        async def seeded(method: MethodDescriptor) -> None:
+            await check(method, await self._updates[method.full_name]())
 
-    async def _seeded_list(
-        self,
-        method: MethodDescriptor,
-        check: Callable[[MethodDescriptor, ListCase], Awaitable[None]],
-    ) -> None:
-        await check(method, await self._lists[method.full_name]())
-
-    async def _seeded_update(
-        self,
-        method: MethodDescriptor,
-        check: Callable[[MethodDescriptor, UpdateCase], Awaitable[None]],
-    ) -> None:
-        await check(method, await self._updates[method.full_name]())
+        await _each(await self._methods("Update", self._updates), seeded)
 
     async def _methods(self, prefix: str, seeds: Mapping[str, object]) -> list[MethodDescriptor]:
         served = [m for m in await served_methods(self._channel) if m.name.startswith(prefix)]
