@@ -1,18 +1,26 @@
-"""`fleet new`: stamp a service repository from the template and register it in repos.yaml."""
+"""`fleet new`: stamp a service repository from the template and register it in repos.yaml.
+
+Contract first and all or nothing: a service without a contract gets the starter contract in
+the proto registry, and a failure at any step leaves every file as it was."""
 
 from __future__ import annotations
 
 import os
-import shutil
+from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from fleet.charts.grpc_contracts import load_grpc_services
+from fleet.charts.layout import CHARTS_DIR
 from fleet.console import out
 from fleet.errors import FleetError
 from fleet.manifest import SERVICE_NAME, Manifest, Service, load_manifest
 from fleet.paths import MANIFEST_NAME, find_repo_root
+from fleet.protos.layout import RegistryLayout
+from fleet.template_ops.all_or_nothing import restored_on_failure
 from fleet.template_ops.registration import (
     record_template_version,
     register_service,
@@ -21,10 +29,16 @@ from fleet.template_ops.registration import (
 from fleet.template_ops.releases import checked_release, latest_template_release
 from fleet.template_ops.rendering import render_release
 from fleet.template_ops.stamp_record import read_stamp, record_source
+from fleet.template_ops.starter_contract import (
+    contract_dir,
+    contract_package,
+    release_as_minor_change,
+    write_starter_contract,
+)
 from fleet.template_ops.template_config import asked_questions, template_config
 
 SERVICES_DIR = "services"
-FIRST_GRPC_PORT = 50051
+FIRST_PORTS = {"grpc": 50051, "metrics": 9101}
 
 
 @click.command("new")
@@ -48,13 +62,60 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         )
     planned = next((service for service in manifest.services if service.name == name), None)
     relative = planned.path if planned else f"{SERVICES_DIR}/{name}"
-    service_dir = root / relative
-    if service_dir.exists():
+    if (root / relative).exists():
         raise FleetError(f"{relative} already exists")
     version = checked_release(root, release) if release else latest_template_release(root)
-    given = parse_answers(data)
+    answers = resolved_answers(root, manifest, name, planned, version, parse_answers(data))
+    needs_contract = not load_grpc_services(root).get(name)
+    with restored_on_failure(touched_paths(root, name, relative, needs_contract)):
+        contract = write_contract(root, version, name) if needs_contract else None
+        with out.status(f"stamping {relative} from template {version}"):
+            stamp(root, manifest, planned, relative, version, answers)
+        chart_files = 0
+        if (root / CHARTS_DIR).is_dir() and (planned is None or needs_contract):
+            with out.status("generating the charts and their golden renders"):
+                chart_files = regenerate_charts(root)
+    out.print(
+        f"stamped {relative} from template {version} and registered it in {MANIFEST_NAME}",
+        soft_wrap=True,
+    )
+    if contract is not None:
+        out.print(contract.describe(root), soft_wrap=True)
+    if chart_files:
+        out.print(f"charts: {chart_files} file(s) written under {CHARTS_DIR}/", soft_wrap=True)
+    out.print(f"next: review and commit it, then run `tox` in {relative}", markup=False)
+    if contract is not None:
+        out.print(
+            f"then replace the notes in {contract.path.name} with {name}'s resources and release "
+            f"them with `fleet protos publish` ({contract.registry_version})",
+            markup=False,
+        )
+
+
+@dataclass(frozen=True)
+class StarterContract:
+    path: Path
+    package: str
+    registry_version: str
+
+    def describe(self, root: Path) -> str:
+        return (
+            f"wrote the starter contract {self.path.relative_to(root).as_posix()} "
+            f"({self.package}); knowledge-protos VERSION is {self.registry_version}"
+        )
+
+
+def resolved_answers(
+    root: Path,
+    manifest: Manifest,
+    name: str,
+    planned: Service | None,
+    version: str,
+    given: dict[str, Any],
+) -> dict[str, Any]:
+    """The template's answers: --data, plus the next free gRPC port or the planned entry's."""
     if planned is None:
-        answers = {"grpc_port": str(next_free_port(manifest)), **given}
+        answers = {"grpc_port": str(next_free_port(manifest, "grpc")), **given}
     else:
         # Planned in repos.yaml but not stamped yet: the manifest's entry answers the questions.
         answers = manifest_answers(planned)
@@ -72,26 +133,49 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         )
     if answers.setdefault("service_name", name) != name:
         raise FleetError(f"--data service_name={answers['service_name']} contradicts NAME {name}")
-    with out.status(f"stamping {relative} from template {version}"):
-        try:
-            render_release(root, version, answers, service_dir)
-            record_source(service_dir, os.path.relpath(root, service_dir))
-            if planned is None:
-                register_service(
-                    root, service_entry(read_stamp(service_dir).answers, relative, version)
-                )
-            else:
-                record_template_version(root, name, version)
-        except BaseException:
-            shutil.rmtree(service_dir, ignore_errors=True)
-            raise
-    out.print(
-        f"stamped {relative} from template {version} and registered it in {MANIFEST_NAME}",
-        soft_wrap=True,
-    )
-    if planned is None:
-        regenerate_charts(root)
-    out.print(f"next: commit it, then run `tox` in {relative}", markup=False)
+    return answers
+
+
+def touched_paths(root: Path, name: str, relative: str, needs_contract: bool) -> list[Path]:
+    """Everything `fleet new` may change, so that a failure at any step puts all of it back."""
+    layout = RegistryLayout(root)
+    paths = [root / relative, root / MANIFEST_NAME, root / CHARTS_DIR]
+    if needs_contract:
+        paths += [contract_dir(layout, name).parent, layout.version_file]
+    return paths
+
+
+def write_contract(root: Path, version: str, name: str) -> StarterContract:
+    """The starter contract in the registry, lint clean, with VERSION the release it needs."""
+    package = contract_package(name)
+    with out.status(f"writing the starter contract {package}"):
+        path = write_starter_contract(root, version, name)
+        registry_version = release_as_minor_change(RegistryLayout(root))
+    return StarterContract(path, package, registry_version)
+
+
+def stamp(
+    root: Path,
+    manifest: Manifest,
+    planned: Service | None,
+    relative: str,
+    version: str,
+    answers: dict[str, Any],
+) -> None:
+    """Render the release into the service directory and record it in repos.yaml."""
+    service_dir = root / relative
+    render_release(root, version, answers, service_dir)
+    record_source(service_dir, os.path.relpath(root, service_dir))
+    if planned is not None:
+        record_template_version(root, planned.name, version)
+        return
+    stamped = read_stamp(service_dir).answers
+    metrics = next_free_port(manifest, "metrics", taken=_answered_ports(stamped))
+    register_service(root, service_entry(stamped, relative, version, metrics))
+
+
+def _answered_ports(answers: dict[str, Any]) -> list[int]:
+    return [int(answers[key]) for key in ("grpc_port", "websocket_port") if answers.get(key)]
 
 
 def manifest_answers(service: Service) -> dict[str, Any]:
@@ -110,19 +194,17 @@ def manifest_answers(service: Service) -> dict[str, Any]:
     return answers
 
 
-def regenerate_charts(root: Path) -> None:
-    """The new service's Helm chart, and the mesh and Kafka values that name it."""
+def regenerate_charts(root: Path) -> int:
+    """Write the charts that name the new service and their golden renders; return how many
+    files changed. Fails, naming the first problem, unless `fleet charts check` then passes."""
+    from fleet.charts.check import check_charts
     from fleet.charts.generated_files import write_generated_files
-    from fleet.charts.layout import CHARTS_DIR
 
-    if not (root / CHARTS_DIR).is_dir():
-        return
-    changed = write_generated_files(root)
-    out.print(
-        f"charts: {len(changed)} generated file(s) written under {CHARTS_DIR}/; review the new "
-        "release's renders with `fleet charts check --update-golden`",
-        soft_wrap=True,
-    )
+    generated = write_generated_files(root)
+    report = check_charts(root, update_golden=True)
+    if report.problems:
+        raise FleetError(f"charts check: {sorted(map(str, report.problems))[0]}")
+    return len(generated) + len(report.goldens_written)
 
 
 def parse_answers(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -136,11 +218,12 @@ def parse_answers(pairs: tuple[str, ...]) -> dict[str, Any]:
     return answers
 
 
-def next_free_port(manifest: Manifest) -> int:
-    """The first gRPC port after the fleet's highest one that no service uses yet."""
+def next_free_port(manifest: Manifest, kind: str, taken: Collection[int] = ()) -> int:
+    """The first `kind` port (grpc, metrics) after the fleet's highest one that nothing uses yet."""
     used = {port for service in manifest.services for port in service.ports.assigned().values()}
-    grpc_ports = [service.ports.grpc for service in manifest.services]
-    port = max(grpc_ports, default=FIRST_GRPC_PORT - 1) + 1
+    used.update(taken)
+    ports = [port for s in manifest.services if (port := s.ports.assigned().get(kind)) is not None]
+    port = max(ports, default=FIRST_PORTS[kind] - 1) + 1
     while port in used:
         port += 1
     return port

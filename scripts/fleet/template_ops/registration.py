@@ -84,11 +84,15 @@ def _scalar(value: Any) -> str:
     return text
 
 
-def service_entry(answers: dict[str, Any], path: str, version: str) -> dict[str, Any]:
-    """The manifest entry of a freshly stamped service, from its recorded answers."""
+def service_entry(
+    answers: dict[str, Any], path: str, version: str, metrics_port: int
+) -> dict[str, Any]:
+    """The manifest entry of a freshly stamped service, from its recorded answers; the metrics
+    port is the fleet's choice (not a template question), needed on the cluster."""
     ports: dict[str, int] = {"grpc": int(answers["grpc_port"])}
     if answers.get("websocket"):
         ports["websocket"] = int(answers["websocket_port"])
+    ports["metrics"] = metrics_port
     entry: dict[str, Any] = {
         "name": answers["service_name"],
         "path": path,
