@@ -15,7 +15,17 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FLEET = Path(sys.executable).with_name("fleet")
 COPIER = Path(sys.executable).with_name("copier")
-TEMPLATE_FILES = ("copier.yml", "template/project", "repos.yaml", "proto-registry/topics.yaml")
+# The registry's contracts and release records travel too: `fleet new` adds a starter contract.
+TEMPLATE_FILES = (
+    "copier.yml",
+    "template/project",
+    "repos.yaml",
+    "proto-registry/topics.yaml",
+    "proto-registry/buf.yaml",
+    "proto-registry/VERSION",
+    "proto-registry/proto",
+    "proto-registry/releases",
+)
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "template tests",
     "GIT_AUTHOR_EMAIL": "tests@knowledge.invalid",

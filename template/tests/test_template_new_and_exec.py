@@ -6,6 +6,8 @@ import yaml
 
 from .conftest import FLEET, TemplatePlatform, replace_in, run, succeeded
 
+EXAMPLE_PROTO = "template/project/proto/example_api/v1/example.proto"
+
 
 def manifest_entry(platform: TemplatePlatform, name: str) -> dict[str, object]:
     manifest = yaml.safe_load((platform.root / "repos.yaml").read_text())
@@ -33,7 +35,7 @@ def test_new_registers_the_service_with_a_free_port_keeping_the_manifest_comment
         "description": "Boards of pinned documents: what a team reads first.",
         "owner": "team-content",
         "template_version": "1.0.0",
-        "ports": {"grpc": 50059, "websocket": 50060},
+        "ports": {"grpc": 50059, "websocket": 50060, "metrics": 9109},
         "database": "board",
         "topics": {"consumes": ["knowledge.documents.v1"]},
     }
@@ -42,12 +44,32 @@ def test_new_registers_the_service_with_a_free_port_keeping_the_manifest_comment
     assert "_src_path: ../..\n" in answers
 
 
+def test_new_writes_the_worked_examples_contract_as_the_services_starter_contract(
+    template_platform: TemplatePlatform,
+) -> None:
+    registry = template_platform.root / "proto-registry"
+    released = (registry / "VERSION").read_text().strip()
+
+    template_platform.stamp("ms_board")
+
+    contract = (registry / "proto/knowledge/board/v1/note_service.proto").read_text()
+    example = (template_platform.root / EXAMPLE_PROTO).read_text()
+    assert "package knowledge.board.v1;" in contract
+    assert contract.split("syntax", 1)[1] == example.split("syntax", 1)[1].replace(
+        "knowledge.template_example.v1", "knowledge.board.v1"
+    )
+    major, minor, _ = released.split(".")
+    assert (registry / "VERSION").read_text().strip() == f"{major}.{int(minor) + 1}.0"
+    succeeded(template_platform.fleet("protos", "lint"))
+    succeeded(template_platform.fleet("protos", "breaking"))
+
+
 def test_new_stamps_a_service_repos_yaml_plans_with_the_manifests_answers(
     template_platform: TemplatePlatform,
 ) -> None:
     before = (template_platform.root / "repos.yaml").read_text()
 
-    template_platform.stamp("ms_chat")
+    template_platform.stamp("ms_chat")  # its contract, knowledge.chat.v1, is in the registry
 
     answers = yaml.safe_load(
         (template_platform.service("ms_chat") / ".copier-answers.yml").read_text()
@@ -57,6 +79,9 @@ def test_new_stamps_a_service_repos_yaml_plans_with_the_manifests_answers(
     assert manifest_entry(template_platform, "ms_chat")["template_version"] == "1.0.0"
     after = (template_platform.root / "repos.yaml").read_text()
     assert after.count("\n") == before.count("\n") + 1  # one line added: the release
+    assert not (
+        template_platform.root / "proto-registry/proto/knowledge/chat/v1/note_service.proto"
+    ).exists()
     assert (template_platform.fleet("new", "ms_chat")).stderr.strip() == (
         "fleet: services/ms_chat already exists"
     )
@@ -89,6 +114,7 @@ def test_new_refuses_bad_input_in_one_line_and_leaves_nothing_behind(
         assert complaint in result.stderr, (arguments, result.stderr)
         assert not template_platform.service("ms_board").exists()
         assert (template_platform.root / "repos.yaml").read_text() == manifest
+        assert template_platform.git("status", "--porcelain", "--untracked-files=all") == ""
 
 
 def test_exec_runs_in_every_repository_and_reports_each_exit_code(

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("etag", sa.String(32), nullable=False),
     )
 
 
