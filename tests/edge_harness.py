@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
+import os
 import random
 import signal
+import struct
 import subprocess
 import time
 import uuid
@@ -29,15 +33,19 @@ async def running_edge(
     websocket_routes: dict[str, str] | None = None,
     allowed_origins: list[str] | None = None,
     grpc_port: int | None = None,
+    max_websocket_message_bytes: int | None = None,
 ) -> AsyncIterator[str]:
     """Start the edge on 127.0.0.1:<free port>; yields its base URL."""
-    config = EdgeConfig(
-        port=0,
-        grpc_port=grpc_port,
-        grpc_routes=grpc_routes or {},
-        websocket_routes=websocket_routes or {},
-        allowed_origins=allowed_origins or ["*"],
-    )
+    settings: dict[str, object] = {
+        "port": 0,
+        "grpc_port": grpc_port,
+        "grpc_routes": grpc_routes or {},
+        "websocket_routes": websocket_routes or {},
+        "allowed_origins": allowed_origins or [],
+    }
+    if max_websocket_message_bytes is not None:
+        settings["max_websocket_message_bytes"] = max_websocket_message_bytes
+    config = EdgeConfig.model_validate(settings)
     runner = web.AppRunner(build_edge(config), handler_cancellation=HANDLER_CANCELLATION)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -47,6 +55,58 @@ async def running_edge(
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+@dataclass
+class RawWebSocket:
+    """A WebSocket spoken byte by byte, to send what no well-behaved client library would."""
+
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    status: int
+
+    def send_frame_header(self, opcode: int, length: int) -> None:
+        """A final, masked frame's header announcing `length` payload bytes, and its mask."""
+        self.writer.write(struct.pack(">BBQ", 0x80 | opcode, 0x80 | 127, length) + os.urandom(4))
+
+    async def close_code(self) -> int:
+        """The code of the close frame the server sends (skipping any other frame before it)."""
+        while True:
+            opcode, length = struct.unpack(">BB", await self.reader.readexactly(2))
+            if length == 126:
+                (length,) = struct.unpack(">H", await self.reader.readexactly(2))
+            elif length == 127:
+                (length,) = struct.unpack(">Q", await self.reader.readexactly(8))
+            payload = await self.reader.readexactly(length)
+            if opcode & 0x0F == 0x8:
+                return int(struct.unpack(">H", payload[:2])[0])
+
+
+@contextlib.asynccontextmanager
+async def raw_websocket(
+    base_url: str, path: str, origin: str | None = None
+) -> AsyncIterator[RawWebSocket]:
+    """An upgrade request to `path` on the edge at `base_url`; the socket is aborted afterwards
+    (no close frame), as a browser tab that crashes would leave it."""
+    host_port = base_url.removeprefix("http://")
+    host, port = host_port.rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    headers = [
+        f"GET {path} HTTP/1.1",
+        f"Host: {host_port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+        *([f"Origin: {origin}"] if origin is not None else []),
+    ]
+    writer.write(("\r\n".join(headers) + "\r\n\r\n").encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    try:
+        yield RawWebSocket(reader, writer, status=int(head.split(b" ", 2)[1]))
+    finally:
+        writer.transport.abort()
 
 
 # `fleet up` as a user runs it, in a subprocess, on ports moved out of the way of a developer's run.

@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-import aiohttp
 from aiohttp import web
 
 from fleet.edge.config import EdgeConfig
 from fleet.edge.cors import preflight_response
 from fleet.edge.grpc_passthrough import grpc_passthrough_server
 from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
-from fleet.edge.websocket_proxy import WebSocketProxy
+from fleet.edge.origins import AllowedOrigins
+from fleet.edge.websocket_proxy import WebSocketProxy, upstream_session
 
 METHOD_PATH = r"/{service:[A-Za-z_][A-Za-z0-9_.]*}/{method:[A-Za-z_][A-Za-z0-9_]*}"
 WEBSOCKET_PROXY = web.AppKey("websocket_proxy", WebSocketProxy)
@@ -23,16 +23,21 @@ stream (aiohttp's default keeps a silent server stream open forever)."""
 
 
 def build_edge(config: EdgeConfig) -> web.Application:
-    app = web.Application(client_max_size=config.max_request_bytes)
+    origins = AllowedOrigins(config.allowed_origins, config.host)
+    app = web.Application(
+        client_max_size=config.max_request_bytes, middlewares=[origins.middleware()]
+    )
     upstreams = GrpcUpstreams(config.grpc_routes)
-    grpc_web_proxy = GrpcWebProxy(upstreams, config.allowed_origins)
+    grpc_web_proxy = GrpcWebProxy(upstreams)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as running:
-            session = aiohttp.ClientSession()
+            session = upstream_session()
             running.push_async_callback(upstreams.close)
             running.push_async_callback(session.close)
-            app[WEBSOCKET_PROXY] = WebSocketProxy(config.websocket_routes, session)
+            app[WEBSOCKET_PROXY] = WebSocketProxy(
+                config.websocket_routes, session, config.max_websocket_message_bytes
+            )
             if config.grpc_port is not None:
                 await running.enter_async_context(
                     grpc_passthrough_server(upstreams, config.host, config.grpc_port)
@@ -43,7 +48,7 @@ def build_edge(config: EdgeConfig) -> web.Application:
         return await request.app[WEBSOCKET_PROXY].handle(request)
 
     async def preflight(request: web.Request) -> web.Response:
-        return preflight_response(request, config.allowed_origins)
+        return preflight_response(request)
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "SERVING"})

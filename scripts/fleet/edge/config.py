@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from fleet.edge.origins import origin_problem
 from fleet.errors import FleetError
 
 Address = str  # host:port
@@ -26,9 +27,26 @@ class EdgeConfig(BaseModel):
     websocket_routes: dict[str, Address] = Field(
         default_factory=dict, description="service name (e.g. ms_canvas) → upstream host:port"
     )
-    allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="pages besides the edge's own that may call it, e.g. http://localhost:3000",
+    )
     static_dir: Path | None = None
     max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    max_websocket_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="a browser's larger WebSocket message is refused with 1009 (the services' limit)",
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            problem = origin_problem(origin)
+            if problem is not None:
+                raise ValueError(f"'{origin}' {problem}")
+        return origins
 
 
 def load_edge_config(path: Path) -> EdgeConfig:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import cast
 
 import grpc
@@ -38,9 +38,8 @@ class GrpcUpstreams:
 
 
 class GrpcWebProxy:
-    def __init__(self, upstreams: GrpcUpstreams, allowed_origins: Sequence[str]) -> None:
+    def __init__(self, upstreams: GrpcUpstreams) -> None:
         self._upstreams = upstreams
-        self._allowed_origins = allowed_origins
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         content_type = request.headers.get("Content-Type", "")
@@ -53,7 +52,7 @@ class GrpcWebProxy:
             "Content-Type": "application/grpc-web-text+proto"
             if text
             else "application/grpc-web+proto",
-            **cors_headers(request, self._allowed_origins),
+            **cors_headers(request),
         }
         channel = self._upstreams.channel_for(request.path)
         if channel is None:

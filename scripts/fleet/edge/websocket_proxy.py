@@ -1,4 +1,9 @@
-"""WebSocket pass-through: /ws/<service>/<path> on the edge ↔ ws://<service>/<path> upstream."""
+"""WebSocket pass-through: /ws/<service>/<path> on the edge ↔ ws://<service>/<path> upstream.
+
+Each browser socket holds exactly one upstream socket, closed whenever the browser's ends: closed,
+vanished (its handler is cancelled) or broken. No pool limit applies to them: a connection pool
+counts sockets that live as long as a browser tab, not requests.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,18 @@ GOING_AWAY = 1001
 UPSTREAM_UNAVAILABLE = 1014  # "bad gateway" for WebSockets (RFC 6455 registry)
 
 
+def upstream_session() -> aiohttp.ClientSession:
+    """The client session upstream sockets are opened with: no cap on how many are open at once."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+
+
 class WebSocketProxy:
-    def __init__(self, routes: Mapping[str, str], session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, routes: Mapping[str, str], session: aiohttp.ClientSession, max_message_bytes: int
+    ) -> None:
         self._routes = dict(routes)
         self._session = session
+        self._max_message_bytes = max_message_bytes
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         service = request.match_info["service"]
@@ -39,19 +52,23 @@ class WebSocketProxy:
                 target,
                 protocols=offered,
                 autoping=True,
+                # The service enforces its own limit on what it receives, and may send more.
                 max_msg_size=0,
                 headers=_forwarded_headers(request),
             )
         except (aiohttp.ClientError, OSError) as exc:
             return web.Response(status=502, text=f"{service} refused the WebSocket: {exc}\n")
-        browser = web.WebSocketResponse(
-            protocols=[upstream.protocol] if upstream.protocol else (),
-            max_msg_size=0,
-            autoping=True,
-        )
-        await browser.prepare(request)
-        await _pump_both_ways(browser, upstream)
-        return browser
+        # Closed on every way out, cancellation included: a browser that vanishes cancels us.
+        async with upstream:
+            browser = web.WebSocketResponse(
+                protocols=[upstream.protocol] if upstream.protocol else (),
+                # Checked on each frame's header: an oversized frame is refused (1009) unread.
+                max_msg_size=self._max_message_bytes,
+                autoping=True,
+            )
+            await browser.prepare(request)
+            await _pump_both_ways(browser, upstream)
+            return browser
 
 
 def _forwarded_headers(request: web.Request) -> dict[str, str]:
@@ -67,13 +84,13 @@ async def _pump_both_ways(
 ) -> None:
     to_upstream = asyncio.create_task(_pump(browser, upstream))
     to_browser = asyncio.create_task(_pump(upstream, browser))
-    done, pending = await asyncio.wait(
-        {to_upstream, to_browser}, return_when=asyncio.FIRST_COMPLETED
-    )
-    for task in pending:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    try:
+        done, _ = await asyncio.wait({to_upstream, to_browser}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (to_upstream, to_browser):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
     # Whoever closed first decides the close code the other side sees.
     code = upstream.close_code if to_browser in done else browser.close_code
     code = code or GOING_AWAY
