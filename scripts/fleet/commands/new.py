@@ -53,7 +53,7 @@ FIRST_PORTS = {"grpc": 50051, "metrics": 9101}
 )
 @click.option("--release", metavar="X.Y.Z", help="Template release to stamp (default: the latest).")
 def new(name: str, data: tuple[str, ...], release: str | None) -> None:
-    """Stamp services/NAME from the template and register it in repos.yaml."""
+    """Stamp services/NAME from the template, with its starter contract, repos.yaml entry and chart."""
     root = find_repo_root()
     manifest = load_manifest(root)
     if not SERVICE_NAME.match(name):
