@@ -36,7 +36,8 @@ FAILURES: dict[str, Exception] = {
 
 
 class EchoServicer:
-    """Echo answers with the caller's principal; Fail raises; Slow sleeps; Count streams."""
+    """Echo answers with the caller's principal; Fail raises; Slow sleeps; Count streams;
+    Join joins a stream of values."""
 
     def __init__(self, downstream: grpc.aio.Channel | None = None) -> None:
         self.downstream = downstream
@@ -80,6 +81,11 @@ class EchoServicer:
             await context.abort(grpc.StatusCode.UNAVAILABLE, "warming up")
         return StringValue(value="ready")
 
+    async def Join(
+        self, requests: AsyncIterator[StringValue], context: grpc.aio.ServicerContext[Any, Any]
+    ) -> StringValue:
+        return StringValue(value=",".join([request.value async for request in requests]))
+
     async def Count(
         self, request: StringValue, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[StringValue]:
@@ -100,6 +106,11 @@ def add_EchoServicer_to_server(servicer: EchoServicer, server: Any) -> None:
         **unary,
         "Count": grpc.unary_stream_rpc_method_handler(
             servicer.Count,
+            request_deserializer=StringValue.FromString,
+            response_serializer=StringValue.SerializeToString,
+        ),
+        "Join": grpc.stream_unary_rpc_method_handler(
+            servicer.Join,
             request_deserializer=StringValue.FromString,
             response_serializer=StringValue.SerializeToString,
         ),

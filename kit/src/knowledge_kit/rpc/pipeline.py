@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import grpc
 
 from knowledge_kit.rpc.call import RpcCall, set_current_call
+from knowledge_kit.rpc.malformed import MalformedRequest, guarded_deserializer
 
 Proceed = Callable[[RpcCall], Awaitable[Any]]
 
@@ -50,18 +51,29 @@ class RpcPipeline:
         streaming_response = handler.response_streaming
         behavior = _behavior_of(handler)
         chain = compose(self.steps, _innermost(behavior, streaming_response))
+        # The same steps refuse a request that did not parse: it is logged, counted and traced
+        # like any other refusal.
+        refuse = compose(self.steps, _refuse_malformed)
 
         async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             call = RpcCall(method, request, context)
             set_current_call(call)
+            if type(request) is MalformedRequest:
+                return await refuse(call)
             return await chain(call)
 
         factory = _HANDLER_FACTORIES[(handler.request_streaming, streaming_response)]
         return factory(
             handle,
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=guarded_deserializer(
+                handler.request_deserializer, handler.request_streaming
+            ),
             response_serializer=handler.response_serializer,
         )
+
+
+async def _refuse_malformed(call: RpcCall) -> None:
+    raise call.request.error()
 
 
 def _behavior_of(handler: grpc.RpcMethodHandler[Any, Any]) -> Callable[..., Any]:

@@ -6,14 +6,14 @@ import asyncio
 import gc
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import grpc
 import prometheus_client
 import structlog
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 
 from knowledge_kit.auth.jwks import JwksKeySet
 from knowledge_kit.auth.verifier import TokenVerifier
@@ -73,10 +73,18 @@ class ServiceServer:
             maximum_concurrent_rpcs=settings.grpc_max_concurrent_rpcs,
         )
         self._registrar = WrappingRegistrar(self._server, RpcPipeline(steps))
+        # Health and reflection run without the steps (no token, no line per probe), only with
+        # the error mapping, so that bytes that do not parse are INVALID_ARGUMENT there too.
+        self._unstepped = WrappingRegistrar(self._server, RpcPipeline([MapErrors()]))
         self._health = HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._unstepped_server)
         self._stopping = asyncio.Event()
         self.port = 0
+
+    @property
+    def _unstepped_server(self) -> grpc.aio.Server:
+        # What generated registration functions call on a server, the registrar has.
+        return cast(grpc.aio.Server, self._unstepped)
 
     def add_servicer(self, register: Callable[[ServicerT, Any], None], servicer: ServicerT) -> None:
         """Register a servicer with its generated `add_*Servicer_to_server` function."""
@@ -88,14 +96,17 @@ class ServiceServer:
             *self._registrar.service_names,
             health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
         ]
-        reflection.enable_server_reflection([*names, reflection.SERVICE_NAME], self._server)
+        reflection_pb2_grpc.add_ServerReflectionServicer_to_server(
+            reflection.aio.ReflectionServicer([*names, reflection.SERVICE_NAME]),
+            self._unstepped_server,
+        )
         address = f"{self.settings.grpc_host}:{self.settings.grpc_port}"
         self.port = self._server.add_insecure_port(address)
         if self.port == 0:
             raise OSError(f"cannot listen on {address}")
         await self._server.start()
         if self.settings.metrics_port is not None:
-            prometheus_client.start_http_server(self.settings.metrics_port)
+            prometheus_client.start_http_server(self.settings.metrics_port, self.settings.grpc_host)
         for name in ["", *self._registrar.service_names]:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
         _log.info("grpc_server_started", address=address, port=self.port)
