@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import grpc
-from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 
@@ -69,6 +69,18 @@ class UnauthenticatedError(DomainError):
 
 INTERNAL_MESSAGE = "internal error"
 
+# Statuses travel as trailers, which clients refuse beyond 8-16 KiB (grpc-message is
+# percent-encoded, the details base64): messages often quote what the caller sent, which may be
+# a megabyte, so each text is cut, and each quoted value in it first.
+MAX_QUOTED_CHARS = 64
+MAX_MESSAGE_BYTES = 1024
+MAX_FIELD_BYTES = 128
+MAX_DESCRIPTION_BYTES = 256
+MAX_DETAILS_BYTES = 3072
+ELLIPSIS = "…"
+# A quote opens after a non-word character (so "caller's" opens none) and closes at its twin.
+_QUOTED = re.compile(r"""(?<!\w)(['"])(.*?)\1""", re.DOTALL)
+
 
 @dataclass(frozen=True, slots=True)
 class RpcStatus:
@@ -83,25 +95,45 @@ def rpc_status_for(error: BaseException) -> RpcStatus:
     """Map any exception to the status a client may see; unexpected ones become bare INTERNAL."""
     if not isinstance(error, DomainError):
         return RpcStatus(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+    message = bounded_text(error.message, MAX_MESSAGE_BYTES)
     if isinstance(error, ValidationError) and error.violations:
         return RpcStatus(
-            error.status_code, error.message, _bad_request_details(error.message, error.violations)
+            error.status_code, message, _bad_request_details(message, error.violations)
         )
-    return RpcStatus(error.status_code, error.message)
+    return RpcStatus(error.status_code, message)
+
+
+def bounded_text(text: str, max_bytes: int) -> str:
+    """`text` with each quoted value cut to MAX_QUOTED_CHARS, then cut to `max_bytes` of UTF-8."""
+    text = _QUOTED.sub(_cut_quoted, text)
+    encoded = text.encode()
+    if len(encoded) <= max_bytes:
+        return text
+    kept = encoded[: max_bytes - len(ELLIPSIS.encode())].decode(errors="ignore")
+    return kept + ELLIPSIS
+
+
+def _cut_quoted(quoted: re.Match[str]) -> str:
+    quote, value = quoted.group(1), quoted.group(2)
+    if len(value) <= MAX_QUOTED_CHARS:
+        return quoted.group(0)
+    return f"{quote}{value[:MAX_QUOTED_CHARS]}{ELLIPSIS}{quote}"
 
 
 def _bad_request_details(
     message: str, violations: list[FieldViolation]
 ) -> tuple[tuple[str, bytes], ...]:
-    bad_request = error_details_pb2.BadRequest(
-        field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in violations
-        ]
-    )
-    detail = any_pb2.Any()
-    detail.Pack(bad_request)
-    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message, details=[detail])
+    status = status_pb2.Status(code=code_pb2.INVALID_ARGUMENT, message=message)
+    bad_request = error_details_pb2.BadRequest()
+    for violation in violations:
+        bad_request.field_violations.add(
+            field=bounded_text(violation.field, MAX_FIELD_BYTES),
+            description=bounded_text(violation.description, MAX_DESCRIPTION_BYTES),
+        )
+        if status.ByteSize() + bad_request.ByteSize() > MAX_DETAILS_BYTES:
+            del bad_request.field_violations[-1]  # the message still says what is wrong
+            break
+    status.details.add().Pack(bad_request)
     return (("grpc-status-details-bin", status.SerializeToString()),)
 
 
