@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +29,10 @@ from fleet.template_ops.releases import checked_release, latest_template_release
 from fleet.template_ops.rendering import render_release
 from fleet.template_ops.stamp_record import read_stamp, record_source
 from fleet.template_ops.starter_contract import (
+    StarterContract,
+    add_starter_contract,
     contract_dir,
     contract_package,
-    release_as_minor_change,
-    write_starter_contract,
 )
 from fleet.template_ops.template_config import asked_questions, template_config
 
@@ -80,7 +79,11 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
         soft_wrap=True,
     )
     if contract is not None:
-        out.print(contract.describe(root), soft_wrap=True)
+        out.print(
+            f"wrote the starter contract {contract.path.relative_to(root).as_posix()} "
+            f"({contract.package}); knowledge-protos VERSION is {contract.registry_version}",
+            soft_wrap=True,
+        )
     if chart_files:
         out.print(f"charts: {chart_files} file(s) written under {CHARTS_DIR}/", soft_wrap=True)
     out.print(f"next: review and commit it, then run `tox` in {relative}", markup=False)
@@ -89,19 +92,6 @@ def new(name: str, data: tuple[str, ...], release: str | None) -> None:
             f"then replace the notes in {contract.path.name} with {name}'s resources and release "
             f"them with `fleet protos publish` ({contract.registry_version})",
             markup=False,
-        )
-
-
-@dataclass(frozen=True)
-class StarterContract:
-    path: Path
-    package: str
-    registry_version: str
-
-    def describe(self, root: Path) -> str:
-        return (
-            f"wrote the starter contract {self.path.relative_to(root).as_posix()} "
-            f"({self.package}); knowledge-protos VERSION is {self.registry_version}"
         )
 
 
@@ -147,11 +137,8 @@ def touched_paths(root: Path, name: str, relative: str, needs_contract: bool) ->
 
 def write_contract(root: Path, version: str, name: str) -> StarterContract:
     """The starter contract in the registry, lint clean, with VERSION the release it needs."""
-    package = contract_package(name)
-    with out.status(f"writing the starter contract {package}"):
-        path = write_starter_contract(root, version, name)
-        registry_version = release_as_minor_change(RegistryLayout(root))
-    return StarterContract(path, package, registry_version)
+    with out.status(f"writing the starter contract {contract_package(name)}"):
+        return add_starter_contract(root, version, name)
 
 
 def stamp(

@@ -9,6 +9,7 @@ compatible addition; replacing the notes before that release is published costs 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from fleet.errors import FleetError
@@ -56,22 +57,36 @@ def starter_contract(example: str, service: str) -> str:
     return header + _PACKAGE_LINE.sub(f"package {contract_package(service)};", body, count=1)
 
 
-def write_starter_contract(root: Path, version: str, service: str) -> Path:
-    """Write the contract of template release `version` for `service`; return the file."""
+@dataclass(frozen=True)
+class StarterContract:
+    """The contract `fleet new` added, and the registry version that will release it."""
+
+    path: Path
+    package: str
+    registry_version: str
+
+
+def add_starter_contract(root: Path, version: str, service: str) -> StarterContract:
+    """Write template release `version`'s example as `service`'s contract, lint it, and make
+    VERSION at least the next minor release (a new package is a compatible addition); an
+    already larger pending bump stays."""
+    layout = RegistryLayout(root)
+    require_lint_clean(layout)
     example = git("show", f"{version}:{EXAMPLE_PROTO}", cwd=root)
-    target = contract_dir(RegistryLayout(root), service) / CONTRACT_FILE
+    target = contract_dir(layout, service) / CONTRACT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(starter_contract(example, service), encoding="utf-8")
-    return target
-
-
-def release_as_minor_change(layout: RegistryLayout) -> str:
-    """Lint the registry, then make VERSION at least the next minor release (a new package is
-    a compatible addition); an already larger pending bump stays. Returns VERSION."""
-    require_lint_clean(layout)
+    try:
+        require_lint_clean(layout)
+    except FleetError as problem:
+        raise FleetError(
+            f"the worked example of template {version} is not a lint-clean contract "
+            f"({problem}); stamp a newer release"
+        ) from None
     changes = changes_since_last_release(layout)
-    version = read_version(layout.version_file)
-    if changes.since is not None and version.bump_from(changes.since.version) < Bump.MINOR:
-        bump_version(layout, Bump.MINOR)
-    version, _ = check_version(layout)
-    return str(version)
+    if changes.since is not None:
+        pending = read_version(layout.version_file).bump_from(changes.since.version)
+        if pending < Bump.MINOR:
+            bump_version(layout, Bump.MINOR)
+    registry_version, _ = check_version(layout)
+    return StarterContract(target, contract_package(service), str(registry_version))
