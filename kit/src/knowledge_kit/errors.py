@@ -67,7 +67,27 @@ class UnauthenticatedError(DomainError):
     status_code = grpc.StatusCode.UNAUTHENTICATED
 
 
+class DependencyUnavailableError(DomainError):
+    """A service this one calls did not answer in time, or is down; retrying later may succeed."""
+
+    status_code = grpc.StatusCode.UNAVAILABLE
+
+    def __init__(self, dependency: str) -> None:
+        super().__init__(f"{dependency}, which this service depends on, is unavailable")
+        self.dependency = dependency
+
+
+# What a failed downstream call's status says about the service it called: not there now.
+DEPENDENCY_DOWN_CODES = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+
 INTERNAL_MESSAGE = "internal error"
+DEPENDENCY_DOWN_MESSAGE = "a service this one depends on is unavailable"
 
 # Statuses travel as trailers, which clients refuse beyond 8-16 KiB (grpc-message is
 # percent-encoded, the details base64): messages often quote what the caller sent, which may be
@@ -92,7 +112,11 @@ class RpcStatus:
 
 
 def rpc_status_for(error: BaseException) -> RpcStatus:
-    """Map any exception to the status a client may see; unexpected ones become bare INTERNAL."""
+    """Map any exception to the status a client may see: a downstream call's UNAVAILABLE,
+    DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED becomes UNAVAILABLE, unexpected ones bare INTERNAL."""
+    if isinstance(error, grpc.aio.AioRpcError) and error.code() in DEPENDENCY_DOWN_CODES:
+        # A downstream call on a channel other than the kit's, which names the dependency.
+        return RpcStatus(grpc.StatusCode.UNAVAILABLE, DEPENDENCY_DOWN_MESSAGE)
     if not isinstance(error, DomainError):
         return RpcStatus(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
     message = bounded_text(error.message, MAX_MESSAGE_BYTES)

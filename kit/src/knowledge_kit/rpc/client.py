@@ -9,6 +9,7 @@ from typing import Any
 
 import grpc
 
+from knowledge_kit.errors import DEPENDENCY_DOWN_CODES, DependencyUnavailableError
 from knowledge_kit.observability.tracing import inject_trace_context
 from knowledge_kit.rpc.call import REQUEST_ID_KEY, current_call
 
@@ -18,7 +19,8 @@ RETRYABLE_CODES = ("UNAVAILABLE",)
 class ServiceChannels:
     """One channel per target, shared by every stub. Each outgoing call gets the default timeout
     capped by the deadline of the RPC being handled, the caller's token, the trace context and
-    the request id. Only methods named idempotent (`pkg.Service/Method`) are retried."""
+    the request id. Only methods named idempotent (`pkg.Service/Method`) are retried. A unary
+    call the called service does not answer raises DependencyUnavailableError naming it."""
 
     def __init__(self, *, default_timeout_seconds: float = 5.0, max_attempts: int = 4) -> None:
         if not 1 <= max_attempts <= 5:
@@ -111,7 +113,28 @@ class _ForwardCallContext:
 
 
 class _ForwardUnaryUnary(_ForwardCallContext, grpc.aio.UnaryUnaryClientInterceptor):
-    intercept_unary_unary = _ForwardCallContext._forward
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[Any]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> Any:
+        call = await self._forward(continuation, client_call_details, request)
+        try:
+            await call
+        except grpc.aio.AioRpcError as failed:
+            if failed.code() in DEPENDENCY_DOWN_CODES:
+                dependency = _service_of(client_call_details.method)
+                raise DependencyUnavailableError(dependency) from failed
+            raise
+        # The finished call, not its response: the caller still reads its metadata.
+        return call
+
+
+def _service_of(method: str | bytes) -> str:
+    """`pkg.Service` of `/pkg.Service/Method`."""
+    text = method.decode() if isinstance(method, bytes) else method
+    return text.strip("/").partition("/")[0]
 
 
 class _ForwardUnaryStream(_ForwardCallContext, grpc.aio.UnaryStreamClientInterceptor):

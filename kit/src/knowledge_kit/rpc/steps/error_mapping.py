@@ -16,8 +16,9 @@ _log = structlog.get_logger("knowledge_kit.rpc")
 
 
 class MapErrors:
-    """Domain errors become their status; anything unexpected is logged here with its traceback
-    and reaches the client as INTERNAL with no detail."""
+    """Domain errors become their status; a dependency that is down is one warning line and
+    UNAVAILABLE; anything unexpected is logged here with its traceback and reaches the client as
+    INTERNAL with no detail."""
 
     async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
         try:
@@ -33,6 +34,13 @@ class MapErrors:
             call.status = status.code
             if status.code is grpc.StatusCode.INTERNAL:
                 _log.exception("rpc_failed", method=call.method, request_id=call.request_id)
+            elif status.code is grpc.StatusCode.UNAVAILABLE:
+                _log.warning(
+                    "rpc_dependency_unavailable",
+                    method=call.method,
+                    request_id=call.request_id,
+                    reason=status.message,
+                )
             await call.context.abort(
                 status.code, status.message, trailing_metadata=status.trailing_metadata
             )
