@@ -36,6 +36,7 @@ class WebSocketEndpoint:
     port: int
     max_message_bytes: int = 1 << 20
     per_message_deflate: bool = False
+    ping_interval_seconds: float = 20.0
 
 
 @dataclass(frozen=True)

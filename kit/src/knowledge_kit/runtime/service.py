@@ -189,6 +189,7 @@ class ServiceRuntime(Generic[SettingsT]):
             port=endpoint.port,
             max_message_bytes=endpoint.max_message_bytes,
             per_message_deflate=endpoint.per_message_deflate,
+            ping_interval_seconds=endpoint.ping_interval_seconds,
         )
         self.websocket_port = int(next(iter(sockets.sockets)).getsockname()[1])
 
