@@ -1,16 +1,19 @@
 """The README's `fleet new ms_billing --data owner=team-payments`, on a clone of this repository.
 
 The clone holds the committed history plus the working tree's changes, and the template as it is
-now is released there, so the example stamps what would be released next. One stamping is shared:
+now is released there, so the example stamps what would be released next; the service must
+also accept every variable its chart sets (it refuses to start on an unknown one). One stamping is shared:
 the failure test runs first and must leave the clone exactly as it found it, so that the
 example then runs on a clean clone.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from fleet.cli import app
 from fleet.commands import new as new_command
@@ -105,3 +108,30 @@ def test_the_readme_example_stamps_a_service_whose_tox_and_charts_are_green(
     succeeded(run([FLEET, "protos", "breaking"], clone))
     succeeded(run([FLEET, "manifest", "check"], clone))
     run_tox(clone / SERVICE, "lint,sqlite,postgresql", tox_environment)
+    for scenario in SCENARIOS:
+        golden = clone / "platform-charts" / "golden" / scenario / "ms-billing.yaml"
+        assert unknown_settings(clone / SERVICE, chart_environment(golden)) == [], scenario
+
+
+def chart_environment(golden: Path) -> dict[str, str]:
+    """The variables the chart's Deployment gives the service's container."""
+    environment: dict[str, str] = {}
+    for document in yaml.safe_load_all(golden.read_text()):
+        if document and document.get("kind") == "Deployment":
+            for container in document["spec"]["template"]["spec"]["containers"]:
+                for variable in container.get("env", []):
+                    environment[variable["name"]] = str(variable.get("value", "from a Secret"))
+    assert environment, f"{golden.name} renders no Deployment environment"
+    return environment
+
+
+def unknown_settings(service: Path, environment: dict[str, str]) -> list[str]:
+    """Variables the service would refuse to start on, asked of its own tox environment."""
+    check = (
+        "import json, sys; from knowledge_kit.settings import unknown_variables; "
+        "from ms_billing.config import Settings; "
+        "print(json.dumps(unknown_variables(Settings, json.loads(sys.argv[1]))))"
+    )
+    python = service / ".tox" / "sqlite" / "bin" / "python"
+    answer = succeeded(run([python, "-c", check, json.dumps(environment)], service))
+    return list(json.loads(answer.stdout))
