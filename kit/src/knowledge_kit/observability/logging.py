@@ -1,4 +1,8 @@
-"""structlog configured for one JSON object per line, with the request's context merged in."""
+"""structlog configured for one JSON object per line, with the request's context merged in.
+
+Tracebacks are rendered as plain text (never with frames' local variables, which hold tokens
+and passwords) before redaction, so no format lets a secret through.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,7 @@ import orjson
 import structlog
 
 from knowledge_kit.observability.access_log import configure_access_log, output
-
-# Keys whose values must never reach a log line, whatever a handler passes.
-SECRET_KEYS = frozenset({"authorization", "token", "password", "secret", "access_token"})
-
+from knowledge_kit.observability.redaction import redact_secrets
 
 _output = output
 _current_call: Callable[[], Any] | None = None
@@ -35,14 +36,6 @@ def _add_rpc_context(
         event.setdefault("request_id", call.request_id)
         if call.trace_id:
             event.setdefault("trace_id", call.trace_id)
-    return event
-
-
-def _redact_secrets(
-    _logger: object, _method: str, event: structlog.typing.EventDict
-) -> structlog.typing.EventDict:
-    for key in SECRET_KEYS.intersection(event):
-        event[key] = "[redacted]"
     return event
 
 
@@ -78,7 +71,8 @@ def configure_logging(
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(serializer=_json_line)
         if json
-        else structlog.dev.ConsoleRenderer()
+        # plain_traceback, not rich's default, which prints each frame's local variables.
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[
@@ -86,8 +80,8 @@ def configure_logging(
             _add_rpc_context,
             structlog.processors.add_log_level,
             _UtcTimestamp(),
-            _redact_secrets,
             structlog.processors.format_exc_info,
+            redact_secrets,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level_number),
@@ -115,6 +109,8 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: str) ->
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 _UtcTimestamp(),
+                structlog.processors.format_exc_info,
+                redact_secrets,
             ],
         )
     )
