@@ -27,7 +27,7 @@ async def require_role(
         raise space_not_found(space)
     if not role_permits(member.role, action):
         raise PermissionDeniedError(
-            f"a {member.role.name.lower()} of {space} may not {action.value}"
+            f"{member.role.name.lower()}s of {space} may not {action.value}"
         )
     return member
 
