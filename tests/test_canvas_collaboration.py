@@ -12,9 +12,11 @@ import pytest_asyncio
 import websockets
 from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
-from ms_canvas.collaboration.awareness import AwarenessEntry, parse_awareness_update
-from ms_canvas.collaboration.lib0 import Decoder
-from ms_canvas.collaboration.relay import UpdateRelay
+from ms_canvas.domain.instances import Holding
+from ms_canvas.domain.presence import AwarenessEntry
+from ms_canvas.repository.update_relay import UpdateRelay
+from ms_canvas.server.yjs.awareness import parse_awareness_update
+from ms_canvas.server.yjs.lib0 import Decoder
 
 from .canvas_support import (
     EDITOR,
@@ -201,7 +203,7 @@ async def test_a_holder_that_missed_records_gets_them_back_at_its_next_heartbeat
     it repeats that it holds the canvas: every heartbeat is answered with what it lacks."""
     service = await platform.start_canvas_service()
     await create_canvas(platform, service)
-    elsewhere = UpdateRelay(bootstrap=kafka_bootstrap, source="ms_canvas")
+    elsewhere = UpdateRelay(kafka=kafka_bootstrap, source="ms_canvas")
     await elsewhere.start()  # another instance, holding the canvas with nothing of it
     try:
         async with collaborators() as clients:
@@ -211,7 +213,7 @@ async def test_a_holder_that_missed_records_gets_them_back_at_its_next_heartbeat
             empty = pycrdt.Doc().get_state()
             answers: list[CanvasUpdateRelayed] = []
             for heartbeat in (1, 2):
-                await elsewhere.announce(platform.canvas, CanvasHeld.HOLDING_STILL, empty)
+                await elsewhere.announce(platform.canvas, Holding.STILL, empty)
                 kinds = (CanvasUpdateRelayed,)
                 relayed = await events_about(
                     kafka_bootstrap, "canvas.updates.v1", platform.canvas, kinds, count=heartbeat

@@ -9,7 +9,7 @@ from typing import Any
 import pycrdt
 import websockets
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
-from ms_canvas.collaboration.messages import sync_update
+from ms_canvas.server.yjs.messages import sync_update
 from websockets.exceptions import ConnectionClosed
 
 from .canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas, join

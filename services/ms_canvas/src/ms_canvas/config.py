@@ -8,11 +8,7 @@ from pydantic_settings import SettingsConfigDict
 class Settings(ServiceSettings):
     """The kit's settings every service has, plus this service's own."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="MS_CANVAS_",
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="MS_CANVAS_", frozen=True)
 
     service_name: str = "ms_canvas"
     grpc_port: int = Field(default=50053, ge=0, le=65535)
@@ -24,7 +20,6 @@ class Settings(ServiceSettings):
     # Bytes written to one client and not yet taken by it; a client this far behind is
     # disconnected (1013) and resynchronizes when it reconnects.
     websocket_send_buffer_bytes: int = Field(default=4 << 20, ge=1024)
-    websocket_ping_interval_seconds: float = Field(default=20.0, gt=0)
     # Where ms_knowledge answers who may read or write a space.
     knowledge_target: str = "ms-knowledge:50052"
     # Updates arriving within this many seconds are stored in one transaction. Peers get an
@@ -37,11 +32,12 @@ class Settings(ServiceSettings):
     canvas_changed_debounce_seconds: float = Field(default=5.0, gt=0)
     # Fan updates out to other instances through canvas.updates.v1 (off: one instance only).
     relay_updates: bool = True
-    outbox_batch_size: int = Field(default=100, ge=1)
     produced_topics: tuple[str, ...] = (
         "canvas.canvases.v1",
         "canvas.updates.v1",
     )
+    # canvas.updates.v1 is read by the relay between instances, knowledge.spaces.v1 by the
+    # event consumer (which skips the relay's records).
     consumed_topics: tuple[str, ...] = (
         "canvas.updates.v1",
         "knowledge.spaces.v1",

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ms_canvas.domain.canvases import Canvas
 from ms_canvas.domain.ports import StoredUpdate
+from ms_canvas.repository.canvases import SqlCanvasRepository
 from ms_canvas.repository.unit_of_work import SqlCanvasUnitOfWork
 from ms_canvas.repository.update_appender import SqlUpdateAppender
-from ms_canvas.service.space_events import remove_canvases_of_deleted_space
+from ms_canvas.server.space_events import space_event_handlers
 
 
 async def test_the_canvases_of_a_deleted_space_are_removed(
@@ -31,7 +32,8 @@ async def test_the_canvases_of_a_deleted_space_are_removed(
     await appender.close()
 
     async with sessions() as session, session.begin():
-        await remove_canvases_of_deleted_space(
+        space_deleted = space_event_handlers(SqlCanvasRepository)[SpaceDeleted]
+        await space_deleted(
             ConsumedEvent(SpaceDeleted(space="spaces/gone"), EventEnvelope(), session)
         )
 

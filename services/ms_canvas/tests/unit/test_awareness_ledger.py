@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ms_canvas.collaboration.awareness import (
-    AwarenessEntry,
-    AwarenessLedger,
-    encode_awareness_update,
-    parse_awareness_update,
-)
-from ms_canvas.collaboration.lib0 import MalformedMessage
+from ms_canvas.domain.presence import AwarenessEntry, AwarenessLedger
+from ms_canvas.server.yjs.awareness import encode_awareness_update, parse_awareness_update
+from ms_canvas.server.yjs.lib0 import MalformedMessage
 
 
 def cursor(client: int, clock: int, x: int = 0) -> AwarenessEntry:

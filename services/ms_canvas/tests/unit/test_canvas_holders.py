@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ms_canvas.collaboration.holders import CanvasHolders
+from ms_canvas.domain.holders import CanvasHolders
 
 BOARD = "spaces/s/canvases/board"
 

@@ -7,12 +7,16 @@ from typing import Any
 
 import pycrdt
 
-from ms_canvas.collaboration import instances
-from ms_canvas.collaboration.instances import relay_records
-from ms_canvas.collaboration.journal import PendingUpdate
-from ms_canvas.collaboration.room import CanvasRoom
+from ms_canvas.server.yjs.wire import YWebsocketWire
+from ms_canvas.service import instances
+from ms_canvas.service.instances import relay_records
+from ms_canvas.service.journal import PendingUpdate
+from ms_canvas.service.room import CanvasRoom
 
-BOARD, OTHER = CanvasRoom("spaces/s/canvases/board"), CanvasRoom("spaces/s/canvases/other")
+BOARD, OTHER = (
+    CanvasRoom("spaces/s/canvases/board", YWebsocketWire()),
+    CanvasRoom("spaces/s/canvases/other", YWebsocketWire()),
+)
 
 
 def edits(count: int, *, size: int = 8) -> tuple[pycrdt.Doc[Any], list[bytes]]:

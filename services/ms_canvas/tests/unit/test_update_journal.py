@@ -7,10 +7,11 @@ import asyncio
 
 import pytest
 
-from ms_canvas.collaboration import journal
-from ms_canvas.collaboration.journal import PendingUpdate, UpdateJournal
-from ms_canvas.collaboration.room import CanvasRoom
 from ms_canvas.domain.ports import StoredUpdate
+from ms_canvas.server.yjs.wire import YWebsocketWire
+from ms_canvas.service import journal
+from ms_canvas.service.journal import PendingUpdate, UpdateJournal
+from ms_canvas.service.room import CanvasRoom
 
 
 class FlakyStore:
@@ -42,7 +43,7 @@ async def test_updates_are_passed_on_in_order_once_stored_despite_failures(
         passed_on.extend(p.update for p in batch)
 
     updates = UpdateJournal(store, on_stored)
-    room = CanvasRoom("spaces/s/canvases/c")
+    room = CanvasRoom("spaces/s/canvases/c", YWebsocketWire())
     stop = asyncio.Event()
     writer = asyncio.create_task(updates.run(stop))
     for index in range(5):
@@ -65,7 +66,7 @@ async def test_updates_arriving_within_the_batch_window_share_one_transaction() 
         acknowledged.extend(p.update for p in batch)
 
     updates = UpdateJournal(store, on_stored, batch_seconds=0.2)
-    room = CanvasRoom("spaces/s/canvases/c")
+    room = CanvasRoom("spaces/s/canvases/c", YWebsocketWire())
     stop = asyncio.Event()
     writer = asyncio.create_task(updates.run(stop))
     updates.submit(PendingUpdate(room, b"\x01", None, "users/alice"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ms_canvas.collaboration.lib0 import Decoder, MalformedMessage, var_bytes, var_uint
-from ms_canvas.collaboration.messages import (
+from ms_canvas.server.yjs.lib0 import Decoder, MalformedMessage, var_bytes, var_uint
+from ms_canvas.server.yjs.messages import (
     AwarenessMessage,
     QueryAwarenessMessage,
     SyncMessage,

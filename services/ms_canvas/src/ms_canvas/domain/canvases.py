@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from knowledge_kit.api import ResourcePattern
 from knowledge_kit.errors import FieldViolation, ValidationError
 
-SPACE_NAME = re.compile(r"^spaces/[a-z0-9][a-z0-9-]{0,62}$")
-CANVAS_NAME = re.compile(r"^(spaces/[a-z0-9][a-z0-9-]{0,62})/canvases/([a-z0-9][a-z0-9-]{0,62})$")
-CANVAS_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SPACE = ResourcePattern("spaces/{space}")
+CANVAS = ResourcePattern("spaces/{space}/canvases/{canvas}")
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
 
@@ -38,33 +37,17 @@ def space_of(canvas_name: str) -> str:
 
 def checked_canvas_name(name: str, field: str) -> str:
     """The space of a well-formed `spaces/{space}/canvases/{canvas}`, else INVALID_ARGUMENT."""
-    match = CANVAS_NAME.match(name)
-    if match is None:
-        raise ValidationError(
-            f"{field} must look like spaces/{{space}}/canvases/{{canvas}}, got {name!r}",
-            [FieldViolation(field, "must look like spaces/{space}/canvases/{canvas}")],
-        )
-    return match.group(1)
+    return SPACE.format(space=CANVAS.parse(name, field)["space"])
 
 
 def checked_space_name(name: str, field: str) -> str:
     """`name` if it is `spaces/{space}`, else INVALID_ARGUMENT."""
-    if SPACE_NAME.match(name) is None:
-        raise ValidationError(
-            f"{field} must look like spaces/{{space}}, got {name!r}",
-            [FieldViolation(field, "must look like spaces/{space}")],
-        )
-    return name
+    return SPACE.check(name, field)
 
 
-def checked_canvas_id(canvas_id: str) -> str:
-    """A client-chosen canvas id: lowercase letters, digits and dashes, up to 63."""
-    if CANVAS_ID.match(canvas_id) is None:
-        raise ValidationError(
-            f"canvas_id {canvas_id!r} must be lowercase letters, digits and dashes (1-63)",
-            [FieldViolation("canvas_id", "must be lowercase letters, digits and dashes (1-63)")],
-        )
-    return canvas_id
+def canvas_name(space: str, canvas_id: str) -> str:
+    """The name of canvas `canvas_id` in space `space` (`spaces/{space}`)."""
+    return f"{space}/canvases/{canvas_id}"
 
 
 def checked_title(title: str) -> str:

@@ -1,15 +1,20 @@
-"""What the use cases need from the outside world; the repository and gateways implement it."""
+"""What the use cases need from the outside world; the repository and the server implement it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from knowledge_kit.auth.principal import Principal
 
 from .access import SpaceRole
 from .canvases import Canvas
+from .events import CanvasEvent
+from .instances import Holding, HoldingNotice, RelayedUpdate
+from .presence import AwarenessEntry
 
 
 @dataclass(frozen=True)
@@ -36,21 +41,91 @@ class CanvasRepository(Protocol):
     async def remove_space(self, space: str) -> list[str]: ...
 
 
-class UpdateAppender(Protocol):
-    async def append(self, updates: Sequence[StoredUpdate]) -> dict[str, int]:
-        """Store updates in order; the new revision of each canvas they touched."""
-        ...
-
-
 class CanvasUpdateLog(Protocol):
     async def load(self, canvas: str) -> StoredState: ...
-    async def count_since_snapshot(self, canvas: str) -> int: ...
     async def compact(self, canvas: str) -> int:
         """Merge the snapshot and every update into a new snapshot; how many updates it took."""
         ...
 
 
+class CanvasUnitOfWork(Protocol):
+    """`async with work: ...; await work.commit()`; leaving without commit rolls everything
+    back, the events recorded in it included."""
+
+    @property
+    def canvases(self) -> CanvasRepository: ...
+
+    @property
+    def updates(self) -> CanvasUpdateLog: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def record(self, event: CanvasEvent) -> None:
+        """Publish `event` to other services if, and only if, this unit of work commits."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], CanvasUnitOfWork]
+
+
+class UpdateAppender(Protocol):
+    async def append(self, updates: Sequence[StoredUpdate]) -> dict[str, int]:
+        """Store updates in order; the new revision of each canvas they touched."""
+        ...
+
+    async def close(self) -> None: ...
+
+
 class SpaceRoles(Protocol):
     async def role_of(self, space: str, caller: Principal) -> SpaceRole | None:
         """The caller's role in `space`, or None when they are not a member (or it is gone)."""
+        ...
+
+
+class InstanceChannel(Protocol):
+    """The other ms_canvas instances: what this one tells them, and what they tell it."""
+
+    async def publish(self, canvas: str, update: bytes, author: str) -> None: ...
+
+    async def announce(self, canvas: str, holding: Holding, state_vector: bytes = b"") -> None: ...
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        apply: Callable[[RelayedUpdate], Awaitable[None]],
+        held: Callable[[HoldingNotice], Awaitable[None]],
+    ) -> None:
+        """Hand the other instances' updates to `apply` and notices to `held` until `stop`."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+class RoomWire(Protocol):
+    """Encodes what a room sends its peers, once per broadcast."""
+
+    def update_frame(self, update: bytes) -> bytes: ...
+
+    def awareness_frame(self, entries: Sequence[AwarenessEntry]) -> bytes: ...
+
+
+class Peer(Protocol):
+    """One connection on a canvas, as the room sees it."""
+
+    def send_frame(self, frame: bytes) -> bool:
+        """Send a frame the room's wire encoded; False if the peer is gone or too slow."""
+        ...
+
+    async def disconnect(self, reason: str) -> None:
+        """Close the connection: the canvas is gone."""
         ...

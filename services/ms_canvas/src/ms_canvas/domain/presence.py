@@ -1,20 +1,14 @@
-"""Presence and cursors of one room, deduplicated by (client id, clock).
+"""Presence and cursors of one canvas, deduplicated by (client id, clock).
 
 y-websocket clients re-send every awareness change they receive, so a server that forwards
 blindly multiplies each cursor move by the number of clients, and again on every hop. The
 ledger keeps the newest clock per client: a repeat or an older entry is dropped here, and the
 entries accepted since the last flush leave as one coalesced message.
-
-An awareness update is: varuint count, then per entry varuint client id, varuint clock and the
-state as a JSON string ("null" once the client is gone).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-
-from .lib0 import Decoder, MalformedMessage, var_string, var_uint
 
 REMOVED = "null"
 
@@ -28,33 +22,6 @@ class AwarenessEntry:
     @property
     def removed(self) -> bool:
         return self.state == REMOVED
-
-
-def parse_awareness_update(update: bytes) -> list[AwarenessEntry]:
-    """The entries of an awareness update; MalformedMessage if it is not one."""
-    decoder = Decoder(update)
-    count = decoder.read_var_uint()
-    entries = []
-    for _ in range(count):
-        client_id = decoder.read_var_uint()
-        clock = decoder.read_var_uint()
-        state = decoder.read_var_string()
-        try:
-            json.loads(state)
-        except ValueError:
-            raise MalformedMessage(f"awareness state of client {client_id} is not JSON") from None
-        entries.append(AwarenessEntry(client_id, clock, state))
-    if not decoder.exhausted:
-        raise MalformedMessage("trailing bytes after the awareness entries")
-    return entries
-
-
-def encode_awareness_update(entries: list[AwarenessEntry]) -> bytes:
-    """The awareness update carrying `entries`."""
-    parts = [var_uint(len(entries))]
-    for entry in entries:
-        parts += [var_uint(entry.client_id), var_uint(entry.clock), var_string(entry.state)]
-    return b"".join(parts)
 
 
 class AwarenessLedger:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from google.protobuf.message import Message
-from knowledge.topics import Topic
 from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..domain.events import CanvasEvent
 from .canvases import SqlCanvasRepository
+from .event_messages import event_message
 from .update_log import SqlCanvasUpdateLog
 
 
@@ -26,5 +26,8 @@ class SqlCanvasUnitOfWork(UnitOfWork):
         self.canvases = SqlCanvasRepository(session)
         self.updates = SqlCanvasUpdateLog(session)
 
-    async def record(self, topic: Topic, event: Message, *, subject: str) -> None:
-        await self._outbox.record(self.session, topic, event, subject=subject)
+    async def record(self, event: CanvasEvent) -> None:
+        message = event_message(event)
+        await self._outbox.record(
+            self.session, message.topic, message.payload, subject=message.subject
+        )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.ports import StoredState
@@ -33,14 +33,6 @@ class SqlCanvasUpdateLog:
             snapshot=None if snapshot_row is None else bytes(snapshot_row.state),
             updates=tuple(bytes(data) for data in rows.scalars()),
         )
-
-    async def count_since_snapshot(self, canvas: str) -> int:
-        count = await self._session.scalar(
-            select(func.count())
-            .select_from(canvas_updates)
-            .where(canvas_updates.c.canvas == canvas)
-        )
-        return int(count or 0)
 
     async def compact(self, canvas: str) -> int:
         # Lock the canvas row, so that two instances never compact one canvas at once.

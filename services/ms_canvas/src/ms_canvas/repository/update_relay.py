@@ -3,7 +3,7 @@
 Every instance reads the whole topic from its end without a consumer group (each needs every
 record) and hands other instances' records on: document updates (CanvasUpdateRelayed) and who
 holds which canvas (CanvasHeld). The kit's RoomFanout only forwards frames; here a relayed
-update must also reach the server's own copy of the document, so the relay is built from the
+update must also reach the service's own copy of the document, so the relay is built from the
 kit's producer, topic tail and envelope instead. What to send when is `InstanceRelay`'s business.
 """
 
@@ -19,29 +19,37 @@ from google.protobuf.message import DecodeError, Message
 from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import CANVAS_UPDATES_V1
+from knowledge_kit.events import KafkaConnection
 from knowledge_kit.events.envelope import kafka_headers, new_envelope
+from knowledge_kit.events.kafka import start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.events.topic_tail import tail_consumer
 
+from ..domain.instances import Holding, HoldingNotice, RelayedUpdate
+
 _log = structlog.get_logger("ms_canvas.relay")
-ApplyRelayed = Callable[[CanvasUpdateRelayed], Awaitable[None]]
-TakeHeld = Callable[[CanvasHeld], Awaitable[None]]
+ApplyRelayed = Callable[[RelayedUpdate], Awaitable[None]]
+TakeHeld = Callable[[HoldingNotice], Awaitable[None]]
+HOLDING_MESSAGES = {
+    Holding.OPENED: CanvasHeld.HOLDING_OPENED,
+    Holding.STILL: CanvasHeld.HOLDING_STILL,
+    Holding.RELEASED: CanvasHeld.HOLDING_RELEASED,
+}
+HOLDINGS = {message: holding for holding, message in HOLDING_MESSAGES.items()}
 
 
 class UpdateRelay:
-    def __init__(self, *, bootstrap: str, source: str) -> None:
+    def __init__(self, *, kafka: KafkaConnection | str, source: str) -> None:
         self.instance_id = uuid.uuid4().hex
         self._source = source
-        self._bootstrap = bootstrap
-        self._producer: AIOKafkaProducer = create_producer(bootstrap, client_id=self.instance_id)
+        self._kafka = kafka
+        self._producer: AIOKafkaProducer = create_producer(kafka, client_id=self.instance_id)
         self._consumer: AIOKafkaConsumer | None = None
 
     async def start(self) -> None:
         """Connect and position at the topic's end: records sent from now on are read."""
-        await self._producer.start()
-        self._consumer = await tail_consumer(
-            self._bootstrap, CANVAS_UPDATES_V1.name, self._producer
-        )
+        await start_client(self._producer, self._kafka)
+        self._consumer = await tail_consumer(self._kafka, CANVAS_UPDATES_V1.name, self._producer)
 
     async def publish(self, canvas: str, update: bytes, author: str) -> None:
         """Queue an update for the other instances (the producer batches and delivers it)."""
@@ -52,16 +60,14 @@ class UpdateRelay:
             ),
         )
 
-    async def announce(
-        self, canvas: str, holding: CanvasHeld.Holding.ValueType, state_vector: bytes = b""
-    ) -> None:
+    async def announce(self, canvas: str, holding: Holding, state_vector: bytes = b"") -> None:
         """Tell the other instances whether this one holds `canvas`, and what it has of it."""
         await self._send(
             canvas,
             CanvasHeld(
                 canvas=canvas,
                 instance=self.instance_id,
-                holding=holding,
+                holding=HOLDING_MESSAGES[holding],
                 state_vector=state_vector,
             ),
         )
@@ -101,6 +107,21 @@ class UpdateRelay:
         relayed, holding = CanvasUpdateRelayed(), CanvasHeld()
         if envelope.payload.Unpack(relayed):
             if relayed.origin_instance != self.instance_id:
-                await apply(relayed)
-        elif envelope.payload.Unpack(holding) and holding.instance != self.instance_id:
-            await held(holding)
+                await apply(
+                    RelayedUpdate(
+                        relayed.canvas, relayed.update, relayed.origin_instance, relayed.author
+                    )
+                )
+        elif (
+            envelope.payload.Unpack(holding)
+            and holding.instance != self.instance_id
+            and holding.holding in HOLDINGS
+        ):
+            await held(
+                HoldingNotice(
+                    holding.canvas,
+                    holding.instance,
+                    HOLDINGS[holding.holding],
+                    holding.state_vector,
+                )
+            )

@@ -3,39 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import grpc
 from knowledge.canvas.v1 import canvas_service_pb2 as api
 from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceServicer
-from knowledge_kit.auth.principal import Principal, current_principal
-from knowledge_kit.errors import (
-    FieldViolation,
-    NotFoundError,
-    UnauthenticatedError,
-    ValidationError,
-)
+from knowledge_kit.api import caller, update_paths
 
-from ..collaboration.room import CanvasRoom
-from ..collaboration.rooms import CanvasRooms
-from ..domain.changes import changes_between
-from ..service.canvases import CanvasUseCases
+from ..service.canvases import UPDATABLE_CANVAS_FIELDS, CanvasChanges, CanvasUseCases
+from ..service.live import CanvasSnapshot, LiveCanvases
 from .messages import canvas_message, changes_message, content_message
 
 Context = grpc.aio.ServicerContext[Any, Any]
-UPDATABLE_FIELDS = frozenset({"title", "description"})
 
 
 class CanvasServicer(CanvasServiceServicer):
-    def __init__(self, use_cases: CanvasUseCases, rooms: CanvasRooms) -> None:
-        self._use_cases = use_cases
-        self._rooms = rooms
+    def __init__(self, canvases: CanvasUseCases, live: LiveCanvases) -> None:
+        self._canvases = canvases
+        self._live = live
 
     async def CreateCanvas(
         self, request: api.CreateCanvasRequest, context: Context
     ) -> api.CreateCanvasResponse:
-        canvas = await self._use_cases.create(
-            _caller(),
+        canvas = await self._canvases.create(
+            caller(),
             request.parent,
             request.canvas_id,
             request.canvas.title,
@@ -46,87 +38,52 @@ class CanvasServicer(CanvasServiceServicer):
     async def GetCanvas(
         self, request: api.GetCanvasRequest, context: Context
     ) -> api.GetCanvasResponse:
-        canvas = await self._use_cases.get(_caller(), request.name)
+        canvas = await self._canvases.get(caller(), request.name)
         return api.GetCanvasResponse(canvas=canvas_message(canvas))
 
     async def ListCanvases(
         self, request: api.ListCanvasesRequest, context: Context
     ) -> api.ListCanvasesResponse:
-        page = await self._use_cases.list(
-            _caller(), request.parent, request.page_size, request.page_token
+        page = await self._canvases.list(
+            caller(), request.parent, request.page_size, request.page_token
         )
         return api.ListCanvasesResponse(
-            canvases=[canvas_message(c) for c in page.canvases],
+            canvases=[canvas_message(c) for c in page.items],
             next_page_token=page.next_page_token,
         )
 
     async def UpdateCanvas(
         self, request: api.UpdateCanvasRequest, context: Context
     ) -> api.UpdateCanvasResponse:
-        paths = set(request.update_mask.paths)
-        if not paths or paths - UPDATABLE_FIELDS:
-            raise ValidationError(
-                "update_mask must name title and/or description",
-                [FieldViolation("update_mask", "may name only title and description")],
-            )
-        canvas = await self._use_cases.update(
-            _caller(),
-            request.canvas.name,
-            request.canvas.etag,
-            title=request.canvas.title if "title" in paths else None,
-            description=request.canvas.description if "description" in paths else None,
+        paths = update_paths(request.update_mask, request.canvas, UPDATABLE_CANVAS_FIELDS)
+        changes = CanvasChanges(paths, request.canvas.title, request.canvas.description)
+        canvas = await self._canvases.update(
+            caller(), request.canvas.name, changes, etag=request.canvas.etag
         )
         return api.UpdateCanvasResponse(canvas=canvas_message(canvas))
 
     async def DeleteCanvas(
         self, request: api.DeleteCanvasRequest, context: Context
     ) -> api.DeleteCanvasResponse:
-        await self._use_cases.delete(_caller(), request.name, request.etag)
-        await self._rooms.close_canvas(request.name)
+        await self._canvases.delete(caller(), request.name, etag=request.etag)
         return api.DeleteCanvasResponse()
 
     async def GetCanvasContent(
         self, request: api.GetCanvasContentRequest, context: Context
     ) -> api.GetCanvasContentResponse:
-        await self._use_cases.get(_caller(), request.name)
-        room = await self._rooms.open(request.name)
-        try:
-            return content_message(room.revision, room.content())
-        finally:
-            self._rooms.release(room)
+        snapshot = await self._live.content(caller(), request.name)
+        return content_message(snapshot.revision, snapshot.content)
 
     async def StreamCanvasChanges(
         self, request: api.StreamCanvasChangesRequest, context: Context
     ) -> AsyncIterator[api.StreamCanvasChangesResponse]:
-        await self._use_cases.get(_caller(), request.name)
-        room = await self._rooms.open(request.name)
-        try:
-            sent, revision = room.content(), room.revision
-            yield api.StreamCanvasChangesResponse(
-                revision=revision, snapshot=content_message(revision, sent)
-            )
-            while True:
-                await _next_revision(room, revision)
-                now, revision = room.content(), room.revision
-                changes = changes_between(sent, now)
-                sent = now
-                if not changes.empty:
+        # Closed with the stream, so the canvas is released when the client goes away.
+        async with aclosing(self._live.watch(caller(), request.name)) as views:
+            async for view in views:
+                if isinstance(view, CanvasSnapshot):
+                    snapshot = content_message(view.revision, view.content)
+                    yield api.StreamCanvasChangesResponse(revision=view.revision, snapshot=snapshot)
+                else:
                     yield api.StreamCanvasChangesResponse(
-                        revision=revision, changes=changes_message(changes)
+                        revision=view.revision, changes=changes_message(view.changes)
                     )
-        finally:
-            self._rooms.release(room)
-
-
-async def _next_revision(room: CanvasRoom, seen: int) -> None:
-    async with room.changed:
-        await room.changed.wait_for(lambda: room.revision != seen or room.deleted)
-    if room.deleted:
-        raise NotFoundError(f"{room.name} was deleted")
-
-
-def _caller() -> Principal:
-    principal = current_principal()
-    if principal is None:
-        raise UnauthenticatedError("sign in first")
-    return principal

@@ -1,177 +1,129 @@
-"""Canvas use cases: create, read, list, rename, delete, and who may open one."""
+"""Canvas use cases: create, read, list, rename and delete."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
-from knowledge.canvas.v1.events_pb2 import CanvasCreated, CanvasDeleted
-from knowledge.common.v1.actor_pb2 import Actor
-from knowledge.topics import CANVAS_CANVASES_V1
+from knowledge_kit.api import Clock, Page, PageTokens, check_etag, checked_resource_id, new_etag
 from knowledge_kit.auth.principal import Principal
-from knowledge_kit.errors import (
-    AlreadyExistsError,
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-)
+from knowledge_kit.errors import AlreadyExistsError
 
-from ..domain.access import CanvasAccess, access_of
+from ..domain.access import CanvasAccess
 from ..domain.canvases import (
     Canvas,
-    checked_canvas_id,
+    canvas_name,
     checked_canvas_name,
     checked_description,
     checked_space_name,
     checked_title,
 )
-from ..domain.ports import SpaceRoles
-from ..repository.unit_of_work import SqlCanvasUnitOfWork
-from .pages import page_request
+from ..domain.events import CanvasCreated, CanvasDeleted
+from ..domain.ports import UnitOfWorkFactory
+from .access import CanvasAccessCheck, existing
+from .rooms import CanvasRooms
 
-Clock = Callable[[], datetime]
+UPDATABLE_CANVAS_FIELDS = ("title", "description")
 
 
-@dataclass(frozen=True)
-class CanvasPage:
-    canvases: list[Canvas]
-    next_page_token: str
+@dataclass(frozen=True, slots=True)
+class CanvasChanges:
+    """New values for the fields in `paths` (other values are ignored)."""
+
+    paths: AbstractSet[str]
+    title: str = ""
+    description: str = ""
 
 
 class CanvasUseCases:
     def __init__(
         self,
-        unit_of_work: Callable[[], SqlCanvasUnitOfWork],
-        space_roles: SpaceRoles,
+        unit_of_work: UnitOfWorkFactory,
+        access: CanvasAccessCheck,
+        rooms: CanvasRooms,
         *,
-        clock: Clock = lambda: datetime.now(UTC),
+        pages: PageTokens,
+        clock: Clock,
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._roles = space_roles
+        self._access = access
+        self._rooms = rooms
+        self._pages = pages
         self._clock = clock
-
-    async def access(self, caller: Principal, space: str) -> frozenset[CanvasAccess]:
-        """What the caller may do with the canvases of `space` (empty: nothing)."""
-        return access_of(await self._roles.role_of(space, caller))
-
-    async def require(self, caller: Principal, space: str, wanted: CanvasAccess) -> None:
-        """NOT_FOUND for non-members (they learn nothing), PERMISSION_DENIED for viewers."""
-        granted = await self.access(caller, space)
-        if not granted:
-            raise NotFoundError(f"{space} does not exist")
-        if wanted not in granted:
-            raise PermissionDeniedError(f"a viewer of {space} may not change its canvases")
 
     async def create(
         self, caller: Principal, parent: str, canvas_id: str, title: str, description: str
     ) -> Canvas:
         checked_space_name(parent, "parent")
-        canvas_id = checked_canvas_id(canvas_id) if canvas_id else uuid.uuid4().hex[:12]
         now = self._clock()
         canvas = Canvas(
-            name=f"{parent}/canvases/{canvas_id}",
+            name=canvas_name(parent, checked_resource_id(canvas_id, "canvas_id")),
             title=checked_title(title),
             description=checked_description(description),
             revision=0,
-            etag=uuid.uuid4().hex,
+            etag=new_etag(),
             create_time=now,
             update_time=now,
             creator=caller.name,
         )
-        await self.require(caller, parent, CanvasAccess.WRITE)
+        await self._access.require(caller, parent, CanvasAccess.WRITE)
         async with self._unit_of_work() as work:
             if await work.canvases.get(canvas.name) is not None:
                 raise AlreadyExistsError(f"{canvas.name} already exists")
             await work.canvases.add(canvas)
-            await work.record(
-                CANVAS_CANVASES_V1,
-                CanvasCreated(
-                    canvas=canvas.name,
-                    space=parent,
-                    title=canvas.title,
-                    creator=Actor(name=caller.name),
-                ),
-                subject=canvas.name,
-            )
+            await work.record(CanvasCreated(canvas.name, parent, canvas.title, caller.name))
             await work.commit()
         return canvas
 
     async def get(self, caller: Principal, name: str) -> Canvas:
         space = checked_canvas_name(name, "name")
-        await self.require(caller, space, CanvasAccess.READ)
+        await self._access.require(caller, space, CanvasAccess.READ)
         async with self._unit_of_work() as work:
-            return await _existing(work, name)
+            return await existing(work, name)
 
     async def list(
         self, caller: Principal, parent: str, page_size: int, page_token: str
-    ) -> CanvasPage:
+    ) -> Page[Canvas]:
         checked_space_name(parent, "parent")
-        request = page_request(page_size, page_token, listing=parent)
-        await self.require(caller, parent, CanvasAccess.READ)
+        request = self._pages.request(page_size, page_token, listing=(parent,))
+        await self._access.require(caller, parent, CanvasAccess.READ)
         async with self._unit_of_work() as work:
             fetched = await work.canvases.list_in_space(
-                parent, offset=request.offset, limit=request.size + 1
+                parent, offset=request.offset, limit=request.fetch_limit
             )
-        return CanvasPage(list(fetched[: request.size]), request.next_token(len(fetched)))
+        return request.page_at_offset(list(fetched))
 
     async def update(
-        self,
-        caller: Principal,
-        name: str,
-        etag: str,
-        *,
-        title: str | None,
-        description: str | None,
+        self, caller: Principal, name: str, changes: CanvasChanges, *, etag: str
     ) -> Canvas:
         space = checked_canvas_name(name, "canvas.name")
-        await self.require(caller, space, CanvasAccess.WRITE)
+        await self._access.require(caller, space, CanvasAccess.WRITE)
         async with self._unit_of_work() as work:
-            canvas = await _existing(work, name)
-            if etag and etag != canvas.etag:
-                raise ConflictError(f"{name} changed since etag {etag}")
+            canvas = await existing(work, name)
+            check_etag(etag, canvas.etag, resource=name, field="canvas.etag", required=False)
             changed = replace(
                 canvas,
-                title=canvas.title if title is None else checked_title(title),
+                title=checked_title(changes.title) if "title" in changes.paths else canvas.title,
                 description=(
-                    canvas.description if description is None else checked_description(description)
+                    checked_description(changes.description)
+                    if "description" in changes.paths
+                    else canvas.description
                 ),
-                etag=uuid.uuid4().hex,
+                etag=new_etag(),
                 update_time=self._clock(),
             )
             await work.canvases.save(changed)
             await work.commit()
         return changed
 
-    async def delete(self, caller: Principal, name: str, etag: str) -> None:
+    async def delete(self, caller: Principal, name: str, *, etag: str) -> None:
+        """Delete the canvas; everyone editing it is disconnected."""
         space = checked_canvas_name(name, "name")
-        await self.require(caller, space, CanvasAccess.WRITE)
+        await self._access.require(caller, space, CanvasAccess.WRITE)
         async with self._unit_of_work() as work:
-            canvas = await _existing(work, name)
-            if etag and etag != canvas.etag:
-                raise ConflictError(f"{name} changed since etag {etag}")
+            canvas = await existing(work, name)
+            check_etag(etag, canvas.etag, resource=name, field="etag", required=False)
             await work.canvases.remove(name)
-            await work.record(
-                CANVAS_CANVASES_V1,
-                CanvasDeleted(canvas=name, space=space, deleted_by=Actor(name=caller.name)),
-                subject=name,
-            )
+            await work.record(CanvasDeleted(name, space, caller.name))
             await work.commit()
-
-    async def connect(self, caller: Principal, name: str) -> frozenset[CanvasAccess]:
-        """What the caller may do on the canvas's live document; NOT_FOUND for non-members
-        of its space and for a canvas that does not exist."""
-        granted = await self.access(caller, checked_canvas_name(name, "path"))
-        if not granted:
-            raise NotFoundError(f"{name} does not exist")
-        async with self._unit_of_work() as work:
-            await _existing(work, name)
-        return granted
-
-
-async def _existing(work: SqlCanvasUnitOfWork, name: str) -> Canvas:
-    canvas = await work.canvases.get(name)
-    if canvas is None:
-        raise NotFoundError(f"{name} does not exist")
-    return canvas
+        await self._rooms.close_canvas(name)

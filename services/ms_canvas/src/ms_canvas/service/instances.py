@@ -1,16 +1,16 @@
 """Keeping the other ms_canvas instances that hold a canvas open up to date with it.
 
 An instance relays a canvas's stored updates only while another instance holds that canvas,
-so a canvas edited through one instance costs Kafka nothing but a CanvasHeld record now and
+so a canvas edited through one instance costs Kafka nothing but a holding notice now and
 then. Holding is announced through the relay:
 
-- an instance that opens a canvas (loaded from storage) announces HOLDING_OPENED with its
-  state vector, and repeats HOLDING_STILL with its vector every `heartbeat_seconds`;
+- an instance that opens a canvas (loaded from storage) announces OPENED with its
+  state vector, and repeats STILL with its vector every `heartbeat_seconds`;
 - every other holder answers each announcement with what that vector lacks, and, if it did not
-  know the announcer, announces HOLDING_STILL itself, so the announcer sends back what it
+  know the announcer, announces STILL itself, so the announcer sends back what it
   lacks in turn. Updates made before two instances knew of each other, or carried by a record
   that was lost, reach both within a heartbeat;
-- a holder unheard of for three heartbeats is forgotten, and HOLDING_RELEASED forgets it at
+- a holder unheard of for three heartbeats is forgotten, and RELEASED forgets it at
   once.
 """
 
@@ -24,29 +24,26 @@ from typing import Any
 
 import pycrdt
 import structlog
-from knowledge.canvas.v1.events_pb2 import CanvasHeld
 
-from .holders import CanvasHolders
+from ..domain.document import EMPTY_UPDATE
+from ..domain.holders import CanvasHolders
+from ..domain.instances import Holding, HoldingNotice
+from ..domain.ports import InstanceChannel
 from .journal import PendingUpdate
-from .relay import UpdateRelay
-from .room import EMPTY_UPDATE, CanvasRoom
+from .room import CanvasRoom
 
 _log = structlog.get_logger("ms_canvas.instances")
 HEARTBEAT_SECONDS = 10.0
 RELAY_RECORD_BYTES = 256 * 1024  # well under Kafka's default limit of 1 MiB per record
 # Merging n updates costs about n squared; a batch that waited out a database outage is split.
 RELAY_RECORD_UPDATES = 100
-OPENED, STILL, RELEASED = (
-    CanvasHeld.HOLDING_OPENED,
-    CanvasHeld.HOLDING_STILL,
-    CanvasHeld.HOLDING_RELEASED,
-)
+OPENED, STILL, RELEASED = Holding.OPENED, Holding.STILL, Holding.RELEASED
 
 
 class InstanceRelay:
     def __init__(
         self,
-        relay: UpdateRelay,
+        relay: InstanceChannel,
         room_of: Callable[[str], CanvasRoom | None],
         open_rooms: Callable[[], Iterable[CanvasRoom]],
         *,
@@ -61,7 +58,7 @@ class InstanceRelay:
 
     def opened(self, room: CanvasRoom) -> None:
         """`room` was loaded: ask the other holders for what it lacks."""
-        self._soon(self._announce(room.name, OPENED, room.doc.get_state()))
+        self._soon(self._announce(room.name, OPENED, room.document.state_vector()))
 
     def released(self, canvas: str) -> None:
         """This instance let `canvas` go."""
@@ -74,7 +71,7 @@ class InstanceRelay:
         for record in relay_records(wanted):
             await self._publish(record.canvas, record.update, record.author)
 
-    async def held(self, event: CanvasHeld) -> None:
+    async def held(self, event: HoldingNotice) -> None:
         """Another instance said whether it holds a canvas."""
         room = self._room_of(event.canvas)
         if room is None:
@@ -87,26 +84,26 @@ class InstanceRelay:
         # what it missed while loading; on a heartbeat, what a lost record left out (after a
         # Kafka outage, say), and otherwise no more than the updates already on their way.
         try:
-            missing = room.doc.get_update(event.state_vector)
+            missing = room.document.missing_from(event.state_vector)
         except ValueError:
             _log.warning("canvas_holder_state_unreadable", canvas=event.canvas)
             return
         if missing != EMPTY_UPDATE:
             await self._publish(event.canvas, missing, author="")
         if new:
-            await self._announce(room.name, STILL, room.doc.get_state())
+            await self._announce(room.name, STILL, room.document.state_vector())
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Repeat HOLDING_STILL for every open canvas until `stop` is set."""
+        """Repeat STILL for every open canvas until `stop` is set."""
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._heartbeat)
                 return
             for room in list(self._open_rooms()):
-                await self._announce(room.name, STILL, room.doc.get_state())
+                await self._announce(room.name, STILL, room.document.state_vector())
 
     async def close(self) -> None:
-        """Send the announcements under way (the last HOLDING_RELEASED), then stop the relay."""
+        """Send the announcements under way (the last RELEASED), then stop the relay."""
         await asyncio.gather(*self._sending, return_exceptions=True)
         await self._relay.stop()
 
@@ -117,9 +114,7 @@ class InstanceRelay:
             # Stored already: other instances' clients get it when they next sync.
             _log.warning("canvas_update_not_relayed", canvas=canvas, exc_info=True)
 
-    async def _announce(
-        self, canvas: str, holding: CanvasHeld.Holding.ValueType, state: bytes = b""
-    ) -> None:
+    async def _announce(self, canvas: str, holding: Holding, state: bytes = b"") -> None:
         try:
             await self._relay.announce(canvas, holding, state)
         except Exception:

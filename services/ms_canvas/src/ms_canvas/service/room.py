@@ -1,28 +1,22 @@
-"""One canvas being edited: its shared document, the connections on it and their presence."""
+"""One canvas being edited: its shared document, the peers on it and their presence."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 
-import pycrdt
 from knowledge_kit.auth.principal import Principal
-from websockets.asyncio.server import ServerConnection
 
-from ..domain.content import EDGES, NODES, CanvasContent, content_of
-from .awareness import AwarenessEntry, AwarenessLedger, encode_awareness_update
-from .frame_sender import FrameSender, binary_frame
-from .messages import awareness_message, sync_update
-
-EMPTY_UPDATE = b"\x00\x00"  # what a peer with nothing to add sends as its sync step 2
+from ..domain.document import CanvasDocument
+from ..domain.ports import Peer, RoomWire
+from ..domain.presence import AwarenessEntry, AwarenessLedger
 
 
 @dataclass(eq=False)
 class Participant:
-    """One WebSocket connection on a canvas."""
+    """One connection on a canvas."""
 
-    connection: ServerConnection
-    sender: FrameSender
+    peer: Peer
     principal: Principal
     can_write: bool
     awareness_ids: set[int] = field(default_factory=set)  # the Yjs clients it speaks for
@@ -30,22 +24,23 @@ class Participant:
 
 
 class CanvasRoom:
-    """The server's copy of a canvas's Yjs document, merged from every client and instance.
+    """The service's copy of a canvas's Yjs document, merged from every client and instance.
 
     Document updates go to the others as soon as they are merged (UpdateJournal stores and
     acknowledges them); presence is deduplicated and coalesced: whatever arrived within one
     turn of the event loop leaves as one message.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, wire: RoomWire) -> None:
         self.name = name
-        self.doc: pycrdt.Doc[pycrdt.Map[object]] = pycrdt.Doc()
+        self.document = CanvasDocument()
         self.revision = 0
         self.uncompacted = 0  # updates stored since the snapshot (roughly: other instances')
         self.unstored = 0  # updates merged here and not yet stored
         self.deleted = False
         self.participants: set[Participant] = set()
         self.changed = asyncio.Condition()
+        self._wire = wire
         self._awareness = AwarenessLedger()
         self._awareness_flush: asyncio.Handle | None = None
 
@@ -58,25 +53,9 @@ class CanvasRoom:
         others = set().union(*(p.awareness_ids for p in self.participants))
         self.remove_awareness(participant.awareness_ids - others)
 
-    def apply(self, update: bytes) -> bool:
-        """Merge a Yjs update into the document (ValueError if it is not one); False if empty."""
-        if update == EMPTY_UPDATE:
-            return False
-        self.doc.apply_update(update)
-        return True
-
     def send_update(self, update: bytes, *, exclude: Participant | None = None) -> None:
-        """Send a merged update to every connection but its sender."""
-        self._broadcast(sync_update(update), exclude=exclude)
-
-    def content(self) -> CanvasContent:
-        """The nodes and edges the document holds now."""
-        return content_of(
-            {
-                NODES: self.doc.get(NODES, type=pycrdt.Map).to_py(),
-                EDGES: self.doc.get(EDGES, type=pycrdt.Map).to_py(),
-            }
-        )
+        """Send a merged update to every peer but its sender."""
+        self._broadcast(self._wire.update_frame(update), exclude=exclude)
 
     async def notify_changed(self) -> None:
         """Wake the live views of this canvas."""
@@ -99,10 +78,9 @@ class CanvasRoom:
             self._awareness.remove(client_ids)
             self._schedule_awareness_flush()
 
-    def awareness_now(self) -> bytes | None:
-        """Everyone's presence as one message, for a new or asking connection."""
-        current = self._awareness.current()
-        return awareness_message(encode_awareness_update(current)) if current else None
+    def presence(self) -> list[AwarenessEntry]:
+        """Everyone present now, for a new or asking connection."""
+        return self._awareness.current()
 
     def _schedule_awareness_flush(self) -> None:
         if self._awareness_flush is None:
@@ -114,10 +92,9 @@ class CanvasRoom:
         if pending:
             # The sender gets its own presence back too: a lone y-websocket client otherwise
             # hears nothing and reconnects after 30 seconds of silence.
-            self._broadcast(awareness_message(encode_awareness_update(pending)))
+            self._broadcast(self._wire.awareness_frame(pending))
 
-    def _broadcast(self, message: bytes, *, exclude: Participant | None = None) -> None:
-        frame = binary_frame(message)
+    def _broadcast(self, frame: bytes, *, exclude: Participant | None = None) -> None:
         for participant in list(self.participants):
             if participant is not exclude:
-                participant.sender.send_frame(frame)
+                participant.peer.send_frame(frame)

@@ -4,20 +4,17 @@ clients and other instances, compacted as their update logs grow."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import structlog
-from knowledge.canvas.v1.events_pb2 import CanvasUpdateRelayed
 
-from ..domain.ports import UpdateAppender
-from ..repository.unit_of_work import SqlCanvasUnitOfWork
+from ..domain.instances import RelayedUpdate
+from ..domain.ports import RoomWire, UnitOfWorkFactory, UpdateAppender
 from .instances import InstanceRelay
 from .journal import PendingUpdate, UpdateJournal
 from .room import CanvasRoom
 from .summaries import ChangeSummaries
 
 _log = structlog.get_logger("ms_canvas.rooms")
-UnitOfWorkFactory = Callable[[], SqlCanvasUnitOfWork]
 
 
 class CanvasRooms:
@@ -26,6 +23,7 @@ class CanvasRooms:
         unit_of_work: UnitOfWorkFactory,
         appender: UpdateAppender,
         summaries: ChangeSummaries,
+        wire: RoomWire,
         *,
         compact_after_updates: int,
         batch_seconds: float = 0.0,
@@ -33,6 +31,7 @@ class CanvasRooms:
         self.journal = UpdateJournal(appender.append, self._stored, batch_seconds=batch_seconds)
         self.instances: InstanceRelay | None = None  # None: this instance is alone
         self._unit_of_work = unit_of_work
+        self._wire = wire
         self._summaries = summaries
         self._compact_after = compact_after_updates
         self._rooms: dict[str, CanvasRoom] = {}
@@ -46,7 +45,7 @@ class CanvasRooms:
         if room is None:
             # Registered before loading, so relayed updates that arrive meanwhile are kept
             # (Yjs merges them in any order).
-            room = self._rooms[name] = CanvasRoom(name)
+            room = self._rooms[name] = CanvasRoom(name, self._wire)
             self._loading[name] = asyncio.create_task(self._load(room))
         self._users[name] = self._users.get(name, 0) + 1
         try:
@@ -87,13 +86,13 @@ class CanvasRooms:
         if self.instances is not None:
             self.instances.released(room.name)
 
-    async def apply_relayed(self, event: CanvasUpdateRelayed) -> None:
+    async def apply_relayed(self, event: RelayedUpdate) -> None:
         """Another instance stored an update: merge it and pass it to this instance's clients."""
         room = self._rooms.get(event.canvas)
         if room is None:
             return
         try:
-            applied = room.apply(event.update)
+            applied = room.document.apply(event.update)
         except ValueError:
             _log.warning("canvas_relayed_update_unreadable", canvas=event.canvas)
             return
@@ -110,7 +109,7 @@ class CanvasRooms:
             await room.notify_changed()
             await asyncio.gather(
                 *(
-                    participant.connection.close(1008, "the canvas was deleted")
+                    participant.peer.disconnect("the canvas was deleted")
                     for participant in list(room.participants)
                 )
             )
@@ -121,7 +120,7 @@ class CanvasRooms:
             state = await work.updates.load(room.name)
         for update in (state.snapshot, *state.updates):
             if update is not None:
-                room.apply(update)
+                room.document.apply(update)
         room.revision = 0 if canvas is None else canvas.revision
         room.uncompacted = len(state.updates)
         if self.instances is not None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge.knowledge.v1.events_pb2 import SpaceDeleted
-from knowledge_kit.events.consumer import ConsumedEvent
-
-from ..repository.canvases import SqlCanvasRepository
+from ..domain.ports import CanvasRepository
 
 
-async def remove_canvases_of_deleted_space(event: ConsumedEvent) -> None:
-    """Runs in the consumer's transaction, together with its inbox record."""
-    payload: SpaceDeleted = event.payload
-    await SqlCanvasRepository(event.session).remove_space(payload.space)
+async def remove_canvases_of_space(canvases: CanvasRepository, space: str) -> list[str]:
+    """Remove every canvas of `space` with its stored updates; the names removed."""
+    return await canvases.remove_space(space)

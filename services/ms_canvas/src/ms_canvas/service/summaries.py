@@ -4,20 +4,14 @@ everyone who edited since the previous one, recorded through the outbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import structlog
-from knowledge.canvas.v1.events_pb2 import CanvasChanged
-from knowledge.common.v1.actor_pb2 import Actor
-from knowledge.topics import CANVAS_CANVASES_V1
 
 from ..domain.canvases import space_of
-from ..repository.unit_of_work import SqlCanvasUnitOfWork
-
-if TYPE_CHECKING:
-    from .room import CanvasRoom
+from ..domain.events import CanvasChanged
+from ..domain.ports import UnitOfWorkFactory
+from .room import CanvasRoom
 
 _log = structlog.get_logger("ms_canvas.summaries")
 
@@ -29,9 +23,7 @@ class _Pending:
 
 
 class ChangeSummaries:
-    def __init__(
-        self, unit_of_work: Callable[[], SqlCanvasUnitOfWork], *, debounce_seconds: float
-    ) -> None:
+    def __init__(self, unit_of_work: UnitOfWorkFactory, *, debounce_seconds: float) -> None:
         self._unit_of_work = unit_of_work
         self._debounce = debounce_seconds
         self._pending: dict[str, _Pending] = {}
@@ -65,7 +57,7 @@ class ChangeSummaries:
         pending = self._pending.pop(room.name, None)
         if pending is None:
             return
-        content = room.content()
+        content = room.document.content()
         event = CanvasChanged(
             canvas=room.name,
             space=space_of(room.name),
@@ -73,12 +65,12 @@ class ChangeSummaries:
             previous_revision=pending.previous_revision,
             node_count=len(content.nodes),
             edge_count=len(content.edges),
-            editors=[Actor(name=editor) for editor in sorted(pending.editors)],
+            editors=tuple(sorted(pending.editors)),
         )
         self._last_revision[room.name] = room.revision
         try:
             async with self._unit_of_work() as work:
-                await work.record(CANVAS_CANVASES_V1, event, subject=room.name)
+                await work.record(event)
                 await work.commit()
         except Exception:
             _log.warning("canvas_changed_not_recorded", canvas=room.name, exc_info=True)

@@ -67,3 +67,7 @@ class FrameSender:
             return False
         transport.write(frame)
         return True
+
+    async def disconnect(self, reason: str) -> None:
+        """Close the connection with 1008 (policy violation): the canvas is gone."""
+        await self._connection.close(CloseCode.POLICY_VIOLATION, reason)
