@@ -6,10 +6,12 @@ import asyncio
 import base64
 import contextlib
 import os
+import queue
 import random
 import signal
 import struct
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -120,12 +122,40 @@ STOP_DEADLINE = 90.0
 
 @dataclass
 class PlatformUp:
-    """A running `fleet up`; `stdout` holds what it printed so far."""
+    """A running `fleet up`; `stdout` holds what it printed so far, `stderr` likewise (read live,
+    so a test can wait for what it reports)."""
 
     process: subprocess.Popen[str]
     ports: PortPlan
     manifest: Manifest
     stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    _stderr_lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    _stderr_reader: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr.append(line)
+            self._stderr_lines.put(line)
+
+    def wait_for_stderr(self, wanted: str, deadline: float = START_DEADLINE) -> list[str]:
+        """The lines printed on stderr up to the first one containing `wanted`."""
+        seen: list[str] = []
+        ends = time.monotonic() + deadline
+        while time.monotonic() < ends:
+            try:
+                line = self._stderr_lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if wanted in line:
+                return seen
+        raise AssertionError(f"fleet up never printed {wanted!r}; it printed:\n{''.join(seen)}")
 
     def target(self, service: str) -> str:
         """host:port of a service's gRPC server in this run."""
@@ -157,13 +187,19 @@ class PlatformUp:
     def stop(self) -> tuple[int, str]:
         """SIGTERM, as a service manager or `kill` would send it; the exit code and stderr."""
         self.process.send_signal(signal.SIGTERM)
+        return self.wait()
+
+    def wait(self) -> tuple[int, str]:
+        """Until it exits by itself; the exit code and everything it printed on stderr."""
         try:
-            _, stderr = self.process.communicate(timeout=STOP_DEADLINE)
+            self.process.wait(timeout=STOP_DEADLINE)
         except subprocess.TimeoutExpired:
             # What it started dies with it (parent-death signal); the test fails on the code.
             self.process.kill()
-            _, stderr = self.process.communicate()
-        return self.process.returncode, stderr
+            self.process.wait()
+        if self._stderr_reader is not None:
+            self._stderr_reader.join(timeout=STOP_DEADLINE)
+        return self.process.returncode, "".join(self.stderr)
 
 
 def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
@@ -231,7 +267,7 @@ def _read_until_ready(running: PlatformUp) -> None:
     while time.monotonic() < deadline:
         line = stdout.readline()
         if not line:
-            _, stderr = running.process.communicate(timeout=STOP_DEADLINE)
+            _, stderr = running.wait()
             raise AssertionError(f"fleet up ended before it was ready:\n{stderr}")
         running.stdout.append(line)
         if line.startswith(STARTED_LINE):

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
+from fleet.edge.origins import origin_problem
 from fleet.errors import FleetError
 from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.installation import install_services
 from fleet.up.layout import UpLayout
 from fleet.up.leftovers import stop_leftover_broker
+from fleet.up.ownership import owning
 from fleet.up.platform_run import PlatformRun, run_platform
 from fleet.up.ports import PortPlan, ensure_browsers_may_load, ensure_ports_free
 from fleet.up.progress import Progress
@@ -39,6 +41,15 @@ from fleet.up.summary import show_ready
     help="Where data, logs and the broker live between runs  [default: .fleet/up]",
 )
 @click.option(
+    "--allow-origin",
+    "allowed_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    envvar="FLEET_UP_ALLOW_ORIGINS",
+    help="A web page besides the edge's own that may call the platform, e.g. "
+    "http://localhost:3000; repeatable (the variable takes several, space-separated).",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(1, 600),
     default=90,
@@ -52,6 +63,7 @@ def up(
     broker_port: int,
     port_offset: int,
     state_dir: Path | None,
+    allowed_origins: tuple[str, ...],
     timeout: float,
 ) -> None:
     """Run every service of repos.yaml on SQLite and a local broker, behind the local edge."""
@@ -63,6 +75,10 @@ def up(
         offset=port_offset,
     )
     ensure_browsers_may_load(ports.edge)
+    for origin in allowed_origins:
+        problem = origin_problem(origin)
+        if problem is not None:
+            raise FleetError(f"--allow-origin '{origin}' {problem}")
     root = find_repo_root()
     manifest = load_manifest(root)
     selected = select_services(manifest, only)
@@ -73,20 +89,23 @@ def up(
     if not services:
         raise FleetError("nothing to run: none of these services is created yet")
     layout = UpLayout.at(state_dir or UpLayout.default_home(root))
-    for pid in stop_leftover_broker(layout.broker):
-        progress.note(f"stopped the broker a killed run left running (pid {pid})")
-    ensure_ports_free(ports.wanted(services))
-    install_services(root, services, progress)
-    run = PlatformRun(
-        root=root,
-        manifest=manifest,
-        services=services,
-        layout=layout,
-        ports=ports,
-        start_timeout=timeout,
-        progress=progress,
-    )
-    run_platform(run, show_ready)
+    with owning(layout.home):
+        # Only now is a broker serving this directory certainly a killed run's.
+        for pid in stop_leftover_broker(layout.broker):
+            progress.note(f"stopped the broker a killed run left running (pid {pid})")
+        ensure_ports_free(ports.wanted(services))
+        install_services(root, services, progress)
+        run = PlatformRun(
+            root=root,
+            manifest=manifest,
+            services=services,
+            layout=layout,
+            ports=ports,
+            start_timeout=timeout,
+            progress=progress,
+            allowed_origins=allowed_origins,
+        )
+        run_platform(run, show_ready)
 
 
 command = up

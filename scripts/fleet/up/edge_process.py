@@ -25,10 +25,15 @@ def grpc_package(service: Service) -> str:
 
 
 def edge_process(
-    layout: UpLayout, services: list[Service], ports: PortPlan, page: Path
+    layout: UpLayout,
+    services: list[Service],
+    ports: PortPlan,
+    page: Path,
+    allowed_origins: tuple[str, ...] = (),
 ) -> ManagedProcess:
     config = {
         "host": LOCAL_HOST,
+        "allowed_origins": list(allowed_origins),
         "port": ports.edge,
         "grpc_port": ports.edge_grpc,
         "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{ports.grpc(s)}" for s in services},
@@ -47,15 +52,22 @@ def edge_process(
     )
 
 
+def edge_is_ready(port: int, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(
+            f"http://{LOCAL_HOST}:{port}/healthz", timeout=timeout
+        ) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def wait_until_edge_ready(process: ManagedProcess, port: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.exit_code() is not None:
             raise FleetError(f"the edge exited while starting; see {process.log_path}")
-        try:
-            with urllib.request.urlopen(f"http://{LOCAL_HOST}:{port}/healthz", timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(POLL_SECONDS)
+        if edge_is_ready(port):
+            return
+        time.sleep(POLL_SECONDS)
     raise FleetError(f"the edge did not answer on port {port} within {timeout:.0f}s")

@@ -7,6 +7,7 @@ calls the kit's `upgrade_database` before serving), so a run needs no separate m
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sys
 import time
@@ -17,19 +18,23 @@ from pathlib import Path
 
 from fleet.console import err
 from fleet.edge.page_bundle import page_bundle
+from fleet.errors import FleetError
 from fleet.infra.kafka import KafkaBroker, start_kafka
 from fleet.infra.session import terminate_as_interrupt
 from fleet.manifest import Manifest, Service
-from fleet.up.edge_process import edge_process, wait_until_edge_ready
+from fleet.up.edge_process import edge_is_ready, edge_process, wait_until_edge_ready
 from fleet.up.layout import UpLayout
 from fleet.up.ports import PortPlan
 from fleet.up.processes import ManagedProcess
 from fleet.up.progress import Progress
-from fleet.up.readiness import wait_until_serving
+from fleet.up.readiness import is_serving, wait_until_serving
 from fleet.up.service_env import service_environment
+from fleet.up.supervision import Supervisor
 
 SERVICE_STOP_GRACE = 15.0
 WATCH_SECONDS = 0.5
+READY_PROBE_SECONDS = 0.2
+"""How long one readiness probe of a restarted process may hold up the watch."""
 
 
 @dataclass
@@ -41,6 +46,7 @@ class PlatformRun:
     ports: PortPlan
     start_timeout: float
     progress: Progress
+    allowed_origins: tuple[str, ...] = ()
     broker: KafkaBroker | None = None
     processes: list[ManagedProcess] = field(default_factory=list)
 
@@ -55,7 +61,9 @@ class PlatformRun:
             bootstrap = broker.result().bootstrap
         started = [self._start(self._service_process(s, bootstrap)) for s in self.services]
         # The edge needs no service to be up to start, so it starts alongside them.
-        edge = self._start(edge_process(self.layout, self.services, self.ports, page))
+        edge = self._start(
+            edge_process(self.layout, self.services, self.ports, page, self.allowed_origins)
+        )
         for process, service in zip(started, self.services, strict=True):
             with self.progress.step(f"{service.name} SERVING"):
                 wait_until_serving(process, self.ports.grpc(service), self.start_timeout)
@@ -88,14 +96,21 @@ class PlatformRun:
         return process
 
     def watch(self) -> None:
-        """Block until Ctrl-C or SIGTERM; report processes that die meanwhile."""
-        reported: set[str] = set()
+        """Block until Ctrl-C or SIGTERM, restarting processes that die meanwhile; FleetError
+        when one keeps dying."""
+        supervisor = Supervisor(report=lambda line: err.print(line, markup=False))
+        services = {service.name: service for service in self.services}
+        for process in self.processes:
+            service = services.get(process.name)
+            if service is not None:
+                port = self.ports.grpc(service)
+                serving = functools.partial(is_serving, port, READY_PROBE_SECONDS)
+                supervisor.supervise(process, serving, "SERVING")
+            else:
+                edge_ready = functools.partial(edge_is_ready, self.ports.edge, READY_PROBE_SECONDS)
+                supervisor.supervise(process, edge_ready, "ready")
         while True:
-            for process in self.processes:
-                code = process.exit_code()
-                if code is not None and process.name not in reported:
-                    reported.add(process.name)
-                    err.print(f"{process.name} exited with code {code}; see {process.log_path}")
+            supervisor.check()
             time.sleep(WATCH_SECONDS)
 
     def stop(self) -> None:
@@ -117,6 +132,9 @@ def run_platform(run: PlatformRun, show_ready: Callable[[PlatformRun], None]) ->
             run.watch()
         except KeyboardInterrupt:
             err.print("stopping the platform")
+        except FleetError:
+            err.print("stopping the platform")
+            raise
         finally:
             run.stop()
     err.print("stopped")
