@@ -7,15 +7,14 @@ A request without `Origin` comes from no page (a script, a server-side caller) a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 """Names the edge's own page is opened under; fixed, so a rebinding DNS name is not one of them."""
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def origin_problem(origin: str) -> str | None:
@@ -46,7 +45,7 @@ class AllowedOrigins:
             return set()
         return {f"http://{name}:{socket[1]}" for name in self._own_names}
 
-    def middleware(self) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    def middleware(self) -> Middleware:
         """Refuses (403) any request from a page not allowed, before it reaches a route."""
 
         @web.middleware
