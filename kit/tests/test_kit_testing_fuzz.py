@@ -1,0 +1,69 @@
+"""fuzz_service sends every method of a service hostile requests built from its descriptors and
+fails on any UNKNOWN or INTERNAL answer; a sound service passes it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import pytest
+
+from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.fuzz import fuzz_service
+
+from .echo_service import bearer
+from .notes_service import NOTES, Note, NotesServicer, add_NotesServicer_to_server
+
+StartServer = Callable[..., Awaitable[Any]]
+SEEDS = {method.name: Note(name="notes/1", page_size=2) for method in NOTES.methods}
+
+
+async def test_a_sound_service_passes_and_every_method_is_fuzzed(
+    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+) -> None:
+    running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        report = await fuzz_service(
+            channel,
+            NOTES,
+            metadata=bearer(jwks_endpoint.mint()),
+            seeds=SEEDS,
+            max_cases_per_method=30,
+        )
+    assert set(report.answers) == {f"kit.test.Notes/{method.name}" for method in NOTES.methods}
+    for answers in report.answers.values():
+        assert answers.total() == 30
+        assert answers["INVALID_ARGUMENT"] >= 6  # the malformed bytes and the empty message
+        assert answers["OK"] > 0  # cases on the seed got past the checks
+    assert report.skipped == 0
+
+
+async def test_a_handler_that_breaks_on_a_value_fails_naming_the_method_and_the_case(
+    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+) -> None:
+    broken = NotesServicer(title_as_number=True)
+    running = await start_grpc_server((add_NotesServicer_to_server, broken))
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        with pytest.raises(AssertionError) as found:
+            await fuzz_service(channel, NOTES, metadata=bearer(jwks_endpoint.mint()), seeds=SEEDS)
+    assert "kit.test.Notes/GetNote answered INTERNAL to title = 'xxxx" in str(found.value)
+    assert "kit.test.Notes/SyncNotes answered INTERNAL to title = 'xxxx" in str(found.value)
+
+
+async def test_fuzzing_without_a_token_says_it_reached_nothing(
+    start_grpc_server: StartServer,
+) -> None:
+    running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        with pytest.raises(AssertionError, match="GetNote refused every call as UNAUTHENTICATED"):
+            await fuzz_service(channel, NOTES, max_cases_per_method=3)
+
+
+async def test_a_seed_for_a_method_the_service_lacks_is_refused(
+    start_grpc_server: StartServer,
+) -> None:
+    running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        with pytest.raises(ValueError, match=r"\['DeleteNote'\]"):
+            await fuzz_service(channel, NOTES, seeds={"DeleteNote": Note()})
