@@ -202,6 +202,24 @@ class PlatformUp:
         return self.process.returncode, "".join(self.stderr)
 
 
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_until_gone(pids: list[int]) -> bool:
+    """True once none of `pids` runs (the kernel's parent-death signal takes a moment)."""
+    deadline = time.monotonic() + STOP_DEADLINE
+    while time.monotonic() < deadline:
+        if not any(is_running(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
     """A plan with every port of the run free, away from repos.yaml's own ports."""
     chosen = [manifest.service(name) for name in services]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fleet.up.readiness import is_serving
+from fleet.up.supervision import RestartPolicy
 
 from .edge_harness import (
     STOP_DEADLINE,
@@ -21,6 +22,7 @@ from .edge_harness import (
     register,
     start_fleet_up,
     unique_email,
+    wait_until_gone,
 )
 
 SERVICES = ["ms_auth", "ms_knowledge"]
@@ -91,3 +93,21 @@ def test_a_service_killed_with_sigkill_comes_back_serving_and_the_log_says_so(
     said = platform.wait_for_stderr("ms_knowledge SERVING again")
     assert "ms_knowledge exited (signal 9); restarting in 1s (restart 1)\n" in said
     assert is_serving(int(platform.target("ms_knowledge").rsplit(":")[1]))
+
+
+def test_a_service_that_keeps_crashing_stops_the_platform_with_an_error(tmp_path: Path) -> None:
+    with platform_up(tmp_path, SERVICES) as running:
+        started = running.pids()
+        pid = running.pid_of("ms_knowledge")
+        for _ in range(RestartPolicy().crashes_tolerated):
+            os.kill(pid, signal.SIGKILL)
+            restarted = running.wait_for_stderr("ms_knowledge restarted (pid ")[-1]
+            pid = int(restarted.rsplit("pid ", 1)[1].rstrip(")\n"))
+        os.kill(pid, signal.SIGKILL)
+        code, stderr = running.wait()
+    assert code == 1
+    assert stderr.splitlines()[-1] == (
+        "fleet: ms_knowledge crashed 5 times within 300s (last: signal 9); stopped the platform "
+        f"instead of restarting it again; see {tmp_path.resolve() / 'logs' / 'ms_knowledge.log'}"
+    )
+    assert wait_until_gone(started)

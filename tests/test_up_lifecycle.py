@@ -3,9 +3,7 @@ taken port instead of failing with a traceback."""
 
 from __future__ import annotations
 
-import os
 import socket
-import time
 from pathlib import Path
 
 from fleet.manifest import load_manifest
@@ -16,32 +14,16 @@ from .edge_harness import (
     REPO_ROOT,
     STOP_DEADLINE,
     free_port_plan,
+    is_running,
     log_in,
     platform_up,
     register,
     start_fleet_up,
     unique_email,
+    wait_until_gone,
 )
 
 SERVICES = ["ms_auth", "ms_knowledge"]
-
-
-def is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def wait_until_gone(pids: list[int]) -> bool:
-    """True once none of `pids` runs (the kernel's parent-death signal takes a moment)."""
-    deadline = time.monotonic() + STOP_DEADLINE
-    while time.monotonic() < deadline:
-        if not any(is_running(pid) for pid in pids):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_path: Path) -> None:
