@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -70,3 +72,22 @@ def test_secrets_are_redacted_under_their_keys_and_inside_text(
     for secret in ("pw-123", "pw-456", token, token.split(".")[1]):
         assert secret not in written
     assert "[redacted]" in written
+
+
+def test_before_logging_is_configured_a_traceback_shows_no_local_variable() -> None:
+    """structlog's own defaults render tracebacks with every frame's locals; using the kit
+    (here its RPC package) replaces them, for scripts and tests that never configure logging."""
+    script = (
+        "import knowledge_kit.rpc, structlog\n"
+        "def sign_in(password):\n"
+        "    raise RuntimeError('sign-in failed')\n"
+        "try:\n"
+        f"    sign_in({PASSWORD!r})\n"
+        "except RuntimeError:\n"
+        "    structlog.get_logger().exception('sign_in_failed')\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "sign-in failed" in ran.stdout
+    assert PASSWORD not in ran.stdout + ran.stderr

@@ -119,3 +119,28 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: str) ->
     root.setLevel(level)
     # One line per JWKS fetch is noise; failures still surface as warnings.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+
+
+def _plain_defaults() -> None:
+    """structlog's own defaults, in force until configure_logging runs (scripts, tests), render
+    tracebacks with rich, showing every frame's local variables: the same lines, plain and
+    redacted, instead."""
+    if structlog.is_configured():
+        return
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.StackInfoRenderer(),
+            structlog.dev.set_exc_info,
+            structlog.processors.TimeStamper(fmt="%Y-%m-%d %H:%M:%S", utc=False),
+            structlog.processors.format_exc_info,
+            redact_secrets,
+            structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
+        ]
+    )
+
+
+# On import: the kit's server, client and runtime import this module, so no process serving or
+# calling RPCs through the kit keeps structlog's defaults.
+_plain_defaults()
