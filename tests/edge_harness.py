@@ -235,8 +235,10 @@ def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
     raise AssertionError("no free set of ports found for `fleet up`")
 
 
-def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> subprocess.Popen[str]:
-    """`fleet up --only ...` on `ports`, keeping its state in `state_dir`."""
+def start_fleet_up(
+    state_dir: Path, ports: PortPlan, services: list[str], *options: str
+) -> subprocess.Popen[str]:
+    """`fleet up --only ...` on `ports`, keeping its state in `state_dir`, with `options`."""
     return subprocess.Popen(
         [
             str(REPO_ROOT / ".venv" / "bin" / "fleet"),
@@ -253,6 +255,7 @@ def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> sub
             str(ports.broker - ports.offset),
             "--state-dir",
             str(state_dir),
+            *options,
         ],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -263,13 +266,13 @@ def start_fleet_up(state_dir: Path, ports: PortPlan, services: list[str]) -> sub
 
 @contextlib.contextmanager
 def platform_up(
-    state_dir: Path, services: list[str], ports: PortPlan | None = None
+    state_dir: Path, services: list[str], ports: PortPlan | None = None, *options: str
 ) -> Iterator[PlatformUp]:
     """`fleet up` until it prints that it is ready (on free ports unless given); stopped with
     SIGTERM afterwards."""
     manifest = load_manifest(find_repo_root(REPO_ROOT))
     ports = ports or free_port_plan(manifest, services)
-    running = PlatformUp(start_fleet_up(state_dir, ports, services), ports, manifest)
+    running = PlatformUp(start_fleet_up(state_dir, ports, services, *options), ports, manifest)
     try:
         _read_until_ready(running)
         yield running

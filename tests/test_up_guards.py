@@ -1,5 +1,6 @@
 """A running `fleet up` brings a killed service back, keeps its state directory to itself (a
-second run is turned away before it touches anything) and listens on loopback only."""
+second run is turned away before it touches anything), listens on loopback only, and its edge
+answers its own page and the origins allowed with --allow-origin, no other."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import ipaddress
 import os
 import signal
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from .edge_harness import (
 )
 
 SERVICES = ["ms_auth", "ms_knowledge"]
+FRONTEND = "http://localhost:3000"
 LISTEN = "0A"
 
 
@@ -36,7 +40,7 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def platform(state_dir: Path) -> Iterator[PlatformUp]:
-    with platform_up(state_dir, SERVICES) as running:
+    with platform_up(state_dir, SERVICES, None, "--allow-origin", FRONTEND) as running:
         yield running
 
 
@@ -66,6 +70,26 @@ def test_every_port_of_the_run_listens_on_loopback_only(platform: PlatformUp) ->
         for who, port in platform.ports.wanted(services).items()
     }
     assert addresses == {who: {"127.0.0.1"} for who in addresses}
+
+
+def preflight_status(platform: PlatformUp, origin: str) -> int:
+    request = urllib.request.Request(
+        f"{platform.page_url}knowledge.auth.v1.AuthService/Login",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_the_edge_answers_its_own_page_and_the_allowed_origin_only(platform: PlatformUp) -> None:
+    own = platform.page_url.rstrip("/")
+    assert preflight_status(platform, own) == 204
+    assert preflight_status(platform, FRONTEND) == 204
+    assert preflight_status(platform, "http://localhost:3001") == 403
 
 
 def test_a_second_run_on_the_same_state_directory_is_turned_away_naming_the_owner(

@@ -97,3 +97,12 @@ def test_an_edge_port_browsers_refuse_is_refused_before_anything_starts(tmp_path
         "fleet: port 10080 (the edge) is one browsers refuse to load pages from; "
         "choose another with --edge-port or --port-offset"
     ]
+
+
+def test_an_allowed_origin_that_is_no_origin_is_refused_naming_it(tmp_path: Path) -> None:
+    finished = run_fleet("up", "--allow-origin", "*", "--state-dir", str(tmp_path), cwd=REPO_ROOT)
+    assert finished.returncode == 1
+    assert finished.stderr.splitlines() == [
+        "fleet: --allow-origin '*' is not an origin like http://localhost:3000 "
+        "('*' and 'null' are never allowed)"
+    ]
