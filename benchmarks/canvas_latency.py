@@ -9,13 +9,14 @@ side by side on the same two workloads, driven by the same unmodified yjs + y-we
 
 ms_canvas runs as in production: PostgreSQL (updates stored in batches as they arrive),
 Kafka fan-out to other instances (alone on a canvas, it only announces that it holds it),
-access checked with ms_knowledge at connect. The Node server
+access checked at connect over gRPC (ListSpaceMembers, from the SpaceService the service's
+own tests serve in ms_knowledge's place). The Node server
 keeps everything in memory. Each workload runs both servers, in alternating order, for
 `--rounds` rounds of `--seconds` of load (the first second of each is warm-up, not measured),
 after `--warmup-rounds` unmeasured ones (a cold Node server's tail is a third longer than a
 warm one's); prints p50 and p99 per server and the ms_canvas / Node ratios (below 1: ms_canvas
 is faster), taken round by round. With `--apart` the server under test runs on half the CPUs
-and everything else (clients, PostgreSQL, Kafka, ms_knowledge) on the other half: on a small
+and everything else (clients, PostgreSQL, Kafka, the SpaceService) on the other half: on a small
 machine, clients and server side by side also measure the scheduler handing the server's core
 to each client it wakes. (The cursors workload's clients need the whole machine, so apart is
 for the updates workload.)
@@ -40,19 +41,15 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOAD = Path(__file__).resolve().parent / "canvas_latency"
-sys.path.insert(0, str(REPO_ROOT))
+# ms_canvas's own test support (its `tests` package) starts the service as in its tests.
+sys.path.insert(0, str(REPO_ROOT / "services" / "ms_canvas"))
 
 from fleet.edge.node_packages import link_node_modules  # noqa: E402
 from fleet.infra.net import free_port  # noqa: E402
 from knowledge_kit.testing.infrastructure import KAFKA_BOOTSTRAP_ENV, POSTGRES_URL_ENV  # noqa: E402
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint  # noqa: E402
 from proc_stats import cpu_seconds, listening_pid, process_tree  # noqa: E402
-
-from tests.canvas_support import (  # noqa: E402
-    EDITOR,
-    canvas_platform,
-    create_canvas,
-)
+from tests.support.platform import EDITOR, canvas_platform, create_canvas  # noqa: E402
 
 WORKLOADS = ("updates", "cursors")
 SUBSCRIBERS = 100
@@ -79,7 +76,7 @@ def pin(pid: int, cpus: frozenset[int]) -> None:
 @dataclass(frozen=True)
 class CpuLayout:
     """Which CPUs the server under test (either server) runs on, and which everything else:
-    the clients, PostgreSQL, Kafka, ms_knowledge and this harness.
+    the clients, PostgreSQL, Kafka, the SpaceService and this harness.
 
     Clients and server on the same few cores measure the scheduler's ping-pong between them as
     much as the server: every frame sent wakes a client, which takes the sender's core. Apart,
@@ -117,7 +114,7 @@ class CpuLayout:
             return "clients, servers, PostgreSQL and Kafka share every CPU"
         return (
             f"the server under test on CPUs {sorted(self.servers)}; clients, PostgreSQL, "
-            f"Kafka and ms_knowledge on {sorted(self.others)}"
+            f"Kafka and the SpaceService on {sorted(self.others)}"
         )
 
 

@@ -16,16 +16,16 @@ from knowledge.canvas.v1.events_pb2 import CanvasChanged, CanvasCreated, CanvasD
 from knowledge.topics import CANVAS_CANVASES_V1
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
-from .canvas_support import (
+from ..support.canvas_process import CanvasProcess
+from ..support.collaborators import collaborators
+from ..support.events import events_about
+from ..support.platform import (
     EDITOR,
     OWNER,
     VIEWER,
     CanvasPlatform,
-    CanvasProcess,
     canvas_platform,
-    collaborators,
     create_canvas,
-    events_about,
     join,
 )
 

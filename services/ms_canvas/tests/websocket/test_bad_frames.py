@@ -7,16 +7,9 @@ import websockets
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from websockets.exceptions import ConnectionClosed
 
-from .canvas_support import (
-    EDITOR,
-    OWNER,
-    CanvasPlatform,
-    CanvasProcess,
-    canvas_platform,
-    collaborators,
-    create_canvas,
-    join,
-)
+from ..support.canvas_process import CanvasProcess
+from ..support.collaborators import collaborators
+from ..support.platform import EDITOR, OWNER, CanvasPlatform, canvas_platform, create_canvas, join
 
 MAX_MESSAGE_BYTES = 65536
 BAD_FRAMES: dict[str, tuple[bytes | str, int]] = {

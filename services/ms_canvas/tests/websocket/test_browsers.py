@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
-from .canvas_support import (
-    EDITOR,
-    OWNER,
-    canvas_platform,
-    collaborators,
-    create_canvas,
-    join,
-)
+from ..support.collaborators import collaborators
+from ..support.platform import EDITOR, OWNER, canvas_platform, create_canvas, join
 
 
 async def test_two_browser_pages_converge_and_see_each_others_cursor(

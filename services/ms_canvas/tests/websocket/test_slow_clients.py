@@ -9,10 +9,12 @@ from typing import Any
 import pycrdt
 import websockets
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
-from ms_canvas.server.yjs.messages import sync_update
 from websockets.exceptions import ConnectionClosed
 
-from .canvas_support import EDITOR, VIEWER, canvas_platform, collaborators, create_canvas, join
+from ms_canvas.server.yjs.messages import sync_update
+
+from ..support.collaborators import collaborators
+from ..support.platform import EDITOR, VIEWER, canvas_platform, create_canvas, join
 
 NODES = 300
 LABEL = "x" * 65536  # 300 updates of 64 KiB: far more than the socket buffers hold
