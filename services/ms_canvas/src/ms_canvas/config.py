@@ -20,6 +20,7 @@ class Settings(ServiceSettings):
     # Bytes written to one client and not yet taken by it; a client this far behind is
     # disconnected (1013) and resynchronizes when it reconnects.
     websocket_send_buffer_bytes: int = Field(default=4 << 20, ge=1024)
+    websocket_ping_interval_seconds: float = Field(default=20.0, gt=0)
     # Where ms_knowledge answers who may read or write a space.
     knowledge_target: str = "ms-knowledge:50052"
     # Updates arriving within this many seconds are stored in one transaction. Peers get an
@@ -37,7 +38,7 @@ class Settings(ServiceSettings):
         "canvas.updates.v1",
     )
     # canvas.updates.v1 is read by the relay between instances, knowledge.spaces.v1 by the
-    # event consumer (which skips the relay's records).
+    # event consumer.
     consumed_topics: tuple[str, ...] = (
         "canvas.updates.v1",
         "knowledge.spaces.v1",

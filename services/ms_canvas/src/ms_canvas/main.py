@@ -143,6 +143,7 @@ async def canvas_service_parts(context: ServiceContext[Settings]) -> ServicePart
             settings.websocket_host,
             settings.websocket_port,
             max_message_bytes=settings.websocket_max_message_bytes,
+            ping_interval_seconds=settings.websocket_ping_interval_seconds,
         ),
         background=background_tasks(parts, relay),
         lifecycles=[collaborating(parts, relay, channels)],
