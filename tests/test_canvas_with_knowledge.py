@@ -11,14 +11,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from typing import Any
 
 import grpc
 import pytest
 import pytest_asyncio
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
-from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceStub
+from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceAsyncStub, CanvasServiceStub
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
-from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
+from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceAsyncStub, SpaceServiceStub
 from knowledge_kit.events import relaying_outbox
 from knowledge_kit.runtime import ServiceRuntime
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
@@ -39,8 +40,8 @@ class Services:
 
     def __init__(self, jwks: JwksEndpoint) -> None:
         self.jwks = jwks
-        self.spaces: SpaceServiceStub
-        self.canvases: CanvasServiceStub
+        self.spaces: SpaceServiceAsyncStub
+        self.canvases: CanvasServiceAsyncStub
         self.canvas_sessions: async_sessionmaker[AsyncSession]
 
     def as_user(self, user: str) -> tuple[tuple[str, str], ...]:
@@ -52,7 +53,7 @@ async def services(
     postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
 ) -> AsyncIterator[Services]:
     running = Services(jwks_endpoint)
-    trust = {
+    trust: dict[str, Any] = {
         "auth_jwks_url": jwks_endpoint.url,
         "auth_issuer": jwks_endpoint.issuer,
         "auth_audience": jwks_endpoint.audience,

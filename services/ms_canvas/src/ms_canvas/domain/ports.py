@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
@@ -13,7 +12,7 @@ from knowledge_kit.auth.principal import Principal
 from .access import SpaceRole
 from .canvases import Canvas
 from .events import CanvasEvent
-from .instances import Holding, HoldingNotice, RelayedUpdate
+from .instances import Holding
 from .presence import AwarenessEntry
 
 
@@ -82,8 +81,6 @@ class UpdateAppender(Protocol):
         """Store updates in order; the new revision of each canvas they touched."""
         ...
 
-    async def close(self) -> None: ...
-
 
 class SpaceRoles(Protocol):
     async def role_of(self, space: str, caller: Principal) -> SpaceRole | None:
@@ -92,21 +89,11 @@ class SpaceRoles(Protocol):
 
 
 class InstanceChannel(Protocol):
-    """The other ms_canvas instances: what this one tells them, and what they tell it."""
+    """The other ms_canvas instances: what this one tells them."""
 
     async def publish(self, canvas: str, update: bytes, author: str) -> None: ...
 
     async def announce(self, canvas: str, holding: Holding, state_vector: bytes = b"") -> None: ...
-
-    async def run(
-        self,
-        stop: asyncio.Event,
-        *,
-        apply: Callable[[RelayedUpdate], Awaitable[None]],
-        held: Callable[[HoldingNotice], Awaitable[None]],
-    ) -> None:
-        """Hand the other instances' updates to `apply` and notices to `held` until `stop`."""
-        ...
 
     async def stop(self) -> None: ...
 
