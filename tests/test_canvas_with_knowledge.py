@@ -11,15 +11,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import pytest
 import pytest_asyncio
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
-from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceAsyncStub, CanvasServiceStub
+from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceStub
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
-from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceAsyncStub, SpaceServiceStub
+from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
 from knowledge_kit.events import relaying_outbox
 from knowledge_kit.runtime import ServiceRuntime
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
@@ -31,6 +31,10 @@ from ms_knowledge.config import Settings as KnowledgeSettings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .e2e_services import migrated_database
+
+if TYPE_CHECKING:  # the async stubs exist in the type stubs only
+    from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceAsyncStub
+    from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceAsyncStub
 
 OWNER, EDITOR, VIEWER, STRANGER = "users/alice", "users/bob", "users/carol", "users/mallory"
 
