@@ -1,6 +1,7 @@
 """Fixtures of this service's tests.
 
-The kit's pytest plugin adds the rest: `postgres_url`, `start_grpc_server`, `mint_token`, ...
+The kit's pytest plugin adds the rest: `database_url` (migrated with `service_migrations`),
+`sessions`, `postgres_url`, `kafka_bootstrap`, `jwks_endpoint`, `start_grpc_server`, ...
 Tests run on SQLite, or on PostgreSQL when KNOWLEDGE_TEST_DATABASE=postgresql (tox -e postgresql).
 """
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from knowledge_kit.database import create_database_engine, session_factory
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from knowledge_kit.database import create_database_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ms_canvas.main import MIGRATIONS
 
@@ -23,23 +24,11 @@ def service_migrations() -> Path:
     return MIGRATIONS
 
 
-@pytest.fixture
-def database_url(migrated_database_url: str) -> str:
-    """A fresh database migrated to head, on the backend KNOWLEDGE_TEST_DATABASE names."""
-    return migrated_database_url
-
-
 @pytest_asyncio.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine on the test database."""
+    """An engine on the test database (the update journal writes through one)."""
     engine = create_database_engine(database_url, traced=False)
     try:
         yield engine
     finally:
         await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions on the test database."""
-    return session_factory(engine)
