@@ -19,7 +19,14 @@ from knowledge_kit.auth.jwks import JwksKeySet
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.rpc.pipeline import RpcPipeline, RpcStep
 from knowledge_kit.rpc.registration import WrappingRegistrar
-from knowledge_kit.rpc.steps import Authenticate, LogRpc, MapErrors, RecordMetrics, TraceRpc
+from knowledge_kit.rpc.steps import (
+    Authenticate,
+    LogRpc,
+    MapErrors,
+    RecordMetrics,
+    RefuseNulCharacters,
+    TraceRpc,
+)
 from knowledge_kit.settings import ServiceSettings
 
 ServicerT = TypeVar("ServicerT")
@@ -27,13 +34,15 @@ _log = structlog.get_logger("knowledge_kit.server")
 
 
 def default_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's stack, outermost first: log, metrics, trace, map errors, authenticate."""
+    """The kit's stack, outermost first: log, metrics, trace, map errors, authenticate, refuse
+    text holding NUL characters."""
     return [
         LogRpc(),
         RecordMetrics(),
         TraceRpc(),
         MapErrors(),
         Authenticate(verifier, settings.public_methods),
+        RefuseNulCharacters(),
     ]
 
 
