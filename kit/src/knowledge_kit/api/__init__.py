@@ -1,5 +1,6 @@
 """The platform's API conventions, once for every service: pagination (AIP-158), update masks
-(AIP-134), resource names and ids (AIP-122), etags (AIP-154), the caller and the clock."""
+(AIP-134), resource names and ids (AIP-122), etags (AIP-154), bounded filter and query text
+(AIP-160), the caller and the clock."""
 
 from knowledge_kit.api.caller import caller, caller_name
 from knowledge_kit.api.clock import Clock, utc_now
@@ -21,12 +22,14 @@ from knowledge_kit.api.pages import (
     Position,
     checked_page_size,
 )
+from knowledge_kit.api.text import MAX_QUERY_CHARS, checked_query_text
 
 __all__ = [
     "CHOSEN_ID",
     "DEFAULT_PAGE_SIZE",
     "ID_SEGMENT",
     "MAX_PAGE_SIZE",
+    "MAX_QUERY_CHARS",
     "Clock",
     "Page",
     "PageRequest",
@@ -37,6 +40,7 @@ __all__ = [
     "caller_name",
     "check_etag",
     "checked_page_size",
+    "checked_query_text",
     "checked_resource_id",
     "new_etag",
     "new_resource_id",
