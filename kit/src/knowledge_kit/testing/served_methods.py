@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 
 import grpc
 from google.protobuf import descriptor_pool, message_factory
-from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 from google.protobuf.message import Message
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -18,9 +18,9 @@ Metadata = tuple[tuple[str, str], ...]
 _PLATFORM_SERVICES = ("grpc.",)
 
 
-async def served_methods(channel: grpc.aio.Channel) -> list[MethodDescriptor]:
-    """Every method of the services the server behind `channel` serves (health and reflection
-    left out); their descriptors must be loaded, i.e. the generated modules imported."""
+async def served_services(channel: grpc.aio.Channel) -> list[ServiceDescriptor]:
+    """The services the server behind `channel` serves (health and reflection left out), by
+    name; their descriptors must be loaded, i.e. the generated modules imported."""
     stub = reflection_pb2_grpc.ServerReflectionStub(channel)
     asked = reflection_pb2.ServerReflectionRequest(list_services="")
     names: list[str] = []
@@ -28,18 +28,22 @@ async def served_methods(channel: grpc.aio.Channel) -> list[MethodDescriptor]:
         names = [service.name for service in answer.list_services_response.service]
         break
     pool = descriptor_pool.Default()
-    methods: list[MethodDescriptor] = []
+    services: list[ServiceDescriptor] = []
     for name in sorted(names):
         if name.startswith(_PLATFORM_SERVICES):
             continue
         try:
-            service = pool.FindServiceByName(name)
+            services.append(pool.FindServiceByName(name))
         except KeyError:
             raise AssertionError(
                 f"the server serves {name}, whose descriptor is not loaded: import its _pb2 module"
             ) from None
-        methods.extend(service.methods)
-    return methods
+    return services
+
+
+async def served_methods(channel: grpc.aio.Channel) -> list[MethodDescriptor]:
+    """Every method of the services the server behind `channel` serves (see `served_services`)."""
+    return [method for service in await served_services(channel) for method in service.methods]
 
 
 def call(
