@@ -8,6 +8,7 @@ async def serve() -> None:
     await run_service(Settings, parts, migrations=MIGRATIONS)
 """
 
+from knowledge_kit.runtime.entry_point import run_service_process
 from knowledge_kit.runtime.parts import (
     BackgroundTask,
     PartsBuilder,
@@ -27,4 +28,5 @@ __all__ = [
     "ServiceRuntime",
     "WebSocketEndpoint",
     "run_service",
+    "run_service_process",
 ]
