@@ -164,6 +164,22 @@ async def test_an_edit_without_an_etag_or_filter_gibberish_is_invalid(api: Knowl
     assert [v.field for v in field_violations_of(bad_filter.value)] == ["filter"]
 
 
+async def test_a_filter_over_the_platform_maximum_is_invalid_naming_it(api: KnowledgeApi) -> None:
+    space = await api.space_with(OWNER)
+    huge = 'title:"' + "%_" * 30_000 + '"'
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await api.documents.ListDocuments(
+            document_rpc.ListDocumentsRequest(parent=space, filter=huge),
+            metadata=api.as_user(OWNER),
+        )
+
+    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(refused.value)] == ["filter"]
+    assert (refused.value.details() or "").startswith("filter 'title:\"%_%_")
+    assert "60008 characters long; at most 1024 are accepted" in (refused.value.details() or "")
+
+
 async def test_past_versions_are_listed_read_and_restored(api: KnowledgeApi) -> None:
     space = await api.space_with(
         OWNER, eddie=space_api.SPACE_ROLE_EDITOR, vera=space_api.SPACE_ROLE_VIEWER
