@@ -91,7 +91,7 @@ def seeds(api: KnowledgeApi) -> ApiContract:
             space=space_pb2.Space(name=name, display_name="Renamed", etag=space.etag),
             update_mask=FieldMask(paths=["display_name"]),
         )
-        return UpdateCase(request, api.as_user(OWNER))
+        return UpdateCase(request, api.as_user(OWNER), etag_required=True)
 
     async def update_member() -> UpdateCase:
         space = await api.space_with(OWNER, vera=space_pb2.SPACE_ROLE_VIEWER)

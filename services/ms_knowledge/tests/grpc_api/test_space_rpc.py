@@ -92,6 +92,10 @@ async def test_refusals_of_space_changes(api: KnowledgeApi) -> None:
         await api.spaces.CreateSpace(api_create("Again", space_id="s"), metadata=owner)
     with pytest.raises(grpc.aio.AioRpcError) as stale:
         await api.spaces.UpdateSpace(api_update(space, "Second"), metadata=owner)
+    with pytest.raises(grpc.aio.AioRpcError) as blind:
+        await api.spaces.UpdateSpace(
+            api_update(space_api.Space(name=space.name), "Blind"), metadata=owner
+        )
     with pytest.raises(grpc.aio.AioRpcError) as bad_mask:
         await api.spaces.UpdateSpace(
             space_rpc.UpdateSpaceRequest(space=space, update_mask=FieldMask(paths=["create_time"])),
@@ -100,6 +104,8 @@ async def test_refusals_of_space_changes(api: KnowledgeApi) -> None:
 
     assert taken.value.code() is grpc.StatusCode.ALREADY_EXISTS
     assert stale.value.code() is grpc.StatusCode.ABORTED
+    assert blind.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(blind.value)] == ["space.etag"]
     assert bad_mask.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert [v.field for v in field_violations_of(bad_mask.value)] == ["update_mask"]
     current = await api.spaces.GetSpace(space_rpc.GetSpaceRequest(name=space.name), metadata=owner)

@@ -28,7 +28,7 @@ USE_CASES: dict[str, tuple[SpaceRole, UseCase]] = {
     "update space": (
         SpaceRole.OWNER,
         lambda k, c, s, d: k.spaces.update_space(
-            c, s.name, SpaceChanges({"display_name"}, display_name="Renamed"), etag=""
+            c, s.name, SpaceChanges({"display_name"}, display_name="Renamed"), etag=s.etag
         ),
     ),
     "delete space": (SpaceRole.OWNER, lambda k, c, s, d: k.spaces.delete_space(c, s.name, etag="")),

@@ -78,12 +78,13 @@ class SpaceUseCases(ListingUseCases):
     async def update_space(
         self, caller: str, name: str, changes: SpaceChanges, *, etag: str
     ) -> Space:
-        """The space with the masked fields changed; owners only, ABORTED on a stale etag."""
+        """The space with the masked fields changed; owners only, with the current etag (AIP-154:
+        INVALID_ARGUMENT without one, ABORTED on a stale one)."""
         checked_space_name(name, "space.name")
         async with self._unit_of_work() as work:
             await require_role(work, name, caller, SpaceAction.UPDATE_SPACE)
             space = await existing_space(work, name)
-            check_etag(etag, space.etag, resource=name, field="space.etag", required=False)
+            check_etag(etag, space.etag, resource=name, field="space.etag", required=True)
             display_name, description = space.display_name, space.description
             if "display_name" in changes.paths:
                 display_name = checked_display_name(changes.display_name, "space.display_name")
