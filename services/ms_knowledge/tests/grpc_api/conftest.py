@@ -66,6 +66,34 @@ async def knowledge_sessions(
         await engine.dispose()
 
 
+async def serving(
+    start_grpc_server: Callable[..., Awaitable[Any]],
+    service_settings: Any,
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    mint_token: Callable[..., str],
+) -> KnowledgeApi:
+    """The service on `database_url`, served until the test ends, and clients of it."""
+    settings = Settings(
+        **{
+            **service_settings.model_dump(),
+            "service_name": "ms_knowledge",
+            "database_url": database_url,
+        }
+    )
+    servicers = knowledge_servicers(settings, sessions)
+    running = await start_grpc_server(*servicers.registrations(), settings=settings)
+    channel = grpc.aio.insecure_channel(running.target)
+    return KnowledgeApi(
+        channel=channel,
+        spaces=space_service_pb2_grpc.SpaceServiceStub(channel),
+        documents=document_service_pb2_grpc.DocumentServiceStub(channel),
+        feed=servicers.feed,
+        sessions=sessions,
+        mint_token=mint_token,
+    )
+
+
 @pytest_asyncio.fixture
 async def api(
     start_grpc_server: Callable[..., Awaitable[Any]],
@@ -74,21 +102,23 @@ async def api(
     knowledge_sessions: async_sessionmaker[AsyncSession],
     mint_token: Callable[..., str],
 ) -> AsyncIterator[KnowledgeApi]:
-    settings = Settings(
-        **{
-            **service_settings.model_dump(),
-            "service_name": "ms_knowledge",
-            "database_url": postgres_database_url,
-        }
+    """The service on PostgreSQL."""
+    served = await serving(
+        start_grpc_server, service_settings, postgres_database_url, knowledge_sessions, mint_token
     )
-    servicers = knowledge_servicers(settings, knowledge_sessions)
-    running = await start_grpc_server(*servicers.registrations(), settings=settings)
-    async with grpc.aio.insecure_channel(running.target) as channel:
-        yield KnowledgeApi(
-            channel=channel,
-            spaces=space_service_pb2_grpc.SpaceServiceStub(channel),
-            documents=document_service_pb2_grpc.DocumentServiceStub(channel),
-            feed=servicers.feed,
-            sessions=knowledge_sessions,
-            mint_token=mint_token,
-        )
+    async with served.channel:
+        yield served
+
+
+@pytest_asyncio.fixture
+async def api_on_test_database(
+    start_grpc_server: Callable[..., Awaitable[Any]],
+    service_settings: Any,
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    mint_token: Callable[..., str],
+) -> AsyncIterator[KnowledgeApi]:
+    """The service on the backend KNOWLEDGE_TEST_DATABASE names (SQLite unless postgresql)."""
+    served = await serving(start_grpc_server, service_settings, database_url, sessions, mint_token)
+    async with served.channel:
+        yield served

@@ -88,8 +88,9 @@ async def seeds(api: KnowledgeApi) -> dict[str, dict[str, Message]]:
 
 
 async def test_every_rpc_answers_hostile_requests_with_a_deliberate_status(
-    api: KnowledgeApi,
+    api_on_test_database: KnowledgeApi,
 ) -> None:
+    api = api_on_test_database
     services = await served_services(api.channel)
     by_service = await seeds(api)
     assert set(by_service) <= {service.name for service in services}, "a seed names no service"
