@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_auth.domain.events import UserRegistered
 from ms_auth.domain.service_accounts import ServiceAccount
-from ms_auth.domain.sessions import Session
+from ms_auth.domain.sessions import RefreshToken, Session, SessionRevocationReason
 from ms_auth.domain.signing_keys import SigningKeyVersion
 from ms_auth.domain.throttling import SignInThrottle
 from ms_auth.domain.users import PlatformRole, User
@@ -140,21 +142,93 @@ async def test_signing_keys_round_trip_encrypted_newest_activation_first(
     assert all(pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") for pem in stored)
 
 
-async def test_throttles_and_service_accounts_are_saved_over_earlier_versions(
+async def test_service_accounts_are_saved_over_earlier_versions(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    throttle = SignInThrottle("ada@example.com", 1, NOW)
     account = ServiceAccount("ms_chat", "chat", ("vector.search",), "$argon2id$a", NOW)
     async with unit_of_work(sessions) as work:
-        await work.throttles.save(throttle)
         await work.service_accounts.save(account)
         await work.commit()
-    throttle.locked_until = NOW + timedelta(minutes=15)
     account.scopes = ("vector.search", "knowledge.documents.read")
     async with unit_of_work(sessions) as work:
-        await work.throttles.save(throttle)
         await work.service_accounts.save(account)
         await work.commit()
     async with unit_of_work(sessions) as work:
-        assert await work.throttles.get("ada@example.com") == throttle
         assert await work.service_accounts.get("ms_chat") == account
+
+
+async def replaced(
+    sessions: async_sessionmaker[AsyncSession],
+    current: SignInThrottle | None,
+    new: SignInThrottle,
+) -> bool:
+    async with unit_of_work(sessions) as work:
+        won = await work.throttles.replace(current, new)
+        await work.commit()
+    return won
+
+
+async def test_a_throttle_is_replaced_only_from_the_state_it_still_has(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first = SignInThrottle("ada@example.com", 1, NOW)
+    locked = SignInThrottle("ada@example.com", locked_until=NOW + timedelta(minutes=15))
+    assert await replaced(sessions, None, first)
+    assert not await replaced(sessions, None, SignInThrottle("ada@example.com", 1, NOW))
+    assert await replaced(sessions, first, locked)
+    assert not await replaced(sessions, first, SignInThrottle("ada@example.com", 2, NOW))
+    assert await replaced(sessions, locked, locked.forgotten())
+    async with unit_of_work(sessions) as work:
+        assert await work.throttles.get("ada@example.com") == locked.forgotten()
+
+
+async def test_of_concurrent_replacements_of_one_throttle_exactly_one_lands(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    counted = [SignInThrottle("ada@example.com", n, NOW) for n in range(1, 9)]
+    recounted = [SignInThrottle("ada@example.com", n, NOW) for n in range(11, 19)]
+    first_inserts = await asyncio.gather(*(replaced(sessions, None, t) for t in counted))
+    stored = counted[first_inserts.index(True)]
+    updates = await asyncio.gather(*(replaced(sessions, stored, t) for t in recounted))
+    assert (first_inserts.count(True), updates.count(True)) == (1, 1)
+    async with unit_of_work(sessions) as work:
+        assert await work.throttles.get("ada@example.com") == recounted[updates.index(True)]
+
+
+async def test_a_refresh_token_is_exchanged_once_and_a_session_revoked_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    user = a_user("ada@example.com")
+    session = Session.open(
+        user_id=user.id, user_agent="", ip_address="", now=NOW, expire_time=NOW + timedelta(days=1)
+    )
+    token = RefreshToken("hash", session.id, NOW, session.expire_time)
+    async with unit_of_work(sessions) as work:
+        await work.users.add(user)
+        await work.sessions.add(session)
+        await work.refresh_tokens.add(token)
+        await work.commit()
+
+    async def exchanged() -> bool:
+        async with unit_of_work(sessions) as work:
+            won = await work.refresh_tokens.exchange(replace(token), NOW)
+            await work.commit()
+        return won
+
+    assert sorted(await asyncio.gather(*(exchanged() for _ in range(8)))) == [False] * 7 + [True]
+    async with unit_of_work(sessions) as work:
+        session.revoke(SessionRevocationReason.LOGOUT, NOW)
+        assert await work.sessions.revoke(session)
+        assert not await work.sessions.revoke(session)
+        session.refreshed(NOW, NOW + timedelta(days=2))
+        assert not await work.sessions.extend(session)
+        await work.commit()
+    async with unit_of_work(sessions) as work:
+        stored = await work.refresh_tokens.get("hash")
+        ended = await work.sessions.get(session.id)
+    assert stored is not None and stored.exchange_time == NOW
+    assert ended is not None
+    assert (ended.revocation_reason, ended.expire_time) == (
+        SessionRevocationReason.LOGOUT,
+        NOW + timedelta(days=1),
+    )

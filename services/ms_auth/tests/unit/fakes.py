@@ -89,10 +89,26 @@ class FakeSessions:
         self._state.sessions[session.id] = session
 
     async def get(self, session_id: str) -> Session | None:
-        return self._state.sessions.get(session_id)
+        # A copy, as a database hands out: changing it changes nothing stored.
+        stored = self._state.sessions.get(session_id)
+        return replace(stored) if stored else None
 
-    async def update(self, session: Session) -> None:
-        self._state.sessions[session.id] = session
+    async def extend(self, session: Session) -> bool:
+        return self._update_open(
+            session, last_refresh_time=session.last_refresh_time, expire_time=session.expire_time
+        )
+
+    async def revoke(self, session: Session) -> bool:
+        return self._update_open(
+            session, revoke_time=session.revoke_time, revocation_reason=session.revocation_reason
+        )
+
+    def _update_open(self, session: Session, **changes: object) -> bool:
+        stored = self._state.sessions.get(session.id)
+        if stored is None or stored.revoke_time is not None:
+            return False
+        self._state.sessions[session.id] = replace(stored, **changes)  # type: ignore[arg-type]
+        return True
 
     async def list_open(
         self, user_id: str, *, now: datetime, after: tuple[datetime, str] | None, limit: int
@@ -113,10 +129,16 @@ class FakeRefreshTokens:
         self._state.refresh_tokens[token.token_hash] = token
 
     async def get(self, token_hash: str) -> RefreshToken | None:
-        return self._state.refresh_tokens.get(token_hash)
+        stored = self._state.refresh_tokens.get(token_hash)
+        return replace(stored) if stored else None
 
-    async def update(self, token: RefreshToken) -> None:
-        self._state.refresh_tokens[token.token_hash] = token
+    async def exchange(self, token: RefreshToken, now: datetime) -> bool:
+        stored = self._state.refresh_tokens.get(token.token_hash)
+        if stored is None or stored.was_exchanged:
+            return False
+        self._state.refresh_tokens[token.token_hash] = replace(stored, exchange_time=now)
+        token.exchange_time = now
+        return True
 
 
 class FakeThrottles:
@@ -126,8 +148,11 @@ class FakeThrottles:
     async def get(self, subject: str) -> SignInThrottle | None:
         return self._state.throttles.get(subject)
 
-    async def save(self, throttle: SignInThrottle) -> None:
-        self._state.throttles[throttle.subject] = throttle
+    async def replace(self, current: SignInThrottle | None, new: SignInThrottle) -> bool:
+        if self._state.throttles.get(new.subject) != current:
+            return False
+        self._state.throttles[new.subject] = new
+        return True
 
 
 class FakeSigningKeys:

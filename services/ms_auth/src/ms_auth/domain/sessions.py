@@ -114,7 +114,15 @@ class SessionRepository(Protocol):
 
     async def get(self, session_id: str) -> Session | None: ...
 
-    async def update(self, session: Session) -> None: ...
+    async def extend(self, session: Session) -> bool:
+        """Store the session's last refresh and expiry if it has not been revoked; False, storing
+        nothing, when it has (a revocation is never undone by a refresh that read it open)."""
+        ...
+
+    async def revoke(self, session: Session) -> bool:
+        """Store the session's revocation unless it is already revoked; False when another
+        revocation came first (its reason stands)."""
+        ...
 
     async def list_open(
         self, user_id: str, *, now: datetime, after: tuple[datetime, str] | None, limit: int
@@ -128,8 +136,9 @@ class RefreshTokenRepository(Protocol):
 
     async def add(self, token: RefreshToken) -> None: ...
 
-    async def get(self, token_hash: str) -> RefreshToken | None:
-        """The token with this hash, its row locked for the rest of the transaction."""
-        ...
+    async def get(self, token_hash: str) -> RefreshToken | None: ...
 
-    async def update(self, token: RefreshToken) -> None: ...
+    async def exchange(self, token: RefreshToken, now: datetime) -> bool:
+        """Mark the token exchanged at `now` unless it already is: of concurrent exchanges of
+        one token exactly one gets True, and the others know the token came back."""
+        ...

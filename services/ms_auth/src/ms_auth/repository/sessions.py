@@ -9,11 +9,13 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.sessions import RefreshToken, Session, SessionRevocationReason
+from .conditional import changed_one_row
 from .tables import refresh_tokens, sessions
 
 
 class SqlSessionRepository:
-    """Maps sessions to rows within one session (of the database)."""
+    """Maps sessions to rows within one session (of the database); a refresh or a revocation
+    changes a session only while it is unrevoked, in one conditional UPDATE (see `conditional`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
@@ -26,10 +28,26 @@ class SqlSessionRepository:
         row = (await self._db.execute(statement)).one_or_none()
         return _session(row) if row is not None else None
 
-    async def update(self, session: Session) -> None:
-        await self._db.execute(
-            update(sessions).where(sessions.c.id == session.id).values(**_session_row(session))
+    async def extend(self, session: Session) -> bool:
+        return await self._update_open(
+            session,
+            last_refresh_time=session.last_refresh_time,
+            expire_time=session.expire_time,
         )
+
+    async def revoke(self, session: Session) -> bool:
+        row = _session_row(session)
+        return await self._update_open(
+            session, revoke_time=row["revoke_time"], revocation_reason=row["revocation_reason"]
+        )
+
+    async def _update_open(self, session: Session, **values: Any) -> bool:
+        statement = (
+            update(sessions)
+            .where(sessions.c.id == session.id, sessions.c.revoke_time.is_(None))
+            .values(**values)
+        )
+        return await changed_one_row(self._db, statement)
 
     async def list_open(
         self, user_id: str, *, now: datetime, after: tuple[datetime, str] | None, limit: int
@@ -56,7 +74,8 @@ class SqlSessionRepository:
 
 
 class SqlRefreshTokenRepository:
-    """Maps refresh token hashes to rows; `get` locks the row so one exchange wins a race."""
+    """Maps refresh token hashes to rows; `exchange` is one conditional UPDATE (see
+    `conditional`), so of concurrent exchanges of a token exactly one wins."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
@@ -65,11 +84,7 @@ class SqlRefreshTokenRepository:
         await self._db.execute(insert(refresh_tokens).values(**_token_row(token)))
 
     async def get(self, token_hash: str) -> RefreshToken | None:
-        statement = (
-            select(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == token_hash)
-            .with_for_update()
-        )
+        statement = select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
         row = (await self._db.execute(statement)).one_or_none()
         if row is None:
             return None
@@ -81,12 +96,19 @@ class SqlRefreshTokenRepository:
             exchange_time=row.exchange_time,
         )
 
-    async def update(self, token: RefreshToken) -> None:
-        await self._db.execute(
+    async def exchange(self, token: RefreshToken, now: datetime) -> bool:
+        statement = (
             update(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == token.token_hash)
-            .values(**_token_row(token))
+            .where(
+                refresh_tokens.c.token_hash == token.token_hash,
+                refresh_tokens.c.exchange_time.is_(None),
+            )
+            .values(exchange_time=now)
         )
+        if not await changed_one_row(self._db, statement):
+            return False
+        token.exchange_time = now
+        return True
 
 
 def _session_row(session: Session) -> dict[str, Any]:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.throttling import SignInThrottle
+from .conditional import changed_one_row
 from .tables import sign_in_throttles
-from .upsert import upsert
+from .upsert import insert_unless_present
 
 
 class SqlSignInThrottleRepository:
-    """`get` locks the name's row, so concurrent failures are all counted."""
+    """`replace` is one conditional statement (see `conditional`), never a read-then-write."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, subject: str) -> SignInThrottle | None:
-        statement = (
-            select(sign_in_throttles)
-            .where(sign_in_throttles.c.subject == subject)
-            .with_for_update()
-        )
+        statement = select(sign_in_throttles).where(sign_in_throttles.c.subject == subject)
         row = (await self._session.execute(statement)).one_or_none()
         if row is None:
             return None
@@ -32,14 +31,27 @@ class SqlSignInThrottleRepository:
             locked_until=row.locked_until,
         )
 
-    async def save(self, throttle: SignInThrottle) -> None:
-        await upsert(
-            self._session,
-            sign_in_throttles,
-            {
-                "subject": throttle.subject,
-                "failure_count": throttle.failure_count,
-                "first_failure_time": throttle.first_failure_time,
-                "locked_until": throttle.locked_until,
-            },
+    async def replace(self, current: SignInThrottle | None, new: SignInThrottle) -> bool:
+        if current is None:
+            return await insert_unless_present(self._session, sign_in_throttles, _row(new))
+        columns = sign_in_throttles.c
+        statement = (
+            update(sign_in_throttles)
+            .where(
+                columns.subject == current.subject,
+                columns.failure_count == current.failure_count,
+                columns.first_failure_time.is_not_distinct_from(current.first_failure_time),
+                columns.locked_until.is_not_distinct_from(current.locked_until),
+            )
+            .values(_row(new))
         )
+        return await changed_one_row(self._session, statement)
+
+
+def _row(throttle: SignInThrottle) -> dict[str, Any]:
+    return {
+        "subject": throttle.subject,
+        "failure_count": throttle.failure_count,
+        "first_failure_time": throttle.first_failure_time,
+        "locked_until": throttle.locked_until,
+    }

@@ -55,7 +55,7 @@ class ServiceAccountUseCases:
         self._hasher = hasher
         self._tokens = tokens
         self._clock = clock
-        self._secret_check = ThrottledSecretCheck(hasher, policy.lockout, clock)
+        self._secret_check = ThrottledSecretCheck(unit_of_work, hasher, policy.lockout, clock)
 
     async def issue_token(
         self, name: str, secret: str, scopes: Sequence[str], audience: str
@@ -70,14 +70,14 @@ class ServiceAccountUseCases:
         target = checked_audience(audience)
         async with self._unit_of_work() as work:
             account = await work.service_accounts.get(account_id)
-            await self._secret_check.verify(
-                work,
-                name,
-                account.secret_hash if account else None,
-                secret,
-                refusal="wrong service account name or secret",
-            )
-            assert account is not None  # a secret only matches an existing account's hash
+        await self._secret_check.verify(
+            name,
+            account.secret_hash if account else None,
+            secret,
+            refusal="wrong service account name or secret",
+        )
+        assert account is not None  # a secret only matches an existing account's hash
+        async with self._unit_of_work() as work:
             granted = account.granted_scopes(requested)
             token = await self._tokens.for_service_account(work, account, granted, target)
             await work.commit()

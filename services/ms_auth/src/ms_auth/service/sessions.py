@@ -61,26 +61,29 @@ class SessionUseCases:
         self._clock = clock
 
     async def refresh(self, refresh_token: str) -> TokenPair:
-        """Exchange a refresh token for a new pair; presenting one twice revokes its session."""
+        """Exchange a refresh token for a new pair; presenting one twice revokes its session.
+
+        Of concurrent exchanges of one token exactly one wins: the others count as its reuse.
+        """
         async with self._unit_of_work() as work:
             stored, session = await self._presented(work, refresh_token)
             now = self._clock()
-            if stored.was_exchanged:
-                await self._revoke(work, session, SessionRevocationReason.REFRESH_TOKEN_REUSE)
-                await work.commit()
-                raise RefreshTokenReusedError()
-            if session.revoke_time is not None:
-                raise UnauthenticatedError("the session of this refresh token has ended")
-            if stored.is_expired(now) or not session.is_open(now):
-                raise UnauthenticatedError("refresh token expired")
-            user = await work.users.get(session.user_id)
-            if user is None:
-                raise UnauthenticatedError("the account of this session no longer exists")
-            stored.exchange_time = now
-            await work.refresh_tokens.update(stored)
-            tokens = await self._tokens.rotate(work, user, session)
+            if not stored.was_exchanged:
+                if session.revoke_time is not None:
+                    raise UnauthenticatedError("the session of this refresh token has ended")
+                if stored.is_expired(now) or not session.is_open(now):
+                    raise UnauthenticatedError("refresh token expired")
+                user = await work.users.get(session.user_id)
+                if user is None:
+                    raise UnauthenticatedError("the account of this session no longer exists")
+                if await work.refresh_tokens.exchange(stored, now):
+                    tokens = await self._tokens.rotate(work, user, session)
+                    await work.commit()
+                    return tokens
+            # Exchanged before, or by a concurrent refresh that won: the token came back.
+            await self._revoke(work, session, SessionRevocationReason.REFRESH_TOKEN_REUSE)
             await work.commit()
-        return tokens
+        raise RefreshTokenReusedError()
 
     async def logout(self, refresh_token: str) -> None:
         """End the session the refresh token belongs to; signing out twice is harmless."""
@@ -88,14 +91,16 @@ class SessionUseCases:
             stored, session = await self._presented(work, refresh_token)
             if session.revoke_time is not None:
                 return
-            if stored.was_exchanged:
-                await self._revoke(work, session, SessionRevocationReason.REFRESH_TOKEN_REUSE)
+            if not stored.was_exchanged and await work.refresh_tokens.exchange(
+                stored, self._clock()
+            ):
+                await self._revoke(work, session, SessionRevocationReason.LOGOUT)
+                await work.commit()
+                return
+            # Exchanged before (or meanwhile): a reuse, unless the session ended meanwhile.
+            if await self._revoke(work, session, SessionRevocationReason.REFRESH_TOKEN_REUSE):
                 await work.commit()
                 raise RefreshTokenReusedError()
-            stored.exchange_time = self._clock()
-            await work.refresh_tokens.update(stored)
-            await self._revoke(work, session, SessionRevocationReason.LOGOUT)
-            await work.commit()
 
     async def list_sessions(
         self, principal: Principal, parent: str, page_size: int, page_token: str
@@ -145,7 +150,9 @@ class SessionUseCases:
 
     async def _revoke(
         self, work: AuthUnitOfWork, session: Session, reason: SessionRevocationReason
-    ) -> None:
-        if session.revoke(reason, self._clock()):
-            await work.sessions.update(session)
-            await work.events.record(SessionRevoked(session.user_id, session.id, reason))
+    ) -> bool:
+        """End the session unless it has ended; only the revocation that ends it is announced."""
+        if not session.revoke(reason, self._clock()) or not await work.sessions.revoke(session):
+            return False
+        await work.events.record(SessionRevoked(session.user_id, session.id, reason))
+        return True

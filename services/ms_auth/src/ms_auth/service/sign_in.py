@@ -52,7 +52,7 @@ class SignInUseCases:
         self._tokens = tokens
         self._policy = policy
         self._clock = clock
-        self._secret_check = ThrottledSecretCheck(hasher, policy.lockout, clock)
+        self._secret_check = ThrottledSecretCheck(unit_of_work, hasher, policy.lockout, clock)
 
     async def register(
         self, email: str, password: str, display_name: str, client: ClientDetails
@@ -91,14 +91,11 @@ class SignInUseCases:
         email = checked_sign_in(email, password)
         async with self._unit_of_work() as work:
             user = await work.users.get_by_email(email)
-            await self._secret_check.verify(
-                work,
-                email,
-                user.password_hash if user else None,
-                password,
-                refusal="wrong email or password",
-            )
-            assert user is not None  # a secret only matches an existing account's hash
+        await self._secret_check.verify(
+            email, user.password_hash if user else None, password, refusal="wrong email or password"
+        )
+        assert user is not None  # a secret only matches an existing account's hash
+        async with self._unit_of_work() as work:
             if self._hasher.needs_rehash(user.password_hash):
                 user.password_hash = await self._hasher.hash(password)
                 await work.users.update(user)

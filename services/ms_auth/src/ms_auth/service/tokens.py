@@ -9,6 +9,7 @@ from datetime import datetime
 
 from knowledge_kit.api import Clock
 from knowledge_kit.auth import SigningKey
+from knowledge_kit.errors import UnauthenticatedError
 
 from ..domain.service_accounts import ServiceAccount
 from ..domain.sessions import RefreshToken, Session, refresh_token_hash
@@ -63,10 +64,12 @@ class TokenIssuer:
         return session, await self._issue_pair(work, user, session, now)
 
     async def rotate(self, work: AuthUnitOfWork, user: User, session: Session) -> TokenPair:
-        """The next pair of `session`, whose refresh token the caller has just exchanged."""
+        """The next pair of `session`, whose refresh token the caller has just exchanged;
+        UNAUTHENTICATED when the session has been revoked since it was read."""
         now = self._clock()
         session.refreshed(now, now + self._policy.refresh_token_ttl)
-        await work.sessions.update(session)
+        if not await work.sessions.extend(session):
+            raise UnauthenticatedError("the session of this refresh token has ended")
         return await self._issue_pair(work, user, session, now)
 
     async def for_service_account(
