@@ -1,4 +1,8 @@
-"""In-memory stand-ins for the repositories, with real commit/rollback, and a settable clock."""
+"""In-memory stand-ins for the repositories, with real commit/rollback, and a settable clock.
+
+Conditional writes check the same conditions as the SQL ones; unit tests run one unit of work at
+a time, and what concurrent ones get is tested on the real databases (tests/grpc_api).
+"""
 
 from __future__ import annotations
 
@@ -94,21 +98,28 @@ class FakeSessions:
         return replace(stored) if stored else None
 
     async def extend(self, session: Session) -> bool:
-        return self._update_open(
-            session, last_refresh_time=session.last_refresh_time, expire_time=session.expire_time
+        stored = self._unrevoked(session.id)
+        if stored is None:
+            return False
+        stored.last_refresh_time, stored.expire_time = (
+            session.last_refresh_time,
+            session.expire_time,
         )
+        return True
 
     async def revoke(self, session: Session) -> bool:
-        return self._update_open(
-            session, revoke_time=session.revoke_time, revocation_reason=session.revocation_reason
-        )
-
-    def _update_open(self, session: Session, **changes: object) -> bool:
-        stored = self._state.sessions.get(session.id)
-        if stored is None or stored.revoke_time is not None:
+        stored = self._unrevoked(session.id)
+        if stored is None:
             return False
-        self._state.sessions[session.id] = replace(stored, **changes)  # type: ignore[arg-type]
+        stored.revoke_time, stored.revocation_reason = (
+            session.revoke_time,
+            session.revocation_reason,
+        )
         return True
+
+    def _unrevoked(self, session_id: str) -> Session | None:
+        stored = self._state.sessions.get(session_id)
+        return stored if stored is not None and stored.revoke_time is None else None
 
     async def list_open(
         self, user_id: str, *, now: datetime, after: tuple[datetime, str] | None, limit: int
