@@ -37,12 +37,16 @@ async def running_edge(
     grpc_port: int | None = None,
     max_websocket_message_bytes: int | None = None,
 ) -> AsyncIterator[str]:
-    """Start the edge on 127.0.0.1:<free port>; yields its base URL."""
+    """Start the edge on 127.0.0.1:<free port>; yields its base URL. `websocket_routes` maps a
+    route table prefix (like /ws/canvas/) to its upstream, rewritten to / as the table's are."""
     settings: dict[str, object] = {
         "port": 0,
         "grpc_port": grpc_port,
         "grpc_routes": grpc_routes or {},
-        "websocket_routes": websocket_routes or {},
+        "websocket_routes": [
+            {"path_prefix": prefix, "rewrite": "/", "upstream": upstream}
+            for prefix, upstream in (websocket_routes or {}).items()
+        ],
         "allowed_origins": allowed_origins or [],
     }
     if max_websocket_message_bytes is not None:

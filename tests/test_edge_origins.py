@@ -33,7 +33,7 @@ async def edge() -> AsyncIterator[str]:
         async with running_edge(
             # Nothing listens on port 9: a call that got through would fail UNAVAILABLE, not 403.
             grpc_routes={"grpc.health.v1": "127.0.0.1:9"},
-            websocket_routes={"ms_canvas": upstream},
+            websocket_routes={"/ws/canvas/": upstream},
             allowed_origins=[CONFIGURED],
         ) as url:
             yield url
@@ -77,7 +77,7 @@ async def test_a_foreign_page_gets_no_cors_allowance_and_its_calls_are_refused(
 
 @pytest.mark.parametrize("origin", FOREIGN)
 async def test_a_foreign_page_cannot_open_a_websocket(edge: str, origin: str) -> None:
-    async with raw_websocket(edge, "/ws/ms_canvas/c1", origin=origin) as socket:
+    async with raw_websocket(edge, "/ws/canvas/c1", origin=origin) as socket:
         assert socket.status == 403
 
 
@@ -91,12 +91,12 @@ async def test_the_edges_own_page_and_the_configured_origin_may_call_and_connect
         called = await grpc_web_call(edge, origin)
         assert called.status == 200
         assert called.headers["Access-Control-Allow-Origin"] == origin
-        async with raw_websocket(edge, "/ws/ms_canvas/c1", origin=origin) as socket:
+        async with raw_websocket(edge, "/ws/canvas/c1", origin=origin) as socket:
             assert socket.status == 101
 
 
 async def test_callers_that_are_no_page_send_no_origin_and_pass(edge: str) -> None:
-    async with raw_websocket(edge, "/ws/ms_canvas/c1") as socket:
+    async with raw_websocket(edge, "/ws/canvas/c1") as socket:
         assert socket.status == 101
 
 

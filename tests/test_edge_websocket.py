@@ -32,10 +32,10 @@ async def upstream() -> AsyncIterator[str]:
 
 async def test_messages_path_query_and_subprotocol_pass_through(upstream: str) -> None:
     async with (
-        running_edge(websocket_routes={"ms_canvas": upstream}) as url,
+        running_edge(websocket_routes={"/ws/canvas/": upstream}) as url,
         aiohttp.ClientSession() as session,
         session.ws_connect(
-            url.replace("http", "ws") + "/ws/ms_canvas/canvases/c1?token=abc",
+            url.replace("http", "ws") + "/ws/canvas/canvases/c1?token=abc",
             protocols=["y-protocol"],
         ) as socket,
     ):
@@ -49,10 +49,10 @@ async def test_messages_path_query_and_subprotocol_pass_through(upstream: str) -
 
 async def test_upstream_close_code_reaches_the_browser(upstream: str) -> None:
     async with (
-        running_edge(websocket_routes={"ms_canvas": upstream}) as url,
+        running_edge(websocket_routes={"/ws/canvas/": upstream}) as url,
         aiohttp.ClientSession() as session,
         session.ws_connect(
-            url.replace("http", "ws") + "/ws/ms_canvas/c1", protocols=["y-protocol"]
+            url.replace("http", "ws") + "/ws/canvas/c1", protocols=["y-protocol"]
         ) as socket,
     ):
         await socket.receive_str()
@@ -64,7 +64,7 @@ async def test_upstream_close_code_reaches_the_browser(upstream: str) -> None:
 
 async def test_unknown_service_is_refused_with_the_known_ones_listed(upstream: str) -> None:
     async with (
-        running_edge(websocket_routes={"ms_canvas": upstream}) as url,
+        running_edge(websocket_routes={"/ws/canvas/": upstream}) as url,
         aiohttp.ClientSession() as session,
     ):
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:

@@ -70,10 +70,10 @@ async def test_more_sockets_than_a_connection_pool_pass_and_all_are_released(
 ) -> None:
     unlimited = aiohttp.TCPConnector(limit=0)
     async with (
-        running_edge(websocket_routes={"ms_canvas": upstream.address}) as url,
+        running_edge(websocket_routes={"/ws/canvas/": upstream.address}) as url,
         aiohttp.ClientSession(connector=unlimited) as session,
     ):
-        target = url.replace("http", "ws") + "/ws/ms_canvas/c1"
+        target = url.replace("http", "ws") + "/ws/canvas/c1"
         async with asyncio.timeout(BOUND_SECONDS):
             held = [await session.ws_connect(target) for _ in range(HELD)]
             for socket in held:
@@ -90,9 +90,9 @@ async def test_more_sockets_than_a_connection_pool_pass_and_all_are_released(
 async def test_browsers_that_vanish_without_a_close_frame_leave_no_upstream_socket(
     upstream: Upstream,
 ) -> None:
-    async with running_edge(websocket_routes={"ms_canvas": upstream.address}) as url:
+    async with running_edge(websocket_routes={"/ws/canvas/": upstream.address}) as url:
         for _ in range(CYCLES):
-            async with raw_websocket(url, "/ws/ms_canvas/c1") as socket:
+            async with raw_websocket(url, "/ws/canvas/c1") as socket:
                 assert socket.status == 101
         await upstream.until_released()
 
@@ -101,15 +101,15 @@ async def test_a_frame_over_the_limit_is_closed_with_1009_before_it_arrives_whol
     upstream: Upstream,
 ) -> None:
     async with running_edge(
-        websocket_routes={"ms_canvas": upstream.address},
+        websocket_routes={"/ws/canvas/": upstream.address},
         max_websocket_message_bytes=MESSAGE_LIMIT,
     ) as url:
-        async with raw_websocket(url, "/ws/ms_canvas/c1") as socket, asyncio.timeout(BOUND_SECONDS):
+        async with raw_websocket(url, "/ws/canvas/c1") as socket, asyncio.timeout(BOUND_SECONDS):
             # 200 MB announced, a few bytes sent: the edge must not wait for (or keep) the rest.
             socket.send_frame_header(BINARY, 200 * 1024 * 1024)
             socket.writer.write(b"\x00" * 1024)
             assert await socket.close_code() == MESSAGE_TOO_BIG
         await upstream.until_released()
         async with aiohttp.ClientSession() as session, asyncio.timeout(BOUND_SECONDS):
-            target = url.replace("http", "ws") + "/ws/ms_canvas/c1"
+            target = url.replace("http", "ws") + "/ws/canvas/c1"
             assert await echoes(session, target) == "still here"

@@ -21,6 +21,7 @@ from fleet.charts.helm_engine import (
     staged_charts,
 )
 from fleet.charts.ingress_reachability import ingress_reachability_problems
+from fleet.charts.ingress_routes import ingress_route_problems
 from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
@@ -32,6 +33,8 @@ from fleet.charts.rendered import RenderedObject, RenderedScenario
 from fleet.charts.scenarios import Scenario, load_scenarios
 from fleet.charts.values_errors import values_findings
 from fleet.charts.yaml_documents import yaml_documents
+from fleet.edge.routes import browser_routes
+from fleet.manifest import load_manifest
 
 
 @dataclass
@@ -54,6 +57,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     ]
     contracts = load_grpc_services(root)
     grpc_services = {service.full_name for found in contracts.values() for service in found}
+    routes = browser_routes(load_manifest(root), contracts)
     schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
     rendered_goldens: set[Path] = set()
@@ -72,6 +76,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.objects += len(rendered.objects)
             report.problems += mesh_reference_problems(rendered)
             report.problems += ingress_reachability_problems(rendered)
+            report.problems += ingress_route_problems(rendered, routes)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
     _stale_goldens(root, rendered_goldens, report, update_golden)

@@ -7,7 +7,8 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import kubernetes_name
-from fleet.charts.service_values import jwt_values, kafka_user, service_values
+from fleet.charts.service_values import jwt_values, kafka_user
+from fleet.edge.routes import browser_routes
 from fleet.manifest import Manifest
 from fleet.topics import TopicCatalogue
 
@@ -55,26 +56,26 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
 
 
 def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> dict[str, Any]:
-    """The ingress for every browser-facing service, and JWT validation against the JWKS."""
+    """The ingress routes of the browser route table, and JWT validation against the JWKS."""
+    table = browser_routes(manifest, contracts)
     jwt = jwt_values(manifest)
+    websockets = {route.service: route for route in table.websockets}
     routes: list[dict[str, Any]] = []
-    for service in manifest.services:
-        if not service.browser:
-            continue
-        values = service_values(service, contracts.get(service.name, []), jwt)
-        websocket = None
-        if service.ports.websocket is not None:
-            websocket = {
-                "port": service.ports.websocket,
-                "pathPrefix": f"/ws/{service.name.removeprefix('ms_')}/",
-            }
+    for grpc_web in table.grpc_web:
+        websocket = websockets.get(grpc_web.service)
         routes.append(
             {
-                "service": kubernetes_name(service.name),
-                "grpcWebPort": values["ports"]["grpcWeb"],
-                "grpcServices": values["grpc"]["services"],
-                "streamingMethods": values["grpc"]["streamingMethods"],
-                "websocket": websocket,
+                "service": kubernetes_name(grpc_web.service),
+                "grpcWebPort": settings.GRPC_WEB_PORT,
+                "grpcServices": list(grpc_web.grpc_services),
+                "streamingMethods": list(grpc_web.streaming_methods),
+                "websocket": None
+                if websocket is None
+                else {
+                    "port": websocket.port,
+                    "pathPrefix": websocket.path_prefix,
+                    "rewrite": websocket.rewrite,
+                },
             }
         )
     traffic = settings.SERVICE_DEFAULTS["traffic"]

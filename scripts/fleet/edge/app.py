@@ -13,6 +13,7 @@ from fleet.edge.cors import preflight_response
 from fleet.edge.grpc_passthrough import grpc_passthrough_server
 from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
 from fleet.edge.origins import AllowedOrigins
+from fleet.edge.routes import WEBSOCKET_PATHS
 from fleet.edge.websocket_proxy import WebSocketProxy, upstream_session
 
 METHOD_PATH = r"/{service:[A-Za-z_][A-Za-z0-9_.]*}/{method:[A-Za-z_][A-Za-z0-9_]*}"
@@ -55,7 +56,7 @@ def build_edge(config: EdgeConfig) -> web.Application:
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", health)
-    app.router.add_get(r"/ws/{service}/{tail:.*}", websocket)
+    app.router.add_get(WEBSOCKET_PATHS + "{tail:.*}", websocket)
     app.router.add_route("OPTIONS", METHOD_PATH, preflight)
     app.router.add_post(METHOD_PATH, grpc_web_proxy.handle)
     if config.static_dir is not None:

@@ -13,6 +13,20 @@ from fleet.errors import FleetError
 Address = str  # host:port
 
 
+class WebSocketUpstream(BaseModel):
+    """Browsers open `<path_prefix><rest>`; `upstream` receives `<rewrite><rest>`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path_prefix: str = Field(pattern=r"^/ws/([^/]+/)+$")
+    rewrite: str = Field(pattern=r"^/")
+    upstream: Address
+
+    def upstream_path(self, tail: str) -> str:
+        """The path the service receives for a browser's `<path_prefix><tail>`."""
+        return self.rewrite + tail
+
+
 class EdgeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -24,8 +38,9 @@ class EdgeConfig(BaseModel):
     grpc_routes: dict[str, Address] = Field(
         description="gRPC package (e.g. knowledge.auth.v1) → upstream host:port"
     )
-    websocket_routes: dict[str, Address] = Field(
-        default_factory=dict, description="service name (e.g. ms_canvas) → upstream host:port"
+    websocket_routes: list[WebSocketUpstream] = Field(
+        default_factory=list,
+        description="the route table's WebSocket routes (fleet.edge.routes), each to host:port",
     )
     allowed_origins: list[str] = Field(
         default_factory=list,

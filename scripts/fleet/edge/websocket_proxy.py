@@ -1,4 +1,5 @@
-"""WebSocket pass-through: /ws/<service>/<path> on the edge ↔ ws://<service>/<path> upstream.
+"""WebSocket pass-through by the route table: <path_prefix><rest> on the edge ↔
+ws://<upstream><rewrite><rest>, the path a cluster's ingress sends the service too.
 
 Each browser socket holds exactly one upstream socket, closed whenever the browser's ends: closed,
 vanished (its handler is cancelled) or broken. No pool limit applies to them: a connection pool
@@ -9,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 import aiohttp
 from aiohttp import WSMsgType, web
+
+from fleet.edge.config import WebSocketUpstream
 
 GOING_AWAY = 1001
 UPSTREAM_UNAVAILABLE = 1014  # "bad gateway" for WebSockets (RFC 6455 registry)
@@ -25,26 +28,33 @@ def upstream_session() -> aiohttp.ClientSession:
 
 class WebSocketProxy:
     def __init__(
-        self, routes: Mapping[str, str], session: aiohttp.ClientSession, max_message_bytes: int
+        self,
+        routes: Sequence[WebSocketUpstream],
+        session: aiohttp.ClientSession,
+        max_message_bytes: int,
     ) -> None:
-        self._routes = dict(routes)
+        # Longest prefix first, so a nested prefix wins over the one it is nested in.
+        self._routes = sorted(routes, key=lambda route: len(route.path_prefix), reverse=True)
         self._session = session
         self._max_message_bytes = max_message_bytes
 
+    def _route(self, path: str) -> WebSocketUpstream | None:
+        return next((r for r in self._routes if path.startswith(r.path_prefix)), None)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        service = request.match_info["service"]
-        address = self._routes.get(service)
-        if address is None:
-            known = ", ".join(sorted(self._routes)) or "none"
+        path = request.rel_url.raw_path
+        route = self._route(path)
+        if route is None:
+            known = ", ".join(sorted(r.path_prefix for r in self._routes)) or "none"
             return web.Response(
-                status=404, text=f"no WebSocket service '{service}' (known: {known})\n"
+                status=404, text=f"no WebSocket route for {path} (known: {known})\n"
             )
         offered = [
             p.strip()
             for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")
             if p.strip()
         ]
-        target = f"ws://{address}/{request.match_info['tail']}"
+        target = f"ws://{route.upstream}{route.upstream_path(path[len(route.path_prefix) :])}"
         if request.query_string:
             target += f"?{request.query_string}"
         try:
@@ -57,7 +67,7 @@ class WebSocketProxy:
                 headers=_forwarded_headers(request),
             )
         except (aiohttp.ClientError, OSError) as exc:
-            return web.Response(status=502, text=f"{service} refused the WebSocket: {exc}\n")
+            return web.Response(status=502, text=f"{route.upstream} refused the WebSocket: {exc}\n")
         # Closed on every way out, cancellation included: a browser that vanishes cancels us.
         async with upstream:
             browser = web.WebSocketResponse(

@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fleet.edge.routes import websocket_routes
 from fleet.errors import FleetError
 from fleet.manifest import Service
 from fleet.up.layout import UpLayout
@@ -31,17 +32,22 @@ def edge_process(
     page: Path,
     allowed_origins: tuple[str, ...] = (),
 ) -> ManagedProcess:
+    by_name = {service.name: service for service in services}
     config = {
         "host": LOCAL_HOST,
         "allowed_origins": list(allowed_origins),
         "port": ports.edge,
         "grpc_port": ports.edge_grpc,
         "grpc_routes": {grpc_package(s): f"{LOCAL_HOST}:{ports.grpc(s)}" for s in services},
-        "websocket_routes": {
-            s.name: f"{LOCAL_HOST}:{ports.of(s)['websocket']}"
-            for s in services
-            if "websocket" in ports.of(s)
-        },
+        # The cluster's ingress routes by the same table: same prefixes, same rewrites.
+        "websocket_routes": [
+            {
+                "path_prefix": route.path_prefix,
+                "rewrite": route.rewrite,
+                "upstream": f"{LOCAL_HOST}:{ports.of(by_name[route.service])['websocket']}",
+            }
+            for route in websocket_routes(services)
+        ],
         "static_dir": str(page),
     }
     layout.edge_config.write_text(json.dumps(config, indent=2) + "\n")

@@ -67,7 +67,8 @@ export class CanvasView {
     this.close();
     const doc = new Y.Doc();
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const server = `${scheme}://${window.location.host}/ws/ms_canvas`;
+    // The route table's prefix for ms_canvas (scripts/fleet/edge/routes.py), in a cluster too.
+    const server = `${scheme}://${window.location.host}/ws/canvas`;
     const provider = new WebsocketProvider(server, name, doc, {
       protocols: ["knowledge.v1", `bearer.${this.credentials.accessToken}`],
     });
