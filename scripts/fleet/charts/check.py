@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from fleet.charts import golden
+from fleet.charts.gateway_listeners import gateway_listener_problems
 from fleet.charts.generated_files import drifted_files
 from fleet.charts.grpc_contracts import load_grpc_services
 from fleet.charts.helm_engine import (
@@ -65,28 +66,38 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
         report.charts, report.scenarios = len(charts), len(scenarios)
         for scenario in scenarios:
             report.problems += _unknown_charts(scenario, charts)
-            rendered = RenderedScenario(scenario.name, grpc_services=grpc_services)
+            rendered = RenderedScenario(
+                scenario.name, grpc_services=grpc_services, release_namespace=scenario.namespace
+            )
             for chart in charts:
                 rendered.objects += _check_chart(
                     root, scenario, chart, schemas, report, update_golden
                 )
                 rendered_goldens.add(golden.golden_path(root, scenario.name, chart.name))
                 if chart.name == MESH_CHART:
-                    rendered.external_service_accounts.add(_ingress_account(chart, scenario))
+                    gateway = _ingress_gateway(chart, scenario)
+                    rendered.external_service_accounts.add(
+                        (str(gateway["namespace"]), str(gateway["serviceAccount"]))
+                    )
+                    rendered.gateway_target_ports = {
+                        int(gateway[name]["port"]): int(gateway[name]["targetPort"])
+                        for name in ("https", "http")
+                    }
             report.objects += len(rendered.objects)
             report.problems += mesh_reference_problems(rendered)
             report.problems += ingress_reachability_problems(rendered)
             report.problems += ingress_route_problems(rendered, routes)
+            report.problems += gateway_listener_problems(rendered)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
     _stale_goldens(root, rendered_goldens, report, update_golden)
     return report
 
 
-def _ingress_account(mesh: StagedChart, scenario: Scenario) -> tuple[str, str]:
-    """The ingress gateway's ServiceAccount: installed by Istio's chart, named in the mesh's values."""
-    gateway = effective_values(mesh, scenario.values_for(mesh.name, False))["ingressGateway"]
-    return str(gateway["namespace"]), str(gateway["serviceAccount"])
+def _ingress_gateway(mesh: StagedChart, scenario: Scenario) -> dict[str, Any]:
+    """The ingress gateway Istio's chart installs (its ServiceAccount, its ports), as the mesh's
+    values describe it."""
+    return dict(effective_values(mesh, scenario.values_for(mesh.name, False))["ingressGateway"])
 
 
 def _stale_goldens(

@@ -85,7 +85,10 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
         "ingressGateway": {
             **settings.INGRESS_GATEWAY,
             "selector": {"istio": "ingressgateway"},
-            "httpsListenerPort": 443,
+            # Istio's gateway chart: its pods listen on the Service's ports (an istioctl install
+            # maps 443 to 8443 and 80 to 8080: set targetPort so).
+            "https": {"port": 443, "targetPort": 443},
+            "http": {"port": 80, "targetPort": 80},
         },
         "cors": {"allowOrigins": ["https://knowledge.example.com"], "maxAge": "24h"},
         "jwt": {**jwt, "queryParameter": "access_token"},

@@ -50,6 +50,9 @@ class RenderedScenario:
     external_service_accounts: set[tuple[str, str]] = field(default_factory=set)
     """(namespace, name) of accounts other installs provide (the Istio ingress gateway's)."""
     grpc_services: set[str] = field(default_factory=set)
+    release_namespace: str = ""
+    gateway_target_ports: dict[int, int] = field(default_factory=dict)
+    """The ingress gateway Service's port → the port its pods listen on (mesh values)."""
 
     def of_kind(self, kind: str) -> list[RenderedObject]:
         return [item for item in self.objects if item.kind == kind]
