@@ -33,7 +33,7 @@ def seeds(running: RunningCanvas) -> ApiContract:
             canvas=canvas_pb2.Canvas(name=canvas.name, title="Renamed", etag=canvas.etag),
             update_mask=FieldMask(paths=["title"]),
         )
-        return UpdateCase(request, running.as_user(OWNER))
+        return UpdateCase(request, running.as_user(OWNER), etag_required=True)
 
     return ApiContract(
         running.channel,

@@ -96,11 +96,13 @@ class CanvasUseCases:
     async def update(
         self, caller: Principal, name: str, changes: CanvasChanges, *, etag: str
     ) -> Canvas:
+        """The canvas with the masked fields changed, given its current etag (AIP-154:
+        INVALID_ARGUMENT without one, ABORTED on a stale one)."""
         space = checked_canvas_name(name, "canvas.name")
         await self._access.require(caller, space, CanvasAccess.WRITE)
         async with self._unit_of_work() as work:
             canvas = await existing(work, name)
-            check_etag(etag, canvas.etag, resource=name, field="canvas.etag", required=False)
+            check_etag(etag, canvas.etag, resource=name, field="canvas.etag", required=True)
             changed = replace(
                 canvas,
                 title=checked_title(changes.title) if "title" in changes.paths else canvas.title,
