@@ -12,7 +12,12 @@ from urllib.parse import unquote, urlsplit
 
 import structlog
 from knowledge_kit.auth.principal import Principal
-from knowledge_kit.errors import DomainError, ValidationError
+from knowledge_kit.errors import (
+    DependencyUnavailableError,
+    DomainError,
+    ValidationError,
+    bounded_text,
+)
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
@@ -36,6 +41,8 @@ from .yjs.messages import (
 from .yjs.wire import awareness_now
 
 _log = structlog.get_logger("ms_canvas.socket")
+# A close frame's reason is at most 123 bytes (RFC 6455: 125 with the code).
+MAX_REASON_BYTES = 123
 READ_ONLY = "read-only: viewers of this space may not change its canvases"
 
 
@@ -56,8 +63,17 @@ class CanvasSocket:
         try:
             name = canvas_name_of(connection.request.path if connection.request else "")
             joined = await self._live.join(principal, name, sender)
+        except DependencyUnavailableError as unavailable:
+            # Not the caller's fault: 1013 tells a client to reconnect later, as it would.
+            reason = f"{unavailable.dependency} is unavailable; try again later"
+            await connection.close(
+                CloseCode.TRY_AGAIN_LATER, bounded_text(reason, MAX_REASON_BYTES)
+            )
+            return
         except DomainError as refused:
-            await connection.close(CloseCode.POLICY_VIOLATION, refused.message[:120])
+            await connection.close(
+                CloseCode.POLICY_VIOLATION, bounded_text(refused.message, MAX_REASON_BYTES)
+            )
             return
         try:
             sender.send(sync_step_1(joined.state_vector()))
