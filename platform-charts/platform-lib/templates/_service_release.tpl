@@ -15,6 +15,12 @@
 {{ include "platform-lib.service.virtualService" . }}
 ---
 {{ include "platform-lib.service.authorizationPolicy" . }}
+---
+{{ include "platform-lib.service.networkPolicy" . }}
+{{- if .Values.network.egress.database }}
+---
+{{ include "platform-lib.service.databaseNetworkPolicy" . }}
+{{- end }}
 {{- if .Values.authorization.publicHttpPaths }}
 ---
 {{ include "platform-lib.service.publicPortPeerAuthentication" . }}

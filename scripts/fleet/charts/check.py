@@ -27,6 +27,7 @@ from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
+from fleet.charts.network_policies import network_policy_problems
 from fleet.charts.object_schemas import ObjectSchemas, object_schemas
 from fleet.charts.object_validation import schema_findings
 from fleet.charts.problems import Problem, object_label
@@ -88,6 +89,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += ingress_reachability_problems(rendered)
             report.problems += ingress_route_problems(rendered, routes)
             report.problems += gateway_listener_problems(rendered)
+            report.problems += network_policy_problems(rendered)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
     _stale_goldens(root, rendered_goldens, report, update_golden)

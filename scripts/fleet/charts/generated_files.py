@@ -46,7 +46,12 @@ def expected_files(root: Path) -> dict[Path, str]:
     files: dict[Path, str] = {}
     for service in manifest.services:
         chart = service_chart_dir(service.name)
-        values = service_values(service, contracts.get(service.name, []), jwt)
+        calls = [
+            callee
+            for callee in manifest.services
+            if service.name in callee.callers and callee.name != service.name
+        ]
+        values = service_values(service, contracts.get(service.name, []), jwt, calls)
         files[chart / "Chart.yaml"] = _yaml(_service_chart(service))
         files[chart / "values.yaml"] = _yaml(values)
         files[chart / "values.schema.json"] = schema

@@ -17,6 +17,19 @@ JWKS_PATH = "/.well-known/jwks.json"
 JWT_ISSUER = "knowledge-auth"
 JWT_AUDIENCE = "knowledge-platform"
 """What ms_auth writes into tokens (the kit's defaults); the mesh and every service check both."""
+DNS = {"namespace": "kube-system", "podLabels": {"k8s-app": "kube-dns"}, "port": 53}
+CONTROL_PLANE = {"namespace": "istio-system", "podLabels": {"app": "istiod"}, "port": 15012}
+"""istiod: the sidecars' configuration and certificates (xDS), and who fetches the JWKS."""
+POSTGRES_PORT = 5432
+POSTGRES_OPERATOR = {"namespace": "cnpg-system", "port": 8000}
+"""CloudNativePG's operator asks each instance for its status on port 8000."""
+KUBERNETES_API_PORTS = [443, 6443]
+"""Operator-run pods (PostgreSQL instances, Kafka nodes) talk to the API server, which no pod
+selector names: these ports, to any address."""
+KAFKA_BROKER_LABELS = {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/broker-role": "true"}
+KAFKA_BROKER_PORT = 9093
+QDRANT = {"namespace": "qdrant", "port": 6333}
+REDIS_PORT = 6379
 DEAD_LETTER_PARTITIONS = 3
 DEAD_LETTER_RETENTION_HOURS = 720
 

@@ -50,6 +50,10 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
                 "controllers": _node_pool(3, "10Gi", ("250m", "1Gi"), ("1", "2Gi")),
             },
         },
+        "network": {
+            "dns": dict(settings.DNS),
+            "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
+        },
         "topics": topics,
         "users": users,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from fleet.charts import platform_settings as settings
@@ -14,9 +15,13 @@ from fleet.topics import dead_letter_topic
 
 
 def service_values(
-    service: Service, contracts: list[GrpcService], jwt: dict[str, Any]
+    service: Service,
+    contracts: list[GrpcService],
+    jwt: dict[str, Any],
+    calls: Sequence[Service] = (),
 ) -> dict[str, Any]:
-    """Everything a service's release needs to know, in the order a reader scans it."""
+    """Everything a service's release needs to know, in the order a reader scans it; `calls`
+    are the services that list this one among their callers."""
     if not contracts:
         raise FleetError(
             f"{service.name} declares no gRPC service in proto-registry/proto "
@@ -60,6 +65,7 @@ def service_values(
         "database": _database(service),
         "kafka": _kafka(service),
         "stores": _stores(service),
+        "network": _network(service, calls),
         "jwt": dict(jwt),
         "settings": {},
         "settingsFromSecrets": [],
@@ -142,3 +148,38 @@ def _stores(service: Service) -> dict[str, Any]:
     if "redis" in service.stores:
         stores["redis"] = {"urlSecret": {"name": f"{name}-redis", "key": "url"}}
     return stores
+
+
+def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
+    """What the release's NetworkPolicy lets its pods reach besides the callers that reach them."""
+    egress: dict[str, Any] = {
+        "dns": copy.deepcopy(settings.DNS),
+        "controlPlane": copy.deepcopy(settings.CONTROL_PLANE),
+        "database": None,
+        "kafka": None,
+        "stores": [],
+    }
+    if service.database is not None:
+        cluster = f"{kubernetes_name(service.name)}-postgres"
+        egress["database"] = {
+            "podLabels": {"cnpg.io/cluster": cluster},
+            "port": settings.POSTGRES_PORT,
+        }
+    if kafka_user(service) is not None:
+        egress["kafka"] = {
+            "podLabels": dict(settings.KAFKA_BROKER_LABELS),
+            "port": settings.KAFKA_BROKER_PORT,
+        }
+    if "qdrant" in service.stores:
+        egress["stores"].append(dict(settings.QDRANT))
+    if "redis" in service.stores:
+        egress["stores"].append({"namespace": None, "port": settings.REDIS_PORT})
+    return {
+        "databaseOperator": copy.deepcopy(settings.POSTGRES_OPERATOR),
+        "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
+        "calls": [
+            {"service": kubernetes_name(callee.name), "port": callee.ports.grpc}
+            for callee in sorted(calls, key=lambda callee: callee.name)
+        ],
+        "egress": egress,
+    }
