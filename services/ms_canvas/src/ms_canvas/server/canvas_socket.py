@@ -65,6 +65,7 @@ class CanvasSocket:
             joined = await self._live.join(principal, name, sender)
         except DependencyUnavailableError as unavailable:
             # Not the caller's fault: 1013 tells a client to reconnect later, as it would.
+            _log.warning("canvas_socket_dependency_unavailable", dependency=unavailable.dependency)
             reason = f"{unavailable.dependency} is unavailable; try again later"
             await connection.close(
                 CloseCode.TRY_AGAIN_LATER, bounded_text(reason, MAX_REASON_BYTES)
