@@ -25,6 +25,7 @@ from fleet.charts.ingress_reachability import ingress_reachability_problems
 from fleet.charts.ingress_routes import ingress_route_problems
 from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
+from fleet.charts.kafka_sizing import kafka_sizing_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
 from fleet.charts.network_policies import network_policy_problems
@@ -92,6 +93,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += network_policy_problems(rendered)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
+            report.problems += kafka_sizing_problems(rendered)
     _stale_goldens(root, rendered_goldens, report, update_golden)
     return report
 

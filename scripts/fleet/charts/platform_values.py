@@ -46,8 +46,8 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
             "minInSyncReplicas": 2,
             "storageClass": "",
             "nodePools": {
-                "brokers": _node_pool(3, "100Gi", ("500m", "2Gi"), ("2", "4Gi")),
-                "controllers": _node_pool(3, "10Gi", ("250m", "1Gi"), ("1", "2Gi")),
+                "brokers": _node_pool(3, "broker", "100Gi", ("500m", "2Gi"), ("2", "4Gi")),
+                "controllers": _node_pool(3, "controller", "10Gi", ("250m", "1Gi"), ("1", "2Gi")),
             },
         },
         "network": {
@@ -103,10 +103,11 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
 
 
 def _node_pool(
-    replicas: int, storage: str, requests: tuple[str, str], limits: tuple[str, str]
+    replicas: int, role: str, storage: str, requests: tuple[str, str], limits: tuple[str, str]
 ) -> dict[str, Any]:
     return {
         "replicas": replicas,
+        "roles": [role],
         "storageSize": storage,
         "resources": {
             "requests": {"cpu": requests[0], "memory": requests[1]},
