@@ -15,6 +15,7 @@ from knowledge_kit.names import check_service_name
 
 KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
+DatabaseMigrations = Literal["at_start", "skip", "only"]
 
 
 class SettingsError(Exception):
@@ -34,6 +35,9 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///./service.db"
+    # "at_start": migrate, then serve. On a cluster one deploy step migrates ("only": migrate and
+    # exit, the charts' pre-upgrade Job) and the replicas start with "skip", so none race it.
+    database_migrations: DatabaseMigrations = "at_start"
     kafka_bootstrap: str = "127.0.0.1:9092"
     # The cluster's listener: SCRAM over TLS in Kubernetes (Strimzi), plaintext on a laptop.
     kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"

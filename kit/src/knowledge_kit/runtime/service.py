@@ -1,7 +1,7 @@
 """The service runtime: what every service's process starts, in order, and stops in reverse.
 
-Start: database migrations, engine, the service's parts (built on them), outbox relay,
-lifecycles, event consumer, background tasks, WebSockets, gRPC. Stop (SIGTERM, SIGINT, or a
+Start: database migrations (unless a deploy step runs them), engine, the service's parts (built
+on them), outbox relay, lifecycles, event consumer, background tasks, WebSockets, gRPC. Stop (SIGTERM, SIGINT, or a
 background task failing): the same in reverse, so the gRPC server drains while everything it
 uses still runs and the relay publishes what the last requests recorded. A failure while
 starting stops what had started, then propagates.
@@ -33,7 +33,7 @@ from knowledge_kit.runtime.parts import (
     ServiceParts,
     WebSocketEndpoint,
 )
-from knowledge_kit.settings import SettingsError, SettingsT, load_settings
+from knowledge_kit.settings import ServiceSettings, SettingsError, SettingsT, load_settings
 from knowledge_kit.websocket.server import serve_websockets
 
 _log = structlog.get_logger("knowledge_kit.runtime")
@@ -56,9 +56,23 @@ async def run_service(
         exporter=otlp_exporter_from_environment(),
     )
     try:
-        await ServiceRuntime(settings, parts, migrations=migrations).serve()
+        if settings.database_migrations == "only":
+            await migrate_only(settings, migrations)
+        else:
+            await ServiceRuntime(settings, parts, migrations=migrations).serve()
     finally:
         tracing.shutdown()  # exports the spans still batched
+
+
+async def migrate_only(settings: ServiceSettings, migrations: Path | None) -> None:
+    """Apply the service's migrations and return: a deploy step's whole job."""
+    if migrations is None:
+        raise SettingsError(
+            f"{settings.service_name} has no database to migrate: database_migrations=only "
+            "needs the migrations passed to the runtime"
+        )
+    await upgrade_database(settings.database_url, migrations)
+    _log.info("database_migrated")
 
 
 class ServiceRuntime(Generic[SettingsT]):
@@ -152,7 +166,8 @@ class ServiceRuntime(Generic[SettingsT]):
     async def _database(self, started: AsyncExitStack) -> async_sessionmaker[AsyncSession] | None:
         if self._migrations is None:
             return None
-        await upgrade_database(self.settings.database_url, self._migrations)
+        if self.settings.database_migrations == "at_start":
+            await upgrade_database(self.settings.database_url, self._migrations)
         engine = create_database_engine(self.settings.database_url)
         started.push_async_callback(engine.dispose)
         return session_factory(engine)
