@@ -1,10 +1,10 @@
 """The service runtime: what every service's process starts, in order, and stops in reverse.
 
 Start: database migrations (unless a deploy step runs them), engine, the service's parts (built
-on them), outbox relay, lifecycles, event consumer, background tasks, WebSockets, gRPC. Stop (SIGTERM, SIGINT, or a
-background task failing): the same in reverse, so the gRPC server drains while everything it
-uses still runs and the relay publishes what the last requests recorded. A failure while
-starting stops what had started, then propagates.
+on them), outbox relay, lifecycles, event consumer, background tasks, WebSockets, gRPC. Stop
+(SIGTERM, SIGINT, or a background task failing): the same in reverse, so the gRPC server drains
+while everything it uses still runs and the relay publishes what the last requests recorded. A
+failure while starting stops what had started, then propagates.
 """
 
 from __future__ import annotations
