@@ -23,7 +23,8 @@ STAMPED = [
 def rendered_environment(manifest: Path) -> dict[str, str]:
     environment: dict[str, str] = {}
     for document in yaml.safe_load_all(manifest.read_text()):
-        if document and document.get("kind") == "Deployment":
+        # The migration Job runs the service too, with the Deployment's environment and its mode.
+        if document and document.get("kind") in ("Deployment", "Job"):
             for container in document["spec"]["template"]["spec"]["containers"]:
                 for variable in container.get("env", []):
                     environment[variable["name"]] = str(variable.get("value", "from a Secret"))
@@ -35,4 +36,5 @@ def test_every_variable_the_chart_sets_is_a_setting_of_the_service(manifest: Pat
     settings = importlib.import_module(f"{manifest.stem.replace('-', '_')}.config").Settings
     environment = rendered_environment(manifest)
     assert f"{manifest.stem.replace('-', '_').upper()}_KAFKA_SASL_PASSWORD" in environment
+    assert f"{manifest.stem.replace('-', '_').upper()}_DATABASE_MIGRATIONS" in environment
     assert unknown_variables(settings, environment) == []

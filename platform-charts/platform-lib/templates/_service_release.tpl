@@ -20,6 +20,8 @@
 {{- if .Values.network.egress.database }}
 ---
 {{ include "platform-lib.service.databaseNetworkPolicy" . }}
+---
+{{ include "platform-lib.service.migrations" . }}
 {{- end }}
 {{- if .Values.authorization.publicHttpPaths }}
 ---

@@ -56,6 +56,9 @@ spec:
             {{- include "platform-lib.containerPorts" . | nindent 12 }}
           env:
             {{- include "platform-lib.serviceEnvironment" . | nindent 12 }}
+            {{- if .Values.database }}
+            {{- include "platform-lib.migrationsVariable" (dict "root" . "mode" "skip") | nindent 12 }}
+            {{- end }}
           {{- include "platform-lib.grpcProbes" . | nindent 10 }}
           {{- include "platform-lib.resources" . | nindent 10 }}
           {{- include "platform-lib.containerSecurityContext" . | nindent 10 }}

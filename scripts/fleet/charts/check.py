@@ -28,6 +28,7 @@ from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.kafka_sizing import kafka_sizing_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
+from fleet.charts.migrations import migration_problems
 from fleet.charts.network_policies import network_policy_problems
 from fleet.charts.object_schemas import ObjectSchemas, object_schemas
 from fleet.charts.object_validation import schema_findings
@@ -91,6 +92,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += ingress_route_problems(rendered, routes)
             report.problems += gateway_listener_problems(rendered)
             report.problems += network_policy_problems(rendered)
+            report.problems += migration_problems(rendered)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
             report.problems += kafka_sizing_problems(rendered)
