@@ -12,7 +12,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from knowledge.notifications.v1 import notification_pb2 as model
 from knowledge.notifications.v1 import notification_service_pb2 as api
 
-from knowledge_kit.testing.api_contract import ApiContract, ListCase, UpdateCase
+from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase, UpdateCase
 from knowledge_kit.testing.plugin import RunningServer
 
 from .notification_service import (
@@ -63,13 +63,18 @@ async def serve(
         await channel.close()
 
 
-async def test_a_service_following_the_conventions_passes(serve: Serve) -> None:
+@pytest.mark.parametrize("convention", CONVENTIONS)
+async def test_a_service_following_the_conventions_passes(serve: Serve, convention: str) -> None:
     contract = await serve(Notifications())
-    await contract.check_page_tokens()
-    await contract.check_page_sizes()
-    await contract.check_update_masks()
-    await contract.check_resource_names()
-    await contract.check_etags()
+    await contract.check(convention)
+
+
+async def test_each_convention_is_checked_by_name(serve: Serve) -> None:
+    contract = await serve(DriftingNotifications())
+    with pytest.raises(AssertionError, match="garbage page_token"):
+        await contract.check("page_tokens")
+    with pytest.raises(ValueError, match="unknown convention 'page_colours'"):
+        await contract.check("page_colours")
 
 
 async def test_garbage_page_tokens_must_be_invalid_not_internal(serve: Serve) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from knowledge_kit.testing import JwksEndpoint
 from knowledge_kit.testing.fuzz import fuzz_service
+from knowledge_kit.testing.fuzz_server import fuzz_server
 
 from .echo_service import bearer
 from .notes_service import NOTES, Note, NotesServicer, add_NotesServicer_to_server
@@ -67,3 +68,17 @@ async def test_a_seed_for_a_method_the_service_lacks_is_refused(
     async with grpc.aio.insecure_channel(running.target) as channel:
         with pytest.raises(ValueError, match=r"\['DeleteNote'\]"):
             await fuzz_service(channel, NOTES, seeds={"DeleteNote": Note()})
+
+
+async def test_fuzz_server_fuzzes_every_served_service_and_checks_its_seeds_get_through(
+    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+) -> None:
+    running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
+    token = bearer(jwks_endpoint.mint())
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        reports = await fuzz_server(channel, metadata=token, seeds={"Notes": SEEDS})
+        assert set(reports) == {"Notes"}  # health and reflection are the kit's, not fuzzed
+        with pytest.raises(AssertionError, match=r"services the server does not serve: \['Nope'\]"):
+            await fuzz_server(channel, metadata=token, seeds={"Nope": {}})
+        with pytest.raises(AssertionError, match="no case got past Notes's first checks"):
+            await fuzz_server(channel, metadata=token, seeds={"Notes": {}}, budget_seconds=0.0)

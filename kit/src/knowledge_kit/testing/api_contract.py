@@ -4,7 +4,10 @@ so a new RPC is covered without a new test. A method the suite has no seed recip
 asking for one.
 
     contract = ApiContract(channel, lists={"pkg.FooService.ListBars": seed_bars}, updates={...})
-    await contract.check_page_tokens()
+
+    @pytest.mark.parametrize("convention", CONVENTIONS)
+    async def test_the_api_conventions_hold(contract: ApiContract, convention: str) -> None:
+        await contract.check(convention)
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from knowledge_kit.testing.contract_lists import ListChecks
 from knowledge_kit.testing.contract_updates import UpdateChecks
 from knowledge_kit.testing.served_methods import served_methods
 
-__all__ = ["ApiContract", "ListCase", "ListSeed", "UpdateCase", "UpdateSeed"]
+__all__ = ["CONVENTIONS", "ApiContract", "ListCase", "ListSeed", "UpdateCase", "UpdateSeed"]
+
+CONVENTIONS = ("page_tokens", "page_sizes", "update_masks", "resource_names", "etags")
+"""Every convention the suite checks, one test each: `ApiContract.check(convention)`."""
 
 
 class ApiContract:
@@ -36,6 +42,12 @@ class ApiContract:
         self._channel = channel
         self._lists = dict(lists)
         self._updates = dict(updates)
+
+    async def check(self, convention: str) -> None:
+        """Check one of CONVENTIONS over every List* or Update* RPC it concerns."""
+        if convention not in CONVENTIONS:
+            raise ValueError(f"unknown convention {convention!r} (known: {', '.join(CONVENTIONS)})")
+        await getattr(self, f"check_{convention}")()
 
     async def check_page_tokens(self) -> None:
         """Tokens walk the listing once, reveal nothing, and a garbage, tampered or reused
