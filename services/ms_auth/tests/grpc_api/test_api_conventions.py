@@ -8,7 +8,7 @@ import itertools
 import pytest
 from google.protobuf.field_mask_pb2 import FieldMask
 from knowledge.auth.v1 import auth_service_pb2, user_pb2, user_service_pb2
-from knowledge_kit.testing.api_contract import ApiContract, ListCase, UpdateCase
+from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase, UpdateCase
 
 from ..conftest import ADMIN_EMAIL, PASSWORD
 from .conftest import RunningAuth, bearer
@@ -90,21 +90,6 @@ def contract(running: RunningAuth) -> ApiContract:
     return seeds(running)
 
 
-async def test_page_tokens_are_opaque_and_bound_to_their_listing(contract: ApiContract) -> None:
-    await contract.check_page_tokens()
-
-
-async def test_page_sizes_have_one_default_and_maximum(contract: ApiContract) -> None:
-    await contract.check_page_sizes()
-
-
-async def test_update_masks_name_only_updatable_fields(contract: ApiContract) -> None:
-    await contract.check_update_masks()
-
-
-async def test_malformed_resource_names_are_invalid(contract: ApiContract) -> None:
-    await contract.check_resource_names()
-
-
-async def test_stale_etags_are_aborted(contract: ApiContract) -> None:
-    await contract.check_etags()
+@pytest.mark.parametrize("convention", CONVENTIONS)
+async def test_the_platform_api_conventions_hold(contract: ApiContract, convention: str) -> None:
+    await contract.check(convention)

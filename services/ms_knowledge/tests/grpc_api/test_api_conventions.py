@@ -8,7 +8,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from knowledge.knowledge.v1 import document_pb2, space_pb2
 from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
-from knowledge_kit.testing.api_contract import ApiContract, ListCase, UpdateCase
+from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase, UpdateCase
 
 from .conftest import KnowledgeApi
 
@@ -125,21 +125,6 @@ def contract(api: KnowledgeApi) -> ApiContract:
     return seeds(api)
 
 
-async def test_page_tokens_are_opaque_and_bound_to_their_listing(contract: ApiContract) -> None:
-    await contract.check_page_tokens()
-
-
-async def test_page_sizes_have_one_default_and_maximum(contract: ApiContract) -> None:
-    await contract.check_page_sizes()
-
-
-async def test_update_masks_name_only_updatable_fields(contract: ApiContract) -> None:
-    await contract.check_update_masks()
-
-
-async def test_malformed_resource_names_are_invalid(contract: ApiContract) -> None:
-    await contract.check_resource_names()
-
-
-async def test_stale_etags_are_aborted(contract: ApiContract) -> None:
-    await contract.check_etags()
+@pytest.mark.parametrize("convention", CONVENTIONS)
+async def test_the_platform_api_conventions_hold(contract: ApiContract, convention: str) -> None:
+    await contract.check(convention)
