@@ -1,12 +1,14 @@
 """What the kit's full RPC pipeline costs: a bare grpc.aio server against the same trivial handler
 behind the kit (authentication, logging, tracing, metrics, error mapping), side by side.
 
-    .venv/bin/python benchmarks/kit_rpc_overhead.py [--seconds 4] [--rounds 3] [--sample-ratio R]
+    .venv/bin/python benchmarks/kit_rpc_overhead.py [--in-flight N ...] [--seconds 4] [--rounds 3]
+        [--sample-ratio R]
 
 Both servers run as child processes of this one and stay up for the whole run; a separate client
-process drives one of them at a time with 1 and then 16 RPCs in flight, alternating bare and kit
-rounds so that background load hits both alike. Prints QPS and p99 per side and the kit/bare ratio
-(median of the rounds). The goal: the kit keeps at least 90% of bare QPS at 16 in flight.
+process drives one of them at a time with N RPCs in flight (1, 16 and 64 unless `--in-flight`
+says), alternating bare and kit rounds, and which of them goes first, so that background load
+hits both alike. Prints QPS, p50 and p95 latency per side and the kit/bare ratio (medians of the
+rounds). The goal: the kit keeps at least 90% of bare QPS at 16 in flight.
 
 On a machine shared with other work, wall-clock QPS swings with the neighbours' load, so the run
 also reports each server's CPU time per RPC (from /proc) and the capacity ratio it implies,
@@ -26,6 +28,7 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -99,7 +102,8 @@ def _server_process(kind: str, ready: Connection, *args: Any) -> None:
 @dataclass
 class Sample:
     qps: float
-    p99_ms: float
+    p50_ms: float
+    p95_ms: float
     server_cpu_us_per_rpc: float
 
 
@@ -125,9 +129,11 @@ async def _drive(port: int, server_pid: int, in_flight: int, seconds: float, tok
         cpu_before, began = cpu_seconds(server_pid), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(in_flight)))
         elapsed, cpu_after = time.perf_counter() - began, cpu_seconds(server_pid)
+    percentiles = statistics.quantiles(latencies, n=100)
     return Sample(
         qps=len(latencies) / elapsed,
-        p99_ms=statistics.quantiles(latencies, n=100)[98] * 1000,
+        p50_ms=percentiles[49] * 1000,
+        p95_ms=percentiles[94] * 1000,
         server_cpu_us_per_rpc=(cpu_after - cpu_before) / len(latencies) * 1e6,
     )
 
@@ -162,12 +168,22 @@ def _median(samples: list[Sample], field: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        nargs="+",
+        default=[1, 16, 64],
+        metavar="N",
+        help="RPCs in flight, one row each (default: 1 16 64)",
+    )
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each measurement")
     parser.add_argument("--rounds", type=int, default=3, help="alternating bare/kit rounds")
     parser.add_argument(
         "--sample-ratio", type=float, default=None, help="trace sampling (default: the settings')"
     )
     options = parser.parse_args()
+    if min(options.in_flight) < 1:
+        parser.error("--in-flight: each N must be at least 1")
 
     from knowledge_kit.settings import ServiceSettings
     from knowledge_kit.testing import JwksEndpoint
@@ -177,35 +193,47 @@ def main() -> None:
         ratio = ServiceSettings.model_fields["trace_sample_ratio"].default
     endpoint = JwksEndpoint()
     token = endpoint.mint("users/bench", ttl_seconds=3600)
-    bare = _start_server("bare")
-    kit = _start_server("kit", endpoint.url, endpoint.issuer, ratio)
-    print(f"kit: auth, JSON logging, tracing (sampling {ratio:.0%}), metrics, error mapping")
+    servers = {
+        "bare": _start_server("bare"),
+        "kit": _start_server("kit", endpoint.url, endpoint.issuer, ratio),
+    }
     print(
-        f"{'in flight':>9} | {'bare QPS':>8} {'p99 ms':>7} {'CPU/RPC':>8} | "
-        f"{'kit QPS':>8} {'p99 ms':>7} {'CPU/RPC':>8} | {'QPS ratio':>9} {'CPU ratio':>9}"
+        f"kit: auth, JSON logging, tracing (sampling {ratio:.0%}), metrics, error mapping, NUL check"
+    )
+    print(f"load average at start: {_load_average()}")
+    print(
+        f"{'in flight':>9} | {'bare QPS':>8} {'p50 ms':>6} {'p95 ms':>6} {'CPU/RPC':>8} | "
+        f"{'kit QPS':>8} {'p50 ms':>6} {'p95 ms':>6} {'CPU/RPC':>8} | {'QPS ratio':>9} {'CPU ratio':>9}"
     )
     try:
-        for in_flight in (1, 16):
+        for in_flight in options.in_flight:
             samples: dict[str, list[Sample]] = {"bare": [], "kit": []}
-            for _ in range(options.rounds):
-                for name, (process, port) in (("bare", bare), ("kit", kit)):
+            for round_number in range(options.rounds):
+                order = ("bare", "kit") if round_number % 2 == 0 else ("kit", "bare")
+                for name in order:
+                    process, port = servers[name]
                     samples[name].append(_measure(process, port, in_flight, options.seconds, token))
-            row = {
-                name: [
-                    _median(samples[name], f) for f in ("qps", "p99_ms", "server_cpu_us_per_rpc")
+            bare, kit = (
+                [
+                    _median(samples[name], f)
+                    for f in ("qps", "p50_ms", "p95_ms", "server_cpu_us_per_rpc")
                 ]
-                for name in samples
-            }
-            (bare_qps, bare_p99, bare_cpu), (kit_qps, kit_p99, kit_cpu) = row["bare"], row["kit"]
+                for name in ("bare", "kit")
+            )
             print(
-                f"{in_flight:>9} | {bare_qps:>8.0f} {bare_p99:>7.2f} {bare_cpu:>6.0f}us | "
-                f"{kit_qps:>8.0f} {kit_p99:>7.2f} {kit_cpu:>6.0f}us | "
-                f"{kit_qps / bare_qps:>9.1%} {bare_cpu / kit_cpu:>9.1%}"
+                f"{in_flight:>9} | {bare[0]:>8.0f} {bare[1]:>6.2f} {bare[2]:>6.2f} {bare[3]:>6.0f}us | "
+                f"{kit[0]:>8.0f} {kit[1]:>6.2f} {kit[2]:>6.2f} {kit[3]:>6.0f}us | "
+                f"{kit[0] / bare[0]:>9.1%} {bare[3] / kit[3]:>9.1%}"
             )
     finally:
-        bare[0].terminate()
-        kit[0].terminate()
+        for process, _ in servers.values():
+            process.terminate()
         endpoint.close()
+    print(f"load average at end: {_load_average()}")
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":
