@@ -20,6 +20,8 @@ INGRESS = "ingress"
 
 Port = Annotated[int, Field(ge=1024, le=65535)]
 Tag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+CallerMethod = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]*/[A-Z][A-Za-z0-9]*$")]
+"""A method of the service's gRPC API, as <Service>/<Method> (its package is the service's)."""
 
 
 class Strict(BaseModel):
@@ -59,6 +61,11 @@ class Service(Strict):
     browser: bool = False
     topics: Topics = Topics()
     callers: list[str] = []
+    caller_methods: dict[str, list[CallerMethod]] = Field(
+        default={},
+        description="callers allowed only some methods, like ms_canvas: [SpaceService/GetSpace]; "
+        "a caller not named here may call every method",
+    )
     tags: list[Tag] = []
 
     @field_validator("name")
@@ -117,6 +124,17 @@ class Manifest(Strict):
                     f"{service.name}.callers names unknown caller(s) {', '.join(unknown)} "
                     f"(known: the fleet's services and '{INGRESS}')"
                 )
+            for caller, methods in service.caller_methods.items():
+                if caller not in service.callers or caller == INGRESS:
+                    raise ValueError(
+                        f"{service.name}.caller_methods names '{caller}', which is not one of "
+                        f"its callers (callers: {', '.join(service.callers) or 'none'})"
+                    )
+                if not methods:
+                    raise ValueError(
+                        f"{service.name}.caller_methods.{caller} lists no method: remove "
+                        f"{caller} from callers instead"
+                    )
         return self
 
     def service(self, name: str) -> Service:

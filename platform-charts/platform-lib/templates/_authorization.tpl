@@ -1,15 +1,22 @@
 {{/*
 Who may call the service: the callers repos.yaml lists, each by its ServiceAccount identity, on the
-service's full gRPC method paths only; the ingress gateway when browsers call it (gRPC-web and the
-WebSocket port); anyone on the public HTTP paths (the JWKS the mesh validates tokens against).
+service's full gRPC method paths only (a caller in `caller_methods`: on those methods only); the
+ingress gateway when browsers call it (gRPC-web and the WebSocket port); anyone on the public HTTP
+paths (the JWKS the mesh validates tokens against).
 Everything else falls to the namespace's default deny.
 */}}
 {{- define "platform-lib.service.authorizationPolicy" -}}
 {{- $auth := .Values.authorization -}}
 {{- $mesh := .Values.mesh -}}
 {{- $principals := list -}}
+{{- $limited := list -}}
 {{- range $auth.callers -}}
-{{- $principals = append $principals (include "platform-lib.principal" (dict "trustDomain" $mesh.trustDomain "namespace" $.Release.Namespace "serviceAccount" .)) -}}
+{{- $principal := include "platform-lib.principal" (dict "trustDomain" $mesh.trustDomain "namespace" $.Release.Namespace "serviceAccount" .) -}}
+{{- with get $auth.callerMethods . -}}
+{{- $limited = append $limited (dict "from" (list (dict "source" (dict "principals" (list $principal)))) "to" (list (dict "operation" (dict "ports" (list (toString $.Values.ports.grpc)) "paths" .)))) -}}
+{{- else -}}
+{{- $principals = append $principals $principal -}}
+{{- end -}}
 {{- end -}}
 {{- $ingress := include "platform-lib.principal" (dict "trustDomain" $mesh.trustDomain "namespace" $mesh.ingressGateway.namespace "serviceAccount" $mesh.ingressGateway.serviceAccount) -}}
 {{- if $auth.ingress -}}
@@ -28,6 +35,7 @@ Everything else falls to the namespace's default deny.
 {{- $websocket := dict "ports" (list (toString .Values.ports.websocket)) "methods" (list "GET") -}}
 {{- $rules = append $rules (dict "from" (list (dict "source" (dict "principals" (list $ingress)))) "to" (list (dict "operation" $websocket))) -}}
 {{- end -}}
+{{- $rules = concat $rules $limited -}}
 {{- if $auth.publicHttpPaths -}}
 {{- $port := required "ports.http is needed to serve authorization.publicHttpPaths" .Values.ports.http -}}
 {{- $public := dict "ports" (list (toString $port)) "methods" (list "GET") "paths" $auth.publicHttpPaths -}}

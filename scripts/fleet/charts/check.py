@@ -28,6 +28,7 @@ from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.kafka_sizing import kafka_sizing_problems
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
+from fleet.charts.method_grants import method_grant_problems
 from fleet.charts.migrations import migration_problems
 from fleet.charts.network_policies import network_policy_problems
 from fleet.charts.object_schemas import ObjectSchemas, object_schemas
@@ -61,7 +62,8 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     ]
     contracts = load_grpc_services(root)
     grpc_services = {service.full_name for found in contracts.values() for service in found}
-    routes = browser_routes(load_manifest(root), contracts)
+    manifest = load_manifest(root)
+    routes = browser_routes(manifest, contracts)
     schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
     rendered_goldens: set[Path] = set()
@@ -93,6 +95,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += gateway_listener_problems(rendered)
             report.problems += network_policy_problems(rendered)
             report.problems += migration_problems(rendered)
+            report.problems += method_grant_problems(rendered, manifest, contracts)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
             report.problems += kafka_sizing_problems(rendered)

@@ -25,11 +25,12 @@ _FLEET_PACKAGE = re.compile(r"^knowledge\.([a-z][a-z0-9_]*)\.v[0-9]+$")
 
 @dataclass(frozen=True)
 class GrpcService:
-    """One gRPC service of the registry, with the methods whose responses are streams."""
+    """One gRPC service of the registry: its methods, and those whose responses are streams."""
 
     package: str
     name: str
     streaming_methods: tuple[str, ...]
+    methods: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -69,8 +70,12 @@ def parse_proto(text: str, source: Path) -> list[GrpcService]:
         if package_match is None:
             raise FleetError(f"{source}: declares service {service_match.group(1)} but no package")
         body = _block_after(code, service_match.end(), source)
-        streaming = tuple(rpc.group(1) for rpc in _RPC.finditer(body) if rpc.group(3) is not None)
-        services.append(GrpcService(package_match.group(1), service_match.group(1), streaming))
+        rpcs = list(_RPC.finditer(body))
+        streaming = tuple(rpc.group(1) for rpc in rpcs if rpc.group(3) is not None)
+        methods = tuple(rpc.group(1) for rpc in rpcs)
+        services.append(
+            GrpcService(package_match.group(1), service_match.group(1), streaming, methods)
+        )
     return services
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fleet.charts import platform_settings as settings
+from fleet.charts.caller_methods import caller_method_paths
 from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import kubernetes_name
 from fleet.errors import FleetError
@@ -52,6 +53,10 @@ def service_values(
         },
         "authorization": {
             "callers": [kubernetes_name(c) for c in service.callers if c != INGRESS],
+            "callerMethods": {
+                kubernetes_name(caller): paths
+                for caller, paths in caller_method_paths(service, contracts).items()
+            },
             "ingress": INGRESS in service.callers,
             "publicHttpPaths": [settings.JWKS_PATH]
             if service.name == settings.JWKS_SERVICE

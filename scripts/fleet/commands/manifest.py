@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
+from fleet.charts.caller_methods import caller_method_problems
+from fleet.charts.grpc_contracts import load_grpc_services
 from fleet.console import out
 from fleet.errors import FleetError
 from fleet.manifest import load_manifest
@@ -23,10 +25,11 @@ command = group
 
 @group.command("check")
 def check() -> None:
-    """Validate repos.yaml and its wiring to the registry's topic catalogue."""
+    """Validate repos.yaml and its wiring to the registry's topics and gRPC methods."""
     root = find_repo_root()
     manifest = load_manifest(root)
     problems = topic_wiring_problems(manifest, load_topics(root))
+    problems += caller_method_problems(manifest, load_grpc_services(root))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise FleetError(f"repos.yaml: {problems[0]}{more}")
