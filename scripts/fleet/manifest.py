@@ -66,6 +66,11 @@ class Service(Strict):
         description="callers allowed only some methods, like ms_canvas: [SpaceService/GetSpace]; "
         "a caller not named here may call every method",
     )
+    public_methods: list[CallerMethod] = Field(
+        default=[],
+        description="methods browsers call without a token (signing in); the ingress requires "
+        "one on every other method, and the service's settings list the same",
+    )
     tags: list[Tag] = []
 
     @field_validator("name")

@@ -1,5 +1,6 @@
-"""Callers allowed only some methods (repos.yaml `caller_methods`), as the full gRPC paths an
-AuthorizationPolicy allows them, checked against the registry's services."""
+"""Methods repos.yaml names: those a caller is limited to (`caller_methods`), which its
+AuthorizationPolicy allows, and those browsers call without a token (`public_methods`), which the
+ingress lets through tokenless; as full gRPC paths, checked against the registry's services."""
 
 from __future__ import annotations
 
@@ -16,27 +17,48 @@ def caller_method_problems(
     problems = []
     for service in manifest.services:
         served = _served_methods(contracts.get(service.name, ()))
-        for caller, methods in service.caller_methods.items():
-            for method in methods:
-                if method not in served:
-                    known = ", ".join(sorted(served)) or "none"
-                    problems.append(
-                        f"{service.name}.caller_methods.{caller}: {method} is no method of "
-                        f"{service.name}'s gRPC API (known: {known})"
-                    )
+        named = [
+            (f"caller_methods.{caller}", m)
+            for caller, ms in service.caller_methods.items()
+            for m in ms
+        ]
+        named += [("public_methods", method) for method in service.public_methods]
+        for where, method in named:
+            if method not in served:
+                known = ", ".join(sorted(served)) or "none"
+                problems.append(
+                    f"{service.name}.{where}: {method} is no method of "
+                    f"{service.name}'s gRPC API (known: {known})"
+                )
     return problems
+
+
+def public_method_paths(
+    manifest: Manifest, contracts: Mapping[str, Sequence[GrpcService]]
+) -> list[str]:
+    """Every method browsers may call without a token, as full gRPC paths."""
+    return sorted(
+        path
+        for service in manifest.services
+        for path in _paths(service.public_methods, contracts.get(service.name, ()))
+    )
 
 
 def caller_method_paths(service: Service, contracts: Sequence[GrpcService]) -> dict[str, list[str]]:
     """`{"ms_canvas": ["/knowledge.knowledge.v1.SpaceService/ListSpaceMembers"]}`."""
+    return {
+        caller: _paths(methods, contracts) for caller, methods in service.caller_methods.items()
+    }
+
+
+def _paths(methods: Sequence[str], contracts: Sequence[GrpcService]) -> list[str]:
+    """`SpaceService/GetSpace` → `/knowledge.knowledge.v1.SpaceService/GetSpace`."""
     by_name = {grpc.name: grpc for grpc in contracts}
-    paths: dict[str, list[str]] = {}
-    for caller, methods in service.caller_methods.items():
-        for method in methods:
-            grpc_name, name = method.split("/")
-            grpc = by_name.get(grpc_name)
-            if grpc is not None:
-                paths.setdefault(caller, []).append(grpc.method_path(name))
+    paths = []
+    for method in methods:
+        grpc_name, name = method.split("/")
+        if grpc_name in by_name:
+            paths.append(by_name[grpc_name].method_path(name))
     return paths
 
 

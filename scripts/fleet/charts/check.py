@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from fleet.charts import golden
+from fleet.charts.caller_methods import public_method_paths
 from fleet.charts.gateway_listeners import gateway_listener_problems
 from fleet.charts.generated_files import drifted_files
 from fleet.charts.grpc_contracts import load_grpc_services
@@ -23,6 +24,7 @@ from fleet.charts.helm_engine import (
 )
 from fleet.charts.ingress_reachability import ingress_reachability_problems
 from fleet.charts.ingress_routes import ingress_route_problems
+from fleet.charts.ingress_tokens import ingress_token_problems
 from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.kafka_sizing import kafka_sizing_problems
@@ -64,6 +66,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     grpc_services = {service.full_name for found in contracts.values() for service in found}
     manifest = load_manifest(root)
     routes = browser_routes(manifest, contracts)
+    public = public_method_paths(manifest, contracts)
     schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
     rendered_goldens: set[Path] = set()
@@ -84,6 +87,9 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
                     rendered.external_service_accounts.add(
                         (str(gateway["namespace"]), str(gateway["serviceAccount"]))
                     )
+                    rendered.external_workloads.append(
+                        (str(gateway["namespace"]), dict(gateway["selector"]))
+                    )
                     rendered.gateway_target_ports = {
                         int(gateway[name]["port"]): int(gateway[name]["targetPort"])
                         for name in ("https", "http")
@@ -96,6 +102,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += network_policy_problems(rendered)
             report.problems += migration_problems(rendered)
             report.problems += method_grant_problems(rendered, manifest, contracts)
+            report.problems += ingress_token_problems(rendered, routes, contracts, public)
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
             report.problems += kafka_sizing_problems(rendered)

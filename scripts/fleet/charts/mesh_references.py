@@ -170,10 +170,14 @@ def _destination_rule(scenario: RenderedScenario, item: RenderedObject) -> list[
 def _authorization_policy(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
     problems = []
     selector = dict((item.spec.get("selector") or {}).get("matchLabels") or {})
-    if selector and not any(
-        selects(selector, pod_labels(d))
-        for d in scenario.of_kind("Deployment")
-        if d.namespace == item.namespace
+    if (
+        selector
+        and not scenario.selects_external_workload(item.namespace, selector)
+        and not any(
+            selects(selector, pod_labels(d))
+            for d in scenario.of_kind("Deployment")
+            if d.namespace == item.namespace
+        )
     ):
         problems.append(
             scenario.problem(item, "spec.selector.matchLabels", "selects no Deployment's pods")

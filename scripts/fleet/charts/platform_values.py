@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fleet.charts import platform_settings as settings
+from fleet.charts.caller_methods import public_method_paths
 from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import kubernetes_name
 from fleet.charts.service_values import jwt_values, kafka_user
@@ -96,6 +97,8 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
         },
         "cors": {"allowOrigins": ["https://knowledge.example.com"], "maxAge": "24h"},
         "jwt": {**jwt, "queryParameter": "access_token"},
+        # The ingress refuses gRPC-web calls without a valid token, except to these.
+        "publicMethods": public_method_paths(manifest, contracts),
         "timeouts": {"request": traffic["timeout"], "stream": traffic["streamTimeout"]},
         "retries": dict(traffic["retries"]),
         "routes": routes,

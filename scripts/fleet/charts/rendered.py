@@ -53,6 +53,14 @@ class RenderedScenario:
     release_namespace: str = ""
     gateway_target_ports: dict[int, int] = field(default_factory=dict)
     """The ingress gateway Service's port → the port its pods listen on (mesh values)."""
+    external_workloads: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    """(namespace, pod labels) of workloads other installs run (the ingress gateway's pods)."""
+
+    def selects_external_workload(self, namespace: str, selector: dict[str, str]) -> bool:
+        return any(
+            namespace == where and selects(selector, labels)
+            for where, labels in self.external_workloads
+        )
 
     def of_kind(self, kind: str) -> list[RenderedObject]:
         return [item for item in self.objects if item.kind == kind]
