@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -18,9 +19,10 @@ class RpcCall:
     """One incoming RPC: method, request (or request stream), context, and what steps learn."""
 
     __slots__ = (
-        "_metadata",
+        "_deadline",
+        "_deadline_read",
         "context",
-        "deadline",
+        "metadata",
         "method",
         "principal",
         "request",
@@ -36,23 +38,26 @@ class RpcCall:
         self.principal: Principal | None = None
         self.status = grpc.StatusCode.OK
         self.trace_id = ""
-        self._metadata: dict[str, str] | None = None
+        # Text metadata the client sent (binary `-bin` entries are left out); built here once,
+        # since every call needs it for its request id.
+        self.metadata: dict[str, str] = {
+            key: value for key, value in (context.invocation_metadata() or ()) if type(value) is str
+        }
         # Request ids correlate log lines; they need to be unique, not unpredictable, and
         # getrandbits avoids a system call per RPC that uuid4 makes.
         self.request_id = self.metadata.get(REQUEST_ID_KEY) or f"{random.getrandbits(64):016x}"
-        remaining = context.time_remaining()
-        self.deadline = time.monotonic() + remaining if remaining is not None else None
+        self._deadline: float | None = None
+        self._deadline_read = False
 
     @property
-    def metadata(self) -> dict[str, str]:
-        """Text metadata the client sent (binary `-bin` entries are left out)."""
-        if self._metadata is None:
-            self._metadata = {
-                key: value
-                for key, value in (self.context.invocation_metadata() or ())
-                if isinstance(value, str)
-            }
-        return self._metadata
+    def deadline(self) -> float | None:
+        """When the caller stops waiting (`time.monotonic()` clock); None without a deadline.
+        Read on first use: most RPCs make no outgoing call that would need it."""
+        if not self._deadline_read:
+            remaining = self.context.time_remaining()
+            self._deadline = time.monotonic() + remaining if remaining is not None else None
+            self._deadline_read = True
+        return self._deadline
 
 
 _current_call: ContextVar[RpcCall | None] = ContextVar("knowledge_rpc_call", default=None)
@@ -63,6 +68,6 @@ def current_call() -> RpcCall | None:
     return _current_call.get()
 
 
-def set_current_call(call: RpcCall) -> None:
-    """Bind `call` to the current task."""
-    _current_call.set(call)
+# The ContextVar's own setter: binding a call to the current task costs no Python frame per RPC.
+set_current_call: Callable[[RpcCall], object] = _current_call.set
+"""Bind a call to the current task."""
