@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import sys
-from typing import Any, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 import structlog
 
@@ -51,6 +52,9 @@ class _LineWriter:
 _writer = _LineWriter()
 
 
+Render = Callable[[structlog.typing.EventDict], str]
+
+
 class AccessLog:
     """Writes `{"event": "rpc", ...fields, "service", "level", "timestamp"}` lines."""
 
@@ -60,27 +64,54 @@ class AccessLog:
         *,
         enabled: bool,
         timestamp: structlog.typing.Processor,
-        renderer: structlog.typing.Processor,
+        render: Render,
     ) -> None:
         self._service = service
         self._enabled = enabled
         self._timestamp = timestamp
-        self._renderer = renderer
+        self._render = render
 
-    def rpc(self, **fields: Any) -> None:
+    def rpc(
+        self,
+        method: str,
+        status: str,
+        duration_ms: float,
+        request_id: str,
+        trace_id: str,
+        principal: str | None,
+    ) -> None:
         """Log one finished RPC."""
         if not self._enabled:
             return
-        event = {"event": "rpc", **fields, "service": self._service, "level": "info"}
+        event = {
+            "event": "rpc",
+            "method": method,
+            "status": status,
+            "duration_ms": duration_ms,
+            "request_id": request_id,
+            "trace_id": trace_id,
+            "principal": principal,
+            "service": self._service,
+            "level": "info",
+        }
         self._timestamp(None, "info", event)
-        _writer.write(str(self._renderer(None, "info", event)))
+        _writer.write(self._render(event))
+
+
+def rendered_by(renderer: structlog.typing.Processor) -> Render:
+    """A structlog renderer as a `Render`."""
+
+    def render(event: structlog.typing.EventDict) -> str:
+        return str(renderer(None, "info", event))
+
+    return render
 
 
 _access_log = AccessLog(
     "",
     enabled=True,
     timestamp=structlog.processors.TimeStamper(fmt="iso", utc=True),
-    renderer=structlog.dev.ConsoleRenderer(),
+    render=rendered_by(structlog.dev.ConsoleRenderer()),
 )
 
 
@@ -89,11 +120,12 @@ def configure_access_log(
     *,
     enabled: bool,
     timestamp: structlog.typing.Processor,
-    renderer: structlog.typing.Processor,
+    render: Render,
 ) -> None:
-    """Called by `configure_logging`: same service, level, clock and renderer as other lines."""
+    """Called by `configure_logging`: same service, level, clock and rendering as other lines
+    (`render` may skip the structlog renderer's frame when it renders the same line)."""
     global _access_log
-    _access_log = AccessLog(service, enabled=enabled, timestamp=timestamp, renderer=renderer)
+    _access_log = AccessLog(service, enabled=enabled, timestamp=timestamp, render=render)
 
 
 def access_log() -> AccessLog:

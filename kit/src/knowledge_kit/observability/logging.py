@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import orjson
 import structlog
 
-from knowledge_kit.observability.access_log import configure_access_log, output
+from knowledge_kit.observability.access_log import configure_access_log, output, rendered_by
 from knowledge_kit.observability.redaction import redact_secrets
 
 _output = output
@@ -93,7 +93,8 @@ def configure_logging(
         service_name,
         enabled=level_number <= logging.INFO,
         timestamp=_UtcTimestamp(),
-        renderer=renderer,
+        # The same JSON as the renderer's, without its frame per line.
+        render=_json_line if json else rendered_by(renderer),
     )
     _route_standard_logging(renderer, level)
 

@@ -14,6 +14,9 @@ from knowledge_kit.auth.principal import Principal
 
 REQUEST_ID_KEY = "x-request-id"
 
+STATUS_NAMES: dict[grpc.StatusCode, str] = {code: code.name for code in grpc.StatusCode}
+"""`code.name` without the enum's property lookup, for the per-RPC path."""
+
 
 class RpcCall:
     """One incoming RPC: method, request (or request stream), context, and what steps learn."""

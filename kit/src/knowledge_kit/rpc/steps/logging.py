@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from knowledge_kit.observability.access_log import access_log
-from knowledge_kit.rpc.call import RpcCall
+from knowledge_kit.rpc.call import STATUS_NAMES, RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 
@@ -20,11 +20,12 @@ class LogRpc:
         try:
             return await proceed(call)
         finally:
+            principal = call.principal
             access_log().rpc(
-                method=call.method,
-                status=call.status.name,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                request_id=call.request_id,
-                trace_id=call.trace_id,
-                principal=call.principal.name if call.principal else None,
+                call.method,
+                STATUS_NAMES[call.status],
+                round((time.perf_counter() - started) * 1000, 3),
+                call.request_id,
+                call.trace_id,
+                principal.name if principal is not None else None,
             )
