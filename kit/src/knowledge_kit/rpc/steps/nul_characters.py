@@ -4,6 +4,7 @@ driver error would reach the caller as INTERNAL)."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -34,36 +35,92 @@ class RefuseNulCharacters:
 def nul_character_path(message: Message, prefix: str = "") -> str | None:
     """The path of the first string field of `message` holding NUL (`space.display_name`,
     `chunks[2].text`, `labels["k"]`), looking into set fields only; None when there is none."""
-    for field, value in message.ListFields():
-        if field.type == _STRING:
-            found = _in_strings(field, value, prefix)
-        elif field.type == _MESSAGE:
-            found = _in_messages(field, value, prefix)
-        else:
+    for name, kind, entry in _text_fields(message.DESCRIPTOR):
+        if kind is _Kind.TEXT:
+            if NUL in getattr(message, name):
+                return prefix + name
             continue
+        value = getattr(message, name)
+        if kind is _Kind.MESSAGE:
+            found = (
+                nul_character_path(value, f"{prefix}{name}.") if message.HasField(name) else None
+            )
+        elif kind is _Kind.TEXTS:
+            found = _in_strings(value, prefix + name)
+        elif kind is _Kind.MESSAGES:
+            found = _in_messages(value, prefix + name)
+        else:
+            assert entry is not None
+            found = _in_map(entry, value, prefix + name)
         if found is not None:
             return found
     return None
 
 
-def _in_strings(field: FieldDescriptor, value: Any, prefix: str) -> str | None:
-    path = prefix + field.name
-    if not field.is_repeated:
-        return path if NUL in value else None
-    for index, text in enumerate(value):
+class _Kind(enum.Enum):
+    TEXT = "text"
+    TEXTS = "repeated text"
+    MESSAGE = "message"
+    MESSAGES = "repeated message"
+    MAP = "map"
+
+
+_TextField = tuple[str, _Kind, "Descriptor | None"]
+_plans: dict[Descriptor, tuple[_TextField, ...]] = {}
+
+
+def _text_fields(descriptor: Descriptor) -> tuple[_TextField, ...]:
+    """The fields of a message type that can hold text, in field-number order (the order the
+    walk reports the first NUL in); worked out once per type, not per request."""
+    plan = _plans.get(descriptor)
+    if plan is None:
+        plan = _plans[descriptor] = tuple(
+            field
+            for field in map(_text_field, sorted(descriptor.fields, key=_number))
+            if field is not None
+        )
+    return plan
+
+
+def _number(field: FieldDescriptor) -> int:
+    return field.number
+
+
+def _text_field(field: FieldDescriptor) -> _TextField | None:
+    if field.type == _STRING:
+        return (field.name, _Kind.TEXTS if field.is_repeated else _Kind.TEXT, None)
+    entry = field.message_type
+    if field.type != _MESSAGE or entry is None or not _may_hold_text(entry, set()):
+        return None
+    if entry.GetOptions().map_entry:
+        return (field.name, _Kind.MAP, entry)
+    return (field.name, _Kind.MESSAGES if field.is_repeated else _Kind.MESSAGE, None)
+
+
+def _may_hold_text(descriptor: Descriptor, seen: set[str]) -> bool:
+    if descriptor.full_name in seen:
+        return False  # a recursive type holds text only if some other field of it does
+    seen.add(descriptor.full_name)
+    return any(
+        field.type == _STRING
+        or (
+            field.type == _MESSAGE
+            and field.message_type is not None
+            and _may_hold_text(field.message_type, seen)
+        )
+        for field in descriptor.fields
+    )
+
+
+def _in_strings(texts: Any, path: str) -> str | None:
+    for index, text in enumerate(texts):
         if NUL in text:
             return f"{path}[{index}]"
     return None
 
 
-def _in_messages(field: FieldDescriptor, value: Any, prefix: str) -> str | None:
-    path = prefix + field.name
-    entry = field.message_type
-    if entry is not None and entry.GetOptions().map_entry:
-        return _in_map(entry, value, path)
-    if not field.is_repeated:
-        return nul_character_path(value, f"{path}.")
-    for index, item in enumerate(value):
+def _in_messages(messages: Any, path: str) -> str | None:
+    for index, item in enumerate(messages):
         found = nul_character_path(item, f"{path}[{index}].")
         if found is not None:
             return found
