@@ -41,13 +41,20 @@ class TokenVerifier:
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal of `token` if it was verified before and has not expired; else None
+        (then `verify` it)."""
+        cached = self._cache.get(token)
+        if cached is not None and cached.expires_at + self._leeway > time.time():
+            return cached
+        return None
+
     async def verify(self, token: str) -> Principal:
         """The principal the token names; UnauthenticatedError saying why it is refused."""
-        cached = self._cache.get(token)
+        cached = self.cached(token)
         if cached is not None:
-            if cached.expires_at + self._leeway > time.time():
-                return cached
-            del self._cache[token]
+            return cached
+        self._cache.pop(token, None)  # expired, if there
         principal = await self._verify_signature_and_claims(token)
         self._cache[token] = principal
         if len(self._cache) > self._cache_size:

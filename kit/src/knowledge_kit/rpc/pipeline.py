@@ -20,9 +20,12 @@ Proceed = Callable[[RpcCall], Awaitable[Any]]
 
 
 class RpcStep(Protocol):
-    """One concern around every RPC: do something, `await proceed(call)`, do something after."""
+    """One concern around every RPC: do something, `await proceed(call)`, do something after.
 
-    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any: ...
+    A step with nothing to do after the call may be a plain method returning `proceed(call)`
+    unawaited: one coroutine fewer per RPC."""
+
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]: ...
 
 
 def compose(steps: Sequence[RpcStep], innermost: Proceed) -> Proceed:

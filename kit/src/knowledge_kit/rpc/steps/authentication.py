@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from knowledge_kit.auth.principal import set_current_principal
+from knowledge_kit.auth.principal import Principal, set_current_principal
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.errors import UnauthenticatedError
 from knowledge_kit.rpc.call import RpcCall
@@ -20,16 +20,28 @@ class Authenticate:
         self._verifier = verifier
         self._public = frozenset(public_methods)
 
-    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         authorization = call.metadata.get("authorization")
         if authorization is None:
             if call.method in self._public:
-                return await proceed(call)
+                return proceed(call)
             raise UnauthenticatedError("missing bearer token in 'authorization' metadata")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise UnauthenticatedError("'authorization' metadata must be 'Bearer <token>'")
-        principal = await self._verifier.verify(token.strip())
-        call.principal = principal
-        set_current_principal(principal)
+        token = token.strip()
+        # A token verified before needs no await: no coroutine of its own for this step.
+        principal = self._verifier.cached(token)
+        if principal is None:
+            return self._verify_then_proceed(call, token, proceed)
+        _authenticated(call, principal)
+        return proceed(call)
+
+    async def _verify_then_proceed(self, call: RpcCall, token: str, proceed: Proceed) -> Any:
+        _authenticated(call, await self._verifier.verify(token))
         return await proceed(call)
+
+
+def _authenticated(call: RpcCall, principal: Principal) -> None:
+    call.principal = principal
+    set_current_principal(principal)

@@ -5,8 +5,8 @@ driver error would reach the caller as INTERNAL)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, cast
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
@@ -23,19 +23,19 @@ _MESSAGE = FieldDescriptor.TYPE_MESSAGE
 class RefuseNulCharacters:
     """Checks each request (each message of a request stream) for NUL in any string field."""
 
-    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         request = call.request
         if isinstance(request, Message):
             _refuse_nul(request)
         elif isinstance(request, AsyncIterator):
             call.request = _checked_stream(request)
-        return await proceed(call)
+        return proceed(call)
 
 
 def nul_character_path(message: Message, prefix: str = "") -> str | None:
     """The path of the first string field of `message` holding NUL (`space.display_name`,
     `chunks[2].text`, `labels["k"]`), looking into set fields only; None when there is none."""
-    for name, kind, entry in _text_fields(message.DESCRIPTOR):
+    for name, kind, entry in _text_fields(message):
         if kind is _Kind.TEXT:
             if NUL in getattr(message, name):
                 return prefix + name
@@ -66,15 +66,17 @@ class _Kind(enum.Enum):
 
 
 _TextField = tuple[str, _Kind, "Descriptor | None"]
-_plans: dict[Descriptor, tuple[_TextField, ...]] = {}
+_plans: dict[type[Message], tuple[_TextField, ...]] = {}
 
 
-def _text_fields(descriptor: Descriptor) -> tuple[_TextField, ...]:
-    """The fields of a message type that can hold text, in field-number order (the order the
+def _text_fields(message: Message) -> tuple[_TextField, ...]:
+    """The fields of `message`'s type that can hold text, in field-number order (the order the
     walk reports the first NUL in); worked out once per type, not per request."""
-    plan = _plans.get(descriptor)
+    plan = _plans.get(type(message))
     if plan is None:
-        plan = _plans[descriptor] = tuple(
+        # The upb and the pure-Python descriptors answer these questions alike.
+        descriptor = cast(Descriptor, message.DESCRIPTOR)
+        plan = _plans[type(message)] = tuple(
             field
             for field in map(_text_field, sorted(descriptor.fields, key=_number))
             if field is not None

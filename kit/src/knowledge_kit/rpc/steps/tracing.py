@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 import grpc
@@ -25,7 +26,7 @@ class TraceRpc:
         # A proxy until a provider is installed, so creating steps before configure_tracing works.
         self._tracer = tracer()
 
-    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         caller_sampled = _caller_sampled(call.metadata.get("traceparent"))
         if caller_sampled is None:
             parent = sample_new_root()
@@ -34,7 +35,10 @@ class TraceRpc:
         else:
             parent = None
         if parent is None:
-            return await proceed(call)
+            return proceed(call)  # unsampled: no coroutine of this step's own
+        return self._traced(call, parent, proceed)
+
+    async def _traced(self, call: RpcCall, parent: otel_context.Context, proceed: Proceed) -> Any:
         service, _, method = call.method[1:].partition("/")
         # start_span + attach rather than start_as_current_span: no generator-based context
         # manager per call.
