@@ -23,17 +23,18 @@ class RpcMetrics:
             ["grpc_method"],
             registry=registry,
         )
-        self._handled_children: dict[tuple[str, str], Counter] = {}
-        self._latency_children: dict[str, Histogram] = {}
+        # Both children of a method and status, bound on first use: one lookup per RPC.
+        self._children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
 
     def observe(self, method: str, code: str, seconds: float) -> None:
         """Count one finished RPC and record how long it took."""
-        handled = self._handled_children.get((method, code))
-        if handled is None:
-            handled = self._handled_children[(method, code)] = self.handled.labels(method, code)
-        latency = self._latency_children.get(method)
-        if latency is None:
-            latency = self._latency_children[method] = self.latency.labels(method)
+        children = self._children.get((method, code))
+        if children is None:
+            children = self._children[(method, code)] = (
+                self.handled.labels(method, code),
+                self.latency.labels(method),
+            )
+        handled, latency = children
         handled.inc()
         latency.observe(seconds)
 

@@ -8,7 +8,7 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from knowledge_kit.observability.metrics import rpc_metrics
-from knowledge_kit.rpc.call import RpcCall
+from knowledge_kit.rpc.call import STATUS_NAMES, RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 
@@ -23,4 +23,6 @@ class RecordMetrics:
         try:
             return await proceed(call)
         finally:
-            self._metrics.observe(call.method, call.status.name, time.perf_counter() - started)
+            self._metrics.observe(
+                call.method, STATUS_NAMES[call.status], time.perf_counter() - started
+            )
