@@ -9,7 +9,8 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.errors import CommitFailedError
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
@@ -94,15 +95,29 @@ class EventConsumer:
             raise
         try:
             while not stop.is_set():
-                batches = await self._consumer.getmany(timeout_ms=200)
-                for partition, records in batches.items():
-                    for record in records:
-                        await self.handle_record(record)
-                        await self._consumer.commit({partition: record.offset + 1})
-                        self.records_handled += 1
+                await self._handle_batches(await self._consumer.getmany(timeout_ms=200))
         finally:
             await self._consumer.stop()
             await self._producer.stop()
+
+    async def _handle_batches(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
+        for partition, records in batches.items():
+            for record in records:
+                await self.handle_record(record)
+                try:
+                    await self._consumer.commit({partition: record.offset + 1})
+                except CommitFailedError:
+                    # The group rebalanced (a member left or joined, the broker restarted)
+                    # while this batch was applied. Its partitions may be another member's now,
+                    # which reads them from the last committed offset; the inbox absorbs what
+                    # this one applied since. aiokafka rejoins on the next poll and reads every
+                    # partition it is given from its committed offset, so the rest of the batch
+                    # is dropped here, not lost.
+                    _log.warning(
+                        "consumer_rebalanced_mid_batch", topic=record.topic, offset=record.offset
+                    )
+                    return
+                self.records_handled += 1
 
     async def handle_record(self, record: ConsumerRecord) -> None:
         """Apply one record: once, with retries, or park it in the dead-letter topic."""
