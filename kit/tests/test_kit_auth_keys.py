@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
 import pytest
 
 from knowledge_kit.auth import JwksKeySet, SigningKey, TokenVerifier
+from knowledge_kit.auth import verifier as verifier_module
 from knowledge_kit.errors import UnauthenticatedError
 from knowledge_kit.testing import JwksEndpoint
 
@@ -32,6 +36,22 @@ async def test_verified_tokens_are_not_reverified_until_they_expire(
     assert await verifier.verify(token) == first
     assert first.roles == frozenset({"editor", "reader"}) and first.session_id == "s-9"
     assert "eyJ" not in repr(first)
+    await keys.close()
+
+
+async def test_a_verified_token_is_no_longer_answered_from_the_cache_once_it_expires(
+    jwks_endpoint: JwksEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = JwksKeySet(jwks_endpoint.url)
+    verifier = TokenVerifier(
+        keys, issuer=jwks_endpoint.issuer, audience=jwks_endpoint.audience, leeway_seconds=0
+    )
+    token = jwks_endpoint.mint("users/alice", ttl_seconds=60)
+    principal = await verifier.verify(token)
+    assert verifier.cached(token) == principal
+    later = time.time() + 120
+    monkeypatch.setattr(verifier_module, "time", SimpleNamespace(time=lambda: later))
+    assert verifier.cached(token) is None  # so the RPC step verifies it again, and refuses it
     await keys.close()
 
 
