@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import CommitFailedError
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
@@ -101,23 +102,46 @@ class EventConsumer:
             await self._producer.stop()
 
     async def _handle_batches(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
+        # Where each partition of the batch resumes if the batch is cut short.
+        resume = {partition: records[0].offset for partition, records in batches.items() if records}
         for partition, records in batches.items():
             for record in records:
                 await self.handle_record(record)
-                try:
-                    await self._consumer.commit({partition: record.offset + 1})
-                except CommitFailedError:
-                    # The group rebalanced (a member left or joined, the broker restarted)
-                    # while this batch was applied. Its partitions may be another member's now,
-                    # which reads them from the last committed offset; the inbox absorbs what
-                    # this one applied since. aiokafka rejoins on the next poll and reads every
-                    # partition it is given from its committed offset, so the rest of the batch
-                    # is dropped here, not lost.
-                    _log.warning(
-                        "consumer_rebalanced_mid_batch", topic=record.topic, offset=record.offset
-                    )
+                resume[partition] = record.offset + 1
+                if not await self._commit(partition, record):
+                    self._read_again(resume)
                     return
                 self.records_handled += 1
+            resume.pop(partition, None)
+
+    async def _commit(self, partition: TopicPartition, record: ConsumerRecord) -> bool:
+        """Commit the offset after `record`; False when the group rebalanced under the batch."""
+        try:
+            await self._consumer.commit({partition: record.offset + 1})
+        except (CommitFailedError, IllegalStateError) as rebalanced:
+            _log.warning(
+                "offset_commit_refused_after_rebalance",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                error=type(rebalanced).__name__,
+            )
+            return False
+        return True
+
+    def _read_again(self, resume: Mapping[TopicPartition, int]) -> None:
+        """Leave the rest of a batch the group rebalanced under, to be read again.
+
+        A member left or joined (or the broker restarted): the group waits for this member to
+        rejoin, which it does on its next poll, so finishing the batch would hold every member
+        up. A partition now another member's is read by that one from the last committed
+        offset (the inbox turns away what this one applied since); one still this member's
+        goes back to its first record not applied, so no later event of a key overtakes an
+        earlier one that was left out.
+        """
+        for partition, offset in resume.items():
+            with contextlib.suppress(IllegalStateError):  # no longer this member's
+                self._consumer.seek(partition, offset)
 
     async def handle_record(self, record: ConsumerRecord) -> None:
         """Apply one record: once, with retries, or park it in the dead-letter topic."""
