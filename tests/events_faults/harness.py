@@ -98,6 +98,11 @@ class FaultRun:
         await self._wait(what, check, seconds)
         return await self.counts()
 
+    async def until_applied(self, what: str) -> LedgerCounts:
+        """Wait until every event recorded so far was applied."""
+        recorded = self.recorded
+        return await self.until(what, lambda counts: counts.applied >= recorded)
+
     async def until_applying(self, consumer: DriverProcess, more: int) -> None:
         """Wait until `consumer` applied `more` events from now: it is busy with a batch."""
         start = await self.applied_by(consumer)

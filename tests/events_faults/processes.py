@@ -35,6 +35,10 @@ class DriverProcess:
                 start_new_session=True,
             )
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def kill(self) -> None:
         """The fault: SIGKILL, no chance to finish a batch or commit an offset."""
         if self.process is not None and self.process.poll() is None:
