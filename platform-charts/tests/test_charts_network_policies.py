@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from fleet.charts.check import check_charts
+from fleet.charts.generated_files import write_generated_files
 
 from .chart_edits import replace_once
 
@@ -72,3 +74,31 @@ def test_a_network_policy_admitting_a_pod_the_mesh_does_not_is_named(charts_copy
         "default/ms-canvas: NetworkPolicy knowledge/ms-canvas: spec.ingress[0]: admits ms-ml on "
         "port 50053, which no AuthorizationPolicy lets call ms-canvas there"
     ) in lines, lines
+
+
+def test_a_release_with_neither_database_nor_kafka_renders_without_those_peers(
+    charts_copy: Path,
+) -> None:
+    manifest = charts_copy / "repos.yaml"
+    replace_once(manifest, "    database: ml\n", "")
+    replace_once(manifest, "    topics:\n      produces: [ml.models.v1, ml.training.v1]\n", "")
+    write_generated_files(charts_copy)
+
+    report = check_charts(charts_copy, update_golden=True)
+
+    assert [str(problem) for problem in report.problems] == []
+    golden = charts_copy / "platform-charts/golden/default/ms-ml.yaml"
+    policies = [
+        document
+        for document in yaml.safe_load_all(golden.read_text(encoding="utf-8"))
+        if document and document["kind"] == "NetworkPolicy"
+    ]
+    assert policies
+    peers = [
+        peer
+        for policy in policies
+        for rule in policy["spec"].get("egress", [])
+        for peer in rule.get("to", [])
+    ]
+    labels = [peer.get("podSelector", {}).get("matchLabels", {}) for peer in peers]
+    assert not any("cnpg.io/cluster" in found or "strimzi.io/cluster" in found for found in labels)

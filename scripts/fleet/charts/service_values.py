@@ -156,13 +156,14 @@ def _stores(service: Service) -> dict[str, Any]:
 
 
 def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
-    """What the release's NetworkPolicy lets its pods reach besides the callers that reach them."""
+    """What the release's NetworkPolicy lets its pods reach besides the callers that reach them.
+
+    A peer the release does not have is left out rather than set to null: Helm drops null keys
+    when it coalesces values, so a null here would fail the schema at install.
+    """
     egress: dict[str, Any] = {
         "dns": copy.deepcopy(settings.DNS),
         "controlPlane": copy.deepcopy(settings.CONTROL_PLANE),
-        "database": None,
-        "kafka": None,
-        "stores": [],
     }
     if service.database is not None:
         cluster = f"{kubernetes_name(service.name)}-postgres"
@@ -175,10 +176,12 @@ def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
             "podLabels": dict(settings.KAFKA_BROKER_LABELS),
             "port": settings.KAFKA_BROKER_PORT,
         }
+    stores: list[dict[str, Any]] = []
     if "qdrant" in service.stores:
-        egress["stores"].append(dict(settings.QDRANT))
+        stores.append(dict(settings.QDRANT))
     if "redis" in service.stores:
-        egress["stores"].append({"namespace": None, "port": settings.REDIS_PORT})
+        stores.append({"namespace": None, "port": settings.REDIS_PORT})
+    egress["stores"] = stores
     return {
         "databaseOperator": copy.deepcopy(settings.POSTGRES_OPERATOR),
         "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
