@@ -1,0 +1,1 @@
+"""ms_vector: Chunks, embeddings and similarity search; indexes documents as they change."""
