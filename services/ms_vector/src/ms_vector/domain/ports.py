@@ -1,0 +1,68 @@
+"""What the search needs of the outside world: an embedding model and indexes over chunks.
+
+Each port has more than one adapter (the in-process FAISS index and Qdrant for the dense
+index), and the service layer sees only these protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .chunks import ChunkMeta
+from .filters import ChunkFilter
+
+Vectors = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A chunk id a retriever found, with its score (higher is better)."""
+
+    id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkVector:
+    """A chunk's vector and the fields the index filters on."""
+
+    id: int
+    vector: Vectors  # shape (dimensions,), L2-normalised
+    meta: ChunkMeta
+
+
+class Embedder(Protocol):
+    """A text embedding model; vectors are L2-normalised, so a dot product is cosine."""
+
+    @property
+    def model(self) -> str:
+        """The model version's resource name, recorded with every chunk it embeds."""
+
+    @property
+    def dimensions(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Shape (len(texts), dimensions), float32. CPU-bound: call it off the event loop."""
+
+
+class VectorIndex(Protocol):
+    """The dense (ANN) index: chunk ids with their vectors, searched under a filter."""
+
+    async def upsert(self, chunks: Sequence[ChunkVector]) -> None: ...
+
+    async def delete(self, ids: Sequence[int]) -> None: ...
+
+    async def search(self, query: Vectors, limit: int, allowed: ChunkFilter) -> list[Hit]:
+        """The `limit` nearest admitted chunks by cosine, best first; fewer only when fewer
+        chunks are admitted (a restrictive filter never starves the result)."""
+
+    async def ids(self) -> set[int]:
+        """Every id held, to reconcile with the database at start."""
+
+    async def close(self) -> None:
+        """Persist what needs persisting and release resources."""
