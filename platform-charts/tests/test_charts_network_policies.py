@@ -76,23 +76,31 @@ def test_a_network_policy_admitting_a_pod_the_mesh_does_not_is_named(charts_copy
     ) in lines, lines
 
 
-def test_a_release_with_neither_database_nor_kafka_renders_without_those_peers(
+def test_a_release_with_no_database_kafka_or_callers_renders_without_those_peers(
     charts_copy: Path,
 ) -> None:
     manifest = charts_copy / "repos.yaml"
-    replace_once(manifest, "    database: ml\n", "")
-    replace_once(manifest, "    topics:\n      produces: [ml.models.v1, ml.training.v1]\n", "")
+    replace_once(
+        manifest,
+        "    database: ml\n    browser: true\n"
+        "    topics:\n      produces: [ml.models.v1, ml.training.v1]\n",
+        "",
+    )
+    replace_once(
+        manifest, "    callers: [ingress, ms_chat, ms_vector]\n    tags: [ai]\n", "    tags: [ai]\n"
+    )
     write_generated_files(charts_copy)
 
     report = check_charts(charts_copy, update_golden=True)
 
     assert [str(problem) for problem in report.problems] == []
     golden = charts_copy / "platform-charts/golden/default/ms-ml.yaml"
-    policies = [
-        document
-        for document in yaml.safe_load_all(golden.read_text(encoding="utf-8"))
-        if document and document["kind"] == "NetworkPolicy"
+    documents = [
+        document for document in yaml.safe_load_all(golden.read_text(encoding="utf-8")) if document
     ]
+    (authorization,) = [doc for doc in documents if doc["kind"] == "AuthorizationPolicy"]
+    assert authorization["spec"]["rules"] == []
+    policies = [document for document in documents if document["kind"] == "NetworkPolicy"]
     assert policies
     peers = [
         peer

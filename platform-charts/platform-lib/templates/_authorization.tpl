@@ -50,6 +50,10 @@ spec:
       {{- include "platform-lib.selectorLabels" . | nindent 6 }}
   action: ALLOW
   {{- /* No rules: nobody may call the service (an ALLOW policy matching nothing denies all). */}}
+  {{- if $rules }}
   rules:
     {{- toYaml $rules | nindent 4 }}
+  {{- else }}
+  rules: []
+  {{- end }}
 {{- end -}}
