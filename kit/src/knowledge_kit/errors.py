@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import grpc
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
+from knowledge_kit.database.availability import database_unreachable
+
 
 @dataclass(frozen=True, slots=True)
 class FieldViolation:
@@ -88,6 +90,7 @@ DEPENDENCY_DOWN_CODES = frozenset(
 
 INTERNAL_MESSAGE = "internal error"
 DEPENDENCY_DOWN_MESSAGE = "a service this one depends on is unavailable"
+DATABASE_DOWN_MESSAGE = "the service's database is unavailable; retry later"
 
 # Statuses travel as trailers, which clients refuse beyond 8-16 KiB (grpc-message is
 # percent-encoded, the details base64): messages often quote what the caller sent, which may be
@@ -113,10 +116,13 @@ class RpcStatus:
 
 def rpc_status_for(error: BaseException) -> RpcStatus:
     """Map any exception to the status a client may see: a downstream call's UNAVAILABLE,
-    DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED becomes UNAVAILABLE, unexpected ones bare INTERNAL."""
+    DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED, and a database that cannot be reached, become
+    UNAVAILABLE; unexpected ones bare INTERNAL."""
     if isinstance(error, grpc.aio.AioRpcError) and error.code() in DEPENDENCY_DOWN_CODES:
         # A downstream call on a channel other than the kit's, which names the dependency.
         return RpcStatus(grpc.StatusCode.UNAVAILABLE, DEPENDENCY_DOWN_MESSAGE)
+    if database_unreachable(error):
+        return RpcStatus(grpc.StatusCode.UNAVAILABLE, DATABASE_DOWN_MESSAGE)
     if not isinstance(error, DomainError):
         return RpcStatus(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
     message = bounded_text(error.message, MAX_MESSAGE_BYTES)

@@ -16,9 +16,9 @@ from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
 from opentelemetry import trace
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from knowledge_kit.database.availability import database_unreachable
 from knowledge_kit.events.dead_letter import send_to_dead_letter
 from knowledge_kit.events.envelope import payload_type
 from knowledge_kit.events.inbox import claim_event
@@ -183,7 +183,7 @@ class EventConsumer:
                         await handler(ConsumedEvent(payload, envelope, session))
                 return
             except Exception as error:
-                if _database_unreachable(error):
+                if database_unreachable(error):
                     # Not the event's fault: parking it would lose a good event. Stop without
                     # committing its offset, so it is redelivered once the database is back.
                     raise
@@ -214,9 +214,3 @@ class EventConsumer:
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         _log.error("event_dead_lettered", topic=record.topic, offset=record.offset, reason=reason)
         await send_to_dead_letter(self._producer, self.dead_letter_topic, record, reason)
-
-
-def _database_unreachable(error: Exception) -> bool:
-    return isinstance(error, OperationalError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )

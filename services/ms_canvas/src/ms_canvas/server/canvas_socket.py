@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import structlog
 from knowledge_kit.auth.principal import Principal
+from knowledge_kit.database.availability import database_unreachable
 from knowledge_kit.errors import (
     DependencyUnavailableError,
     DomainError,
@@ -74,6 +75,14 @@ class CanvasSocket:
         except DomainError as refused:
             await connection.close(
                 CloseCode.POLICY_VIOLATION, bounded_text(refused.message, MAX_REASON_BYTES)
+            )
+            return
+        except Exception as failure:
+            if not database_unreachable(failure):
+                raise
+            _log.warning("canvas_socket_database_unavailable", error=type(failure).__name__)
+            await connection.close(
+                CloseCode.TRY_AGAIN_LATER, "the canvas store is unavailable; try again later"
             )
             return
         try:
