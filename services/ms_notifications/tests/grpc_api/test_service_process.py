@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 
+HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 STARTUP_LIMIT_SECONDS = 60
 SHUTDOWN_LIMIT_SECONDS = 30
 
@@ -49,7 +50,12 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
     )
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            answer = await health_pb2_grpc.HealthStub(channel).Check(
+            check_health = channel.unary_unary(
+                HEALTH_CHECK,
+                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+                response_deserializer=health_pb2.HealthCheckResponse.FromString,
+            )
+            answer = await check_health(
                 health_pb2.HealthCheckRequest(),
                 timeout=STARTUP_LIMIT_SECONDS,
                 wait_for_ready=True,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import grpc
 import pytest
 from google.protobuf import field_mask_pb2
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from knowledge_kit.errors import field_violations_of
 
@@ -141,8 +141,12 @@ async def test_errors_arrive_as_their_status_codes(
 
 
 async def test_health_and_reflection_answer(channel: grpc.aio.Channel) -> None:
-    health = health_pb2_grpc.HealthStub(channel)
-    answer = await health.Check(health_pb2.HealthCheckRequest(service=NOTE_SERVICE))
+    check_health = channel.unary_unary(
+        "/grpc.health.v1.Health/Check",
+        request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
+        response_deserializer=health_pb2.HealthCheckResponse.FromString,
+    )
+    answer = await check_health(health_pb2.HealthCheckRequest(service=NOTE_SERVICE))
     assert answer.status == health_pb2.HealthCheckResponse.SERVING
     reflection = reflection_pb2_grpc.ServerReflectionStub(channel)
     responses = reflection.ServerReflectionInfo(
