@@ -14,6 +14,7 @@ from knowledge_kit.errors import NotFoundError
 
 Context = grpc.aio.ServicerContext[Any, Any]
 USER = ResourcePattern("users/{user}")
+NOTIFICATION = ResourcePattern("users/{user}/notifications/{notification}")
 PREFERENCES = ResourcePattern("users/{user}/notificationPreferences")
 SERVICE = "knowledge.notifications.v1.NotificationService"
 Updatable = Literal["categories", "email_address", "push_webhook_url"]
@@ -26,6 +27,8 @@ class Notifications:
     def __init__(self) -> None:
         self.inbox: dict[str, list[model.Notification]] = {}
         self.preferences: dict[str, model.NotificationPreferences] = {}
+        self.subscriptions: dict[str, list[model.PushSubscription]] = {}
+        self.deliveries: dict[str, list[model.Delivery]] = {}
         self._pages = PageTokens(b"notifications")
 
     def notify(self, user: str, *titles: str) -> None:
@@ -45,6 +48,28 @@ class Notifications:
         listed = page.page_at_offset(fetched)
         return api.ListNotificationsResponse(
             notifications=listed.items, next_page_token=listed.next_page_token
+        )
+
+    async def ListPushSubscriptions(
+        self, request: api.ListPushSubscriptionsRequest, context: Context
+    ) -> api.ListPushSubscriptionsResponse:
+        USER.check(request.parent, "parent")
+        page = self._pages.request(request.page_size, request.page_token, listing=[request.parent])
+        stored = self.subscriptions.get(request.parent, [])
+        listed = page.page_at_offset(stored[page.offset : page.offset + page.fetch_limit])
+        return api.ListPushSubscriptionsResponse(
+            subscriptions=listed.items, next_page_token=listed.next_page_token
+        )
+
+    async def ListDeliveries(
+        self, request: api.ListDeliveriesRequest, context: Context
+    ) -> api.ListDeliveriesResponse:
+        NOTIFICATION.check(request.parent, "parent")
+        page = self._pages.request(request.page_size, request.page_token, listing=[request.parent])
+        stored = self.deliveries.get(request.parent, [])
+        listed = page.page_at_offset(stored[page.offset : page.offset + page.fetch_limit])
+        return api.ListDeliveriesResponse(
+            deliveries=listed.items, next_page_token=listed.next_page_token
         )
 
     async def UpdateNotificationPreferences(
@@ -101,12 +126,22 @@ def _only(
 
 
 def add_notifications_to_server(servicer: Notifications, server: Any) -> None:
-    """Registers the two RPCs the way generated code registers a whole service."""
+    """Registers the RPCs the suite calls the way generated code registers a whole service."""
     handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {
         "ListNotifications": grpc.unary_unary_rpc_method_handler(
             servicer.ListNotifications,
             request_deserializer=api.ListNotificationsRequest.FromString,
             response_serializer=api.ListNotificationsResponse.SerializeToString,
+        ),
+        "ListPushSubscriptions": grpc.unary_unary_rpc_method_handler(
+            servicer.ListPushSubscriptions,
+            request_deserializer=api.ListPushSubscriptionsRequest.FromString,
+            response_serializer=api.ListPushSubscriptionsResponse.SerializeToString,
+        ),
+        "ListDeliveries": grpc.unary_unary_rpc_method_handler(
+            servicer.ListDeliveries,
+            request_deserializer=api.ListDeliveriesRequest.FromString,
+            response_serializer=api.ListDeliveriesResponse.SerializeToString,
         ),
         "UpdateNotificationPreferences": grpc.unary_unary_rpc_method_handler(
             servicer.UpdateNotificationPreferences,

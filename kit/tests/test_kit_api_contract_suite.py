@@ -23,6 +23,8 @@ from .notification_service import (
 
 StartServer = Callable[..., Awaitable[RunningServer]]
 LIST = "knowledge.notifications.v1.NotificationService.ListNotifications"
+SUBSCRIPTIONS = "knowledge.notifications.v1.NotificationService.ListPushSubscriptions"
+DELIVERIES = "knowledge.notifications.v1.NotificationService.ListDeliveries"
 UPDATE = "knowledge.notifications.v1.NotificationService.UpdateNotificationPreferences"
 Serve = Callable[..., Awaitable[ApiContract]]
 
@@ -45,6 +47,24 @@ async def serve(
             other = api.ListNotificationsRequest(parent="users/ada", unread_only=True)
             return ListCase(request, metadata, (other, metadata))
 
+        async def subscriptions() -> ListCase:
+            notifications.subscriptions["users/ada"] = [
+                model.PushSubscription(name=f"users/ada/pushSubscriptions/p{number}")
+                for number in range(3)
+            ]
+            request = api.ListPushSubscriptionsRequest(parent="users/ada")
+            other = api.ListPushSubscriptionsRequest(parent="users/bob")
+            return ListCase(request, metadata, (other, metadata))
+
+        async def deliveries() -> ListCase:
+            parent = "users/ada/notifications/n1"
+            notifications.deliveries[parent] = [
+                model.Delivery(name=f"{parent}/deliveries/d{number}") for number in range(3)
+            ]
+            request = api.ListDeliveriesRequest(parent=parent)
+            other = api.ListDeliveriesRequest(parent="users/ada/notifications/n2")
+            return ListCase(request, metadata, (other, metadata))
+
         async def preferences() -> UpdateCase:
             name = "users/ada/notificationPreferences"
             notifications.preferences[name] = model.NotificationPreferences(name=name)
@@ -56,7 +76,8 @@ async def serve(
 
         if not seeded:
             return ApiContract(channels[-1], lists={}, updates={})
-        return ApiContract(channels[-1], lists={LIST: inbox}, updates={UPDATE: preferences})
+        lists = {LIST: inbox, SUBSCRIPTIONS: subscriptions, DELIVERIES: deliveries}
+        return ApiContract(channels[-1], lists=lists, updates={UPDATE: preferences})
 
     yield contract
     for channel in channels:
@@ -117,4 +138,5 @@ async def test_an_rpc_without_a_seed_recipe_fails_asking_for_one(serve: Serve) -
     unseeded = await serve(Notifications(), seeded=False)
     with pytest.raises(AssertionError) as missing:
         await unseeded.check_page_tokens()
-    assert str(missing.value).startswith(f"no seed recipe for {LIST}")
+    assert str(missing.value).startswith("no seed recipe for ")
+    assert LIST in str(missing.value) and DELIVERIES in str(missing.value)
