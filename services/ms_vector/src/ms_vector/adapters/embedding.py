@@ -1,0 +1,94 @@
+"""The embedding model: WordLlama's static token embeddings (256 dimensions), read from the
+weights its wheel ships, so nothing is ever downloaded.
+
+WordLlama averages the embeddings of a text's tokens; there is no network in the model, so one
+CPU embeds a few thousand passages a second. The tokenizer (Rust, `tokenizers`) is only read
+after loading and releases the GIL, and the rest is NumPy on arrays local to the call, so one
+embedder serves concurrent `asyncio.to_thread` calls without a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..domain.ports import Vectors
+
+DEFAULT_MODEL = "models/embedder/versions/wordllama-l2-supercat-256"
+_CONFIG = "l2_supercat"
+_DIMENSIONS = 256
+_WEIGHTS = f"weights/{_CONFIG}_{_DIMENSIONS}.safetensors"
+_TOKENIZER = f"tokenizers/{_CONFIG}_tokenizer_config.json"
+# Texts are embedded in batches of similar length: a batch is padded to its longest text.
+_BATCH = 256
+
+
+class EmbeddingModelMissing(RuntimeError):
+    """The model's weights or tokenizer are not where the embedder reads them from."""
+
+
+class WordLlamaEmbedder:
+    """The `Embedder` port on WordLlama's `l2_supercat` 256-dimension weights.
+
+    `model` is the model version's resource name recorded with every chunk it embeds; a
+    different model (or different weights) must be given a different name, so that the chunks
+    it embedded are re-indexed side by side rather than mixed. `files` is the directory holding
+    `weights/` and `tokenizers/`: by default the installed wordllama package itself.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, files: Path | None = None) -> None:
+        wordllama = _import_wordllama()
+        files = files if files is not None else Path(wordllama.__file__).parent
+        missing = [
+            str(files / name) for name in (_WEIGHTS, _TOKENIZER) if not (files / name).is_file()
+        ]
+        if missing:
+            raise EmbeddingModelMissing(
+                f"the embedding model's files are missing: {', '.join(missing)} "
+                f"(they ship in the wordllama wheel; reinstall it)"
+            )
+        self._model = model
+        self._inference: Any = wordllama.WordLlama.load(
+            config=_CONFIG, dim=_DIMENSIONS, cache_dir=files, disable_download=True
+        )
+        self._dimensions = int(self._inference.embedding.shape[1])
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """L2-normalised float32 rows, one per text (a text without a single token, such as
+        "", embeds as the zero vector: it is similar to nothing)."""
+        vectors = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        if not texts:
+            return vectors
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), _BATCH):
+            batch = order[start : start + _BATCH]
+            vectors[batch] = self._inference.embed(
+                [texts[i] for i in batch], norm=False, batch_size=_BATCH
+            )
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        np.divide(vectors, norms, out=vectors, where=norms > 0)
+        return vectors
+
+
+def _import_wordllama() -> Any:
+    """wordllama configures the root logger when it is imported (logging.basicConfig at
+    INFO); the service's own logging set-up is kept as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    import wordllama  # type: ignore[import-untyped]
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return wordllama
