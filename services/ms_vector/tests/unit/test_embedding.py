@@ -1,0 +1,77 @@
+"""The embedding model, loaded from the weights its package ships, with the network cut off."""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ms_vector.adapters.embedding import DEFAULT_MODEL, EmbeddingModelMissing, WordLlamaEmbedder
+
+
+@pytest.fixture(scope="module")
+def embedder() -> WordLlamaEmbedder:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _no_network)
+        patch.setattr(socket, "create_connection", _no_network)
+        return WordLlamaEmbedder()
+
+
+def _no_network(*args: Any, **kwargs: Any) -> None:
+    raise AssertionError("the embedding model must not reach the network")
+
+
+def test_the_model_loads_without_the_network_and_names_its_version(
+    embedder: WordLlamaEmbedder,
+) -> None:
+    assert embedder.model == DEFAULT_MODEL
+    assert embedder.dimensions == 256
+    assert WordLlamaEmbedder("models/embedder/versions/7").model == "models/embedder/versions/7"
+
+
+def test_vectors_are_normalised_float32_one_row_per_text(embedder: WordLlamaEmbedder) -> None:
+    texts = ["How do I reset my password?", "Quarterly revenue grew by 12%.", "ok"]
+
+    vectors = embedder.embed(texts)
+
+    assert vectors.shape == (3, 256) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed([]).shape == (0, 256)
+    # A text without a token is similar to nothing, rather than a vector of NaN.
+    assert not np.any(embedder.embed([""]))
+
+
+def test_similar_sentences_are_closer_than_unrelated_ones(embedder: WordLlamaEmbedder) -> None:
+    question, paraphrase, unrelated = embedder.embed(
+        [
+            "How can I change the password of my account?",
+            "Steps to reset your account password",
+            "The river flooded the valley after three days of rain",
+        ]
+    )
+
+    assert float(question @ paraphrase) > float(question @ unrelated) + 0.2
+
+
+def test_a_text_embeds_alike_alone_in_a_batch_and_from_many_threads(
+    embedder: WordLlamaEmbedder,
+) -> None:
+    texts = [f"Passage {i}: " + "word " * (i % 97) + "end of passage" for i in range(600)]
+    alone = np.stack([embedder.embed([text])[0] for text in texts[:40]])
+
+    batched = embedder.embed(texts)
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(embedder.embed, [texts[i::4] for i in range(4)]))
+
+    assert np.allclose(batched[:40], alone, atol=1e-6)
+    for i, vectors in enumerate(threaded):
+        assert np.allclose(vectors, batched[i::4], atol=1e-6)
+
+
+def test_missing_weights_are_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(EmbeddingModelMissing, match=r"l2_supercat_256\.safetensors"):
+        WordLlamaEmbedder(files=tmp_path)
