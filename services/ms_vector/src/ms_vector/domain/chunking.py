@@ -316,3 +316,15 @@ def _cut_point(content: str, low: int, high: int) -> int:
     if space is not None and space.start() > 0:
         return low + space.start()
     return high
+
+
+def embedding_text(title: str, passage: Passage) -> str:
+    """What a passage is embedded (and indexed by words) as: the document's title and the
+    passage's headings, then its text. A passage deep in a section still says what it is about
+    ("Configuration" of "ms_auth"), which its own words often leave out."""
+    context = [part for part in (title.strip(), *passage.heading_path) if part]
+    # The title is often the first heading too: say it once.
+    unique = [part for index, part in enumerate(context) if part not in context[:index]]
+    if not unique:
+        return passage.text
+    return " / ".join(unique) + "\n\n" + passage.text
