@@ -7,15 +7,20 @@ Tests run on SQLite, or on PostgreSQL when KNOWLEDGE_TEST_DATABASE=postgresql (t
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from knowledge_kit.api import PageTokens
+import pytest_asyncio
+from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_vector.main import MIGRATIONS
-from ms_vector.repository.notes import SqlNoteUnitOfWork
-from ms_vector.service.notes import NoteUseCases
+from ms_vector.adapters.embedding import WordLlamaEmbedder
+from ms_vector.adapters.faiss_index import FaissVectorIndex
+from ms_vector.config import Settings
+from ms_vector.main import MIGRATIONS, VectorParts, vector_parts
+
+from .support import Spaces, UnreachableKnowledge
 
 
 @pytest.fixture
@@ -24,9 +29,29 @@ def service_migrations() -> Path:
     return MIGRATIONS
 
 
-@pytest.fixture
-def note_use_cases(sessions: async_sessionmaker[AsyncSession]) -> NoteUseCases:
-    """The note use cases on the test database, as the composition root wires them."""
-    return NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions), title_max_length=200, pages=PageTokens(b"tests")
+@pytest.fixture(scope="session")
+def embedder() -> WordLlamaEmbedder:
+    """The real embedding model, loaded once (from the weights its wheel ships)."""
+    return WordLlamaEmbedder()
+
+
+@pytest_asyncio.fixture
+async def vector(
+    sessions: async_sessionmaker[AsyncSession], embedder: WordLlamaEmbedder, tmp_path: Path
+) -> AsyncIterator[VectorParts]:
+    """The use cases as the composition root wires them, on the test database and an
+    in-process HNSW index persisted under the test's directory."""
+    dense = FaissVectorIndex(embedder.dimensions, tmp_path / "index.npz")
+    settings = Settings(chunk_max_chars=400, chunk_overlap_chars=60)
+    parts = vector_parts(
+        settings, sessions, Outbox("ms_vector"), embedder, dense, UnreachableKnowledge()
     )
+    await parts.live.load()
+    yield parts
+    await dense.close()
+
+
+@pytest.fixture
+def spaces(sessions: async_sessionmaker[AsyncSession]) -> Spaces:
+    """Memberships as knowledge.spaces.v1 would have delivered them."""
+    return Spaces(sessions)

@@ -1,12 +1,21 @@
 """Settings of ms_vector, read from `MS_VECTOR_*` environment variables."""
 
+from pathlib import Path
+
 from knowledge_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "models/embedder/versions/wordllama-l2-supercat-256"
 
 
 class Settings(ServiceSettings):
-    """The kit's settings every service has, plus this service's own."""
+    """The kit's settings every service has, plus the index's own.
+
+    The dense index is Qdrant when `qdrant_url` is set (a cluster), else an in-process HNSW
+    index persisted under `index_path` (one machine, `fleet up`). Either way the chunks and
+    their vectors are kept in the database, the record both are rebuilt from.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="MS_VECTOR_",
@@ -21,4 +30,17 @@ class Settings(ServiceSettings):
         "knowledge.documents.v1",
         "knowledge.spaces.v1",
     )
-    note_title_max_length: int = Field(default=200, ge=1)
+    # ms_knowledge, read again by ReindexSpace.
+    knowledge_target: str = "ms-knowledge:50052"
+    # The embedding model version recorded with every chunk (ms_ml names versions this way).
+    embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, pattern=r"^models/[^/]+/")
+    index_path: Path = Path("./vector-index.npz")
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    # The alias searches go through; each layout version is a collection behind it.
+    qdrant_collection: str = Field(default="chunks", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    # Passages: at most this many characters, each repeating the end of the one before.
+    chunk_max_chars: int = Field(default=1200, ge=200, le=20_000)
+    chunk_overlap_chars: int = Field(default=150, ge=0, le=2_000)
+    # A longer document is not indexed (its status says why) rather than held whole in memory.
+    max_document_chars: int = Field(default=2_000_000, ge=1_000)

@@ -2,68 +2,127 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.vector.v1 import vector_service_pb2_grpc
 from knowledge_kit.api import PageTokens
-from knowledge_kit.auth.verifier import TokenVerifier
-from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
-from knowledge_kit.runtime import (
-    Registration,
-    ServiceContext,
-    ServiceParts,
-    run_service,
-)
-from knowledge_kit.settings import ServiceSettings
+from knowledge_kit.events import Outbox
+from knowledge_kit.rpc.client import ServiceChannels
+from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
+from qdrant_client import AsyncQdrantClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.embedding import WordLlamaEmbedder
+from .adapters.faiss_index import FaissVectorIndex
+from .adapters.knowledge_documents import KnowledgeDocuments
+from .adapters.qdrant_index import QdrantVectorIndex
 from .config import Settings
-from .example_api.v1 import example_pb2_grpc
-from .middleware.writer_role import RequireWriterRole
-from .repository.notes import SqlNoteUnitOfWork
-from .server.notes import NoteServicer
-from .service.notes import NoteUseCases
+from .domain.lexical import LexicalIndex
+from .domain.ports import DocumentSource, Embedder, VectorIndex
+from .server.events import event_handlers
+from .server.vector import VectorServicer
+from .service.documents import DocumentIndex
+from .service.indexing import ChunkingPolicy, Indexing
+from .service.live_index import LiveIndex
+from .service.reindex import Reindexing
+from .service.retrieval import Retrieval
+from .service.search import Search
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-NOTE_WRITES = (
-    "/knowledge.template_example.v1.NoteService/CreateNote",
-    "/knowledge.template_example.v1.NoteService/UpdateNote",
-)
 
 
-def rpc_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's pipeline, then this service's own policy."""
-    return [*default_steps(settings, verifier), RequireWriterRole(NOTE_WRITES)]
+@dataclass(frozen=True, slots=True)
+class VectorParts:
+    """The use cases on one database and one pair of in-memory indexes."""
+
+    live: LiveIndex
+    indexing: Indexing
+    search: Search
+    documents: DocumentIndex
+    reindexing: Reindexing
+
+    @property
+    def servicer(self) -> VectorServicer:
+        return VectorServicer(self.search, self.documents, self.reindexing)
 
 
-def servicers(use_cases: NoteUseCases) -> list[Registration]:
-    """Every servicer with its generated registration function."""
-    return [(example_pb2_grpc.add_NoteServiceServicer_to_server, NoteServicer(use_cases))]
-
-
-def build_server(
-    settings: Settings, use_cases: NoteUseCases, verifier: TokenVerifier
-) -> ServiceServer:
-    """The gRPC server the runtime serves, for tests that need only the server."""
-    server = ServiceServer(settings, steps=rpc_steps(settings, verifier))
-    for register, servicer in servicers(use_cases):
-        server.add_servicer(register, servicer)
-    return server
-
-
-async def note_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The note use cases on the migrated database, behind the service's interfaces."""
-    settings = context.settings
-    sessions = context.sessions
-    use_cases = NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions),
-        title_max_length=settings.note_title_max_length,
-        pages=PageTokens.for_service(settings),
+def vector_parts(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    embedder: Embedder,
+    dense: VectorIndex,
+    source: DocumentSource,
+) -> VectorParts:
+    """Wires the use cases; nothing is loaded or started yet (`live.load()` fills the indexes)."""
+    lexical = LexicalIndex()
+    live = LiveIndex(sessions, lexical, dense)
+    indexing = Indexing(
+        embedder,
+        ChunkingPolicy(
+            max_chars=settings.chunk_max_chars,
+            overlap_chars=settings.chunk_overlap_chars,
+            max_document_chars=settings.max_document_chars,
+        ),
     )
+    retrieval = Retrieval(embedder, dense, lexical)
+    return VectorParts(
+        live=live,
+        indexing=indexing,
+        search=Search(sessions, retrieval, PageTokens.for_service(settings)),
+        documents=DocumentIndex(sessions, outbox, indexing, live),
+        reindexing=Reindexing(sessions, outbox, indexing, live, source),
+    )
+
+
+async def dense_index(settings: Settings, dimensions: int) -> VectorIndex:
+    """Qdrant when `qdrant_url` is set, else the in-process HNSW index persisted on disk."""
+    if settings.qdrant_url is None:
+        return await asyncio.to_thread(FaissVectorIndex, dimensions, settings.index_path)
+    key = settings.qdrant_api_key
+    client = AsyncQdrantClient(
+        url=settings.qdrant_url, api_key=key.get_secret_value() if key is not None else None
+    )
+    index = QdrantVectorIndex(client, settings.qdrant_collection, dimensions)
+    await index.ensure()
+    return index
+
+
+def servicers(parts: VectorParts) -> list[Registration]:
+    return [(vector_service_pb2_grpc.add_VectorServiceServicer_to_server, parts.servicer)]
+
+
+@asynccontextmanager
+async def holding(dense: VectorIndex, channels: ServiceChannels) -> AsyncIterator[None]:
+    """The dense index (persisted on the way out) and the channel to ms_knowledge."""
+    try:
+        yield
+    finally:
+        await dense.close()
+        await channels.close()
+
+
+async def vector_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """The index loaded from the database, searched and kept current from events."""
+    settings = context.settings
+    embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
+    dense = await dense_index(settings, embedder.dimensions)
+    channels = ServiceChannels()
+    source = KnowledgeDocuments(channels.channel(settings.knowledge_target))
+    parts = vector_parts(settings, context.sessions, context.outbox, embedder, dense, source)
+    await parts.live.load()
     return ServiceParts(
-        servicers=servicers(use_cases),
-        steps=rpc_steps(settings, context.verifier),
+        servicers=servicers(parts),
+        event_handlers=event_handlers(parts.indexing, parts.live, context.outbox),
+        background=[parts.live.run, parts.reindexing.run],
+        lifecycles=[holding(dense, channels)],
     )
 
 
 async def serve() -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully."""
-    await run_service(Settings, note_parts, migrations=MIGRATIONS)
+    await run_service(Settings, vector_service_parts, migrations=MIGRATIONS)

@@ -66,9 +66,9 @@ class FaissVectorIndex:
         dimensions: int,
         path: Path | None = None,
         *,
-        m: int = 32,
-        ef_construction: int = 80,
-        ef_search: int = 96,
+        m: int = 48,
+        ef_construction: int = 200,
+        ef_search: int = 160,
         exact_below: int = 2048,
     ) -> None:
         self._dimensions = dimensions

@@ -6,14 +6,14 @@ index), and the service layer sees only these protocols.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from .chunks import ChunkMeta
+from .chunks import ChunkMeta, DocumentRevision
 from .filters import ChunkFilter
 
 Vectors = npt.NDArray[np.float32]
@@ -66,3 +66,11 @@ class VectorIndex(Protocol):
 
     async def close(self) -> None:
         """Persist what needs persisting and release resources."""
+
+
+class DocumentSource(Protocol):
+    """Where documents are read again from (ms_knowledge), as the user who asked may read them."""
+
+    def revisions(self, space: str, token: str) -> AsyncIterator[DocumentRevision]:
+        """The current revision of every document of `space`, read with the bearer `token`."""
+        ...

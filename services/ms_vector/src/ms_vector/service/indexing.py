@@ -1,0 +1,186 @@
+"""Indexing one document revision, and removing documents: the record changes, the events are
+recorded, all in the caller's transaction. Never backwards: a revision older than one already
+seen changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from knowledge.vector.v1.events_pb2 import (
+    DocumentIndexed,
+    DocumentIndexFailed,
+    DocumentUnindexed,
+)
+from knowledge_kit.api import Clock, utc_now
+
+from ..domain.chunking import cut_passages, embedding_text
+from ..domain.chunks import DocumentRevision, Passage
+from ..domain.ports import Embedder, Vectors
+from ..domain.status import DocumentStatus, IndexState
+from ..repository.work import VectorWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkingPolicy:
+    """Passages of at most `max_chars`, overlapping by `overlap_chars`; documents longer than
+    `max_document_chars` are not indexed (their status says why)."""
+
+    max_chars: int = 1200
+    overlap_chars: int = 150
+    max_document_chars: int = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOutcome:
+    """What indexing a revision did: `changed` is False when a newer or equal revision was
+    already recorded, and `status` is what is recorded now."""
+
+    changed: bool
+    status: DocumentStatus
+
+
+class Indexing:
+    """Cuts, embeds and records revisions; removes documents and spaces."""
+
+    def __init__(
+        self, embedder: Embedder, policy: ChunkingPolicy, *, clock: Clock = utc_now
+    ) -> None:
+        self._embedder = embedder
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def model(self) -> str:
+        return self._embedder.model
+
+    @property
+    def max_document_chars(self) -> int:
+        return self._policy.max_document_chars
+
+    async def index(self, work: VectorWork, revision: DocumentRevision) -> IndexOutcome:
+        """Record `revision`'s chunks unless something newer is recorded. A revision that
+        cannot be indexed (too long, the model failing) is recorded as failed, with its
+        error, and DocumentIndexFailed is published; the searchable revision stays."""
+        seen = await work.records.status(revision.document)
+        if seen is not None and seen.supersedes(revision.revision, self.model):
+            return IndexOutcome(False, seen)
+        try:
+            passages, vectors = await self._embedded(revision)
+        except _Unindexable as failure:
+            return IndexOutcome(True, await self._failed(work, revision, seen, str(failure)))
+        await work.records.replace_chunks(revision, passages, vectors, self.model)
+        status = DocumentStatus(
+            document=revision.document,
+            space=revision.space,
+            state=IndexState.INDEXED,
+            indexed_revision=revision.revision,
+            latest_revision=revision.revision,
+            embedding_model=self.model,
+            chunk_count=len(passages),
+            last_error="",
+            status_time=self._clock(),
+        )
+        await work.records.save_status(status, seen=seen)
+        await work.record(
+            DocumentIndexed(
+                document=revision.document,
+                revision=revision.revision,
+                chunk_count=len(passages),
+                embedding_model=self.model,
+            ),
+            subject=revision.document,
+        )
+        return IndexOutcome(True, status)
+
+    async def remove(self, work: VectorWork, document: str, space: str, revision: int = 0) -> int:
+        """Remove `document` from the index (deleted at `revision`; 0: whatever it was at).
+        How many chunks went; a deletion older than the recorded revision changes nothing."""
+        seen = await work.records.status(document)
+        if seen is not None and revision and revision < seen.latest_revision:
+            return 0
+        if seen is not None and seen.state is IndexState.DELETED:
+            return 0
+        removed = await work.records.delete_chunks(document)
+        status = DocumentStatus(
+            document=document,
+            space=space,
+            state=IndexState.DELETED,
+            indexed_revision=0,
+            latest_revision=max(revision, seen.latest_revision if seen else 0),
+            embedding_model=seen.embedding_model if seen else self.model,
+            chunk_count=0,
+            last_error="",
+            status_time=self._clock(),
+        )
+        await work.records.save_status(status, seen=seen)
+        await work.record(
+            DocumentUnindexed(document=document, removed_chunk_count=removed), subject=document
+        )
+        return removed
+
+    async def remove_space(self, work: VectorWork, space: str) -> list[str]:
+        """Everything of `space`; the documents it held (for the in-memory indexes)."""
+        documents = await work.records.documents_of_space(space)
+        await work.records.delete_space(space)
+        return documents
+
+    async def _embedded(self, revision: DocumentRevision) -> tuple[list[Passage], Vectors]:
+        policy = self._policy
+        length = len(revision.content)
+        if length > policy.max_document_chars:
+            raise _Unindexable(
+                f"the content has {length} characters; at most {policy.max_document_chars} "
+                "are indexed"
+            )
+        passages = await asyncio.to_thread(
+            cut_passages,
+            revision.content,
+            revision.content_type,
+            max_chars=policy.max_chars,
+            overlap_chars=policy.overlap_chars,
+        )
+        texts = [embedding_text(revision.title, passage) for passage in passages]
+        try:
+            vectors = await asyncio.to_thread(self._embedder.embed, texts)
+        except Exception as error:  # the model's failure is the revision's status, not a crash
+            log.exception("embedding failed", extra={"document": revision.document})
+            raise _Unindexable(f"the embedding model failed: {error}") from error
+        return passages, vectors
+
+    async def _failed(
+        self,
+        work: VectorWork,
+        revision: DocumentRevision,
+        seen: DocumentStatus | None,
+        error: str,
+    ) -> DocumentStatus:
+        status = DocumentStatus(
+            document=revision.document,
+            space=revision.space,
+            state=IndexState.FAILED,
+            indexed_revision=seen.indexed_revision if seen else 0,
+            latest_revision=revision.revision,
+            embedding_model=seen.embedding_model if seen else self.model,
+            chunk_count=seen.chunk_count if seen else 0,
+            last_error=error,
+            status_time=self._clock(),
+        )
+        await work.records.save_status(status, seen=seen)
+        await work.record(
+            DocumentIndexFailed(
+                document=revision.document,
+                revision=revision.revision,
+                error=error,
+                embedding_model=self.model,
+            ),
+            subject=revision.document,
+        )
+        return status
+
+
+class _Unindexable(Exception):
+    """A revision that cannot be indexed, for a reason its status will carry."""
