@@ -48,7 +48,7 @@ from ..domain.ports import ChunkVector, Hit, Vectors
 logger = logging.getLogger(__name__)
 
 _FORMAT = 1
-_SLICE = 256
+_SLICE = 128
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 # efSearch is widened by 1 / selectivity up to this factor; below it the search is exact.
@@ -110,8 +110,7 @@ class FaissVectorIndex:
         return await asyncio.to_thread(self._search, vector, limit, allowed)
 
     async def ids(self) -> set[int]:
-        with self._lock:
-            return set(self._label_of)
+        return await asyncio.to_thread(self._ids)
 
     async def persist(self) -> None:
         """Write the index to its file now (nothing to do without a path or a change)."""
@@ -131,6 +130,10 @@ class FaissVectorIndex:
         graph.hnsw.efConstruction = self._ef_construction
         graph.hnsw.efSearch = self._ef_search
         return graph
+
+    def _ids(self) -> set[int]:
+        with self._lock:
+            return set(self._label_of)
 
     def _upsert(self, chunks: Sequence[ChunkVector]) -> None:
         vectors = np.ascontiguousarray(np.stack([chunk.vector for chunk in chunks]), np.float32)
