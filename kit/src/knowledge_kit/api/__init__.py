@@ -1,6 +1,6 @@
 """The platform's API conventions, once for every service: pagination (AIP-158), update masks
 (AIP-134), resource names and ids (AIP-122), etags (AIP-154), bounded filter and query text
-(AIP-160), the caller and the clock."""
+(AIP-160), times and time ranges, the caller and the clock."""
 
 from knowledge_kit.api.caller import caller, caller_name
 from knowledge_kit.api.clock import Clock, utc_now
@@ -23,6 +23,7 @@ from knowledge_kit.api.pages import (
     checked_page_size,
 )
 from knowledge_kit.api.text import MAX_QUERY_CHARS, checked_query_text
+from knowledge_kit.api.times import checked_time, checked_time_range
 
 __all__ = [
     "CHOSEN_ID",
@@ -42,6 +43,8 @@ __all__ = [
     "checked_page_size",
     "checked_query_text",
     "checked_resource_id",
+    "checked_time",
+    "checked_time_range",
     "new_etag",
     "new_resource_id",
     "update_paths",
