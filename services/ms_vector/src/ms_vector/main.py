@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,39 +78,38 @@ def vector_parts(
     )
 
 
-async def dense_index(settings: Settings, dimensions: int) -> VectorIndex:
-    """Qdrant when `qdrant_url` is set, else the in-process HNSW index persisted on disk."""
+async def dense_index(settings: Settings, dimensions: int, held: AsyncExitStack) -> VectorIndex:
+    """Qdrant when `qdrant_url` is set, else the in-process HNSW index persisted on disk;
+    `held` closes it (and Qdrant's client) when the service stops."""
     if settings.qdrant_url is None:
-        return await asyncio.to_thread(FaissVectorIndex, dimensions, settings.index_path)
+        index: VectorIndex = await asyncio.to_thread(
+            FaissVectorIndex, dimensions, settings.index_path
+        )
+        held.push_async_callback(index.close)
+        return index
     key = settings.qdrant_api_key
     client = AsyncQdrantClient(
         url=settings.qdrant_url, api_key=key.get_secret_value() if key is not None else None
     )
-    index = QdrantVectorIndex(client, settings.qdrant_collection, dimensions)
-    await index.ensure()
-    return index
+    held.push_async_callback(client.close)
+    qdrant = QdrantVectorIndex(client, settings.qdrant_collection, dimensions)
+    held.push_async_callback(qdrant.close)
+    await qdrant.ensure()
+    return qdrant
 
 
 def servicers(parts: VectorParts) -> list[Registration]:
     return [(vector_service_pb2_grpc.add_VectorServiceServicer_to_server, parts.servicer)]
 
 
-@asynccontextmanager
-async def holding(dense: VectorIndex, channels: ServiceChannels) -> AsyncIterator[None]:
-    """The dense index (persisted on the way out) and the channel to ms_knowledge."""
-    try:
-        yield
-    finally:
-        await dense.close()
-        await channels.close()
-
-
 async def vector_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
     """The index loaded from the database, searched and kept current from events."""
     settings = context.settings
     embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
-    dense = await dense_index(settings, embedder.dimensions)
+    held = AsyncExitStack()  # left when the service stops: the index persisted, channels closed
+    dense = await dense_index(settings, embedder.dimensions, held)
     channels = ServiceChannels()
+    held.push_async_callback(channels.close)
     source = KnowledgeDocuments(channels.channel(settings.knowledge_target))
     parts = vector_parts(settings, context.sessions, context.outbox, embedder, dense, source)
     await parts.live.load()
@@ -119,7 +117,7 @@ async def vector_service_parts(context: ServiceContext[Settings]) -> ServicePart
         servicers=servicers(parts),
         event_handlers=event_handlers(parts.indexing, parts.live, context.outbox),
         background=[parts.live.run, parts.reindexing.run],
-        lifecycles=[holding(dense, channels)],
+        lifecycles=[held],
     )
 
 

@@ -8,48 +8,49 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import grpc
-from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
+from knowledge.vector.v1 import vector_service_pb2 as api
+from knowledge_kit.spaces import MemberRole
 from knowledge_kit.testing.fuzz_server import fuzz_server
 
-from ms_vector.example_api.v1 import example_pb2, example_pb2_grpc
+from ms_vector.main import VectorParts
 
-from .conftest import writer
+from ..support import Spaces, revision
+from .conftest import bearer
 
 # The whole run stays within about 20 seconds: cases left over are counted, not sent.
 BUDGET_SECONDS = 16.0
+ADA = "users/ada"
+SPACE = "spaces/handbook"
+DOCUMENT = "spaces/handbook/documents/onboarding"
 
 
-async def seeds(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
-) -> dict[str, dict[str, Message]]:
-    """A valid request per method (by service, then method name), on a note that exists, so that
-    each case changes one field of a request that would succeed."""
-    notes = example_pb2_grpc.NoteServiceStub(channel)
-    created = await notes.CreateNote(
-        example_pb2.CreateNoteRequest(note=example_pb2.Note(title="Plan", body="text")),
-        metadata=writer(mint_token),
-    )
-    note = created.note
+async def seeds(vector: VectorParts, spaces: Spaces) -> dict[str, dict[str, Message]]:
+    """A valid request per method, on a space Ada owns and a document indexed in it."""
+    await spaces.add(SPACE, ADA, MemberRole.OWNER)
+    await vector.documents.index(ADA, revision(DOCUMENT, "Laptops are handed out on day one."))
+    search = api.SearchChunksRequest(query="laptop", spaces=[SPACE], page_size=2)
     return {
-        "NoteService": {
-            "CreateNote": example_pb2.CreateNoteRequest(
-                note=example_pb2.Note(title="Draft", body="text")
+        "VectorService": {
+            "IndexDocument": api.IndexDocumentRequest(
+                document=DOCUMENT, revision=2, title="Onboarding", content="Badges too."
             ),
-            "GetNote": example_pb2.GetNoteRequest(name=note.name),
-            "ListNotes": example_pb2.ListNotesRequest(page_size=2),
-            "UpdateNote": example_pb2.UpdateNoteRequest(
-                note=example_pb2.Note(name=note.name, title="Plan B", etag=note.etag),
-                update_mask=FieldMask(paths=["title"]),
+            "SearchChunks": search,
+            "BatchSearchChunks": api.BatchSearchChunksRequest(requests=[search]),
+            "DeleteDocumentIndex": api.DeleteDocumentIndexRequest(document=DOCUMENT),
+            "GetDocumentIndexStatus": api.GetDocumentIndexStatusRequest(document=DOCUMENT),
+            "GetReindexOperation": api.GetReindexOperationRequest(
+                name=f"{SPACE}/reindexOperations/{'0' * 32}"
             ),
+            "ReindexSpace": api.ReindexSpaceRequest(space=SPACE),
         },
     }
 
 
 async def test_every_rpc_answers_hostile_requests_with_a_deliberate_status(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
+    channel: grpc.aio.Channel, vector: VectorParts, spaces: Spaces, mint_token: Callable[..., str]
 ) -> None:
-    by_service = await seeds(channel, mint_token)
+    by_service = await seeds(vector, spaces)
     await fuzz_server(
-        channel, metadata=writer(mint_token), seeds=by_service, budget_seconds=BUDGET_SECONDS
+        channel, metadata=bearer(mint_token(ADA)), seeds=by_service, budget_seconds=BUDGET_SECONDS
     )

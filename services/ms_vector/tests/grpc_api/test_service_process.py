@@ -38,6 +38,7 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
         "LOG_JSON": "false",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'service.db'}",
         "KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "INDEX_PATH": str(tmp_path / "index.npz"),
     }
     environment = {**os.environ, **{prefix + key: value for key, value in settings.items()}}
     service = await asyncio.create_subprocess_exec(

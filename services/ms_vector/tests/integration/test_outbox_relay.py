@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
-from knowledge.topics import Topic
+from knowledge.topics import VECTOR_INDEX_V1
+from knowledge.vector.v1.events_pb2 import DocumentIndexed
+from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import Outbox, relaying_outbox
 from knowledge_kit.testing import unique_name
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from ms_vector.example_api.v1 import example_pb2
-from ms_vector.repository.notes import SqlNoteUnitOfWork
 
 RECEIVE_LIMIT_SECONDS = 60
 SERVICE = "ms_vector"
@@ -24,20 +24,13 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
     kafka_bootstrap: str,
     new_kafka_topic: Callable[..., Awaitable[str]],
 ) -> None:
-    name = await new_kafka_topic("notes")
-    # A stand-in topic carrying the example's Note; real topics come from knowledge.topics.
-    topic = Topic(
-        name=name,
-        owner="ms_vector",
-        description="notes, for this test",
-        key="note resource name",
-        partitions=1,
-        retention_hours=1,
-        event_types=(example_pb2.Note.DESCRIPTOR.full_name,),
-    )
-    note = example_pb2.Note(name="notes/" + "a" * 32, title="Plan")
-    async with SqlNoteUnitOfWork(sessions) as work:
-        await Outbox(SERVICE).record(work.session, topic, note, subject=note.name)
+    name = await new_kafka_topic("vector-index")
+    # vector.index.v1 under a name of this test's own.
+    topic = dataclasses.replace(VECTOR_INDEX_V1, name=name, partitions=1)
+    document = "spaces/handbook/documents/onboarding"
+    indexed = DocumentIndexed(document=document, revision=3, chunk_count=2)
+    async with UnitOfWork(sessions) as work:
+        await Outbox(SERVICE).record(work.session, topic, indexed, subject=document)
         await work.commit()
 
     consumer = AIOKafkaConsumer(
@@ -54,11 +47,11 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
         await consumer.stop()
 
     envelope = EventEnvelope.FromString(record.value)
-    received = example_pb2.Note()
+    received = DocumentIndexed()
     assert envelope.payload.Unpack(received)
     assert (record.key, envelope.source, envelope.subject) == (
-        note.name.encode(),
+        document.encode(),
         "ms_vector",
-        note.name,
+        document,
     )
-    assert received == note
+    assert received == indexed

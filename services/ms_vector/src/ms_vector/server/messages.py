@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from knowledge.vector.v1 import chunk_pb2
 from knowledge.vector.v1 import vector_service_pb2 as api
+from knowledge_kit.api import checked_time_range
 
 from ..domain.chunks import IndexedChunk
 from ..domain.reindex import ReindexOperation
@@ -28,15 +29,15 @@ MODE_NUMBERS = {
 
 
 def search_query(request: api.SearchChunksRequest) -> SearchQuery:
-    window = request.update_time
+    updated_from, updated_before = checked_time_range(request.update_time, "update_time")
     return SearchQuery(
         query=request.query,
         mode=MODES.get(request.mode),
         spaces=tuple(request.spaces),
         documents=tuple(request.documents),
         content_types=tuple(request.content_types),
-        updated_from=_time(window.start_time) if window.HasField("start_time") else None,
-        updated_before=_time(window.end_time) if window.HasField("end_time") else None,
+        updated_from=updated_from,
+        updated_before=updated_before,
         page_size=request.page_size,
         page_token=request.page_token,
         min_score=request.min_score,
@@ -114,7 +115,3 @@ def _timestamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
     return stamp
-
-
-def _time(stamp: Timestamp) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC)
