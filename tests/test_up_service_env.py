@@ -41,3 +41,21 @@ def test_every_variable_a_service_is_told_is_one_of_its_settings(tmp_path: Path)
         env = service_environment(service, manifest, UpLayout(home=tmp_path), ports, "b:9092")
         settings = importlib.import_module(f"{service.import_package}.config").Settings
         assert unknown_variables(settings, env) == [], service.name
+
+
+def test_ms_vector_keeps_its_index_beside_its_database_in_the_runs_data_directory(
+    tmp_path: Path,
+) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    layout = UpLayout(home=tmp_path)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092)
+
+    env = service_environment(manifest.service("ms_vector"), manifest, layout, ports, "b:9092")
+
+    assert env["MS_VECTOR_INDEX_PATH"] == str(layout.data / "ms_vector-index.npz")
+    assert env["MS_VECTOR_DATABASE_URL"] == f"sqlite+aiosqlite:///{layout.data}/ms_vector.db"
+    assert env["MS_VECTOR_KNOWLEDGE_TARGET"] == "127.0.0.1:50052", "ReindexSpace reads it"
+    assert "MS_VECTOR_QDRANT_URL" not in env
+    assert "MS_KNOWLEDGE_INDEX_PATH" not in service_environment(
+        manifest.service("ms_knowledge"), manifest, layout, ports, "b:9092"
+    )

@@ -25,7 +25,7 @@ class UpLayout:
 
     @property
     def data(self) -> Path:
-        """One SQLite database per service."""
+        """One SQLite database per service, and the files a service keeps beside it."""
         return self.home / "data"
 
     @property
@@ -44,6 +44,10 @@ class UpLayout:
 
     def database_url(self, service: str) -> str:
         return f"sqlite+aiosqlite:///{self.data / service}.db"
+
+    def index_file(self, service: str) -> Path:
+        """The in-process vector index a service keeps locally instead of a cluster's Qdrant."""
+        return self.data / f"{service}-index.npz"
 
     def log_file(self, process: str) -> Path:
         return self.logs / f"{process}.log"

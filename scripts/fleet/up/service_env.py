@@ -7,7 +7,9 @@ endpoint (ms_auth's JWKS: `HTTP_HOST`, `HTTP_PORT`). A service that calls anothe
 address as `<OTHER>_TARGET` (ms_canvas: `MS_CANVAS_KNOWLEDGE_TARGET`), which in a cluster defaults
 to the other service's Kubernetes name; locally each service named among another's `callers` in
 repos.yaml gets that one's loopback port (not ms_auth's: callers verify its tokens through the JWKS
-URL). Nothing else is set: a service refuses a variable under its prefix that is no setting.
+URL). A service that keeps vectors in Qdrant in a cluster (repos.yaml `stores: [qdrant]`:
+ms_vector) keeps them locally in an in-process index, persisted at `INDEX_PATH` beside its
+database. Nothing else is set: a service refuses a variable under its prefix that is no setting.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def service_environment(
             env[f"{prefix}{kind.upper()}_HOST"] = LOCAL_HOST
     if service.database is not None:
         env[f"{prefix}DATABASE_URL"] = layout.database_url(service.name)
+    if "qdrant" in service.stores:
+        # No Qdrant locally: without QDRANT_URL the service keeps its index in-process.
+        env[f"{prefix}INDEX_PATH"] = str(layout.index_file(service.name))
     for other in manifest.services:
         # Services refuse variables they have no setting for: only callers learn an address,
         # and ms_auth's callers reach it through AUTH_JWKS_URL.
