@@ -29,12 +29,16 @@ class DocumentStatus:
     last_error: str
     status_time: datetime
 
-    def supersedes(self, revision: int, embedding_model: str) -> bool:
+    def supersedes(self, revision: int, embedding_model: str, *, reread: bool = False) -> bool:
         """Whether what is recorded makes indexing `revision` with `embedding_model` pointless:
         a newer revision was seen, or this one is indexed already with this model. A failed
-        revision may be tried again; a deleted document stays deleted for its revisions."""
+        revision may be tried again. A deleted document stays deleted for its revisions, unless
+        the revision was `reread` from ms_knowledge just now (which lists only documents that
+        exist: the index was emptied on request, not the document deleted)."""
         if revision != self.latest_revision:
             return revision < self.latest_revision
         if self.state is IndexState.FAILED:
             return False
-        return self.state is IndexState.DELETED or self.embedding_model == embedding_model
+        if self.state is IndexState.DELETED:
+            return not reread
+        return self.embedding_model == embedding_model

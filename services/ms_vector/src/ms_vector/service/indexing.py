@@ -61,12 +61,15 @@ class Indexing:
     def max_document_chars(self) -> int:
         return self._policy.max_document_chars
 
-    async def index(self, work: VectorWork, revision: DocumentRevision) -> IndexOutcome:
-        """Record `revision`'s chunks unless something newer is recorded. A revision that
-        cannot be indexed (too long, the model failing) is recorded as failed, with its
+    async def index(
+        self, work: VectorWork, revision: DocumentRevision, *, reread: bool = False
+    ) -> IndexOutcome:
+        """Record `revision`'s chunks unless something newer is recorded (`reread`: the
+        revision was just read from ms_knowledge, see DocumentStatus.supersedes). A revision
+        that cannot be indexed (too long, the model failing) is recorded as failed, with its
         error, and DocumentIndexFailed is published; the searchable revision stays."""
         seen = await work.records.status(revision.document)
-        if seen is not None and seen.supersedes(revision.revision, self.model):
+        if seen is not None and seen.supersedes(revision.revision, self.model, reread=reread):
             return IndexOutcome(False, seen)
         try:
             passages, vectors = await self._embedded(revision)

@@ -149,7 +149,7 @@ class Reindexing:
             try:
                 async with UnitOfWork(self._sessions) as uow:
                     outcome = await self._indexing.index(
-                        VectorWork(uow.session, self._outbox), revision
+                        VectorWork(uow.session, self._outbox), revision, reread=True
                     )
                     await uow.commit()
                 break
