@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
+import pytest
 import pytest_asyncio
 from knowledge.knowledge.v1 import (
     document_pb2,
@@ -27,13 +28,16 @@ from knowledge.knowledge.v1.document_service_pb2_grpc import DocumentServiceStub
 from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
 from knowledge.vector.v1 import vector_service_pb2 as vector_api
 from knowledge.vector.v1.vector_service_pb2_grpc import VectorServiceStub
+from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import relaying_outbox
 from knowledge_kit.runtime import ServiceRuntime
+from knowledge_kit.spaces import SpaceMemberships
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_knowledge import main as knowledge_main
 from ms_knowledge.config import Settings as KnowledgeSettings
 from ms_vector import main as vector_main
 from ms_vector.config import Settings as VectorSettings
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .e2e_services import migrated_database
 
@@ -61,6 +65,7 @@ class Services:
         self.spaces: SpaceServiceAsyncStub
         self.documents: DocumentServiceAsyncStub
         self.vector: VectorServiceAsyncStub
+        self.vector_sessions: async_sessionmaker[AsyncSession]
 
     def as_user(self, user: str) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.jwks.mint(user, ttl_seconds=600)}"),)
@@ -115,7 +120,7 @@ async def services(
         await stack.enter_async_context(
             relaying_outbox(knowledge_sessions, kafka_bootstrap, client_id="ms_knowledge")
         )
-        vector_url, _ = await stack.enter_async_context(
+        vector_url, running.vector_sessions = await stack.enter_async_context(
             migrated_database(postgres_url, "vector", vector_main.MIGRATIONS)
         )
         vector_settings = VectorSettings(
@@ -250,3 +255,31 @@ async def test_reindex_space_reads_the_space_back_from_ms_knowledge(services: Se
     assert operation.state == vector_api.REINDEX_STATE_SUCCEEDED, operation.error
     assert (operation.documents_total, operation.documents_indexed) == (1, 1)
     assert await services.found(OWNER, tag) == [text]
+
+
+async def test_reindex_space_brings_in_a_space_older_than_the_topics_retention(
+    services: Services,
+) -> None:
+    tag = unique_word()
+    text = f"Visitors ({tag}) sign in at the reception."
+    space, _ = await space_with_document(services, text)
+
+    async def carol_finds() -> bool:
+        return bool(await services.found(VIEWER, tag))
+
+    await services.until(carol_finds, "the document is searchable")
+    # As if the space's events had expired before this service first read them.
+    async with UnitOfWork(services.vector_sessions) as uow:
+        await SpaceMemberships(uow.session).remove_space(space)
+        await uow.commit()
+    assert await services.found(VIEWER, tag) == []
+    started = await services.vector.ReindexSpace(
+        vector_api.ReindexSpaceRequest(space=space), metadata=services.as_user(OWNER)
+    )
+    assert started.operation.space == space
+    await services.until(carol_finds, "the space's members are read back from ms_knowledge")
+    with pytest.raises(grpc.aio.AioRpcError) as stranger:
+        await services.vector.ReindexSpace(
+            vector_api.ReindexSpaceRequest(space=space), metadata=services.as_user("users/mallory")
+        )
+    assert stranger.value.code() is grpc.StatusCode.NOT_FOUND

@@ -55,6 +55,9 @@ def revision(
 class UnreachableKnowledge:
     """A document source for tests that never reindex: reading from it is an error."""
 
+    async def members(self, space: str, token: str) -> dict[str, int]:
+        raise ConnectionError(f"ms_knowledge is not reachable from this test (asked for {space})")
+
     async def revisions(self, space: str, token: str) -> AsyncIterator[DocumentRevision]:
         raise ConnectionError(f"ms_knowledge is not reachable from this test (asked for {space})")
         yield  # pragma: no cover - makes this an async generator

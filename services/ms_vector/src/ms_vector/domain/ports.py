@@ -69,7 +69,13 @@ class VectorIndex(Protocol):
 
 
 class DocumentSource(Protocol):
-    """Where documents are read again from (ms_knowledge), as the user who asked may read them."""
+    """Where spaces are read again from (ms_knowledge), as the user who asked may read them."""
+
+    async def members(self, space: str, token: str) -> dict[str, int]:
+        """Every member of `space` (users/{user}) with their role (1 viewer, 2 editor, 3 owner),
+        read with the bearer `token`; NotFoundError when the space does not exist or the
+        token's user is not a member."""
+        ...
 
     def revisions(self, space: str, token: str) -> AsyncIterator[DocumentRevision]:
         """The current revision of every document of `space`, read with the bearer `token`."""

@@ -54,11 +54,15 @@ class Reindexing:
 
     async def start(self, space: str) -> ReindexOperation:
         """Editors and owners of `space`. A reindex already running there is returned instead
-        of starting a second."""
+        of starting a second. A space this service has no members of (older than the topics'
+        retention) is asked of ms_knowledge, which decides whether the caller may."""
         SPACE.check(space, "space")
         principal = caller()
         async with UnitOfWork(self._sessions) as uow:
             work = VectorWork(uow.session, self._outbox)
+            if not await work.memberships.members_of(space):
+                members = await self._source.members(space, principal.token)
+                await _replace_members(work, space, members)
             await require_role(
                 work.memberships, space, principal.name, MemberRole.EDITOR, what=space
             )
@@ -112,6 +116,12 @@ class Reindexing:
     async def _run(self, operation: ReindexOperation, token: str) -> None:
         progress = operation
         try:
+            members = await self._source.members(operation.space, token)
+            async with UnitOfWork(self._sessions) as uow:
+                await _replace_members(
+                    VectorWork(uow.session, self._outbox), operation.space, members
+                )
+                await uow.commit()
             async for revision in self._source.revisions(operation.space, token):
                 indexed = await self._index(revision)
                 progress = dataclasses.replace(
@@ -164,6 +174,15 @@ class Reindexing:
         async with UnitOfWork(self._sessions) as uow:
             await VectorWork(uow.session, self._outbox).operations.save(operation)
             await uow.commit()
+
+
+async def _replace_members(work: VectorWork, space: str, members: dict[str, int]) -> None:
+    """The space's memberships become what ms_knowledge answered (events applied later still
+    change them, as they would have)."""
+    for user in set(await work.memberships.members_of(space)) - set(members):
+        await work.memberships.remove(space, user)
+    for user, role in members.items():
+        await work.memberships.set_role(space, user, MemberRole(role))
 
 
 def _described(error: Exception) -> str:
