@@ -1,6 +1,8 @@
-// The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket).
+// The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket),
+// and search every passage the user may read.
 import { element, inputValue, showError } from "./dom.js";
 import { Credentials, connectPlatform } from "./platform.js";
+import { SearchView } from "./search_view.js";
 import { logInOrRegister } from "./sign_in.js";
 import { Workspace } from "./workspace.js";
 
@@ -25,5 +27,6 @@ async function signIn(): Promise<void> {
   });
   element("who").textContent = `${user.displayName} · ${user.email}`;
   element("sign-in").hidden = true;
+  new SearchView(platform);
   await new Workspace(platform, credentials, user.name).show();
 }

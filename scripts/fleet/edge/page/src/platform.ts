@@ -5,12 +5,14 @@ import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb
 import { CanvasService } from "@knowledge/protos/knowledge/canvas/v1/canvas_service_pb";
 import { DocumentService } from "@knowledge/protos/knowledge/knowledge/v1/document_service_pb";
 import { SpaceService } from "@knowledge/protos/knowledge/knowledge/v1/space_service_pb";
+import { VectorService } from "@knowledge/protos/knowledge/vector/v1/vector_service_pb";
 
 export interface Platform {
   auth: Client<typeof AuthService>;
   spaces: Client<typeof SpaceService>;
   documents: Client<typeof DocumentService>;
   canvases: Client<typeof CanvasService>;
+  vector: Client<typeof VectorService>;
 }
 
 /** Where the access token of the signed-in user lives; every call carries it as a bearer token. */
@@ -37,5 +39,6 @@ export function connectPlatform(credentials: Credentials): Platform {
     spaces: createClient(SpaceService, transport),
     documents: createClient(DocumentService, transport),
     canvases: createClient(CanvasService, transport),
+    vector: createClient(VectorService, transport),
   };
 }
