@@ -1,11 +1,14 @@
 """`fleet up` brings the platform up, and it works end to end through its public ports: gRPC from
 Python, gRPC from Node's @grpc/grpc-js (as the frontend's Server Actions call it), and the edge's
-page in headless Chromium seeing an edit arrive over gRPC-web without a reload, and collaborating
-on a canvas with a second page over y-websocket through the edge."""
+page in headless Chromium seeing an edit arrive over gRPC-web without a reload, collaborating on a
+canvas with a second page over y-websocket through the edge, and finding what its user wrote with
+the search box (ms_vector, indexing from the broker's events)."""
 
 from __future__ import annotations
 
 import json
+import random
+import string
 import subprocess
 from collections.abc import Iterator
 
@@ -35,7 +38,7 @@ from .edge_harness import (
     unique_email,
 )
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas"]
+SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
 
@@ -234,3 +237,44 @@ def test_the_page_collaborates_on_a_canvas_with_a_second_page_live(
     stored = {node.label: (node.x, node.y) for node in content.nodes}
     assert set(stored) == {"Added on the second page", "Added on the first page"}
     assert stored["Added on the first page"] == (moved["left"], moved["top"])
+
+
+def made_up_word() -> str:
+    """A word no document of the run contains until a test writes it."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+def test_the_search_box_finds_the_users_own_writing_with_the_word_marked(
+    platform: PlatformUp,
+) -> None:
+    word = made_up_word()
+    stranger = register(platform, unique_email())
+    space_with_document(platform, stranger, "Not yours", "Also mentions it", f"A {word} too.")
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.page_url,
+        "email": unique_email(),
+        "password": PASSWORD,
+        "spaceName": "Field trip",
+        "title": "Seabirds",
+        "content": f"# Field notes\n\n## Sightings\n\nA {word.capitalize()} glided over the bay.\n",
+        "word": word,
+        "absentWord": made_up_word(),
+        "deadlineSeconds": PROBE_DEADLINE / 2,
+    }
+    finished = subprocess.run(
+        [*probe_command("search_page_session.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    refused, found, empty = finished.stdout.splitlines()
+    assert refused.startswith("error search failed: ") and "query" in refused
+    (hit,) = json.loads(found.removeprefix("hits "))
+    assert (hit["title"], hit["path"]) == ("Seabirds", "Field notes \u203a Sightings")
+    assert hit["marked"] == [word.capitalize()]
+    assert f"A {word.capitalize()} glided over the bay." in hit["text"]
+    assert hit["score"].startswith("score ")
+    assert empty == f"empty nothing found for “{request['absentWord']}” in the spaces you can read"
