@@ -10,12 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from knowledge_kit.api import PageTokens
+from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_notifications.main import MIGRATIONS
-from ms_notifications.repository.notes import SqlNoteUnitOfWork
-from ms_notifications.service.notes import NoteUseCases
+from ms_notifications.config import Settings
+from ms_notifications.main import MIGRATIONS, NotificationParts, notification_parts
+
+from .support import Events, Spaces
+
+SECRET = "an unsubscribe secret of the tests"
 
 
 @pytest.fixture
@@ -25,8 +28,23 @@ def service_migrations() -> Path:
 
 
 @pytest.fixture
-def note_use_cases(sessions: async_sessionmaker[AsyncSession]) -> NoteUseCases:
-    """The note use cases on the test database, as the composition root wires them."""
-    return NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions), title_max_length=200, pages=PageTokens(b"tests")
-    )
+def settings() -> Settings:
+    return Settings(unsubscribe_secret=SECRET, stream_poll_seconds=0.05)
+
+
+@pytest.fixture
+def parts(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> NotificationParts:
+    """The use cases as the composition root wires them, on the test database."""
+    return notification_parts(settings, sessions, Outbox("ms_notifications"))
+
+
+@pytest.fixture
+def spaces(sessions: async_sessionmaker[AsyncSession]) -> Spaces:
+    """Memberships as knowledge.spaces.v1 would have delivered them."""
+    return Spaces(sessions)
+
+
+@pytest.fixture
+def events(sessions: async_sessionmaker[AsyncSession], parts: NotificationParts) -> Events:
+    """Consumed events applied as the kit's consumer applies them (with its inbox)."""
+    return Events(sessions, parts)

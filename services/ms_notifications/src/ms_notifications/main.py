@@ -2,68 +2,94 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge_kit.api import PageTokens
-from knowledge_kit.auth.verifier import TokenVerifier
-from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
-from knowledge_kit.runtime import (
-    Registration,
-    ServiceContext,
-    ServiceParts,
-    run_service,
-)
-from knowledge_kit.settings import ServiceSettings
+from knowledge.notifications.v1 import notification_service_pb2_grpc
+from knowledge_kit.api import Clock, PageTokens, utc_now
+from knowledge_kit.events import Outbox
+from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.vapid import VapidKeys
 from .config import Settings
-from .example_api.v1 import example_pb2_grpc
-from .middleware.writer_role import RequireWriterRole
-from .repository.notes import SqlNoteUnitOfWork
-from .server.notes import NoteServicer
-from .service.notes import NoteUseCases
+from .domain.unsubscribe import UnsubscribeTokens
+from .server.events import event_handlers
+from .server.notifications import NotificationServicer
+from .service.inbox import Inbox
+from .service.live import LiveChanges
+from .service.notify import Notifier
+from .service.preferences import PreferenceUseCases
+from .service.push import PushUseCases
+from .service.stream import NotificationStream
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-NOTE_WRITES = (
-    "/knowledge.template_example.v1.NoteService/CreateNote",
-    "/knowledge.template_example.v1.NoteService/UpdateNote",
-)
 
 
-def rpc_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's pipeline, then this service's own policy."""
-    return [*default_steps(settings, verifier), RequireWriterRole(NOTE_WRITES)]
+@dataclass(frozen=True, slots=True)
+class NotificationParts:
+    """The use cases on one database, with the wake-up of this instance's streams."""
+
+    live: LiveChanges
+    notifier: Notifier
+    inbox: Inbox
+    stream: NotificationStream
+    preferences: PreferenceUseCases
+    push: PushUseCases
+    tokens: UnsubscribeTokens
+
+    @property
+    def servicer(self) -> NotificationServicer:
+        return NotificationServicer(self.inbox, self.stream, self.preferences, self.push)
 
 
-def servicers(use_cases: NoteUseCases) -> list[Registration]:
-    """Every servicer with its generated registration function."""
-    return [(example_pb2_grpc.add_NoteServiceServicer_to_server, NoteServicer(use_cases))]
-
-
-def build_server(
-    settings: Settings, use_cases: NoteUseCases, verifier: TokenVerifier
-) -> ServiceServer:
-    """The gRPC server the runtime serves, for tests that need only the server."""
-    server = ServiceServer(settings, steps=rpc_steps(settings, verifier))
-    for register, servicer in servicers(use_cases):
-        server.add_servicer(register, servicer)
-    return server
-
-
-async def note_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The note use cases on the migrated database, behind the service's interfaces."""
-    settings = context.settings
-    sessions = context.sessions
-    use_cases = NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions),
-        title_max_length=settings.note_title_max_length,
-        pages=PageTokens.for_service(settings),
+def notification_parts(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    clock: Clock = utc_now,
+) -> NotificationParts:
+    """Wires the use cases; nothing is started yet (`live.run` wakes streams on other
+    instances' changes)."""
+    live = LiveChanges(sessions, settings.stream_poll_seconds)
+    pages = PageTokens.for_service(settings)
+    tokens = UnsubscribeTokens(settings.unsubscribe_key())
+    return NotificationParts(
+        live=live,
+        notifier=Notifier(live, clock),
+        inbox=Inbox(sessions, outbox, live, pages, clock),
+        stream=NotificationStream(sessions, outbox, live, clock),
+        preferences=PreferenceUseCases(sessions, outbox, tokens, clock),
+        push=PushUseCases(sessions, outbox, pages, vapid_public_key(settings), clock),
+        tokens=tokens,
     )
+
+
+def vapid_public_key(settings: Settings) -> str:
+    """The key browsers subscribe with ("" when push is not configured)."""
+    if settings.vapid_private_key is None:
+        return ""
+    return VapidKeys.from_private_key(
+        settings.vapid_private_key.get_secret_value()
+    ).public_key_b64url
+
+
+def servicers(parts: NotificationParts) -> list[Registration]:
+    return [
+        (notification_service_pb2_grpc.add_NotificationServiceServicer_to_server, parts.servicer)
+    ]
+
+
+async def notification_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """The inboxes served and kept from events, with the streams woken across instances."""
+    parts = notification_parts(context.settings, context.sessions, context.outbox)
     return ServiceParts(
-        servicers=servicers(use_cases),
-        steps=rpc_steps(settings, context.verifier),
+        servicers=servicers(parts),
+        event_handlers=event_handlers(parts.notifier, context.outbox),
+        background=[parts.live.run],
     )
 
 
 async def serve() -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully."""
-    await run_service(Settings, note_parts, migrations=MIGRATIONS)
+    await run_service(Settings, notification_service_parts, migrations=MIGRATIONS)

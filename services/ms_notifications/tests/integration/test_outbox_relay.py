@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
-from knowledge.topics import Topic
+from knowledge.notifications.v1.events_pb2 import NotificationDelivered
+from knowledge.topics import NOTIFICATIONS_DELIVERIES_V1
+from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import Outbox, relaying_outbox
 from knowledge_kit.testing import unique_name
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from ms_notifications.example_api.v1 import example_pb2
-from ms_notifications.repository.notes import SqlNoteUnitOfWork
 
 RECEIVE_LIMIT_SECONDS = 60
 SERVICE = "ms_notifications"
@@ -24,20 +24,19 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
     kafka_bootstrap: str,
     new_kafka_topic: Callable[..., Awaitable[str]],
 ) -> None:
-    name = await new_kafka_topic("notes")
-    # A stand-in topic carrying the example's Note; real topics come from knowledge.topics.
-    topic = Topic(
-        name=name,
-        owner="ms_notifications",
-        description="notes, for this test",
-        key="note resource name",
-        partitions=1,
-        retention_hours=1,
-        event_types=(example_pb2.Note.DESCRIPTOR.full_name,),
+    name = await new_kafka_topic("deliveries")
+    # notifications.deliveries.v1 under a name of this test's own.
+    topic = dataclasses.replace(NOTIFICATIONS_DELIVERIES_V1, name=name, partitions=1)
+    recipient = "users/ada"
+    delivered = NotificationDelivered(
+        notification=f"{recipient}/notifications/{'a' * 32}",
+        recipient=recipient,
+        category=2,
+        channel=1,
+        cause_event_id="e1",
     )
-    note = example_pb2.Note(name="notes/" + "a" * 32, title="Plan")
-    async with SqlNoteUnitOfWork(sessions) as work:
-        await Outbox(SERVICE).record(work.session, topic, note, subject=note.name)
+    async with UnitOfWork(sessions) as work:
+        await Outbox(SERVICE).record(work.session, topic, delivered, subject=recipient)
         await work.commit()
 
     consumer = AIOKafkaConsumer(
@@ -54,11 +53,11 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
         await consumer.stop()
 
     envelope = EventEnvelope.FromString(record.value)
-    received = example_pb2.Note()
+    received = NotificationDelivered()
     assert envelope.payload.Unpack(received)
     assert (record.key, envelope.source, envelope.subject) == (
-        note.name.encode(),
-        "ms_notifications",
-        note.name,
+        recipient.encode(),
+        SERVICE,
+        recipient,
     )
-    assert received == note
+    assert received == delivered

@@ -147,12 +147,10 @@ def model_promoted(
 
 
 def role_changed(user: str, role_name: str, actor: str, actor_label: str) -> Tell:
-    intent = Intent(
-        Category.ACCOUNT,
-        f"changed your platform role to {role_name}",
-        "",
-        user,
-        actor,
-        actor_label or "An administrator",
-    )
+    """A security notice: it cannot be muted (see domain.preferences.ALWAYS)."""
+    if actor:
+        action = f"changed your platform role to {role_name}"
+    else:
+        action = f"your platform role is now {role_name}"
+    intent = Intent(Category.ACCOUNT, action, "", user, actor, actor_label)
     return tell(intent, [user])

@@ -153,11 +153,10 @@ class SqlNotifications:
         ).one()
         return Counts(unread=int(row[0]), unseen=int(row[1]))
 
-    async def unread(self, recipient: str, now: datetime) -> list[Notification]:
+    async def unread(self, recipient: str) -> list[Notification]:
+        """Every unread notification of the user, archived and snoozed ones too."""
         rows = await self._session.execute(
-            select(notifications).where(
-                n.recipient == recipient, n.read_time.is_(None), in_inbox(now)
-            )
+            select(notifications).where(n.recipient == recipient, n.read_time.is_(None))
         )
         return [_notification(row._mapping) for row in rows]
 
