@@ -1,0 +1,1 @@
+"""The channels notifications leave by: SMTP for email, Web Push for browsers and devices."""

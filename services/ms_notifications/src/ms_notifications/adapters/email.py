@@ -1,0 +1,88 @@
+"""Email through SMTP (aiosmtplib): one connection per mail, and each failure told as permanent
+(the server answered 5xx for the mail or its recipient) or transient (4xx, refused connection,
+timeout, lost connection: the mail waits for its retry)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from .failures import DeliveryFailed
+from .mail_messages import MailComposer, MailItem, Recipient, category_label, unsubscribe_link
+
+__all__ = [
+    "DeliveryFailed",
+    "MailComposer",
+    "MailItem",
+    "Recipient",
+    "SmtpMailer",
+    "category_label",
+    "unsubscribe_link",
+]
+
+
+class SmtpMailer:
+    """Sends composed mails through one SMTP server (a relay or the provider's submission port)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout_seconds: float = 30.0,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._username = username or None
+        self._password = password or None
+        self._starttls = starttls
+        self._timeout = timeout_seconds
+
+    async def send(self, message: EmailMessage) -> None:
+        """Hands `message` to the server; DeliveryFailed unless the server accepted it for every
+        recipient."""
+        try:
+            refused, _ = await aiosmtplib.send(
+                message,
+                hostname=self._host,
+                port=self._port,
+                username=self._username,
+                password=self._password,
+                start_tls=self._starttls,
+                timeout=self._timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            first = error.recipients[0]
+            raise _answered(first.code, first.message) from error
+        except (
+            aiosmtplib.SMTPAuthenticationError,
+            aiosmtplib.SMTPConnectResponseError,
+            aiosmtplib.SMTPHeloError,
+        ) as error:
+            # The server refused us, not this mail (credentials, greeting, HELO): once the
+            # settings or the server are fixed the same mail goes through.
+            raise DeliveryFailed(
+                f"SMTP {error.code} {_line(error.message)}", permanent=False
+            ) from error
+        except aiosmtplib.SMTPResponseException as error:
+            raise _answered(error.code, error.message) from error
+        except aiosmtplib.SMTPTimeoutError as error:
+            raise DeliveryFailed(f"SMTP timeout: {error}", permanent=False) from error
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise DeliveryFailed(f"SMTP unreachable: {error}", permanent=False) from error
+        if refused:
+            answer = next(iter(refused.values()))
+            raise _answered(answer.code, answer.message)
+
+
+def _answered(code: int, message: str) -> DeliveryFailed:
+    """The server's answer as a failure: 5xx is final, anything else may pass later."""
+    return DeliveryFailed(f"SMTP {code} {_line(message)}", permanent=500 <= code < 600)
+
+
+def _line(message: str) -> str:
+    return " ".join(message.split())
