@@ -12,6 +12,7 @@ from ms_notifications.adapters.email import (
     MailComposer,
     MailItem,
     Recipient,
+    ServerUnavailable,
     SmtpMailer,
     unsubscribe_link,
 )
@@ -155,28 +156,36 @@ async def test_a_server_asking_to_try_later_fails_for_now() -> None:
     with pytest.raises(DeliveryFailed) as failure:
         await send_one(mail, mailbox)
     assert not failure.value.permanent
+    assert not isinstance(failure.value, ServerUnavailable)
     assert failure.value.reason == "SMTP 451 4.3.0 try again later"
 
 
-async def test_a_server_that_is_down_fails_for_now() -> None:
+async def test_a_server_closing_for_now_is_unavailable() -> None:
+    mailbox = Mailbox(refuse_data="421 4.3.2 shutting down")
+    mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)
+    with pytest.raises(ServerUnavailable):
+        await send_one(mail, mailbox)
+
+
+async def test_a_server_that_is_down_is_unavailable() -> None:
     mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)
     with pytest.raises(DeliveryFailed) as failure:
         await SmtpMailer("127.0.0.1", closed_port(), timeout_seconds=5).send(mail)
-    assert not failure.value.permanent
+    assert isinstance(failure.value, ServerUnavailable) and not failure.value.permanent
     assert failure.value.reason.startswith("SMTP unreachable")
 
 
-async def test_a_server_that_never_answers_times_out_for_now() -> None:
+async def test_a_server_that_never_answers_is_unavailable() -> None:
     mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)
     async with silent_server() as port:
         with pytest.raises(DeliveryFailed) as failure:
             await SmtpMailer("127.0.0.1", port, timeout_seconds=0.5).send(mail)
-    assert not failure.value.permanent
+    assert isinstance(failure.value, ServerUnavailable) and not failure.value.permanent
     assert failure.value.reason.startswith("SMTP timeout")
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-async def test_the_server_s_credentials_are_used_and_wrong_ones_fail_for_now() -> None:
+async def test_the_server_s_credentials_are_used_and_wrong_ones_make_it_unavailable() -> None:
     mailbox = Mailbox()
     mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)
     options = {"authenticator": Credentials("relay", "s3cret"), "auth_require_tls": False}
@@ -184,6 +193,6 @@ async def test_the_server_s_credentials_are_used_and_wrong_ones_fail_for_now() -
         with pytest.raises(DeliveryFailed) as failure:
             await SmtpMailer("127.0.0.1", port, username="relay", password="wrong").send(mail)
         await SmtpMailer("127.0.0.1", port, username="relay", password="s3cret").send(mail)
-    assert not failure.value.permanent
+    assert isinstance(failure.value, ServerUnavailable)
     assert failure.value.reason.startswith("SMTP 535")
     assert len(mailbox.messages()) == 1

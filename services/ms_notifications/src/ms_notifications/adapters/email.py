@@ -1,6 +1,7 @@
 """Email through SMTP (aiosmtplib): one connection per mail, and each failure told as permanent
-(the server answered 5xx for the mail or its recipient) or transient (4xx, refused connection,
-timeout, lost connection: the mail waits for its retry)."""
+(the server answered 5xx for the mail or its recipient), transient (4xx for it: the mail waits
+for its retry) or the server being unavailable (refused connection, timeout, lost connection,
+421, our credentials refused: every mail waits for the server)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from .failures import DeliveryFailed
+from .failures import DeliveryFailed, ServerUnavailable
 from .mail_messages import MailComposer, MailItem, Recipient, category_label, unsubscribe_link
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "MailComposer",
     "MailItem",
     "Recipient",
+    "ServerUnavailable",
     "SmtpMailer",
     "category_label",
     "unsubscribe_link",
@@ -65,22 +67,23 @@ class SmtpMailer:
         ) as error:
             # The server refused us, not this mail (credentials, greeting, HELO): once the
             # settings or the server are fixed the same mail goes through.
-            raise DeliveryFailed(
-                f"SMTP {error.code} {_line(error.message)}", permanent=False
-            ) from error
+            raise ServerUnavailable(f"SMTP {error.code} {_line(error.message)}") from error
         except aiosmtplib.SMTPResponseException as error:
             raise _answered(error.code, error.message) from error
         except aiosmtplib.SMTPTimeoutError as error:
-            raise DeliveryFailed(f"SMTP timeout: {error}", permanent=False) from error
+            raise ServerUnavailable(f"SMTP timeout: {error}") from error
         except (aiosmtplib.SMTPException, OSError) as error:
-            raise DeliveryFailed(f"SMTP unreachable: {error}", permanent=False) from error
+            raise ServerUnavailable(f"SMTP unreachable: {error}") from error
         if refused:
             answer = next(iter(refused.values()))
             raise _answered(answer.code, answer.message)
 
 
 def _answered(code: int, message: str) -> DeliveryFailed:
-    """The server's answer as a failure: 5xx is final, anything else may pass later."""
+    """The server's answer as a failure: 5xx is final, 421 closes the server for now, anything
+    else may pass later."""
+    if code == 421:
+        return ServerUnavailable(f"SMTP {code} {_line(message)}")
     return DeliveryFailed(f"SMTP {code} {_line(message)}", permanent=500 <= code < 600)
 
 

@@ -19,3 +19,12 @@ class SubscriptionGone(DeliveryFailed):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, permanent=True)
+
+
+class ServerUnavailable(DeliveryFailed):
+    """The server could not take any mail just now (unreachable, timed out, 421, refusing our
+    credentials): not this message's fault, so it waits for the server without using up its
+    attempts."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=False)
