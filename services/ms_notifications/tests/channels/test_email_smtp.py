@@ -140,6 +140,20 @@ async def test_a_digest_of_one_says_so_in_the_singular() -> None:
         COMPOSER.digest(ADA, DOCUMENT, [], UNSUBSCRIBE)
 
 
+def test_a_mail_sent_again_keeps_its_message_id() -> None:
+    first, again = (
+        COMPOSER.notification(ADA, DOCUMENT, MailItem("Hi"), None, message_id="n1.email")
+        for _ in range(2)
+    )
+    assert first["Message-ID"] == again["Message-ID"] == "<n1.email@knowledge.test>"
+
+
+@pytest.mark.parametrize("address", ["", "ada", "ada@", "@example.test", "a@b@c"])
+def test_a_mail_to_no_address_cannot_be_written(address: str) -> None:
+    with pytest.raises(ValueError):
+        COMPOSER.notification(Recipient(address), DOCUMENT, MailItem("Hi"), None)
+
+
 async def test_an_unknown_mailbox_fails_for_good() -> None:
     mailbox = Mailbox(refuse_recipient="550 5.1.1 mailbox unavailable")
     mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)

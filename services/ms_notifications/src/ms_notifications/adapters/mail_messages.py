@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -77,16 +78,23 @@ class MailComposer:
         self._site_name = site_name
 
     def notification(
-        self, recipient: Recipient, category: int, item: MailItem, unsubscribe_url: str | None
+        self,
+        recipient: Recipient,
+        category: int,
+        item: MailItem,
+        unsubscribe_url: str | None,
+        message_id: str | None = None,
     ) -> EmailMessage:
         """The mail of one notification. Without `unsubscribe_url` (security notices, which
-        cannot be muted) the mail carries no List-Unsubscribe header."""
+        cannot be muted) the mail carries no List-Unsubscribe header. A `message_id` (the
+        part before @) gives a mail sent again the same Message-ID, so receivers see one mail."""
         subject = _one_line(item.title)
         return self._compose(
             "notification",
             recipient,
             subject,
             unsubscribe_url,
+            message_id,
             item=item,
             category_label=category_label(category),
         )
@@ -97,6 +105,7 @@ class MailComposer:
         category: int,
         items: Sequence[MailItem],
         unsubscribe_url: str | None,
+        message_id: str | None = None,
     ) -> EmailMessage:
         """One mail listing every notification of a category since the last digest."""
         if not items:
@@ -105,7 +114,13 @@ class MailComposer:
         count = len(items)
         subject = f"{count} new notification{'' if count == 1 else 's'} in {label}"
         return self._compose(
-            "digest", recipient, subject, unsubscribe_url, items=items, category_label=label
+            "digest",
+            recipient,
+            subject,
+            unsubscribe_url,
+            message_id,
+            items=items,
+            category_label=label,
         )
 
     def _compose(
@@ -114,6 +129,7 @@ class MailComposer:
         recipient: Recipient,
         subject: str,
         unsubscribe_url: str | None,
+        message_id: str | None,
         **context: Any,
     ) -> EmailMessage:
         values = {
@@ -125,9 +141,11 @@ class MailComposer:
         message = EmailMessage()
         message["Subject"] = subject
         message["From"] = self._sender
-        message["To"] = Address(_one_line(recipient.display_name), addr_spec=recipient.address)
+        message["To"] = _address(recipient)
         message["Date"] = format_datetime(datetime.now(UTC))
-        message["Message-ID"] = make_msgid(domain=self._domain)
+        message["Message-ID"] = (
+            f"<{message_id}@{self._domain}>" if message_id else make_msgid(domain=self._domain)
+        )
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
         if unsubscribe_url is not None:
             message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
@@ -137,6 +155,17 @@ class MailComposer:
             _TEMPLATES.get_template(f"{template}.html.j2").render(values), subtype="html"
         )
         return message
+
+
+def _address(recipient: Recipient) -> Address:
+    """The To address; ValueError when `recipient.address` is not an email address."""
+    try:
+        address = Address(_one_line(recipient.display_name), addr_spec=recipient.address)
+    except (ValueError, IndexError, MessageError):
+        raise ValueError(f"{recipient.address!r} is not an email address") from None
+    if not address.domain or not address.username:
+        raise ValueError(f"{recipient.address!r} is not an email address")
+    return address
 
 
 def _one_line(text: str) -> str:
