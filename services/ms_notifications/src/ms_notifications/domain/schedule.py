@@ -32,7 +32,7 @@ def time_zone(name: str, field: str = "preferences.time_zone") -> ZoneInfo:
         return ZoneInfo("UTC")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         pass
     raise ValidationError(
         f"{name!r} is not a time zone",
