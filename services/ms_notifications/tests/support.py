@@ -51,9 +51,13 @@ class Events:
         handler = next(
             handler
             for kind, handler in self._handlers.items()
-            if envelope.payload.Is(kind.DESCRIPTOR)
+            if envelope.payload.TypeName() == kind.DESCRIPTOR.full_name
         )
-        payload = next(kind() for kind in self._handlers if envelope.payload.Is(kind.DESCRIPTOR))
+        payload = next(
+            kind()
+            for kind in self._handlers
+            if envelope.payload.TypeName() == kind.DESCRIPTOR.full_name
+        )
         envelope.payload.Unpack(payload)
         async with self._sessions() as session, session.begin():
             if await claim_event(session, GROUP, envelope.id, "tests"):

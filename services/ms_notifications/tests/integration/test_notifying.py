@@ -4,10 +4,13 @@ saying whether it goes out by email and push."""
 
 from __future__ import annotations
 
+from knowledge.auth.v1 import user_pb2
 from knowledge.auth.v1.events_pb2 import UserRoleChanged
 from knowledge.chat.v1.events_pb2 import AnswerCompleted
 from knowledge.common.v1.actor_pb2 import Actor
+from knowledge.knowledge.v1 import space_pb2
 from knowledge.knowledge.v1.events_pb2 import DocumentCreated, DocumentUpdated, SpaceMemberAdded
+from knowledge.ml.v1 import model_pb2, training_job_pb2
 from knowledge.ml.v1.events_pb2 import (
     ModelPromoted,
     ModelRegistered,
@@ -47,7 +50,7 @@ async def test_a_member_added_by_someone_else_is_told_and_the_actor_is_not(
     added = SpaceMemberAdded(
         space=SPACE,
         user=BOB,
-        role=2,
+        role=space_pb2.SPACE_ROLE_EDITOR,
         added_by=Actor(name=ADA, display_name="Ada"),
         space_display_name="Handbook",
     )
@@ -59,7 +62,11 @@ async def test_a_member_added_by_someone_else_is_told_and_the_actor_is_not(
         SPACE,
     )
     assert told.actors == (ADA,) and told.actor_count == 1
-    await events.apply(SpaceMemberAdded(space=SPACE, user=ADA, role=3, added_by=Actor(name=ADA)))
+    await events.apply(
+        SpaceMemberAdded(
+            space=SPACE, user=ADA, role=space_pb2.SPACE_ROLE_OWNER, added_by=Actor(name=ADA)
+        )
+    )
     assert await inbox(parts, ADA) == []
 
 
@@ -108,7 +115,11 @@ async def test_each_notification_has_a_delivery_per_channel_saying_what_happens(
 ) -> None:
     await events.register(BOB, email="bob@example.com", display_name="Bob")
     await spaces.add(SPACE, ADA, BOB)
-    await events.apply(SpaceMemberAdded(space=SPACE, user=CY, role=1, added_by=Actor(name=BOB)))
+    await events.apply(
+        SpaceMemberAdded(
+            space=SPACE, user=CY, role=space_pb2.SPACE_ROLE_VIEWER, added_by=Actor(name=BOB)
+        )
+    )
     [told] = await inbox(parts, CY)
     assert told.title == "Bob added you to handbook as viewer"  # the name from auth.users.v1
     page = await parts.inbox.deliveries(CY, told.name, 10, "")
@@ -141,7 +152,13 @@ async def test_security_notices_go_by_email_whatever_the_preferences(
     parts: NotificationParts, events: Events
 ) -> None:
     await events.register(BOB, email="bob@example.com", display_name="Bob")
-    await events.apply(UserRoleChanged(user=BOB, previous_role=1, role=2))
+    await events.apply(
+        UserRoleChanged(
+            user=BOB,
+            previous_role=user_pb2.PLATFORM_ROLE_MEMBER,
+            role=user_pb2.PLATFORM_ROLE_ADMIN,
+        )
+    )
     [told] = await inbox(parts, BOB)
     assert (told.title, told.category) == (
         "Your platform role is now administrator",
@@ -170,18 +187,26 @@ async def test_answers_and_training_tell_their_owner(
     )
     job = "models/ranker/trainingJobs/j1"
     await events.apply(
-        TrainingJobStateChanged(training_job=job, model="models/ranker", previous_state=1, state=2)
+        TrainingJobStateChanged(
+            training_job=job,
+            model="models/ranker",
+            previous_state=training_job_pb2.TRAINING_JOB_STATE_QUEUED,
+            state=training_job_pb2.TRAINING_JOB_STATE_RUNNING,
+        )
     )
     await events.apply(
         TrainingJobStateChanged(
-            training_job=job, model="models/ranker", state=4, error_message="out of memory"
+            training_job=job,
+            model="models/ranker",
+            state=training_job_pb2.TRAINING_JOB_STATE_FAILED,
+            error_message="out of memory",
         )
     )
     await events.apply(
         ModelPromoted(
             model_version="models/ranker/versions/3",
             model="models/ranker",
-            stage=3,
+            stage=model_pb2.MODEL_STAGE_PRODUCTION,
             promoted_by=Actor(name=ADA),
         )
     )

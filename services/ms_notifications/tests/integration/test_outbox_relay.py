@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
+from knowledge.notifications.v1 import notification_pb2
 from knowledge.notifications.v1.events_pb2 import NotificationDelivered
 from knowledge.topics import NOTIFICATIONS_DELIVERIES_V1
 from knowledge_kit.database import UnitOfWork
@@ -31,8 +32,8 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
     delivered = NotificationDelivered(
         notification=f"{recipient}/notifications/{'a' * 32}",
         recipient=recipient,
-        category=2,
-        channel=1,
+        category=notification_pb2.NOTIFICATION_CATEGORY_DOCUMENT,
+        channel=notification_pb2.NOTIFICATION_CHANNEL_IN_APP,
         cause_event_id="e1",
     )
     async with UnitOfWork(sessions) as work:

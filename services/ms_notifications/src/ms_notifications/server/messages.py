@@ -66,7 +66,7 @@ def preferences_message(chosen: Preferences) -> pb.NotificationPreferences:
         categories=[
             pb.CategoryPreference(
                 category=int(category),  # type: ignore[arg-type]
-                channels=sorted(int(c) for c in chosen.category(category).channels),  # type: ignore[misc]
+                channels=sorted(int(c) for c in chosen.channels_for(category)),  # type: ignore[misc]
                 email_frequency=int(chosen.category(category).email_frequency),  # type: ignore[arg-type]
             )
             for category in Category

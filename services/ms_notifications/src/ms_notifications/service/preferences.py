@@ -21,6 +21,7 @@ from ..domain.unsubscribe import UnsubscribeTokens
 from ..repository.work import NotificationWork
 
 UPDATABLE = ("categories", "email_address", "time_zone", "quiet_hours")
+MAX_TIME_ZONE_CHARS = 64
 EMAIL_ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}")
 
 
@@ -77,7 +78,7 @@ class PreferenceUseCases:
             if "email_address" in paths:
                 chosen = replace(chosen, email_address=_email_address(requested.email_address))
             if "time_zone" in paths:
-                time_zone(requested.time_zone)
+                _time_zone(requested.time_zone)
                 chosen = replace(chosen, time_zone=requested.time_zone)
             if "quiet_hours" in paths:
                 start, end = checked_quiet_hours(*requested.quiet_hours)
@@ -156,6 +157,16 @@ def _email_address(address: str) -> str:
             ],
         )
     return address
+
+
+def _time_zone(name: str) -> None:
+    """An IANA name (no longer than the longest there is), or INVALID_ARGUMENT naming it."""
+    if len(name) > MAX_TIME_ZONE_CHARS:
+        raise ValidationError(
+            "time_zone is not a time zone",
+            [FieldViolation("preferences.time_zone", "must be an IANA time zone name")],
+        )
+    time_zone(name)
 
 
 def _bad_token() -> ValidationError:
