@@ -38,6 +38,7 @@ from fleet.charts.object_validation import schema_findings
 from fleet.charts.problems import Problem, object_label
 from fleet.charts.rendered import RenderedObject, RenderedScenario
 from fleet.charts.scenarios import Scenario, load_scenarios
+from fleet.charts.store_references import store_reference_problems
 from fleet.charts.values_errors import values_findings
 from fleet.charts.yaml_documents import yaml_documents
 from fleet.edge.routes import browser_routes
@@ -100,6 +101,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += ingress_route_problems(rendered, routes)
             report.problems += gateway_listener_problems(rendered)
             report.problems += network_policy_problems(rendered)
+            report.problems += store_reference_problems(rendered)
             report.problems += migration_problems(rendered)
             report.problems += method_grant_problems(rendered, manifest, contracts)
             report.problems += ingress_token_problems(rendered, routes, contracts, public)

@@ -41,7 +41,7 @@ def _admits_ingress(scenario: RenderedScenario, service: RenderedObject) -> bool
     selector = dict(service.spec.get("selector") or {})
     workloads = [
         pod_labels(deployment)
-        for deployment in scenario.of_kind("Deployment")
+        for deployment in scenario.workloads()
         if deployment.namespace == service.namespace and selects(selector, pod_labels(deployment))
     ]
     return any(

@@ -41,11 +41,13 @@ def _service(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
     selector = dict(item.spec.get("selector") or {})
     backing = [
         d
-        for d in scenario.of_kind("Deployment")
+        for d in scenario.workloads()
         if d.namespace == item.namespace and selects(selector, pod_labels(d))
     ]
     if not backing:
-        problems.append(scenario.problem(item, "spec.selector", "selects no Deployment's pods"))
+        problems.append(
+            scenario.problem(item, "spec.selector", "selects no Deployment's or StatefulSet's pods")
+        )
     named_ports = {
         port.get("name") for d in backing for c in containers(d) for port in c.get("ports") or []
     }
@@ -105,10 +107,14 @@ def _disruption_budget(scenario: RenderedScenario, item: RenderedObject) -> list
     selector = dict((item.spec.get("selector") or {}).get("matchLabels") or {})
     if not any(
         selects(selector, pod_labels(d))
-        for d in scenario.of_kind("Deployment")
+        for d in scenario.workloads()
         if d.namespace == item.namespace
     ):
-        return [scenario.problem(item, "spec.selector.matchLabels", "selects no Deployment's pods")]
+        return [
+            scenario.problem(
+                item, "spec.selector.matchLabels", "selects no Deployment's or StatefulSet's pods"
+            )
+        ]
     return []
 
 
@@ -175,12 +181,14 @@ def _authorization_policy(scenario: RenderedScenario, item: RenderedObject) -> l
         and not scenario.selects_external_workload(item.namespace, selector)
         and not any(
             selects(selector, pod_labels(d))
-            for d in scenario.of_kind("Deployment")
+            for d in scenario.workloads()
             if d.namespace == item.namespace
         )
     ):
         problems.append(
-            scenario.problem(item, "spec.selector.matchLabels", "selects no Deployment's pods")
+            scenario.problem(
+                item, "spec.selector.matchLabels", "selects no Deployment's or StatefulSet's pods"
+            )
         )
     for r_index, rule in enumerate(item.spec.get("rules") or []):
         for s_index, source in enumerate(rule.get("from") or []):
@@ -255,6 +263,7 @@ def _account_exists(scenario: RenderedScenario, namespace: str, name: str) -> bo
 _CHECKS = {
     "Service": _service,
     "Deployment": _deployment,
+    "StatefulSet": _deployment,
     "HorizontalPodAutoscaler": _scaled,
     "PodDisruptionBudget": _disruption_budget,
     "VirtualService": _virtual_service,

@@ -33,16 +33,28 @@ def network_policy_problems(scenario: RenderedScenario) -> list[Problem]:
     if not policies:
         return []
     problems = _default_deny(scenario, policies)
-    for deployment in scenario.of_kind("Deployment"):
-        if not _own_policies(deployment, policies):
+    for workload in scenario.workloads():
+        if not _own_policies(workload, policies):
             message = (
                 "no NetworkPolicy of its release selects its pods: the namespace's default deny "
                 "cuts them off from everything"
             )
-            problems.append(scenario.problem(deployment, "spec.template.metadata.labels", message))
+            problems.append(scenario.problem(workload, "spec.template.metadata.labels", message))
     problems += _calls_allowed(scenario, policies)
     problems += _no_other_callers(scenario, policies)
     return problems
+
+
+def lets_out(
+    scenario: RenderedScenario, workload: RenderedObject, target: RenderedObject, port: int
+) -> bool | None:
+    """Whether the NetworkPolicies of a workload's release let its pods out to `target`'s pods on
+    `port`; None when the render has no NetworkPolicies or none of them selects its pods."""
+    own = _own_policies(workload, scenario.of_kind("NetworkPolicy"))
+    if not own:
+        return None
+    pods = _Pods(target.namespace, pod_labels(target), target.name)
+    return any(_sends(policy, pods, port) for policy in own)
 
 
 def _default_deny(scenario: RenderedScenario, policies: list[RenderedObject]) -> list[Problem]:
@@ -64,15 +76,13 @@ def _default_deny(scenario: RenderedScenario, policies: list[RenderedObject]) ->
     return [Problem(scenario.scenario, "", f"namespace {namespace}", "", message)]
 
 
-def _own_policies(
-    deployment: RenderedObject, policies: list[RenderedObject]
-) -> list[RenderedObject]:
-    labels = pod_labels(deployment)
+def _own_policies(workload: RenderedObject, policies: list[RenderedObject]) -> list[RenderedObject]:
+    labels = pod_labels(workload)
     return [
         policy
         for policy in policies
-        if policy.chart == deployment.chart
-        and policy.namespace == deployment.namespace
+        if policy.chart == workload.chart
+        and policy.namespace == workload.namespace
         and selects(_match_labels(policy.spec.get("podSelector")), labels)
     ]
 
@@ -91,8 +101,8 @@ def _calls_allowed(scenario: RenderedScenario, policies: list[RenderedObject]) -
             problems.append(scenario.problem(authorization, "spec.rules", message))
         if caller.external:
             continue
-        deployment = scenario.find("Deployment", caller.namespace, caller.name)
-        own = [] if deployment is None else _own_policies(deployment, policies)
+        workload = scenario.find_workload(caller.namespace, caller.name)
+        own = [] if workload is None else _own_policies(workload, policies)
         if own and not any(_sends(p, target, port) for p in own):
             message = (
                 f"lets {caller.name} call {callee.name} on port {port}, but no NetworkPolicy of "
@@ -111,21 +121,21 @@ def _no_other_callers(scenario: RenderedScenario, policies: list[RenderedObject]
     allowed |= {
         (callee.name, caller.name, port)
         for callee, port in _open_ports(scenario)
-        for caller in scenario.of_kind("Deployment")
+        for caller in scenario.workloads()
     }
     problems = []
-    for deployment in scenario.of_kind("Deployment"):
-        for policy in _own_policies(deployment, policies):
+    for workload in scenario.workloads():
+        for policy in _own_policies(workload, policies):
             for index, rule in enumerate(policy.spec.get("ingress") or []):
-                for caller in scenario.of_kind("Deployment"):
+                for caller in scenario.workloads():
                     pods = _Pods(caller.namespace, pod_labels(caller), caller.name)
-                    if caller is deployment or not _rule_matches(rule, policy, pods, None):
+                    if caller is workload or not _rule_matches(rule, policy, pods, None):
                         continue
                     for port in _rule_ports(rule):
-                        if (deployment.name, caller.name, port) not in allowed:
+                        if (workload.name, caller.name, port) not in allowed:
                             message = (
                                 f"admits {caller.name} on port {port}, which no AuthorizationPolicy "
-                                f"lets call {deployment.name} there"
+                                f"lets call {workload.name} there"
                             )
                             field = f"spec.ingress[{index}]"
                             problems.append(scenario.problem(policy, field, message))
@@ -135,13 +145,13 @@ def _no_other_callers(scenario: RenderedScenario, policies: list[RenderedObject]
 def _allowed_calls(
     scenario: RenderedScenario,
 ) -> list[tuple[RenderedObject, RenderedObject, _Pods, int]]:
-    """(policy, callee Deployment, caller pods, port) for each principal and port a rule allows."""
+    """(policy, callee workload, caller pods, port) for each principal and port a rule allows."""
     calls = []
     for authorization in scenario.of_kind("AuthorizationPolicy"):
         selector = _match_labels(authorization.spec.get("selector"))
         callees = [
             d
-            for d in scenario.of_kind("Deployment")
+            for d in scenario.workloads()
             if d.namespace == authorization.namespace and selects(selector, pod_labels(d))
         ]
         for rule in authorization.spec.get("rules") or []:
@@ -166,7 +176,7 @@ def _open_ports(scenario: RenderedScenario) -> list[tuple[RenderedObject, int]]:
         for rule in authorization.spec.get("rules") or []:
             if rule.get("from"):
                 continue
-            for callee in scenario.of_kind("Deployment"):
+            for callee in scenario.workloads():
                 if callee.namespace == authorization.namespace and selects(
                     selector, pod_labels(callee)
                 ):
@@ -189,10 +199,10 @@ def _principal_pods(scenario: RenderedScenario, principal: str) -> _Pods | None:
     namespace, account = match.group(1), match.group(2)
     if (namespace, account) in scenario.external_service_accounts:
         return _Pods(namespace, {}, account, external=True)
-    for deployment in scenario.of_kind("Deployment"):
-        template_spec = (deployment.spec.get("template") or {}).get("spec") or {}
-        if deployment.namespace == namespace and template_spec.get("serviceAccountName") == account:
-            return _Pods(namespace, pod_labels(deployment), deployment.name)
+    for workload in scenario.workloads():
+        template_spec = (workload.spec.get("template") or {}).get("spec") or {}
+        if workload.namespace == namespace and template_spec.get("serviceAccountName") == account:
+            return _Pods(namespace, pod_labels(workload), workload.name)
     return None
 
 

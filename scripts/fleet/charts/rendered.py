@@ -8,6 +8,9 @@ from typing import Any
 
 from fleet.charts.problems import Problem, object_label
 
+WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+"""What runs pods in the charts: the services' Deployments, the stores' StatefulSets (Qdrant)."""
+
 PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
 """An Istio principal: <trust domain>/ns/<namespace>/sa/<service account>."""
 
@@ -64,6 +67,16 @@ class RenderedScenario:
 
     def of_kind(self, kind: str) -> list[RenderedObject]:
         return [item for item in self.objects if item.kind == kind]
+
+    def workloads(self) -> list[RenderedObject]:
+        return [item for item in self.objects if item.kind in WORKLOAD_KINDS]
+
+    def find_workload(self, namespace: str, name: str) -> RenderedObject | None:
+        for kind in WORKLOAD_KINDS:
+            found = self.find(kind, namespace, name)
+            if found is not None:
+                return found
+        return None
 
     def find(self, kind: str, namespace: str, name: str) -> RenderedObject | None:
         for item in self.objects:
