@@ -17,7 +17,7 @@ def test_the_committed_charts_pass_the_whole_check() -> None:
     report = check_charts(REPO_ROOT)
 
     assert [str(problem) for problem in report.problems] == []
-    assert report.charts == len(load_manifest(REPO_ROOT).services) + 2  # and mesh, kafka
+    assert report.charts == len(load_manifest(REPO_ROOT).services) + 3  # and mesh, kafka, qdrant
     assert report.scenarios >= 2
     assert report.goldens == report.charts * report.scenarios
 

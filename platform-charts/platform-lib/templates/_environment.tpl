@@ -66,8 +66,10 @@ Redis URL), never from values.
   value: /etc/kafka/cluster-ca/ca.crt
 {{- end }}
 {{- with .Values.stores.qdrant }}
+{{- /* Its own Qdrant (the qdrant release) in this namespace, unless `url` names another. */}}
+{{- $host := include "platform-lib.serviceHost" (dict "name" .service "namespace" $.Release.Namespace) }}
 - name: {{ $p }}QDRANT_URL
-  value: {{ .url | quote }}
+  value: {{ .url | default (printf "http://%s:%v" $host .port) | quote }}
 - name: {{ $p }}QDRANT_API_KEY
   valueFrom:
     secretKeyRef:

@@ -1,7 +1,7 @@
 """The chart files `fleet charts generate` owns: written from repos.yaml, never edited by hand.
 
-Hand-written: the library chart, the mesh and kafka templates and schemas, the scenarios.
-Generated: every service chart, and the values of the mesh and kafka charts.
+Hand-written: the library chart, the mesh, kafka and qdrant templates and schemas, the scenarios.
+Generated: every service chart, and the values of the mesh, kafka and qdrant charts.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from fleet.charts.layout import (
     KAFKA_CHART,
     LIBRARY_CHART,
     MESH_CHART,
+    QDRANT_CHART,
     SERVICE_VALUES_SCHEMA,
     SERVICES_DIR,
     kubernetes_name,
     service_chart_dir,
 )
-from fleet.charts.platform_values import kafka_values, mesh_values
+from fleet.charts.platform_values import kafka_values, mesh_values, qdrant_values
 from fleet.charts.service_values import jwt_values, service_values
 from fleet.manifest import Service, load_manifest
 from fleet.topics import load_topics
@@ -58,6 +59,7 @@ def expected_files(root: Path) -> dict[Path, str]:
         files[chart / "templates" / "release.yaml"] = RELEASE_TEMPLATE
     files[Path(MESH_CHART) / "values.yaml"] = _yaml(mesh_values(manifest, contracts))
     files[Path(KAFKA_CHART) / "values.yaml"] = _yaml(kafka_values(manifest, load_topics(root)))
+    files[Path(QDRANT_CHART) / "values.yaml"] = _yaml(qdrant_values(manifest))
     return files
 
 

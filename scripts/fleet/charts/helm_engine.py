@@ -16,7 +16,13 @@ from typing import Any
 
 import helm_python as helm
 
-from fleet.charts.layout import KAFKA_CHART, LIBRARY_CHART, MESH_CHART, SERVICES_DIR
+from fleet.charts.layout import (
+    KAFKA_CHART,
+    LIBRARY_CHART,
+    MESH_CHART,
+    QDRANT_CHART,
+    SERVICES_DIR,
+)
 from fleet.errors import FleetError
 
 KUBERNETES_VERSION_FOR_LINT = "v1.34.0"
@@ -40,6 +46,7 @@ def staged_charts(charts_root: Path) -> Iterator[list[StagedChart]]:
         shutil.copytree(charts_root / LIBRARY_CHART, staged / LIBRARY_CHART)
         charts = [StagedChart(MESH_CHART, staged / MESH_CHART, False)]
         charts.append(StagedChart(KAFKA_CHART, staged / KAFKA_CHART, False))
+        charts.append(StagedChart(QDRANT_CHART, staged / QDRANT_CHART, False))
         for chart_dir in sorted((charts_root / SERVICES_DIR).glob("*/Chart.yaml")):
             name = chart_dir.parent.name
             charts.append(StagedChart(name, staged / SERVICES_DIR / name, True))

@@ -8,6 +8,7 @@ CHARTS_DIR = Path("platform-charts")
 LIBRARY_CHART = "platform-lib"
 MESH_CHART = "mesh"
 KAFKA_CHART = "kafka"
+QDRANT_CHART = "qdrant"
 SERVICES_DIR = "services"
 SCENARIOS_DIR = "scenarios"
 GOLDEN_DIR = "golden"
@@ -21,6 +22,12 @@ GENERATED_NOTICE = (
 def kubernetes_name(service: str) -> str:
     """Kubernetes names allow no underscores: ms_auth becomes ms-auth (chart, workload, account)."""
     return service.replace("_", "-")
+
+
+def qdrant_name(service: str) -> str:
+    """A service's Qdrant in the qdrant release (ms-vector-qdrant): its StatefulSet, Service,
+    ServiceAccount, and the Secret holding its API key."""
+    return f"{kubernetes_name(service)}-qdrant"
 
 
 def service_chart_dir(service: str) -> Path:

@@ -28,7 +28,10 @@ KUBERNETES_API_PORTS = [443, 6443]
 selector names: these ports, to any address."""
 KAFKA_BROKER_LABELS = {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/broker-role": "true"}
 KAFKA_BROKER_PORT = 9093
-QDRANT = {"namespace": "qdrant", "port": 6333}
+QDRANT_IMAGE = {"registry": "docker.io", "repository": "qdrant/qdrant", "tag": "v1.20.0"}
+"""The Qdrant project's own image, the release qdrant-client 1.20 (ms_vector's) is made for."""
+QDRANT_PORTS = {"http": 6333, "grpc": 6334, "p2p": 6335}
+"""REST (what qdrant-client speaks by default), gRPC, and the peers' consensus and shard traffic."""
 REDIS_PORT = 6379
 DEAD_LETTER_PARTITIONS = 3
 DEAD_LETTER_RETENTION_HOURS = 720

@@ -1,4 +1,4 @@
-"""The values of the platform-wide charts (Kafka and mesh), derived from the whole fleet."""
+"""The values of the platform-wide charts (Kafka, mesh, Qdrant), derived from the whole fleet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.caller_methods import public_method_paths
 from fleet.charts.grpc_contracts import GrpcService
-from fleet.charts.layout import kubernetes_name
+from fleet.charts.layout import kubernetes_name, qdrant_name
 from fleet.charts.service_values import jwt_values, kafka_user
 from fleet.edge.routes import browser_routes
 from fleet.manifest import Manifest
@@ -57,6 +57,41 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
         },
         "topics": topics,
         "users": users,
+    }
+
+
+def qdrant_values(manifest: Manifest) -> dict[str, Any]:
+    """One Qdrant per service that lists `qdrant` in its stores, reachable by that service only;
+    three replicas keeping each shard twice, so one may be drained or lost."""
+    return {
+        "image": {**settings.QDRANT_IMAGE, "pullPolicy": "IfNotPresent"},
+        "cluster": {
+            "replicas": 3,
+            "replicationFactor": 2,
+            "storageClass": "",
+            "storageSize": "20Gi",
+            "snapshotsSize": "20Gi",
+            "resources": {
+                "requests": {"cpu": "500m", "memory": "1Gi"},
+                "limits": {"cpu": "2", "memory": "4Gi"},
+            },
+        },
+        "disruptionBudget": {"maxUnavailable": 1},
+        "ports": dict(settings.QDRANT_PORTS),
+        "mesh": {"trustDomain": settings.TRUST_DOMAIN},
+        "network": {
+            "dns": dict(settings.DNS),
+            "controlPlane": dict(settings.CONTROL_PLANE),
+        },
+        "instances": [
+            {
+                "name": qdrant_name(service.name),
+                "client": kubernetes_name(service.name),
+                "apiKeySecret": {"name": qdrant_name(service.name), "key": "api-key"},
+            }
+            for service in manifest.services
+            if "qdrant" in service.stores
+        ],
     }
 
 

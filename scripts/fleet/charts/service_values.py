@@ -9,7 +9,7 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.caller_methods import caller_method_paths
 from fleet.charts.grpc_contracts import GrpcService
-from fleet.charts.layout import kubernetes_name
+from fleet.charts.layout import kubernetes_name, qdrant_name
 from fleet.errors import FleetError
 from fleet.manifest import INGRESS, Manifest, Service
 from fleet.topics import dead_letter_topic
@@ -143,12 +143,16 @@ def _kafka(service: Service) -> dict[str, Any] | None:
 
 
 def _stores(service: Service) -> dict[str, Any]:
+    """Where the service's stores are: its Qdrant is the qdrant release's `<service>-qdrant`
+    Service (the release composes the URL in its namespace; `url` set instead points elsewhere),
+    whose API key the service reads from the same Secret Qdrant does."""
     stores: dict[str, Any] = {}
     name = kubernetes_name(service.name)
     if "qdrant" in service.stores:
         stores["qdrant"] = {
-            "url": "http://qdrant.qdrant.svc.cluster.local:6333",
-            "apiKeySecret": {"name": f"{name}-qdrant", "key": "api-key"},
+            "service": qdrant_name(service.name),
+            "port": settings.QDRANT_PORTS["http"],
+            "apiKeySecret": {"name": qdrant_name(service.name), "key": "api-key"},
         }
     if "redis" in service.stores:
         stores["redis"] = {"urlSecret": {"name": f"{name}-redis", "key": "url"}}
@@ -178,7 +182,11 @@ def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
         }
     stores: list[dict[str, Any]] = []
     if "qdrant" in service.stores:
-        stores.append(dict(settings.QDRANT))
+        qdrant = {"app.kubernetes.io/name": qdrant_name(service.name)}
+        stores += [
+            {"podLabels": dict(qdrant), "port": settings.QDRANT_PORTS[api]}
+            for api in ("http", "grpc")
+        ]
     if "redis" in service.stores:
         stores.append({"namespace": None, "port": settings.REDIS_PORT})
     egress["stores"] = stores

@@ -12,7 +12,7 @@ from fleet.paths import find_repo_root
 
 @click.group("charts")
 def group() -> None:
-    """The Helm charts under platform-charts/: one release per service, mesh and Kafka."""
+    """The Helm charts under platform-charts/: one release per service, mesh, Kafka and Qdrant."""
 
 
 command = group

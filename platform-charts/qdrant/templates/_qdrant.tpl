@@ -1,0 +1,47 @@
+{{/*
+Names and labels of one Qdrant (an entry of .Values.instances), named after the service it serves
+(ms-vector-qdrant), so that the service's release can name it without knowing this release.
+Call with (dict "root" $ "instance" $instance).
+*/}}
+{{- define "qdrant.selectorLabels" -}}
+app.kubernetes.io/name: {{ .instance.name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- define "qdrant.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "qdrant.selectorLabels" . }}
+app.kubernetes.io/component: vector-database
+app.kubernetes.io/version: {{ .root.Values.image.tag | quote }}
+app.kubernetes.io/part-of: knowledge-platform
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end -}}
+
+{{/* Pod labels: no chart version, so a chart upgrade alone restarts no peer; Istio's app and version. */}}
+{{- define "qdrant.podLabels" -}}
+{{ include "qdrant.selectorLabels" . }}
+app.kubernetes.io/component: vector-database
+app.kubernetes.io/version: {{ .root.Values.image.tag | quote }}
+app.kubernetes.io/part-of: knowledge-platform
+app: {{ .instance.name }}
+version: {{ .root.Values.image.tag | quote }}
+{{- end -}}
+
+{{/* Object metadata; (dict "root" $ "instance" $instance "name" "<name>"). */}}
+{{- define "qdrant.metadata" -}}
+metadata:
+  name: {{ .name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "qdrant.labels" . | nindent 4 }}
+{{- end -}}
+
+{{/* The headless Service that gives each peer its DNS name. */}}
+{{- define "qdrant.peersService" -}}
+{{- printf "%s-peers" .name -}}
+{{- end -}}
+
+{{/* The ServiceAccount identity of a workload in this namespace, as Istio names it. */}}
+{{- define "qdrant.principal" -}}
+{{- include "platform-lib.principal" (dict "trustDomain" .root.Values.mesh.trustDomain "namespace" .root.Release.Namespace "serviceAccount" .account) -}}
+{{- end -}}
