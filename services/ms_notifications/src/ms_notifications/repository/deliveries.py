@@ -28,7 +28,10 @@ class SqlDeliveries:
     async def add(self, added: Sequence[Delivery]) -> None:
         """New deliveries (their `id` is ignored: the database numbers them)."""
         if added:
-            await self._session.execute(insert(deliveries), [_row(one) for one in added])
+            rows = [_row(one) for one in added]
+            for row in rows:
+                del row["id"]
+            await self._session.execute(insert(deliveries), rows)
 
     async def of_notification(
         self, recipient: str, notification_id: str, offset: int, limit: int
@@ -90,7 +93,7 @@ class SqlDeliveries:
 
 def _row(one: Delivery) -> dict[str, Any]:
     return {
-        "id": one.id or None,
+        "id": one.id,
         "notification_id": one.notification_id,
         "recipient": one.recipient,
         "channel": int(one.channel),
