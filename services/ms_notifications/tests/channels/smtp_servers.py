@@ -59,11 +59,12 @@ class Credentials:
 
 
 @asynccontextmanager
-async def smtp_server(mailbox: Mailbox, **options: Any) -> AsyncIterator[int]:
-    """An aiosmtpd server for `mailbox` on 127.0.0.1, yielding its port."""
+async def smtp_server(mailbox: Mailbox, port: int = 0, **options: Any) -> AsyncIterator[int]:
+    """An aiosmtpd server for `mailbox` on 127.0.0.1 (on `port`, or a free one), yielding its
+    port."""
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(mailbox, hostname="mail.test", loop=loop, **options), "127.0.0.1", 0
+        lambda: SMTP(mailbox, hostname="mail.test", loop=loop, **options), "127.0.0.1", port
     )
     try:
         yield server.sockets[0].getsockname()[1]

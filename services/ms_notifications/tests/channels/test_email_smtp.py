@@ -202,8 +202,10 @@ async def test_a_server_that_never_answers_is_unavailable() -> None:
 async def test_the_server_s_credentials_are_used_and_wrong_ones_make_it_unavailable() -> None:
     mailbox = Mailbox()
     mail = COMPOSER.notification(ADA, DOCUMENT, MailItem("Hello"), UNSUBSCRIBE)
-    options = {"authenticator": Credentials("relay", "s3cret"), "auth_require_tls": False}
-    async with smtp_server(mailbox, auth_required=True, **options) as port:
+    credentials = Credentials("relay", "s3cret")
+    async with smtp_server(
+        mailbox, auth_required=True, authenticator=credentials, auth_require_tls=False
+    ) as port:
         with pytest.raises(DeliveryFailed) as failure:
             await SmtpMailer("127.0.0.1", port, username="relay", password="wrong").send(mail)
         await SmtpMailer("127.0.0.1", port, username="relay", password="s3cret").send(mail)
