@@ -20,7 +20,7 @@ from knowledge.knowledge.v1.events_pb2 import DocumentCreated
 from knowledge.notifications.v1.events_pb2 import NotificationDelivered, NotificationFailed
 from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import EVENTS_METADATA, Outbox
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_notifications.adapters.email import MailComposer, SmtpMailer
@@ -30,6 +30,7 @@ from ms_notifications.domain.notifications import Category, Channel, Delivery, D
 from ms_notifications.domain.schedule import MAX_ATTEMPTS, retry_delay
 from ms_notifications.main import NotificationParts, notification_parts
 from ms_notifications.repository.notifications import InboxFilter
+from ms_notifications.repository.tables import preferences as preference_rows
 from ms_notifications.repository.work import NotificationWork
 from ms_notifications.service.delivery import DeliveryWorker
 from ms_notifications.service.preferences import RequestedCategory, RequestedPreferences
@@ -292,6 +293,57 @@ async def test_quiet_hours_hold_mail_until_morning_on_the_user_s_clock(
     assert len(mailbox.messages()) == 1
     [sent] = await deliveries(parts, Channel.EMAIL)
     assert sent.state is DeliveryState.SENT
+
+
+async def test_a_delivery_that_cannot_be_handled_holds_up_no_other(
+    parts: NotificationParts,
+    events: Events,
+    bob: str,
+    spaces: Spaces,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: MovingClock,
+) -> None:
+    await bob_prefers(parts)
+    # Ada's preferences as no request could have written them.
+    await events.register(ADA, email="ada@example.test")
+    await parts.preferences.update(
+        ADA,
+        RequestedPreferences(
+            f"{ADA}/notificationPreferences",
+            (RequestedCategory(int(Category.DOCUMENT), (IN_APP, EMAIL), 1),),
+            "",
+            "",
+            (0, 0),
+        ),
+        {"categories"},
+    )
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(preference_rows)
+            .where(preference_rows.c.user == ADA)
+            .values(quiet_start_minute=5000, quiet_end_minute=1)
+        )
+    author = Actor(name=BOB, display_name="Bob")
+    await events.apply(
+        DocumentCreated(
+            document=f"{SPACE}/documents/bobs",
+            space=SPACE,
+            title="Bob's",
+            revision=1,
+            author=author,
+        )
+    )
+    clock.now += timedelta(seconds=1)
+    await ada_creates(events, "Onboarding")  # due after Ada's
+    mailbox = Mailbox()
+    async with smtp_server(mailbox) as port:
+        assert await worker(sessions, parts, clock, smtp_port=port).run_once() == 2
+    assert [mail["To"] for mail in mailbox.messages()] == ["Bob Example <bob@example.test>"]
+    listed = await parts.inbox.list_notifications(ADA, ADA, InboxFilter(), 50, "")
+    page = await parts.inbox.deliveries(ADA, listed.page.items[0].name, 10, "")
+    [crashed] = [one for one in page.items if one.channel is Channel.EMAIL]
+    assert (crashed.state, crashed.attempts) == (DeliveryState.PENDING, 1)
+    assert crashed.last_error == "internal error: ValidationError"
 
 
 async def test_a_security_notice_goes_at_night_without_an_unsubscribe_link(

@@ -103,15 +103,38 @@ class DeliveryWorker:
             channels = self._open_channels(now)
             if not channels:
                 break
-            async with UnitOfWork(self._sessions) as uow:
-                work = NotificationWork(uow.session, self._outbox)
-                due = await work.deliveries.due(now, 1, channels=channels)
-                if not due:
-                    break
-                await self._deliver(work, due[0], now)
-                await uow.commit()
+            taken: Delivery | None = None
+            try:
+                async with UnitOfWork(self._sessions) as uow:
+                    work = NotificationWork(uow.session, self._outbox)
+                    due = await work.deliveries.due(now, 1, channels=channels)
+                    if not due:
+                        break
+                    taken = due[0]
+                    await self._deliver(work, taken, now)
+                    await uow.commit()
+            except Exception as error:
+                if taken is None:
+                    raise
+                # One delivery that cannot be handled must not hold up every one behind it.
+                _log.exception("delivery_crashed", delivery=taken.name)
+                await self._crashed(taken, now, error)
             handled += 1
         return handled
+
+    async def _crashed(self, delivery: Delivery, now: datetime, error: Exception) -> None:
+        """Count an attempt that ended in an unexpected error, as a failure that may pass."""
+        failure = DeliveryFailed(f"internal error: {type(error).__name__}", permanent=False)
+        async with UnitOfWork(self._sessions) as uow:
+            work = NotificationWork(uow.session, self._outbox)
+            notification = await work.notifications.get(
+                delivery.recipient, delivery.notification_id
+            )
+            if notification is None:
+                await _skip(work, delivery, now, "the notification no longer exists")
+            else:
+                await _attempt_failed(work, delivery, notification, failure, now)
+            await uow.commit()
 
     def _open_channels(self, now: datetime) -> list[Channel]:
         configured = {Channel.EMAIL: self._mail, Channel.PUSH: self._push}
