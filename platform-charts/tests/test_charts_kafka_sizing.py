@@ -27,7 +27,11 @@ def _memory_mi(quantity: str) -> int:
 
 def test_three_way_replication_on_one_broker_is_named(charts_copy: Path) -> None:
     scenario = charts_copy / "platform-charts/scenarios/single-node.yaml"
-    replace_once(scenario, "      replicationFactor: 1\n", "      replicationFactor: 3\n")
+    replace_once(
+        scenario,
+        "      replicationFactor: 1\n      minInSyncReplicas: 1\n",
+        "      replicationFactor: 3\n      minInSyncReplicas: 1\n",
+    )
 
     lines = _problem_lines(charts_copy)
 
