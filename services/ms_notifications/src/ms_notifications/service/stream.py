@@ -3,7 +3,7 @@ inbox in the order it was numbered, each with the cursor that resumes right afte
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 from knowledge_kit.api import Clock, utc_now
@@ -58,7 +58,7 @@ class NotificationStream:
 
     async def stream(
         self, caller: str, parent: str, resume_after: str
-    ) -> AsyncIterator[StreamItem]:
+    ) -> AsyncGenerator[StreamItem, None]:
         """Never ends by itself: the caller closing the stream (or the server stopping) does."""
         own_parent(caller, parent)
         cursor = _cursor(resume_after)
