@@ -11,11 +11,15 @@ from knowledge_kit.events import Outbox
 from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.email import SmtpMailer
+from .adapters.mail_messages import MailComposer
 from .adapters.vapid import VapidKeys
+from .adapters.web_push import WebPushSender
 from .config import Settings
 from .domain.unsubscribe import UnsubscribeTokens
 from .server.events import event_handlers
 from .server.notifications import NotificationServicer
+from .service.delivery import DeliveryWorker
 from .service.inbox import Inbox
 from .service.live import LiveChanges
 from .service.notify import Notifier
@@ -74,6 +78,44 @@ def vapid_public_key(settings: Settings) -> str:
     ).public_key_b64url
 
 
+def delivery_worker(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    tokens: UnsubscribeTokens,
+    clock: Clock = utc_now,
+) -> DeliveryWorker:
+    """Sends the email and push deliveries that are due; a channel without its settings (no
+    SMTP host, no VAPID key) is left alone: its deliveries wait until it is configured."""
+    mailer = None
+    if settings.smtp_host:
+        password = settings.smtp_password
+        mailer = SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password is not None else None,
+            starttls=settings.smtp_starttls,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+    push = None
+    if settings.vapid_private_key is not None:
+        keys = VapidKeys.from_private_key(settings.vapid_private_key.get_secret_value())
+        push = WebPushSender(keys, settings.vapid_subject)
+    return DeliveryWorker(
+        sessions,
+        outbox,
+        mailer=mailer,
+        composer=MailComposer(settings.email_from),
+        push=push,
+        tokens=tokens,
+        public_base_url=settings.public_base_url,
+        poll_seconds=settings.delivery_poll_seconds,
+        batch_size=settings.delivery_batch_size,
+        clock=clock,
+    )
+
+
 def servicers(parts: NotificationParts) -> list[Registration]:
     return [
         (notification_service_pb2_grpc.add_NotificationServiceServicer_to_server, parts.servicer)
@@ -81,12 +123,15 @@ def servicers(parts: NotificationParts) -> list[Registration]:
 
 
 async def notification_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The inboxes served and kept from events, with the streams woken across instances."""
-    parts = notification_parts(context.settings, context.sessions, context.outbox)
+    """The inboxes served and kept from events, with the streams woken across instances and
+    the email and push deliveries sent."""
+    settings, sessions, outbox = context.settings, context.sessions, context.outbox
+    parts = notification_parts(settings, sessions, outbox)
+    worker = delivery_worker(settings, sessions, outbox, parts.tokens)
     return ServiceParts(
         servicers=servicers(parts),
-        event_handlers=event_handlers(parts.notifier, context.outbox),
-        background=[parts.live.run],
+        event_handlers=event_handlers(parts.notifier, outbox),
+        background=[parts.live.run, worker.run],
     )
 
 

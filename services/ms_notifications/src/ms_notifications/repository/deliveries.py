@@ -70,8 +70,10 @@ class SqlDeliveries:
         return [_delivery(row._mapping) for row in await self._session.execute(query)]
 
     async def pending_of(self, recipient: str, channel: Channel) -> list[Delivery]:
-        """The user's deliveries through `channel` not yet sent or given up (a digest's)."""
-        rows = await self._session.execute(
+        """The user's deliveries through `channel` not yet sent or given up (a digest's),
+        locked for this transaction (on PostgreSQL rows another instance holds are skipped,
+        so no delivery goes out in two digests)."""
+        query = (
             select(deliveries)
             .where(
                 d.recipient == recipient,
@@ -80,6 +82,9 @@ class SqlDeliveries:
             )
             .order_by(d.id)
         )
+        if is_postgresql(self._session):
+            query = query.with_for_update(skip_locked=True)
+        rows = await self._session.execute(query)
         return [_delivery(row._mapping) for row in rows]
 
     async def save(self, delivery: Delivery, now: datetime) -> Delivery:
