@@ -1,0 +1,1 @@
+"""What the service reaches outside itself: ms_vector's search."""
