@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.chat.v1 import chat_service_pb2_grpc
 from knowledge_kit.api import PageTokens
-from knowledge_kit.auth.verifier import TokenVerifier
-from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
+from knowledge_kit.events import Outbox
+from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.runtime import (
     Registration,
     ServiceContext,
@@ -14,61 +16,122 @@ from knowledge_kit.runtime import (
     WebSocketEndpoint,
     run_service,
 )
-from knowledge_kit.settings import ServiceSettings
+from knowledge_kit.websocket import RoomHub, SlowClientPolicy
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.vector_search import SEARCH_METHOD, VectorSearch
 from .config import Settings
-from .example_api.v1 import example_pb2_grpc
-from .middleware.writer_role import RequireWriterRole
-from .repository.notes import SqlNoteUnitOfWork
-from .server.notes import NoteServicer
-from .server.notes_socket import NoteSocket
-from .service.notes import NoteUseCases
+from .domain.answers import Answerer
+from .domain.ports import Retriever
+from .server.chat import ChatServicer
+from .server.chat_socket import ChatSocket
+from .server.events import event_handlers
+from .service.answerers import answerer_from
+from .service.answering import Answering, AnsweringPolicy
+from .service.conversations import Conversations
+from .service.feed import AnswerFeed
+from .service.producers import Producers
+from .service.production import AnswerProducer, Chunking
+from .service.signals import AnswerSignals
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-NOTE_WRITES = (
-    "/knowledge.template_example.v1.NoteService/CreateNote",
-    "/knowledge.template_example.v1.NoteService/UpdateNote",
-)
 
 
-def rpc_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's pipeline, then this service's own policy."""
-    return [*default_steps(settings, verifier), RequireWriterRole(NOTE_WRITES)]
+@dataclass(frozen=True, slots=True)
+class ChatParts:
+    """The use cases on one database, one retriever and one answerer."""
+
+    conversations: Conversations
+    answering: Answering
+    producers: Producers
+
+    @property
+    def servicer(self) -> ChatServicer:
+        return ChatServicer(self.conversations, self.answering)
 
 
-def servicers(use_cases: NoteUseCases) -> list[Registration]:
-    """Every servicer with its generated registration function."""
-    return [(example_pb2_grpc.add_NoteServiceServicer_to_server, NoteServicer(use_cases))]
+def chat_parts(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    outbox: Outbox,
+    retriever: Retriever,
+    answerer: Answerer,
+) -> ChatParts:
+    """Wires the use cases; answers are produced once `producers.run` serves."""
+    signals = AnswerSignals()
+    producer = AnswerProducer(
+        sessions,
+        outbox,
+        signals,
+        retriever,
+        answerer,
+        Chunking(chars=settings.token_chunk_chars, seconds=settings.token_flush_seconds),
+    )
+    producers = Producers(producer, sessions)
+    answering = Answering(
+        sessions,
+        outbox,
+        producers,
+        AnswerFeed(sessions, signals),
+        answerer_name=answerer.name,
+        policy=AnsweringPolicy(
+            passages=settings.retrieval_passages, history_turns=settings.history_turns
+        ),
+    )
+    return ChatParts(
+        conversations=Conversations(sessions, outbox, PageTokens.for_service(settings)),
+        answering=answering,
+        producers=producers,
+    )
 
 
-def build_server(
-    settings: Settings, use_cases: NoteUseCases, verifier: TokenVerifier
-) -> ServiceServer:
-    """The gRPC server the runtime serves, for tests that need only the server."""
-    server = ServiceServer(settings, steps=rpc_steps(settings, verifier))
-    for register, servicer in servicers(use_cases):
-        server.add_servicer(register, servicer)
-    return server
+def servicers(parts: ChatParts) -> list[Registration]:
+    return [(chat_service_pb2_grpc.add_ChatServiceServicer_to_server, parts.servicer)]
 
 
-async def note_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The note use cases on the migrated database, behind the service's interfaces."""
+def chat_socket(settings: Settings, parts: ChatParts) -> ChatSocket:
+    hub = RoomHub(queue_size=settings.websocket_queue_size, policy=SlowClientPolicy.DISCONNECT)
+    return ChatSocket(parts.answering, hub)
+
+
+async def chat_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """Conversations answered from ms_vector's passages, over gRPC and a WebSocket."""
     settings = context.settings
-    sessions = context.sessions
-    use_cases = NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions),
-        title_max_length=settings.note_title_max_length,
-        pages=PageTokens.for_service(settings),
+    channels = ServiceChannels(default_timeout_seconds=settings.vector_timeout_seconds)
+    retriever = VectorSearch(
+        channels.channel(settings.vector_target, idempotent_methods=[SEARCH_METHOD]),
+        timeout_seconds=settings.vector_timeout_seconds,
+    )
+    parts = chat_parts(
+        settings, context.sessions, context.outbox, retriever, answerer_from(settings)
     )
     return ServiceParts(
-        servicers=servicers(use_cases),
-        steps=rpc_steps(settings, context.verifier),
+        servicers=servicers(parts),
+        event_handlers=event_handlers(),
+        background=[parts.producers.run],
+        lifecycles=[_Closing(channels)],
         websocket=WebSocketEndpoint(
-            NoteSocket(use_cases), settings.websocket_host, settings.websocket_port
+            chat_socket(settings, parts),
+            settings.websocket_host,
+            settings.websocket_port,
+            max_message_bytes=settings.websocket_max_message_bytes,
         ),
     )
 
 
+class _Closing:
+    """Closes the service's channels when the service stops."""
+
+    def __init__(self, channels: ServiceChannels) -> None:
+        self._channels = channels
+
+    async def __aenter__(self) -> ServiceChannels:
+        return self._channels
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._channels.close()
+
+
 async def serve() -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully."""
-    await run_service(Settings, note_parts, migrations=MIGRATIONS)
+    await run_service(Settings, chat_service_parts, migrations=MIGRATIONS)

@@ -1,0 +1,98 @@
+"""Reading an answer's events: replayed from the log after a sequence, then followed live until
+the answer's own event, on whichever instance produces it. A reader holds one page of the log at
+a time, so a slow reader costs no memory while the answer grows."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from knowledge_kit.database import UnitOfWork
+from knowledge_kit.errors import NotFoundError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..domain.messages import Citation, Message
+from ..domain.stream import (
+    Answered,
+    Cited,
+    EventKind,
+    QuestionAsked,
+    SourcesFound,
+    StreamEvent,
+    StreamItem,
+    TextAdded,
+    seen_by,
+)
+from ..repository.answer_log import LoggedEvent
+from ..repository.rows import citation_from
+from ..repository.work import ChatWork
+from .signals import AnswerSignals
+
+PAGE = 64
+# How often a reader looks at the log of an answer produced on another instance.
+POLL_SECONDS = 0.2
+
+
+class AnswerFeed:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        signals: AnswerSignals,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._sessions = sessions
+        self._signals = signals
+        self._poll = poll_seconds
+
+    async def follow(self, reader: str, answer: str, after: int) -> AsyncIterator[StreamEvent]:
+        """The events of `answer` numbered above `after`, as `reader` may see them (their
+        memberships read again with each page), ending with the answer's own event."""
+        while True:
+            woken = self._signals.ticket(answer)
+            page = await self._page(reader, answer, after)
+            for event in page:
+                yield event
+                after = event.sequence
+                if event.last:
+                    return
+            if len(page) < PAGE:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), self._poll)
+
+    async def _page(self, reader: str, answer: str, after: int) -> list[StreamEvent]:
+        async with UnitOfWork(self._sessions) as uow:
+            work = ChatWork(uow.session)
+            logged = await work.log.after(answer, after, limit=PAGE)
+            if not logged:
+                if await work.messages.get(answer) is None:
+                    raise NotFoundError(f"{answer} was deleted with its conversation")
+                return []
+            readable = await work.memberships.readable_spaces(reader)
+            named = [
+                str(event.payload["message"]) for event in logged if "message" in event.payload
+            ]
+            messages = await work.messages.get_many(named) if named else {}
+        return [
+            StreamEvent(answer, event.sequence, seen_by(_item(event, messages), readable))
+            for event in logged
+        ]
+
+
+def _item(event: LoggedEvent, messages: dict[str, Message]) -> StreamItem:
+    payload = event.payload
+    match event.kind:
+        case EventKind.QUESTION:
+            return QuestionAsked(messages[payload["message"]])
+        case EventKind.ANSWER:
+            return Answered(messages[payload["message"]])
+        case EventKind.SOURCES:
+            return SourcesFound(tuple(_citations(payload["passages"])))
+        case EventKind.CITATION:
+            return Cited(citation_from(payload["citation"]))
+    return TextAdded(str(payload["text"]))
+
+
+def _citations(values: list[dict[str, object]]) -> list[Citation]:
+    return [citation_from(value) for value in values]
