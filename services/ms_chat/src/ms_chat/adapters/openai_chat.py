@@ -171,17 +171,15 @@ class _Answer:
                 self._prompt_tokens = int(usage.get("prompt_tokens") or 0)
                 self._completion_tokens = int(usage.get("completion_tokens") or 0)
             content = _content(chunk)
-            if not content:
+            if not content or self._declines:  # read on for the usage, show nothing more
                 continue
             text, marks = self._reader.feed(content)
             for event in self._take(text, marks):
                 yield event
-            if self._declined():
-                break
-        if not self._declined():
+        if not self._declines:
             for event in self._take(self._reader.finish(), [], final=True):
                 yield event
-        if self._declined():
+        if self._declines:
             for event in _said(NO_ANSWER_TEXT):
                 yield event
             yield self._finished(Outcome.NO_ANSWER)
@@ -192,9 +190,6 @@ class _Answer:
             yield self._finished(Outcome.NO_ANSWER)
             return
         yield self._finished(Outcome.COMPLETE)
-
-    def _declined(self) -> bool:
-        return self._declines
 
     def _take(self, text: str, marks: list[Marked], *, final: bool = False) -> list[AnswerEvent]:
         """The events for new text and markers; the first sentence is held until it is whole,

@@ -68,6 +68,8 @@ class MarkerReader:
         return self._show(rest.rstrip())
 
     def _show(self, text: str) -> str:
+        if not self._shown:
+            text = text.lstrip()  # an answer starts with its first word
         self._shown += text
         return text
 
