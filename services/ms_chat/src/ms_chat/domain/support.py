@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # The score of a sentence: coverage of the question's words and similarity of meaning.
-COVERAGE_WEIGHT = 0.6
-SIMILARITY_WEIGHT = 0.4
+COVERAGE_WEIGHT = 0.5
+SIMILARITY_WEIGHT = 0.5
 # Words whose embeddings are at least this similar count in part; identical ones in full.
 MIN_WORD_SIMILARITY = 0.45
 CONTEXT_CREDIT = 0.5

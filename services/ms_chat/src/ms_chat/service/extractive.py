@@ -41,7 +41,7 @@ from ..domain.wording import NO_ANSWER_TEXT
 NAME = "extractive"
 # The support the best sentence needs for an answer (0..1), and how close to it another must
 # come to be quoted as well.
-MIN_SUPPORT = 0.5
+MIN_SUPPORT = 0.42
 RELATIVE_SUPPORT = 0.85
 MAX_SENTENCES = 3
 # A follow-up question this short, or referring back ("it", "that"), is read with the one before.
@@ -137,6 +137,9 @@ class ExtractiveAnswerer:
         scored: list[Pick] = []
         for index, (number, sentence) in enumerate(candidates):
             context = terms(sentence.heading) | terms(passages[number].title)
+            for neighbour in (index - 1, index + 1):  # the sentences either side
+                if 0 <= neighbour < len(candidates) and candidates[neighbour][0] == number:
+                    context |= sentence_words[neighbour]
             held = coverage(weights, sentence_words[index], context, near[index])
             scored.append(Pick(number, sentence, support(held, float(similarities[index]))))
         scored.sort(key=lambda pick: pick.score, reverse=True)
