@@ -21,13 +21,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from knowledge_kit.database.availability import database_unreachable
 from knowledge_kit.events.dead_letter import send_to_dead_letter
 from knowledge_kit.events.envelope import payload_type
-from knowledge_kit.events.inbox import claim_event
+from knowledge_kit.events.inbox import claim_event, claim_events
 from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options, start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.names import check_service_name, dead_letter_topic
 from knowledge_kit.observability.tracing import extract_trace_context, tracer
 
 _log = structlog.get_logger("knowledge_kit.consumer")
+
+
+class _HandlerFailed(Exception):
+    """A handler failed while a batch was applied together: roll the batch back."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index)
+        self.index = index
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class ConsumedEvent:
 
 
 EventHandler = Callable[[ConsumedEvent], Awaitable[None]]
+Prepared = tuple[event_envelope_pb2.EventEnvelope, Message, EventHandler]
+"""A record ready to apply: its envelope, unpacked payload and handler."""
 
 
 class EventConsumer:
@@ -105,13 +116,16 @@ class EventConsumer:
         # Where each partition of the batch resumes if the batch is cut short.
         resume = {partition: records[0].offset for partition, records in batches.items() if records}
         for partition, records in batches.items():
-            for record in records:
-                await self.handle_record(record)
-                resume[partition] = record.offset + 1
-                if not await self._commit(partition, record):
-                    self._read_again(resume)
-                    return
-                self.records_handled += 1
+            if not records:
+                continue
+            await self._apply_together(records)
+            # One offset commit per partition's records, not per record: a round trip to the
+            # group coordinator each time cost more than applying the event. A crash before it
+            # delivers these records again, and the inbox turns away the ones applied.
+            if not await self._commit(partition, records[-1]):
+                self._read_again(resume)
+                return
+            self.records_handled += len(records)
             resume.pop(partition, None)
 
     async def _commit(self, partition: TopicPartition, record: ConsumerRecord) -> bool:
@@ -143,31 +157,109 @@ class EventConsumer:
             with contextlib.suppress(IllegalStateError):  # no longer this member's
                 self._consumer.seek(partition, offset)
 
+    async def _apply_together(self, records: Sequence[ConsumerRecord]) -> None:
+        """Apply a partition's records in order, in one transaction with their inbox rows (a
+        transaction per event cost more than the event). When a handler fails, that transaction
+        is rolled back: the records before the failing one are applied together again, its
+        later attempts go the per-record way (then the dead-letter topic), and the rest follow.
+        The inbox claim is two statements for the whole batch."""
+        ready = [
+            (record, prepared)
+            for record in records
+            if (prepared := await self._prepared(record)) is not None
+        ]
+        while ready:
+            failure = await self._try_together(ready)
+            if failure is None:
+                return
+            failed, error = failure
+            if failed > 0 and await self._try_together(ready[:failed]) is not None:
+                # What succeeded a moment ago failed now: one by one, each with its attempts.
+                for record, prepared in ready[:failed]:
+                    with self._span(record):
+                        await self._apply_with_retries(record, *prepared)
+            record, prepared = ready[failed]
+            await self._after_failure(record, prepared[0], 1, error)
+            if self._max_attempts > 1:
+                with self._span(record):
+                    await self._apply_with_retries(record, *prepared, first_attempt=2)
+            ready = ready[failed + 1 :]
+
+    async def _try_together(
+        self, ready: Sequence[tuple[ConsumerRecord, Prepared]]
+    ) -> tuple[int, Exception] | None:
+        """Apply `ready` in one transaction; the index of the record whose handler failed and
+        its error (the transaction then rolled back), None when all committed."""
+        try:
+            async with self._sessions() as session, session.begin():
+                claimed = await claim_events(
+                    session,
+                    self.group_id,
+                    [(prepared[0].id, record.topic) for record, prepared in ready],
+                )
+                for index, (record, (envelope, payload, handler)) in enumerate(ready):
+                    if envelope.id not in claimed:
+                        continue  # applied before (a redelivery), or twice in this batch
+                    claimed.discard(envelope.id)
+                    try:
+                        with self._span(record):
+                            await handler(ConsumedEvent(payload, envelope, session))
+                    except Exception as error:
+                        if database_unreachable(error):
+                            raise
+                        raise _HandlerFailed(index, error) from error
+        except _HandlerFailed as failed:
+            return failed.index, failed.error
+        return None
+
     async def handle_record(self, record: ConsumerRecord) -> None:
         """Apply one record: once, with retries, or park it in the dead-letter topic."""
+        prepared = await self._prepared(record)
+        if prepared is None:
+            return
+        with self._span(record):
+            await self._apply_with_retries(record, *prepared)
+
+    async def _prepared(self, record: ConsumerRecord) -> Prepared | None:
+        """The record's envelope, payload and handler; None when there is nothing to apply
+        (no handler for its type, or it was dead-lettered as unreadable)."""
         try:
             envelope = event_envelope_pb2.EventEnvelope.FromString(record.value or b"")
         except DecodeError:
             await self._dead_letter(record, "value is not a knowledge.common.v1.EventEnvelope")
-            return
+            return None
         registered = self._handlers.get(payload_type(envelope))
         if registered is None:
-            return
+            return None
         message_class, handler = registered
         payload = message_class()
         if not envelope.id or not envelope.payload.Unpack(payload):
             await self._dead_letter(
                 record, f"envelope has no id or no {payload_type(envelope)} payload"
             )
-            return
+            return None
+        return envelope, payload, handler
+
+    def _span(self, record: ConsumerRecord) -> Any:
         headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
-        with tracer().start_as_current_span(
+        return tracer().start_as_current_span(
             f"{record.topic} process",
             context=extract_trace_context(headers),
             kind=trace.SpanKind.CONSUMER,
             attributes={"messaging.system": "kafka", "messaging.destination.name": record.topic},
-        ):
-            await self._apply_with_retries(record, envelope, payload, handler)
+        )
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        topic: str,
+        envelope: event_envelope_pb2.EventEnvelope,
+        payload: Message,
+        handler: EventHandler,
+    ) -> None:
+        """The event's inbox row, then its handler, unless the inbox has it already."""
+        if await claim_event(session, self.group_id, envelope.id, topic):
+            await handler(ConsumedEvent(payload, envelope, session))
 
     async def _apply_with_retries(
         self,
@@ -175,12 +267,13 @@ class EventConsumer:
         envelope: event_envelope_pb2.EventEnvelope,
         payload: Message,
         handler: EventHandler,
+        *,
+        first_attempt: int = 1,
     ) -> None:
-        for attempt in range(1, self._max_attempts + 1):
+        for attempt in range(first_attempt, self._max_attempts + 1):
             try:
                 async with self._sessions() as session, session.begin():
-                    if await claim_event(session, self.group_id, envelope.id, record.topic):
-                        await handler(ConsumedEvent(payload, envelope, session))
+                    await self._apply(session, record.topic, envelope, payload, handler)
                 return
             except Exception as error:
                 if database_unreachable(error):

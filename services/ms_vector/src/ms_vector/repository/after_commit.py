@@ -1,4 +1,5 @@
-"""Run something once the session's transaction has committed (never when it rolls back)."""
+"""Run something once the session's transaction has committed (never when it rolls back; a
+savepoint rolled back inside it, as the kit's consumer does for a failing event, changes nothing)."""
 
 from __future__ import annotations
 
@@ -20,4 +21,4 @@ def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
             event.remove(session.sync_session, "after_commit", committed)
 
     event.listen(session.sync_session, "after_commit", committed, once=True)
-    event.listen(session.sync_session, "after_soft_rollback", rolled_back, once=True)
+    event.listen(session.sync_session, "after_rollback", rolled_back, once=True)

@@ -1,0 +1,283 @@
+"""What the kit's event path costs: events committed with a state change, relayed from the outbox
+and applied once by a consumer, against raw aiokafka producing and consuming the same payloads.
+
+    fleet infra run -- .venv/bin/python benchmarks/outbox_throughput.py [--events 5000] [--rounds 2]
+
+Kit side: each event is recorded by `Outbox.record` in its own transaction with a state row (the
+way a use case commits), on PostgreSQL; `relaying_outbox` publishes the unsent rows (idempotent
+producer, acks=all); an `EventConsumer` applies each event in one transaction with its inbox row
+and the handler's own insert. Raw side: one AIOKafkaProducer (idempotent, acks=all) sends the
+same envelopes as fast as it can and a bare AIOKafkaConsumer reads them. Both sides use a fresh
+topic of the same partitions, and alternate which goes first.
+
+Printed per side: throughput (events from the first commit/send to the last one applied/read),
+and latency from commit (kit) or send (raw) to the consumer, p50/p95; then kit/raw ratios. The
+goal: the kit keeps at least half of raw throughput.
+
+Measured on 2 shared cores (load average 1.7-4.1 from other work), 2,000 events, 16 writers,
+2 rounds, medians: raw 26,510 events/s (p95 23 ms send to read); kit 700 events/s (p95 1.8 s
+commit to applied), 2.6% of raw. The 16 writers commit 2,000 transactions in 2.3 s (870/s on
+PostgreSQL here), so the state changes bound the kit, not Kafka: the goal of half of raw is not
+reached, and cannot be while each event is its own database transaction. Before the consumer
+applied a poll's records in one transaction with one offset commit (each record had its own
+transaction and offset commit), the same run gave 274 events/s and a p95 of 5.3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from google.protobuf.wrappers_pb2 import StringValue
+from knowledge.topics import Topic
+from knowledge_kit.database import UnitOfWork, create_database_engine, session_factory
+from knowledge_kit.events import (
+    EVENTS_METADATA,
+    ConsumedEvent,
+    EventConsumer,
+    Outbox,
+    create_producer,
+    relaying_outbox,
+)
+from knowledge_kit.events.envelope import kafka_headers, new_envelope
+from knowledge_kit.testing import unique_name
+from knowledge_kit.testing.infrastructure import (
+    KAFKA_BOOTSTRAP_ENV,
+    POSTGRES_URL_ENV,
+    throwaway_database,
+)
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+PARTITIONS = 3
+STATE = MetaData()
+changes = Table(
+    "bench_changes",
+    STATE,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(64), nullable=False),
+)
+applied = Table(
+    "bench_applied",
+    STATE,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    events: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def topic_named(name: str) -> Topic:
+    return Topic(
+        name=name,
+        owner="ms_bench",
+        description="benchmark events",
+        key="subject",
+        partitions=PARTITIONS,
+        retention_hours=1,
+        event_types=(StringValue.DESCRIPTOR.full_name,),
+    )
+
+
+async def new_topic(bootstrap: str, prefix: str) -> str:
+    name = unique_name(prefix)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, PARTITIONS, 1)])
+    finally:
+        await admin.close()
+    return name
+
+
+async def kit_side(
+    bootstrap: str, sessions: async_sessionmaker[AsyncSession], events: int, writers: int
+) -> Result:
+    """Commit `events` state changes with their events from `writers` concurrent use cases;
+    wait until each was applied once."""
+    topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
+    outbox = Outbox("ms_bench")
+    committed: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+    done = asyncio.Event()
+
+    async def apply(event: ConsumedEvent) -> None:
+        subject = event.envelope.subject
+        now = time.perf_counter()
+        await event.session.execute(insert(applied).values(subject=subject, at=now))
+        arrived.setdefault(subject, now)
+        if len(arrived) == events:
+            done.set()
+
+    consumer = EventConsumer(
+        service="ms_bench",
+        bootstrap=bootstrap,
+        topics=[topic],
+        sessions=sessions,
+        handlers={StringValue: apply},
+        group_id=unique_name("bench-outbox"),
+    )
+    stop = asyncio.Event()
+    consuming = asyncio.create_task(consumer.run(stop))
+    await asyncio.sleep(2)  # let the group settle before the clock starts
+    try:
+        async with relaying_outbox(sessions, bootstrap, client_id="ms_bench"):
+            started = time.perf_counter()
+
+            async def write(first: int) -> None:
+                for number in range(first, events, writers):
+                    subject = f"s{number}"
+                    async with UnitOfWork(sessions) as uow:
+                        await uow.session.execute(insert(changes).values(subject=subject))
+                        await outbox.record(
+                            uow.session, topic, StringValue(value=subject), subject=subject
+                        )
+                        await uow.commit()
+                    committed[subject] = time.perf_counter()
+
+            await asyncio.gather(*(write(first) for first in range(writers)))
+            print(f"  committed in {time.perf_counter() - started:.1f} s", flush=True)
+            await asyncio.wait_for(done.wait(), 300)
+            finished = max(arrived.values())
+    finally:
+        stop.set()
+        await asyncio.gather(consuming, return_exceptions=True)
+    latencies = [(arrived[s] - committed[s]) * 1000 for s in committed]
+    return Result(events, finished - started, latencies)
+
+
+async def raw_side(bootstrap: str, events: int) -> Result:
+    """Send the same envelopes with a bare producer; read them with a bare consumer."""
+    topic = await new_topic(bootstrap, "bench-raw")
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=unique_name("bench-raw"),
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    producer = create_producer(bootstrap)
+    await producer.start()
+    sent: dict[str, float] = {}
+    arrived: dict[str, float] = {}
+
+    async def read() -> None:
+        while len(arrived) < events:
+            batches = await consumer.getmany(timeout_ms=200)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    arrived.setdefault(record.key.decode(), now)
+
+    await asyncio.sleep(2)
+    reading = asyncio.create_task(read())
+    try:
+        started = time.perf_counter()
+        pending = []
+        for number in range(events):
+            subject = f"s{number}"
+            envelope = new_envelope(StringValue(value=subject), source="ms_bench", subject=subject)
+            sent[subject] = time.perf_counter()
+            pending.append(
+                await producer.send(
+                    topic,
+                    envelope.SerializeToString(),
+                    key=subject.encode(),
+                    headers=kafka_headers(envelope),
+                )
+            )
+        await asyncio.gather(*pending)
+        await asyncio.wait_for(reading, 300)
+        finished = max(arrived.values())
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    latencies = [(arrived[s] - sent[s]) * 1000 for s in sent]
+    return Result(events, finished - started, latencies)
+
+
+async def with_database(
+    postgres_url: str, run: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Result]]
+) -> Result:
+    async with throwaway_database(postgres_url, "bench_outbox") as url:
+        engine = create_database_engine(url, traced=False)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(EVENTS_METADATA.create_all)
+                await connection.run_sync(STATE.create_all)
+            return await run(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--writers", type=int, default=16, help="use cases committing at once (kit side)"
+    )
+    options = parser.parse_args()
+    postgres, bootstrap = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
+    if not postgres or not bootstrap:
+        sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
+    print(
+        f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers; "
+        f"load average {_load_average()}"
+    )
+    results: dict[str, list[Result]] = {"kit": [], "raw": []}
+    for round_number in range(options.rounds):
+        order = ("kit", "raw") if round_number % 2 == 0 else ("raw", "kit")
+        for side in order:
+            if side == "kit":
+                result = await with_database(
+                    postgres,
+                    lambda sessions: kit_side(bootstrap, sessions, options.events, options.writers),
+                )
+            else:
+                result = await raw_side(bootstrap, options.events)
+            results[side].append(result)
+            print(
+                f"round {round_number + 1} {side}: {result.per_second:8.0f} events/s, "
+                f"p50 {result.percentile(0.5):7.1f} ms, p95 {result.percentile(0.95):7.1f} ms"
+            )
+    kit, raw = (statistics.median(r.per_second for r in results[s]) for s in ("kit", "raw"))
+    kit_p95, raw_p95 = (
+        statistics.median(r.percentile(0.95) for r in results[s]) for s in ("kit", "raw")
+    )
+    print(f"kit/raw throughput {kit / raw:.1%} (median {kit:.0f} vs {raw:.0f} events/s)")
+    print(
+        f"latency p95: kit {kit_p95:.1f} ms (commit to applied), raw {raw_p95:.1f} ms (send to read)"
+    )
+    print(f"load average at end: {_load_average()}")
+
+
+def _load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
