@@ -5,16 +5,19 @@ English stop words left out and a light suffix stemming applied, so "indexes", "
 "indexing" find each other. An identifier is a word too, and so are its parts:
 `max_per_document` and `WordLlamaEmbedder` are found by their whole name and by "document"
 or "embedder". The index keeps a posting list per term, so a search touches only the chunks
-that hold one of the query's terms, never the whole corpus.
+that hold one of the query's terms, never the whole corpus; each list is scored as numpy arrays
+(built when a term is first searched after it changed), not entry by entry in Python.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+
+import numpy as np
+import numpy.typing as npt
 
 from .chunks import ChunkMeta
 from .filters import ChunkFilter
@@ -122,6 +125,9 @@ def highlights(query: str, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_Postings = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+
 class LexicalIndex:
     """BM25 over the chunks added to it. Adding an id that is already held replaces it;
     removing one that is not is a no-op."""
@@ -134,6 +140,8 @@ class LexicalIndex:
         self._lengths: dict[int, int] = {}
         self._meta: dict[int, ChunkMeta] = {}
         self._total_length = 0
+        # Per term: its postings as (ids, term frequencies, chunk lengths), built on demand.
+        self._arrays: dict[str, _Postings] = {}
 
     def __len__(self) -> int:
         return len(self._meta)
@@ -153,6 +161,7 @@ class LexicalIndex:
             if postings is None:
                 postings = self._postings[term] = {}
             postings[id] = count
+            self._arrays.pop(term, None)
         length = sum(counts.values())
         self._terms[id] = tuple(counts)
         self._lengths[id] = length
@@ -164,6 +173,7 @@ class LexicalIndex:
             if self._meta.pop(id, None) is None:
                 continue
             for term in self._terms.pop(id):
+                self._arrays.pop(term, None)
                 postings = self._postings[term]
                 del postings[id]
                 if not postings:
@@ -181,21 +191,41 @@ class LexicalIndex:
             return []
         k1, b = self._k1, self._b
         average = max(self._total_length / count, 1.0)
-        lengths = self._lengths
-        scores: dict[int, float] = {}
+        found_ids: list[npt.NDArray[np.int64]] = []
+        gains: list[npt.NDArray[np.float64]] = []
         for term, repeats in query_terms.items():
-            postings = self._postings[term]
-            frequency = len(postings)
-            weight = repeats * math.log(1.0 + (count - frequency + 0.5) / (frequency + 0.5))
-            base = k1 * (1.0 - b)
-            per_length = k1 * b / average
-            for id, tf in postings.items():
-                gain = weight * tf * (k1 + 1.0) / (tf + base + per_length * lengths[id])
-                scores[id] = scores.get(id, 0.0) + gain
+            ids, frequencies, lengths = self._postings_of(term)
+            weight = repeats * math.log(1.0 + (count - len(ids) + 0.5) / (len(ids) + 0.5))
+            found_ids.append(ids)
+            gains.append(
+                weight
+                * frequencies
+                * (k1 + 1.0)
+                / (frequencies + k1 * (1.0 - b) + (k1 * b / average) * lengths)
+            )
+        candidates, slots = np.unique(np.concatenate(found_ids), return_inverse=True)
+        scores = np.bincount(slots, weights=np.concatenate(gains))
+        # Best first, ties by id; the filter is asked only until `limit` chunks are admitted.
+        order = np.lexsort((candidates, -scores))
         admits = allowed.admits
         held = self._meta
-        best = heapq.nsmallest(
-            limit,
-            ((-score, id) for id, score in scores.items() if admits(held[id])),
-        )
-        return [Hit(id, -negative) for negative, id in best]
+        hits: list[Hit] = []
+        for position in order.tolist():
+            id = int(candidates[position])
+            if admits(held[id]):
+                hits.append(Hit(id, float(scores[position])))
+                if len(hits) == limit:
+                    break
+        return hits
+
+    def _postings_of(self, term: str) -> _Postings:
+        arrays = self._arrays.get(term)
+        if arrays is None:
+            postings = self._postings[term]
+            ids = np.fromiter(postings.keys(), dtype=np.int64, count=len(postings))
+            frequencies = np.fromiter(postings.values(), dtype=np.float64, count=len(postings))
+            lengths = np.fromiter(
+                (self._lengths[id] for id in postings), dtype=np.float64, count=len(postings)
+            )
+            arrays = self._arrays[term] = (ids, frequencies, lengths)
+        return arrays
