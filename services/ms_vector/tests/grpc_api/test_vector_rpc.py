@@ -138,3 +138,23 @@ async def test_bad_document_requests_name_the_field(
             await calls[type(request)](request, metadata=ada)  # type: ignore[operator]
         assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT, field
         assert [v.field for v in field_violations_of(refused.value)] == [field]
+
+
+async def test_a_document_too_large_is_refused_clearly_and_nothing_is_stored(
+    stub: VectorServiceAsyncStub, editor: str, mint_token: Callable[..., str]
+) -> None:
+    ada = bearer(mint_token(editor))
+    oversized = api.IndexDocumentRequest(document=DOCUMENT, revision=1, content="x" * 3_000_000)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # over the index's 2,000,000 characters
+        await stub.IndexDocument(oversized, metadata=ada)
+    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert [v.field for v in field_violations_of(refused.value)] == ["content"]
+    huge = api.IndexDocumentRequest(document=DOCUMENT, revision=1, content="x" * 20_000_000)
+    with pytest.raises(grpc.aio.AioRpcError) as too_big:  # over the server's message limit
+        await stub.IndexDocument(huge, metadata=ada)
+    assert too_big.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    with pytest.raises(grpc.aio.AioRpcError) as nothing:
+        await stub.GetDocumentIndexStatus(
+            api.GetDocumentIndexStatusRequest(document=DOCUMENT), metadata=ada
+        )
+    assert nothing.value.code() is grpc.StatusCode.NOT_FOUND
