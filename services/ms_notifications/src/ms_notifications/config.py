@@ -31,6 +31,7 @@ class Settings(ServiceSettings):
     produced_topics: tuple[str, ...] = ("notifications.deliveries.v1",)
     consumed_topics: tuple[str, ...] = (
         "auth.users.v1",
+        "auth.sessions.v1",
         "knowledge.spaces.v1",
         "knowledge.documents.v1",
         "chat.conversations.v1",

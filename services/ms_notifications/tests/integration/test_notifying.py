@@ -4,8 +4,8 @@ saying whether it goes out by email and push."""
 
 from __future__ import annotations
 
-from knowledge.auth.v1 import user_pb2
-from knowledge.auth.v1.events_pb2 import UserRoleChanged
+from knowledge.auth.v1 import session_pb2, user_pb2
+from knowledge.auth.v1.events_pb2 import SessionRevoked, UserRoleChanged
 from knowledge.chat.v1.events_pb2 import AnswerCompleted
 from knowledge.common.v1.actor_pb2 import Actor
 from knowledge.knowledge.v1 import space_pb2
@@ -164,6 +164,54 @@ async def test_security_notices_go_by_email_whatever_the_preferences(
         "Your platform role is now administrator",
         Category.ACCOUNT,
     )
+    page = await parts.inbox.deliveries(BOB, told.name, 10, "")
+    assert [(one.channel, one.state) for one in page.items][:2] == [
+        (Channel.IN_APP, DeliveryState.SENT),
+        (Channel.EMAIL, DeliveryState.PENDING),
+    ]
+
+
+async def test_a_revoked_session_is_a_security_notice_no_preference_mutes(
+    parts: NotificationParts, events: Events
+) -> None:
+    await events.register(BOB, email="bob@example.com", display_name="Bob")
+    await parts.preferences.update(
+        BOB,
+        RequestedPreferences(
+            name=f"{BOB}/notificationPreferences",
+            categories=tuple(
+                RequestedCategory(int(category), (int(Channel.IN_APP),), 0)
+                for category in Category
+                if category is not Category.ACCOUNT
+            ),
+            email_address="",
+            time_zone="",
+            quiet_hours=(0, 0),
+        ),
+        ["categories"],
+    )
+    session = f"{BOB}/sessions/s1"
+    await events.apply(
+        SessionRevoked(
+            session=session, user=BOB, reason=session_pb2.SESSION_REVOCATION_REASON_LOGOUT
+        )
+    )
+    assert await inbox(parts, BOB) == []  # signing out oneself is no news
+    stolen = await events.apply(
+        SessionRevoked(
+            session=session,
+            user=BOB,
+            reason=session_pb2.SESSION_REVOCATION_REASON_REFRESH_TOKEN_REUSE,
+        )
+    )
+    await events.apply(stolen)  # delivered again: still one notice
+    [told] = await inbox(parts, BOB)
+    assert (told.title, told.category, told.link) == (
+        "A sign-in of yours was ended: its refresh token was used twice",
+        Category.ACCOUNT,
+        session,
+    )
+    assert "change your password" in told.body
     page = await parts.inbox.deliveries(BOB, told.name, 10, "")
     assert [(one.channel, one.state) for one in page.items][:2] == [
         (Channel.IN_APP, DeliveryState.SENT),

@@ -9,6 +9,7 @@ from ms_notifications.domain.rules import (
     answer_completed,
     document_changed,
     model_promoted,
+    session_revoked,
     training_finished,
     who,
 )
@@ -69,3 +70,14 @@ def test_security_notices_reach_in_app_and_email_whatever_was_chosen_or_unsubscr
     assert muted.channels_for(Category.ACCOUNT) == {Channel.IN_APP, Channel.EMAIL}
     assert muted.channels_for(Category.DOCUMENT) == {Channel.IN_APP, Channel.PUSH}
     assert muted.channels_for(Category.CHAT) == {Channel.IN_APP}
+
+
+def test_a_session_ended_by_anyone_but_its_user_signing_out_is_a_security_notice() -> None:
+    assert session_revoked("users/bob/sessions/s", BOB, 1) is None  # signed out
+    for reason in (0, 2, 3):
+        told = session_revoked("users/bob/sessions/s", BOB, reason)
+        assert told is not None and told.recipients == (BOB,)
+        assert told.intent.category is Category.ACCOUNT
+        assert told.intent.link == "users/bob/sessions/s"
+    other = session_revoked("users/ada/sessions/s", BOB, 3)
+    assert other is not None and other.intent.link == BOB  # never a link to someone else's

@@ -13,6 +13,15 @@ from .notifications import Category
 MAX_BODY_CHARS = 280
 ROLES = {1: "viewer", 2: "editor", 3: "owner"}
 TRAINING_OUTCOMES = {3: "succeeded", 4: "failed", 5: "was cancelled"}
+# knowledge.auth.v1.SessionRevocationReason -> what the user is told (signing out is no news).
+SESSION_ENDINGS = {
+    0: ("a sign-in of yours was ended", "If this was not you, change your password."),
+    2: (
+        "a sign-in of yours was ended: its refresh token was used twice",
+        "Someone may have copied it. Sign in again, and change your password if this was not you.",
+    ),
+    3: ("a sign-in of yours was revoked", "If this was not you, change your password."),
+}
 STAGES = {1: "none", 2: "staging", 3: "production", 4: "archived"}
 
 
@@ -154,3 +163,13 @@ def role_changed(user: str, role_name: str, actor: str, actor_label: str) -> Tel
         action = f"your platform role is now {role_name}"
     intent = Intent(Category.ACCOUNT, action, "", user, actor, actor_label)
     return tell(intent, [user])
+
+
+def session_revoked(session: str, user: str, reason: int) -> Tell | None:
+    """A security notice (it cannot be muted); signing out oneself tells no one."""
+    ending = SESSION_ENDINGS.get(reason)
+    if ending is None:
+        return None
+    action, body = ending
+    link = session if session.startswith(f"{user}/sessions/") else user
+    return tell(Intent(Category.ACCOUNT, action, body, link), [user])

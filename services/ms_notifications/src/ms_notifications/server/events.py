@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from google.protobuf.message import Message
-from knowledge.auth.v1.events_pb2 import UserRegistered, UserRoleChanged
+from knowledge.auth.v1.events_pb2 import SessionRevoked, UserRegistered, UserRoleChanged
 from knowledge.chat.v1.events_pb2 import AnswerCompleted
 from knowledge.knowledge.v1.events_pb2 import DocumentCreated, DocumentUpdated, SpaceMemberAdded
 from knowledge.ml.v1.events_pb2 import ModelPromoted, ModelRegistered, TrainingJobStateChanged
@@ -48,6 +48,11 @@ def event_handlers(notifier: Notifier, outbox: Outbox) -> Mapping[type[Message],
         role = PLATFORM_ROLES.get(payload.role, "another role")
         actor = payload.changed_by
         await tell(event, rules.role_changed(user, role, actor.name, actor.display_name))
+
+    async def session_revoked(event: ConsumedEvent) -> None:
+        payload: SessionRevoked = event.payload
+        user = _user(payload.user, event)
+        await tell(event, rules.session_revoked(payload.session, user, payload.reason))
 
     async def member_added(event: ConsumedEvent) -> None:
         payload: SpaceMemberAdded = event.payload
@@ -126,6 +131,7 @@ def event_handlers(notifier: Notifier, outbox: Outbox) -> Mapping[type[Message],
         SpaceMemberAdded: member_added,
         UserRegistered: user_registered,
         UserRoleChanged: user_role_changed,
+        SessionRevoked: session_revoked,
         DocumentCreated: document_changed,
         DocumentUpdated: document_changed,
         AnswerCompleted: answer_completed,
