@@ -42,6 +42,8 @@ class Settings(ServiceSettings):
     # How often each instance looks for inbox changes other instances committed, for its
     # open streams (its own commits wake them at once).
     stream_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    # How often each instance looks for snoozes that ended (their notifications come back).
+    snooze_check_seconds: float = Field(default=1.0, gt=0, le=60)
     # SMTP, for email (none: email deliveries wait).
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)

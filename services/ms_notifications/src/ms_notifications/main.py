@@ -25,6 +25,7 @@ from .service.live import LiveChanges
 from .service.notify import Notifier
 from .service.preferences import PreferenceUseCases
 from .service.push import PushUseCases
+from .service.snoozes import SnoozeCheck
 from .service.stream import NotificationStream
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -40,6 +41,7 @@ class NotificationParts:
     stream: NotificationStream
     preferences: PreferenceUseCases
     push: PushUseCases
+    snoozes: SnoozeCheck
     tokens: UnsubscribeTokens
 
     @property
@@ -54,7 +56,7 @@ def notification_parts(
     clock: Clock = utc_now,
 ) -> NotificationParts:
     """Wires the use cases; nothing is started yet (`live.run` wakes streams on other
-    instances' changes)."""
+    instances' changes, `snoozes.run` brings back snoozed notifications)."""
     live = LiveChanges(sessions, settings.stream_poll_seconds)
     pages = PageTokens.for_service(settings)
     tokens = UnsubscribeTokens(settings.unsubscribe_key())
@@ -65,6 +67,7 @@ def notification_parts(
         stream=NotificationStream(sessions, outbox, live, clock),
         preferences=PreferenceUseCases(sessions, outbox, tokens, clock),
         push=PushUseCases(sessions, outbox, pages, vapid_public_key(settings), clock),
+        snoozes=SnoozeCheck(sessions, outbox, live, settings.snooze_check_seconds, clock),
         tokens=tokens,
     )
 
@@ -123,15 +126,15 @@ def servicers(parts: NotificationParts) -> list[Registration]:
 
 
 async def notification_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The inboxes served and kept from events, with the streams woken across instances and
-    the email and push deliveries sent."""
+    """The inboxes served and kept from events, with the streams woken across instances,
+    snoozed notifications brought back and the email and push deliveries sent."""
     settings, sessions, outbox = context.settings, context.sessions, context.outbox
     parts = notification_parts(settings, sessions, outbox)
     worker = delivery_worker(settings, sessions, outbox, parts.tokens)
     return ServiceParts(
         servicers=servicers(parts),
         event_handlers=event_handlers(parts.notifier, outbox),
-        background=[parts.live.run, worker.run],
+        background=[parts.live.run, parts.snoozes.run, worker.run],
     )
 
 

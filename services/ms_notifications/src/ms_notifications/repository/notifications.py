@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.notifications import Category, Counts, Notification
-from .rows import aware, chunks, maybe_aware
+from .rows import aware, chunks, is_postgresql, maybe_aware
 from .tables import notification_actors, notifications
 
 n = notifications.c
@@ -152,6 +152,43 @@ class SqlNotifications:
             )
         ).one()
         return Counts(unread=int(row[0]), unseen=int(row[1]))
+
+    async def snoozes_ended(self, now: datetime, limit: int) -> list[Notification]:
+        """Up to `limit` notifications whose snooze has ended, earliest first, locked for this
+        transaction (on PostgreSQL rows another instance holds are skipped)."""
+        query = (
+            select(notifications)
+            .where(n.snooze_until.is_not(None), n.snooze_until <= now)
+            .order_by(n.snooze_until, n.id)
+            .limit(limit)
+        )
+        if is_postgresql(self._session):
+            query = query.with_for_update(skip_locked=True)
+        return [_notification(row._mapping) for row in await self._session.execute(query)]
+
+    async def bring_back(self, ended: Sequence[Notification], now: datetime) -> list[Notification]:
+        """Those of `ended` still snoozed until `now` or before, back at the top of the inbox,
+        unread and unseen (one another transaction brought back first is left out)."""
+        back: list[Notification] = []
+        for some in chunks(ended):
+            rows = await self._session.execute(
+                update(notifications)
+                .where(
+                    n.id.in_([one.id for one in some]),
+                    n.snooze_until.is_not(None),
+                    n.snooze_until <= now,
+                )
+                .values(
+                    snooze_until=None,
+                    seen_time=None,
+                    read_time=None,
+                    activity_time=now,
+                    update_time=now,
+                )
+                .returning(*notifications.c)
+            )
+            back.extend(_notification(row._mapping) for row in rows)
+        return back
 
     async def unread(self, recipient: str) -> list[Notification]:
         """Every unread notification of the user, archived and snoozed ones too."""

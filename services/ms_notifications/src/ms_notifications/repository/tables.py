@@ -58,6 +58,8 @@ notifications = Table(
 )
 Index("ix_notifications_inbox", notifications.c.recipient, notifications.c.activity_time)
 Index("ix_notifications_group", notifications.c.recipient, notifications.c.group_key)
+# Snoozed ones by the end of their snooze, for the check that brings them back.
+Index("ix_notifications_snoozed", notifications.c.snooze_until)
 
 # Every distinct user who acted in a notification's group, for its actor_count.
 notification_actors = Table(
