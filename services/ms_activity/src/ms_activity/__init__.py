@@ -1,0 +1,1 @@
+"""ms_activity: User behaviour and system events as timelines and aggregates."""
