@@ -13,7 +13,11 @@ from knowledge_kit.errors import DEPENDENCY_DOWN_CODES, DependencyUnavailableErr
 from knowledge_kit.observability.tracing import inject_trace_context
 from knowledge_kit.rpc.call import REQUEST_ID_KEY, current_call
 
-RETRYABLE_CODES = ("UNAVAILABLE",)
+# UNAVAILABLE: the call was refused or the connection lost. CANCELLED as an answer (a call the
+# caller cancels itself is never retried): gRPC's core server gives it to the calls that had
+# arrived but that no handler had taken up yet when a stop began (grpc/grpc#41785), so a read
+# sent at the moment an instance stops would fail instead of going to another one.
+RETRYABLE_CODES = ("UNAVAILABLE", "CANCELLED")
 
 
 class ServiceChannels:
