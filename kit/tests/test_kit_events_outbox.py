@@ -123,3 +123,38 @@ class CountingRelay(OutboxRelay):
         published = await super().publish_pending_events()
         self.looks += 1
         return published
+
+
+async def test_events_recorded_together_are_published_in_their_order_after_the_commit(
+    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    async with notes_database(sqlite_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        bodies = [f"n{number}" for number in range(5)]
+        async with UnitOfWork(sessions) as uow:
+            await uow.session.execute(notes.insert(), [{"body": body} for body in bodies])
+            envelopes = await outbox.record_many(
+                uow.session,
+                note_topic(topic),
+                [(StringValue(value=body), f"notes/{body}") for body in bodies],
+            )
+            assert await outbox.record_many(uow.session, note_topic(topic), []) == []
+            await uow.commit()
+        with pytest.raises(ValueError, match="is not an event of topic"):
+            async with UnitOfWork(sessions) as uow:
+                await outbox.record_many(
+                    uow.session,
+                    note_topic(topic),
+                    [
+                        (StringValue(value="fine"), "notes/fine"),
+                        (event_envelope_pb2.EventEnvelope(), "notes/wrong"),
+                    ],
+                )
+                await uow.commit()
+
+        async with running_producer(kafka_bootstrap) as producer:
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 5
+        published = await read_topic(kafka_bootstrap, topic, expected=5)
+    assert [record.key for record in published] == [f"notes/{body}".encode() for body in bodies]
+    ids = [event_envelope_pb2.EventEnvelope.FromString(r.value).id for r in published]
+    assert ids == [envelope.id for envelope in envelopes] and len(set(ids)) == 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from google.protobuf.message import Message
 from knowledge.common.v1 import event_envelope_pb2
@@ -37,6 +37,40 @@ class Outbox:
         self, session: AsyncSession, topic: Topic, event: Message, *, subject: str
     ) -> event_envelope_pb2.EventEnvelope:
         """Add the event to the session's transaction; returns its envelope."""
+        [envelope] = await self.record_many(session, topic, [(event, subject)])
+        return envelope
+
+    async def record_many(
+        self,
+        session: AsyncSession,
+        topic: Topic,
+        events_with_subjects: Iterable[tuple[Message, str]],
+    ) -> list[event_envelope_pb2.EventEnvelope]:
+        """Add each (event, subject) to the session's transaction, in one statement, in order
+        (the relay publishes them in this order); returns their envelopes. One event the topic
+        does not carry refuses them all."""
+        envelopes = []
+        for event, subject in events_with_subjects:
+            self._check(topic, event)
+            envelopes.append(new_envelope(event, source=self.source, subject=subject))
+        if not envelopes:
+            return []
+        await session.execute(
+            outbox_events.insert(),
+            [
+                {
+                    "event_id": envelope.id,
+                    "topic": topic.name,
+                    "subject": envelope.subject,
+                    "envelope": envelope.SerializeToString(),
+                }
+                for envelope in envelopes
+            ],
+        )
+        mark_recorded(session)
+        return envelopes
+
+    def _check(self, topic: Topic, event: Message) -> None:
         event_type = event.DESCRIPTOR.full_name
         if event_type not in topic.event_types:
             raise ValueError(
@@ -49,14 +83,3 @@ class Outbox:
                 f"produced_topics (its topics in repos.yaml), or record to one of "
                 f"{', '.join(sorted(self.topics)) or 'no topic'}"
             )
-        envelope = new_envelope(event, source=self.source, subject=subject)
-        await session.execute(
-            outbox_events.insert().values(
-                event_id=envelope.id,
-                topic=topic.name,
-                subject=subject,
-                envelope=envelope.SerializeToString(),
-            )
-        )
-        mark_recorded(session)
-        return envelope
