@@ -1,0 +1,1 @@
+"""A rolling restart of two ms_knowledge processes behind the edge, under steady traffic."""
