@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Sequence
 
 from knowledge.knowledge.v1 import events_pb2
 from knowledge_kit.database.engine import create_database_engine, session_factory
 from knowledge_kit.events import consumer as consumer_module
 from knowledge_kit.events.consumer import ConsumedEvent, EventConsumer
-from knowledge_kit.events.inbox import claim_event
+from knowledge_kit.events.inbox import claim_event, claim_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .ledger import apply_revision, suppressed_duplicates
@@ -25,7 +26,8 @@ def count_suppressed_duplicates(consumer: str) -> None:
     """Note each event the inbox turns away, in the same transaction as the turning away.
 
     The kit keeps no such count (a killed process would lose it anyway), so the driver wraps
-    the consumer's inbox claim: the count then commits exactly when the skip does.
+    the consumer's inbox claims (one event's, a batch's): the count then commits exactly when
+    the skip does.
     """
 
     async def claim(session: AsyncSession, consumer_group: str, event_id: str, topic: str) -> bool:
@@ -36,7 +38,18 @@ def count_suppressed_duplicates(consumer: str) -> None:
             )
         return claimed
 
+    async def claim_many(
+        session: AsyncSession, consumer_group: str, events: Sequence[tuple[str, str]]
+    ) -> set[str]:
+        claimed = await claim_events(session, consumer_group, events)
+        for event_id in {event_id for event_id, _ in events} - claimed:
+            await session.execute(
+                suppressed_duplicates.insert().values(event_id=event_id, consumer=consumer)
+            )
+        return claimed
+
     consumer_module.claim_event = claim  # type: ignore[attr-defined]
+    consumer_module.claim_events = claim_many  # type: ignore[attr-defined]
 
 
 async def consume(database_url: str, bootstrap: str, topic: str, group: str, name: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,30 +28,24 @@ async def claim_event(
 async def claim_events(
     session: AsyncSession, consumer_group: str, events: Sequence[tuple[str, str]]
 ) -> set[str]:
-    """`claim_event` for many (event id, topic) pairs in two statements: the ids of those not
-    applied before, now recorded as applied in the session's transaction."""
-    if not events:
-        return set()
-    ids = [event_id for event_id, _ in events]
-    applied = await session.execute(
-        select(inbox_events.c.event_id).where(
-            inbox_events.c.consumer_group == consumer_group, inbox_events.c.event_id.in_(ids)
-        )
-    )
-    seen = set(applied.scalars())
-    fresh: dict[str, str] = {}
+    """`claim_event` for many (event id, topic) pairs in one statement: the ids this
+    transaction recorded as applied. An id another transaction holds or has recorded is not
+    among them (PostgreSQL makes this insert wait for that transaction, then skip the row)."""
+    rows: dict[str, dict[str, str]] = {}
     for event_id, topic in events:
-        if event_id not in seen:
-            fresh.setdefault(event_id, topic)
-    if fresh:
-        insert = (
-            postgresql.insert(inbox_events)
-            if session.get_bind().dialect.name == "postgresql"
-            else sqlite.insert(inbox_events)
+        rows.setdefault(
+            event_id, {"consumer_group": consumer_group, "event_id": event_id, "topic": topic}
         )
-        rows = [
-            {"consumer_group": consumer_group, "event_id": event_id, "topic": topic}
-            for event_id, topic in fresh.items()
-        ]
-        await session.execute(insert.on_conflict_do_nothing(), rows)
-    return set(fresh)
+    if not rows:
+        return set()
+    insert = (
+        postgresql.insert(inbox_events)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(inbox_events)
+    )
+    claimed = await session.execute(
+        insert.values(list(rows.values()))
+        .on_conflict_do_nothing()
+        .returning(inbox_events.c.event_id)
+    )
+    return set(claimed.scalars())
