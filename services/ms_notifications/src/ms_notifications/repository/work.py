@@ -8,6 +8,8 @@ the consumer's, which also holds the inbox row of the event being applied.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from google.protobuf.message import Message
 from knowledge.topics import NOTIFICATIONS_DELIVERIES_V1
 from knowledge_kit.events import Outbox
@@ -42,3 +44,7 @@ class NotificationWork:
         await self._outbox.record(
             self.session, NOTIFICATIONS_DELIVERIES_V1, event, subject=recipient
         )
+
+    async def record_many(self, events: Sequence[tuple[Message, str]]) -> None:
+        """Publish each (event, recipient) on notifications.deliveries.v1, in one statement."""
+        await self._outbox.record_many(self.session, NOTIFICATIONS_DELIVERIES_V1, events)

@@ -68,17 +68,21 @@ class Notifier:
         ]
         await work.notifications.add(created)
         await work.deliveries.add(await _deliveries(work, created, now))
-        for one in created:
-            await work.record(
-                NotificationDelivered(
-                    notification=one.name,
-                    recipient=one.recipient,
-                    category=int(one.category),  # type: ignore[arg-type]
-                    channel=int(Channel.IN_APP),  # type: ignore[arg-type]
-                    cause_event_id=cause_event_id,
-                ),
-                recipient=one.recipient,
-            )
+        await work.record_many(
+            [
+                (
+                    NotificationDelivered(
+                        notification=one.name,
+                        recipient=one.recipient,
+                        category=int(one.category),  # type: ignore[arg-type]
+                        channel=int(Channel.IN_APP),  # type: ignore[arg-type]
+                        cause_event_id=cause_event_id,
+                    ),
+                    one.recipient,
+                )
+                for one in created
+            ]
+        )
         await work.changes.record(
             [(one.recipient, one.id, ChangeKind.CREATED) for one in created]
             + [(one.recipient, one.id, ChangeKind.UPDATED) for one in grouped],
