@@ -64,26 +64,38 @@ def test_new_writes_the_worked_examples_contract_as_the_services_starter_contrac
     succeeded(template_platform.fleet("protos", "breaking"))
 
 
+def planned_service(platform: TemplatePlatform) -> dict[str, object]:
+    """A service repos.yaml plans but nobody has stamped yet (its contract is in the registry)."""
+    manifest = yaml.safe_load((platform.root / "repos.yaml").read_text())
+    return next(item for item in manifest["services"] if "template_version" not in item)
+
+
 def test_new_stamps_a_service_repos_yaml_plans_with_the_manifests_answers(
     template_platform: TemplatePlatform,
 ) -> None:
     before = (template_platform.root / "repos.yaml").read_text()
+    planned = planned_service(template_platform)
+    name = str(planned["name"])
 
-    template_platform.stamp("ms_chat")  # its contract, knowledge.chat.v1, is in the registry
+    template_platform.stamp(name)
 
-    answers = yaml.safe_load(
-        (template_platform.service("ms_chat") / ".copier-answers.yml").read_text()
-    )
-    assert answers["grpc_port"] == 50054 and answers["websocket_port"] == 8766
-    assert answers["owner"] == "team-ai" and answers["topics_produced"] == ["chat.conversations.v1"]
-    assert manifest_entry(template_platform, "ms_chat")["template_version"] == "1.0.0"
+    answers = yaml.safe_load((template_platform.service(name) / ".copier-answers.yml").read_text())
+    ports = planned["ports"]
+    topics = planned.get("topics") or {}
+    assert isinstance(ports, dict) and isinstance(topics, dict)
+    assert answers["grpc_port"] == ports["grpc"]
+    assert answers.get("websocket_port") == ports.get("websocket")
+    assert answers["owner"] == planned["owner"]
+    assert answers["topics_produced"] == topics.get("produces", [])
+    assert manifest_entry(template_platform, name)["template_version"] == "1.0.0"
     after = (template_platform.root / "repos.yaml").read_text()
     assert after.count("\n") == before.count("\n") + 1  # one line added: the release
+    contract = name.removeprefix("ms_")
     assert not (
-        template_platform.root / "proto-registry/proto/knowledge/chat/v1/note_service.proto"
+        template_platform.root / f"proto-registry/proto/knowledge/{contract}/v1/note_service.proto"
     ).exists()
-    assert (template_platform.fleet("new", "ms_chat")).stderr.strip() == (
-        "fleet: services/ms_chat already exists"
+    assert (template_platform.fleet("new", name)).stderr.strip() == (
+        f"fleet: services/{name} already exists"
     )
 
 
