@@ -1,8 +1,9 @@
 """`fleet up` brings the platform up, and it works end to end through its public ports: gRPC from
 Python, gRPC from Node's @grpc/grpc-js (as the frontend's Server Actions call it), and the edge's
 page in headless Chromium seeing an edit arrive over gRPC-web without a reload, collaborating on a
-canvas with a second page over y-websocket through the edge, and finding what its user wrote with
-the search box (ms_vector, indexing from the broker's events)."""
+canvas with a second page over y-websocket through the edge, finding what its user wrote with
+the search box (ms_vector, indexing from the broker's events), and the bell counting what concerns
+its user live (ms_notifications' stream) beside the mail the local SMTP sink received."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from fleet.edge.probes import probe_command
 from google.protobuf.field_mask_pb2 import FieldMask
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.canvas.v1 import canvas_service_pb2, canvas_service_pb2_grpc
 from knowledge.knowledge.v1 import (
     document_pb2,
@@ -26,6 +28,8 @@ from knowledge.knowledge.v1 import (
 )
 from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
+from knowledge.notifications.v1 import notification_pb2, notification_service_pb2_grpc
+from knowledge.notifications.v1 import notification_service_pb2 as notification_rpc
 
 from .edge_harness import (
     PASSWORD,
@@ -38,7 +42,7 @@ from .edge_harness import (
     unique_email,
 )
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector"]
+SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
 
@@ -278,3 +282,82 @@ def test_the_search_box_finds_the_users_own_writing_with_the_word_marked(
     assert f"A {word.capitalize()} glided over the bay." in hit["text"]
     assert hit["score"].startswith("score ")
     assert empty == f"empty nothing found for “{request['absentWord']}” in the spaces you can read"
+
+
+def test_the_bell_counts_what_concerns_the_user_live_and_the_local_mail_sink_shows_the_mail(
+    platform: PlatformUp,
+) -> None:
+    email = unique_email()
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        me = auth_service_pb2_grpc.AuthServiceStub(channel).Register(
+            auth_service_pb2.RegisterRequest(email=email, password=PASSWORD, display_name="Grace")
+        )
+        membership = notification_pb2.CategoryPreference(
+            category=notification_pb2.NOTIFICATION_CATEGORY_MEMBERSHIP,
+            channels=[
+                notification_pb2.NOTIFICATION_CHANNEL_IN_APP,
+                notification_pb2.NOTIFICATION_CHANNEL_EMAIL,
+            ],
+        )
+        notification_service_pb2_grpc.NotificationServiceStub(
+            channel
+        ).UpdateNotificationPreferences(
+            notification_rpc.UpdateNotificationPreferencesRequest(
+                preferences=notification_pb2.NotificationPreferences(
+                    name=f"{me.user.name}/notificationPreferences",
+                    categories=[membership],
+                    email_address=email,
+                ),
+                update_mask=FieldMask(paths=["categories", "email_address"]),
+            ),
+            metadata=bearer(me.tokens.access_token),
+        )
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.page_url,
+        "email": email,
+        "password": PASSWORD,
+        "deadlineSeconds": PROBE_DEADLINE / 2,
+    }
+    probe = subprocess.Popen(
+        [*probe_command("notifications_page_session.mjs"), json.dumps(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert probe.stdout is not None
+        ready = probe.stdout.readline()  # the probe ends by itself past its deadline
+        assert ready == "ready 0\n", probe.stderr.read() if probe.stderr else ready
+        ada = register(platform, unique_email())
+        with grpc.insecure_channel(platform.edge_target) as channel:
+            space = (
+                space_service_pb2_grpc.SpaceServiceStub(channel)
+                .CreateSpace(
+                    space_rpc.CreateSpaceRequest(
+                        space=space_pb2.Space(display_name="Reading group")
+                    ),
+                    metadata=bearer(ada),
+                )
+                .space
+            )
+            space_service_pb2_grpc.SpaceServiceStub(channel).InviteSpaceMember(
+                space_rpc.InviteSpaceMemberRequest(
+                    parent=space.name, user=me.user.name, role=space_pb2.SPACE_ROLE_EDITOR
+                ),
+                metadata=bearer(ada),
+            )
+        output, errors = probe.communicate(timeout=PROBE_DEADLINE)
+    finally:
+        if probe.poll() is None:
+            probe.kill()
+            probe.communicate()
+    assert probe.returncode == 0, errors
+    counted, listed, mailed, read = output.splitlines()
+    assert counted == "count 1"
+    (title,) = json.loads(listed.removeprefix("listed "))
+    assert title.endswith("added you to Reading group as editor")
+    mail = json.loads(mailed.removeprefix("mail "))
+    assert "Reading group" in mail["subject"] and email in mail["to"]
+    assert "added you to Reading group as editor" in mail["text"]
+    assert read == "read 0"

@@ -59,3 +59,21 @@ def test_ms_vector_keeps_its_index_beside_its_database_in_the_runs_data_director
     assert "MS_KNOWLEDGE_INDEX_PATH" not in service_environment(
         manifest.service("ms_knowledge"), manifest, layout, ports, "b:9092"
     )
+
+
+def test_ms_notifications_sends_mail_to_the_local_sink_with_links_to_the_local_page(
+    tmp_path: Path,
+) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092, offset=100)
+    notifications = manifest.service("ms_notifications")
+
+    env = service_environment(notifications, manifest, UpLayout(home=tmp_path), ports, "b:9092")
+
+    assert (env["MS_NOTIFICATIONS_SMTP_HOST"], env["MS_NOTIFICATIONS_SMTP_PORT"]) == (
+        "127.0.0.1",
+        "8095",
+    )
+    assert env["MS_NOTIFICATIONS_PUBLIC_BASE_URL"] == "http://127.0.0.1:8080"
+    assert ports.wanted([notifications])["the local mail sink"] == 8095
+    assert "the local mail sink" not in ports.wanted([manifest.service("ms_canvas")])

@@ -1,5 +1,6 @@
 """The edge's aiohttp application: routes for gRPC-web, WebSockets, CORS and the local page, and
-beside them, when configured, the plain gRPC pass-through."""
+beside them, when configured, the plain gRPC pass-through and the local mail sink (SMTP, its
+mails at GET /local/mails)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fleet.edge.config import EdgeConfig
 from fleet.edge.cors import preflight_response
 from fleet.edge.grpc_passthrough import grpc_passthrough_server
 from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
+from fleet.edge.mail_sink import MAILS_PATH, mail_sink, mails_handler
 from fleet.edge.origins import AllowedOrigins
 from fleet.edge.routes import WEBSOCKET_PATHS
 from fleet.edge.websocket_proxy import WebSocketProxy, upstream_session
@@ -43,6 +45,8 @@ def build_edge(config: EdgeConfig) -> web.Application:
                 await running.enter_async_context(
                     grpc_passthrough_server(upstreams, config.host, config.grpc_port)
                 )
+            if config.mail_sink is not None:
+                await running.enter_async_context(mail_sink(config.mail_sink, config.host))
             yield
 
     async def websocket(request: web.Request) -> web.StreamResponse:
@@ -59,6 +63,8 @@ def build_edge(config: EdgeConfig) -> web.Application:
     app.router.add_get(WEBSOCKET_PATHS + "{tail:.*}", websocket)
     app.router.add_route("OPTIONS", METHOD_PATH, preflight)
     app.router.add_post(METHOD_PATH, grpc_web_proxy.handle)
+    if config.mail_sink is not None:
+        app.router.add_get(MAILS_PATH, mails_handler(config.mail_sink.directory))
     if config.static_dir is not None:
         static_dir = config.static_dir
 

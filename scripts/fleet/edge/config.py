@@ -27,6 +27,15 @@ class WebSocketUpstream(BaseModel):
         return self.rewrite + tail
 
 
+class MailSinkConfig(BaseModel):
+    """A local SMTP server keeping every mail it receives in `directory` (GET /local/mails)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    port: int = Field(ge=0, le=65535)
+    directory: Path
+
+
 class EdgeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,6 +56,7 @@ class EdgeConfig(BaseModel):
         description="pages besides the edge's own that may call it, e.g. http://localhost:3000",
     )
     static_dir: Path | None = None
+    mail_sink: MailSinkConfig | None = None
     max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_websocket_message_bytes: int = Field(
         default=1024 * 1024,

@@ -13,6 +13,7 @@ from fleet.edge.routes import websocket_routes
 from fleet.errors import FleetError
 from fleet.manifest import Service
 from fleet.up.layout import UpLayout
+from fleet.up.mail import sends_mail
 from fleet.up.ports import PortPlan
 from fleet.up.processes import ManagedProcess
 from fleet.up.service_env import LOCAL_HOST
@@ -50,6 +51,8 @@ def edge_process(
         ],
         "static_dir": str(page),
     }
+    if sends_mail(services):
+        config["mail_sink"] = {"port": ports.mail_sink, "directory": str(layout.mails)}
     layout.edge_config.write_text(json.dumps(config, indent=2) + "\n")
     return ManagedProcess(
         name="edge",

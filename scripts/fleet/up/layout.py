@@ -42,6 +42,11 @@ class UpLayout:
     def edge_config(self) -> Path:
         return self.home / "edge.json"
 
+    @property
+    def mails(self) -> Path:
+        """What the local SMTP sink received, one .eml file per mail."""
+        return self.data / "mails"
+
     def database_url(self, service: str) -> str:
         return f"sqlite+aiosqlite:///{self.data / service}.db"
 

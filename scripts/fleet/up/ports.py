@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fleet.errors import FleetError
 from fleet.infra.net import port_is_taken
 from fleet.manifest import Service
+from fleet.up.mail import MAIL_SINK_AFTER_EDGE_GRPC, sends_mail
 
 HIGHEST_PORT = 65535
 # The Fetch standard's "bad ports" from 1024 up: browsers refuse to load anything from them.
@@ -27,6 +28,11 @@ class PortPlan:
     broker: int
     offset: int = 0
 
+    @property
+    def mail_sink(self) -> int:
+        """The local SMTP sink (the edge runs it when the mailing service runs)."""
+        return self.edge_grpc + MAIL_SINK_AFTER_EDGE_GRPC
+
     def of(self, service: Service) -> dict[str, int]:
         """`{"grpc": 50051, "http": 8081, ...}` for `service` in this run."""
         return {kind: port + self.offset for kind, port in service.ports.assigned().items()}
@@ -41,6 +47,8 @@ class PortPlan:
             "the edge": self.edge,
             "the edge grpc": self.edge_grpc,
         }
+        if sends_mail(services):
+            ports["the local mail sink"] = self.mail_sink
         for service in services:
             for kind, port in self.of(service).items():
                 ports[f"{service.name} {kind}"] = port

@@ -9,13 +9,16 @@ to the other service's Kubernetes name; locally each service named among another
 repos.yaml gets that one's loopback port (not ms_auth's: callers verify its tokens through the JWKS
 URL). A service that keeps vectors in Qdrant in a cluster (repos.yaml `stores: [qdrant]`:
 ms_vector) keeps them locally in an in-process index, persisted at `INDEX_PATH` beside its
-database. Nothing else is set: a service refuses a variable under its prefix that is no setting.
+database. The service that sends mail (ms_notifications) sends it to the local SMTP sink the edge
+runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). Nothing else
+is set: a service refuses a variable under its prefix that is no setting.
 """
 
 from __future__ import annotations
 
 from fleet.manifest import Manifest, Service
 from fleet.up.layout import UpLayout
+from fleet.up.mail import MAILING_SERVICE
 from fleet.up.ports import PortPlan
 
 LOCAL_HOST = "127.0.0.1"
@@ -62,6 +65,10 @@ def service_environment(
     if "qdrant" in service.stores:
         # No Qdrant locally: without QDRANT_URL the service keeps its index in-process.
         env[f"{prefix}INDEX_PATH"] = str(layout.index_file(service.name))
+    if service.name == MAILING_SERVICE:
+        env[f"{prefix}SMTP_HOST"] = LOCAL_HOST
+        env[f"{prefix}SMTP_PORT"] = str(ports.mail_sink)
+        env[f"{prefix}PUBLIC_BASE_URL"] = f"http://{LOCAL_HOST}:{ports.edge}"
     for other in manifest.services:
         # Services refuse variables they have no setting for: only callers learn an address,
         # and ms_auth's callers reach it through AUTH_JWKS_URL.

@@ -1,6 +1,7 @@
 // The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket),
-// and search every passage the user may read.
+// search every passage the user may read, and hear of what concerns them (the bell).
 import { element, inputValue, showError } from "./dom.js";
+import { NotificationsView } from "./notifications_view.js";
 import { Credentials, connectPlatform } from "./platform.js";
 import { SearchView } from "./search_view.js";
 import { logInOrRegister } from "./sign_in.js";
@@ -28,5 +29,6 @@ async function signIn(): Promise<void> {
   element("who").textContent = `${user.displayName} · ${user.email}`;
   element("sign-in").hidden = true;
   new SearchView(platform);
+  void new NotificationsView(platform, user.name).follow();
   await new Workspace(platform, credentials, user.name).show();
 }

@@ -4,6 +4,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb";
 import { CanvasService } from "@knowledge/protos/knowledge/canvas/v1/canvas_service_pb";
 import { DocumentService } from "@knowledge/protos/knowledge/knowledge/v1/document_service_pb";
+import { NotificationService } from "@knowledge/protos/knowledge/notifications/v1/notification_service_pb";
 import { SpaceService } from "@knowledge/protos/knowledge/knowledge/v1/space_service_pb";
 import { VectorService } from "@knowledge/protos/knowledge/vector/v1/vector_service_pb";
 
@@ -13,6 +14,7 @@ export interface Platform {
   documents: Client<typeof DocumentService>;
   canvases: Client<typeof CanvasService>;
   vector: Client<typeof VectorService>;
+  notifications: Client<typeof NotificationService>;
 }
 
 /** Where the access token of the signed-in user lives; every call carries it as a bearer token. */
@@ -40,5 +42,6 @@ export function connectPlatform(credentials: Credentials): Platform {
     documents: createClient(DocumentService, transport),
     canvases: createClient(CanvasService, transport),
     vector: createClient(VectorService, transport),
+    notifications: createClient(NotificationService, transport),
   };
 }
