@@ -3,6 +3,7 @@ inbox in the order it was numbered, each with the cursor that resumes right afte
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ from .live import LiveChanges
 
 BATCH = 200
 MAX_CURSOR_DIGITS = 18
+# How many of an instance's streams read the database at once. One event can wake thousands
+# (a space's every member): they wait their turn here rather than for a pooled connection, whose
+# wait times out, and leave connections to the RPCs, the consumer and the delivery worker.
+CONCURRENT_READS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,7 @@ class NotificationStream:
         self._outbox = outbox
         self._live = live
         self._clock = clock
+        self._reads = asyncio.Semaphore(CONCURRENT_READS)
 
     async def stream(
         self, caller: str, parent: str, resume_after: str
@@ -63,7 +69,7 @@ class NotificationStream:
         own_parent(caller, parent)
         cursor = _cursor(resume_after)
         with self._live.watch(parent) as woken:
-            async with UnitOfWork(self._sessions) as uow:
+            async with self._reads, UnitOfWork(self._sessions) as uow:
                 work = NotificationWork(uow.session, self._outbox)
                 latest = (await work.changes.latest([parent])).get(parent, 0)
                 counts = await work.notifications.counts(parent, self._clock())
@@ -76,7 +82,7 @@ class NotificationStream:
             yield Opened(counts.unread, str(position))
             while True:
                 woken.clear()
-                async with UnitOfWork(self._sessions) as uow:
+                async with self._reads, UnitOfWork(self._sessions) as uow:
                     work = NotificationWork(uow.session, self._outbox)
                     changes = await work.changes.after(parent, position, BATCH)
                     changed = await work.notifications.get_many(
