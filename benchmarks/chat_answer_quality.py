@@ -69,7 +69,7 @@ from ms_chat.domain.answers import (
 )
 from ms_chat.domain.terms import terms
 from ms_chat.service.extractive import ExtractiveAnswerer
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.domain.chunking import cut_passages, embedding_text
 from ms_vector.domain.chunks import ChunkMeta
@@ -267,7 +267,7 @@ async def main() -> None:
         f"{answerable} answerable + {len(cases) - answerable} unanswerable questions, "
         f"{PASSAGES} passages each; retrieved in {time.perf_counter() - started:.1f}s"
     )
-    from ms_chat.adapters.embedding import WordLlamaEmbedder as ChatEmbedder
+    from knowledge_kit.embeddings import WordLlamaEmbedder as ChatEmbedder
 
     embedder = ChatEmbedder()
     print(HEADER)

@@ -52,7 +52,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import numpy.typing as npt
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.domain.chunks import ChunkMeta
 from ms_vector.domain.filters import ChunkFilter

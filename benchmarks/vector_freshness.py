@@ -74,7 +74,7 @@ from knowledge_kit.database import UnitOfWork, create_database_engine, session_f
 from knowledge_kit.events import EVENTS_METADATA, Outbox, kafka_client_options, relaying_outbox
 from knowledge_kit.testing import KAFKA_BOOTSTRAP_ENV, JwksEndpoint, unique_name
 from knowledge_kit.testing.infrastructure import create_topics
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.config import Settings
 from ms_vector.domain.chunks import DocumentRevision
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

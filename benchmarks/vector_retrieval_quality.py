@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.domain.chunking import cut_passages, embedding_text
 from ms_vector.domain.chunks import ChunkMeta, Passage

@@ -84,7 +84,7 @@ from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.runtime import ServiceContext, ServiceParts, ServiceRuntime
 from knowledge_kit.testing import JwksEndpoint
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.knowledge_documents import KnowledgeDocuments
 from ms_vector.config import Settings
 from ms_vector.domain.filters import ChunkFilter

@@ -15,7 +15,7 @@ from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, ru
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from .adapters.faiss_index import FaissVectorIndex
 from .adapters.knowledge_documents import KnowledgeDocuments
 from .adapters.qdrant_index import QdrantVectorIndex

@@ -15,7 +15,7 @@ from knowledge_kit.spaces import MemberRole
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_vector.adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.config import Settings
 from ms_vector.domain.search_mode import SearchMode

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from ..adapters.embedding import WordLlamaEmbedder
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ..domain.answers import Answerer
 from .extractive import ExtractiveAnswerer
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ms_vector.adapters.embedding import DEFAULT_MODEL, EmbeddingModelMissing, WordLlamaEmbedder
+from knowledge_kit.embeddings import DEFAULT_MODEL, EmbeddingModelMissing, WordLlamaEmbedder
 
 
 @pytest.fixture(scope="module")

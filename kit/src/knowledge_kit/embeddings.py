@@ -1,8 +1,11 @@
-"""The embedding model the extractive answerer compares meanings with: WordLlama's static token
-embeddings (256 dimensions), read from the weights its wheel ships, so nothing is downloaded.
+"""The platform's embedding model: WordLlama's static token embeddings (256 dimensions), read
+from the weights its wheel ships, so nothing is ever downloaded (`knowledge-kit[embeddings]`).
+ms_vector indexes passages with it and ms_chat compares answer sentences with it.
 
-The same model ms_vector indexes passages with: a text's vector is the average of its tokens'
-embeddings, so embedding a few hundred sentences and words takes milliseconds on one CPU.
+WordLlama averages the embeddings of a text's tokens; there is no network in the model, so one
+CPU embeds a few thousand passages a second. The tokenizer (Rust, `tokenizers`) is only read
+after loading and releases the GIL, and the rest is NumPy on arrays local to the call, so one
+embedder serves concurrent `asyncio.to_thread` calls without a lock.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+Vectors = NDArray[np.float32]
+
+DEFAULT_MODEL = "models/embedder/versions/wordllama-l2-supercat-256"
 _CONFIG = "l2_supercat"
 _DIMENSIONS = 256
 _WEIGHTS = f"weights/{_CONFIG}_{_DIMENSIONS}.safetensors"
 _TOKENIZER = f"tokenizers/{_CONFIG}_tokenizer_config.json"
+# Texts are embedded in batches of similar length: a batch is padded to its longest text.
 _BATCH = 256
 
 
@@ -27,10 +34,15 @@ class EmbeddingModelMissing(RuntimeError):
 
 
 class WordLlamaEmbedder:
-    """Embeds texts as L2-normalised float32 rows; `files` is the directory holding `weights/`
-    and `tokenizers/` (by default the installed wordllama package itself)."""
+    """WordLlama's `l2_supercat` 256-dimension weights, as ms_vector's `Embedder` port wants.
 
-    def __init__(self, *, files: Path | None = None) -> None:
+    `model` is the model version's resource name recorded with every chunk it embeds; a
+    different model (or different weights) must be given a different name, so that the chunks
+    it embedded are re-indexed side by side rather than mixed. `files` is the directory holding
+    `weights/` and `tokenizers/`: by default the installed wordllama package itself.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, files: Path | None = None) -> None:
         wordllama = _import_wordllama()
         files = files if files is not None else Path(wordllama.__file__).parent
         missing = [
@@ -41,13 +53,24 @@ class WordLlamaEmbedder:
                 f"the embedding model's files are missing: {', '.join(missing)} "
                 f"(they ship in the wordllama wheel; reinstall it)"
             )
+        self._model = model
         self._inference: Any = wordllama.WordLlama.load(
             config=_CONFIG, dim=_DIMENSIONS, cache_dir=files, disable_download=True
         )
+        self._dimensions = int(self._inference.embedding.shape[1])
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        """One unit row per text (a text without a single token embeds as the zero vector)."""
-        vectors = np.zeros((len(texts), _DIMENSIONS), dtype=np.float32)
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def dimensions(self) -> int:
+        return self._dimensions
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """L2-normalised float32 rows, one per text (a text without a single token, such as
+        "", embeds as the zero vector: it is similar to nothing)."""
+        vectors = np.zeros((len(texts), self._dimensions), dtype=np.float32)
         if not texts:
             return vectors
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
