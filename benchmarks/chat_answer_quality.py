@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_chat.domain.answers import (
     Answerer,
     CitationMade,
@@ -69,7 +70,6 @@ from ms_chat.domain.answers import (
 )
 from ms_chat.domain.terms import terms
 from ms_chat.service.extractive import ExtractiveAnswerer
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.domain.chunking import cut_passages, embedding_text
 from ms_vector.domain.chunks import ChunkMeta

@@ -71,10 +71,10 @@ from knowledge.topics import KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SPACES_V1, Topic
 from knowledge.vector.v1 import vector_service_pb2 as api
 from knowledge.vector.v1 import vector_service_pb2_grpc
 from knowledge_kit.database import UnitOfWork, create_database_engine, session_factory
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import EVENTS_METADATA, Outbox, kafka_client_options, relaying_outbox
 from knowledge_kit.testing import KAFKA_BOOTSTRAP_ENV, JwksEndpoint, unique_name
 from knowledge_kit.testing.infrastructure import create_topics
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.config import Settings
 from ms_vector.domain.chunks import DocumentRevision
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -80,11 +80,11 @@ from pathlib import Path
 import grpc
 from knowledge.vector.v1 import vector_service_pb2 as api
 from knowledge.vector.v1 import vector_service_pb2_grpc
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.observability import configure_logging, configure_tracing
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.runtime import ServiceContext, ServiceParts, ServiceRuntime
 from knowledge_kit.testing import JwksEndpoint
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.knowledge_documents import KnowledgeDocuments
 from ms_vector.config import Settings
 from ms_vector.domain.filters import ChunkFilter

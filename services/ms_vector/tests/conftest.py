@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.config import Settings
 from ms_vector.main import MIGRATIONS, VectorParts, vector_parts

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from knowledge.vector.v1 import vector_service_pb2_grpc
 from knowledge_kit.api import PageTokens
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import Outbox
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from .adapters.faiss_index import FaissVectorIndex
 from .adapters.knowledge_documents import KnowledgeDocuments
 from .adapters.qdrant_index import QdrantVectorIndex

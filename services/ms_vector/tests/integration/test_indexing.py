@@ -9,13 +9,13 @@ import pytest
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
 from knowledge.vector.v1.events_pb2 import DocumentIndexed, DocumentIndexFailed
 from knowledge_kit.database import UnitOfWork
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.errors import NotFoundError, PermissionDeniedError, ValidationError
 from knowledge_kit.events import EVENTS_METADATA, Outbox
 from knowledge_kit.spaces import MemberRole
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.config import Settings
 from ms_vector.domain.search_mode import SearchMode

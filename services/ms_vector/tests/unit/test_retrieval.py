@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-
 from knowledge_kit.embeddings import WordLlamaEmbedder
+
 from ms_vector.domain.chunks import ChunkMeta
 from ms_vector.domain.filters import ChunkFilter
 from ms_vector.domain.lexical import LexicalIndex
