@@ -20,9 +20,9 @@ import pytest
 import pytest_asyncio
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import Outbox
 from ms_vector import main as vector_main
-from ms_vector.adapters.embedding import WordLlamaEmbedder
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.config import Settings as VectorSettings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

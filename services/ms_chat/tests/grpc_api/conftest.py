@@ -1,39 +1,45 @@
-"""A channel to the service's gRPC server, and the metadata of its callers."""
+"""The service's gRPC server on the test database, and the metadata of its callers."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
+import pytest
 import pytest_asyncio
-from knowledge_kit.rpc import token_verifier
+from knowledge.chat.v1 import chat_service_pb2_grpc
 
-from ms_chat.config import Settings
-from ms_chat.main import build_server
-from ms_chat.service.notes import NoteUseCases
+from ms_chat.main import ChatParts, servicers
+
+if TYPE_CHECKING:  # the async stub exists in the type stubs only
+    from knowledge.chat.v1.chat_service_pb2_grpc import ChatServiceAsyncStub
 
 Metadata = tuple[tuple[str, str], ...]
 
 
 @pytest_asyncio.fixture
 async def channel(
-    service_settings: Any, note_use_cases: NoteUseCases
+    chat: ChatParts, start_grpc_server: Callable[..., Any]
 ) -> AsyncIterator[grpc.aio.Channel]:
-    """A channel to the server the composition root builds, on an ephemeral loopback port."""
-    settings = Settings(**service_settings.model_dump(exclude={"service_name"}))
-    server = build_server(settings, note_use_cases, token_verifier(settings))
-    port = await server.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as connection:
-            yield connection
-    finally:
-        await server.stop(0)
+    """A channel to the servicer the composition root registers, behind the kit's pipeline."""
+    running = await start_grpc_server(*servicers(chat))
+    async with grpc.aio.insecure_channel(running.target) as connection:
+        yield connection
+
+
+@pytest.fixture
+def stub(channel: grpc.aio.Channel) -> ChatServiceAsyncStub:
+    return chat_service_pb2_grpc.ChatServiceStub(channel)
+
+
+@pytest.fixture
+def as_user(mint_token: Callable[..., str]) -> Callable[[str], Metadata]:
+    def metadata(user: str) -> Metadata:
+        return bearer(mint_token(user))
+
+    return metadata
 
 
 def bearer(token: str) -> Metadata:
     return (("authorization", f"Bearer {token}"),)
-
-
-def writer(mint_token: Callable[..., str]) -> Metadata:
-    return bearer(mint_token(roles=["writer"]))

@@ -6,50 +6,68 @@ fuzzed without a line here (a seed below only helps its cases past the first che
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import grpc
 from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
+from knowledge.chat.v1 import chat_service_pb2 as api
+from knowledge.chat.v1 import conversation_pb2 as pb
 from knowledge_kit.testing.fuzz_server import fuzz_server
 
-from ms_chat.example_api.v1 import example_pb2, example_pb2_grpc
+from ..support import ADA, Platform
+from .conftest import Metadata
 
-from .conftest import writer
+if TYPE_CHECKING:
+    from knowledge.chat.v1.chat_service_pb2_grpc import ChatServiceAsyncStub
 
 # The whole run stays within about 20 seconds: cases left over are counted, not sent.
 BUDGET_SECONDS = 16.0
 
 
-async def seeds(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
-) -> dict[str, dict[str, Message]]:
-    """A valid request per method (by service, then method name), on a note that exists, so that
-    each case changes one field of a request that would succeed."""
-    notes = example_pb2_grpc.NoteServiceStub(channel)
-    created = await notes.CreateNote(
-        example_pb2.CreateNoteRequest(note=example_pb2.Note(title="Plan", body="text")),
-        metadata=writer(mint_token),
+async def seeds(stub: ChatServiceAsyncStub, ada: Metadata) -> dict[str, dict[str, Message]]:
+    """A valid request per method, on a conversation with one answered question."""
+    created = await stub.CreateConversation(
+        api.CreateConversationRequest(parent=ADA, conversation=pb.Conversation(title="Plan")),
+        metadata=ada,
     )
-    note = created.note
+    conversation = created.conversation
+    ask = api.StreamAnswerRequest(parent=conversation.name, content="Where is the IT desk?")
+    answered = [response async for response in stub.StreamAnswer(ask, metadata=ada)]
+    answer = answered[-1].answer.name
     return {
-        "NoteService": {
-            "CreateNote": example_pb2.CreateNoteRequest(
-                note=example_pb2.Note(title="Draft", body="text")
+        "ChatService": {
+            "CreateConversation": api.CreateConversationRequest(
+                parent=ADA, conversation=pb.Conversation(title="Draft", spaces=["spaces/a"])
             ),
-            "GetNote": example_pb2.GetNoteRequest(name=note.name),
-            "ListNotes": example_pb2.ListNotesRequest(page_size=2),
-            "UpdateNote": example_pb2.UpdateNoteRequest(
-                note=example_pb2.Note(name=note.name, title="Plan B", etag=note.etag),
+            "GetConversation": api.GetConversationRequest(name=conversation.name),
+            "ListConversations": api.ListConversationsRequest(parent=ADA, page_size=2),
+            "UpdateConversation": api.UpdateConversationRequest(
+                conversation=pb.Conversation(
+                    name=conversation.name, title="Plan B", etag=conversation.etag
+                ),
                 update_mask=FieldMask(paths=["title"]),
+            ),
+            "DeleteConversation": api.DeleteConversationRequest(name=conversation.name),
+            "ListMessages": api.ListMessagesRequest(parent=conversation.name, page_size=2),
+            "StreamAnswer": api.StreamAnswerRequest(
+                parent=conversation.name, resume_answer=answer, after_sequence=1
+            ),
+            "StopAnswer": api.StopAnswerRequest(name=answer),
+            "SetFeedback": api.SetFeedbackRequest(
+                name=answer, feedback=pb.Feedback(rating=pb.RATING_UP, comment="good")
             ),
         },
     }
 
 
 async def test_every_rpc_answers_hostile_requests_with_a_deliberate_status(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
+    channel: grpc.aio.Channel,
+    stub: ChatServiceAsyncStub,
+    platform: Platform,
+    as_user: Callable[[str], Metadata],
 ) -> None:
-    by_service = await seeds(channel, mint_token)
-    await fuzz_server(
-        channel, metadata=writer(mint_token), seeds=by_service, budget_seconds=BUDGET_SECONDS
-    )
+    await platform.handbook_and_finance()
+    ada = as_user(ADA)
+    by_service = await seeds(stub, ada)
+    await fuzz_server(channel, metadata=ada, seeds=by_service, budget_seconds=BUDGET_SECONDS)

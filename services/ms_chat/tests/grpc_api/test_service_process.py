@@ -1,17 +1,23 @@
-"""The service as it runs in production: `python -m ms_chat` serves, then stops on SIGTERM."""
+"""The service as it runs in production: `python -m ms_chat` serves gRPC and its WebSocket,
+then stops on SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2
+from knowledge_kit.websocket import SUBPROTOCOL
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 STARTUP_LIMIT_SECONDS = 60
@@ -25,9 +31,9 @@ def free_port() -> int:
 
 
 async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
-    tmp_path: Path, service_settings: Any, kafka_bootstrap: str
+    tmp_path: Path, service_settings: Any, kafka_bootstrap: str, mint_token: Callable[..., str]
 ) -> None:
-    port = free_port()
+    port, socket_port = free_port(), free_port()
     prefix = "MS_CHAT_"
     settings = {
         "GRPC_HOST": "127.0.0.1",
@@ -39,7 +45,9 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'service.db'}",
         "KAFKA_BOOTSTRAP": kafka_bootstrap,
         "WEBSOCKET_HOST": "127.0.0.1",
-        "WEBSOCKET_PORT": str(free_port()),
+        "WEBSOCKET_PORT": str(socket_port),
+        # Nothing listens there: the service starts without ms_vector and says so per answer.
+        "VECTOR_TARGET": f"127.0.0.1:{free_port()}",
     }
     environment = {**os.environ, **{prefix + key: value for key, value in settings.items()}}
     service = await asyncio.create_subprocess_exec(
@@ -63,6 +71,10 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
                 wait_for_ready=True,
             )
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        offered = [SUBPROTOCOL, Subprotocol(f"bearer.{mint_token('users/ada')}")]
+        async with connect(f"ws://127.0.0.1:{socket_port}", subprotocols=offered) as socket:
+            await socket.send("hello")
+            assert json.loads(await socket.recv())["error"]["code"] == "invalid_argument"
         service.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(service.communicate(), SHUTDOWN_LIMIT_SECONDS)
         assert service.returncode == 0, output.decode()

@@ -11,7 +11,7 @@ from knowledge_kit.auth.principal import Principal
 from knowledge_kit.errors import NotFoundError, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_chat.domain.messages import AnswerStatus, Message, Role
+from ms_chat.domain.messages import AnswerStatus, Citation, Message, Role
 from ms_chat.domain.stream import (
     Answered,
     Cited,
@@ -289,7 +289,7 @@ async def test_only_spaces_the_asker_reads_are_searched_whatever_the_conversatio
     assert BUDGET not in {c.document for e in events for c in _citations(e)}
 
 
-def _citations(event: StreamEvent) -> list[object]:
+def _citations(event: StreamEvent) -> list[Citation]:
     item = event.item
     if isinstance(item, Cited):
         return [item.citation]
@@ -366,3 +366,19 @@ async def test_feedback_is_kept_on_the_answer(
     )
     assert rated.feedback is not None and rated.feedback.comment == "too short"
     assert listed.items[-1].feedback == rated.feedback
+
+
+async def test_resuming_past_the_end_of_an_answer_ends_at_once(
+    chat: ChatParts, platform: Platform, asker: Callable[..., Principal]
+) -> None:
+    await platform.handbook_and_finance()
+    conversation = await new_conversation(chat)
+    events = await collected(
+        chat.answering.stream(asker(), StreamRequest(parent=conversation, content=QUESTION))
+    )
+
+    for after in (events[-1].sequence, 2**63 - 1):
+        request = StreamRequest(
+            parent=conversation, resume_answer=events[-1].answer, after_sequence=after
+        )
+        assert await collected(chat.answering.stream(asker(), request)) == []

@@ -6,14 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer
+from knowledge.chat.v1.events_pb2 import ConversationCreated
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
 from knowledge.topics import Topic
+from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import Outbox, relaying_outbox
 from knowledge_kit.testing import unique_name
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from ms_chat.example_api.v1 import example_pb2
-from ms_chat.repository.notes import SqlNoteUnitOfWork
 
 RECEIVE_LIMIT_SECONDS = 60
 SERVICE = "ms_chat"
@@ -24,20 +23,22 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
     kafka_bootstrap: str,
     new_kafka_topic: Callable[..., Awaitable[str]],
 ) -> None:
-    name = await new_kafka_topic("notes")
-    # A stand-in topic carrying the example's Note; real topics come from knowledge.topics.
+    name = await new_kafka_topic("conversations")
+    # A topic of this test's own, carrying what chat.conversations.v1 carries.
     topic = Topic(
         name=name,
         owner="ms_chat",
-        description="notes, for this test",
-        key="note resource name",
+        description="conversations, for this test",
+        key="conversation resource name",
         partitions=1,
         retention_hours=1,
-        event_types=(example_pb2.Note.DESCRIPTOR.full_name,),
+        event_types=(ConversationCreated.DESCRIPTOR.full_name,),
     )
-    note = example_pb2.Note(name="notes/" + "a" * 32, title="Plan")
-    async with SqlNoteUnitOfWork(sessions) as work:
-        await Outbox(SERVICE).record(work.session, topic, note, subject=note.name)
+    created = ConversationCreated(
+        conversation="users/ada/conversations/" + "a" * 32, user="users/ada", title="Plan"
+    )
+    async with UnitOfWork(sessions) as work:
+        await Outbox(SERVICE).record(work.session, topic, created, subject=created.conversation)
         await work.commit()
 
     consumer = AIOKafkaConsumer(
@@ -54,11 +55,11 @@ async def test_an_event_committed_with_a_change_is_published_keyed_by_its_subjec
         await consumer.stop()
 
     envelope = EventEnvelope.FromString(record.value)
-    received = example_pb2.Note()
+    received = ConversationCreated()
     assert envelope.payload.Unpack(received)
     assert (record.key, envelope.source, envelope.subject) == (
-        note.name.encode(),
+        created.conversation.encode(),
         "ms_chat",
-        note.name,
+        created.conversation,
     )
-    assert received == note
+    assert received == created

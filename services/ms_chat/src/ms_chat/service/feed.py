@@ -30,6 +30,8 @@ from ..repository.work import ChatWork
 from .signals import AnswerSignals
 
 PAGE = 64
+# Sequences are stored as 32-bit integers; a reader past the last one gets nothing more.
+MAX_SEQUENCE = 2**31 - 1
 # How often a reader looks at the log of an answer produced on another instance.
 POLL_SECONDS = 0.2
 
@@ -48,10 +50,14 @@ class AnswerFeed:
 
     async def follow(self, reader: str, answer: str, after: int) -> AsyncIterator[StreamEvent]:
         """The events of `answer` numbered above `after`, as `reader` may see them (their
-        memberships read again with each page), ending with the answer's own event."""
+        memberships read again with each page), ending with the answer's own event (at once
+        when `after` is already past it)."""
+        after = min(after, MAX_SEQUENCE)
         while True:
             woken = self._signals.ticket(answer)
             page = await self._page(reader, answer, after)
+            if page is None:
+                return
             for event in page:
                 yield event
                 after = event.sequence
@@ -61,14 +67,16 @@ class AnswerFeed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), self._poll)
 
-    async def _page(self, reader: str, answer: str, after: int) -> list[StreamEvent]:
+    async def _page(self, reader: str, answer: str, after: int) -> list[StreamEvent] | None:
+        """The next events, or None when the answer has ended before them."""
         async with UnitOfWork(self._sessions) as uow:
             work = ChatWork(uow.session)
             logged = await work.log.after(answer, after, limit=PAGE)
             if not logged:
-                if await work.messages.get(answer) is None:
+                stored = await work.messages.get(answer)
+                if stored is None:
                     raise NotFoundError(f"{answer} was deleted with its conversation")
-                return []
+                return None if stored.status.final else []
             readable = await work.memberships.readable_spaces(reader)
             named = [
                 str(event.payload["message"]) for event in logged if "message" in event.payload
