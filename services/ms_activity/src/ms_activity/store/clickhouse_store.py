@@ -1,0 +1,412 @@
+"""The activity store on ClickHouse: one class, the same SQL on chdb and on a server.
+
+Writes: `record` reads which ids are already recorded and inserts only the others (materialized
+views then fill the timelines, the rollups and the ids), under a lock so one store never races
+itself; an activity is recorded once however often it is delivered. Reads: a timeline page is a
+range read of its timeline, newest first, after a keyset cursor; an aggregate reads the 15-minute
+rollups (the edges of a range that cut a slot from the activities themselves) unless a filter or
+breakdown needs the activities (actors, properties, breakdown by actor or object), and the top
+objects and actors from the activities. Erasure deletes the user's activities (lightweight
+DELETE) and rebuilds the rollup months they were in, so they leave every aggregate.
+
+ClickHouse is called in a worker thread: its calls block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..domain.buckets import Dimension
+from ..domain.scope import ScopeKind
+from .buckets import bucket_bounds, bucket_index
+from .model import Activity, Aggregate, AggregateQuery, Bucket, Count, TimelineQuery
+from .queries import (
+    DIMENSION_COLUMN,
+    KIND,
+    Conditions,
+    bucket_start,
+    filter_conditions,
+    needs_rows,
+)
+from .schema import BOOKKEEPING, MIGRATIONS, ROLLUP_SELECT
+from .sql import ClickHouse, Row, ch_time, checked_identifier, parse_time
+from .timelines import PLATFORM, timeline_key, timelines_of
+
+_SLOT = timedelta(minutes=15)
+_ID_CHUNK = 20_000
+_INSERT_CHUNK = 50_000
+_ACTIVITY_COLUMNS = (
+    "id, toString(occur_time) AS occur_text, toString(record_time) AS record_text, actor,"
+    " actor_display_name, verb, event_type, subject, space, source, summary, properties"
+)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClickHouseActivityStore:
+    """Activities in database `database` of the ClickHouse `sql` reaches (which it closes)."""
+
+    def __init__(
+        self,
+        sql: ClickHouse,
+        database: str,
+        *,
+        retention_days: int = 400,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._sql = sql
+        self._db = checked_identifier(database)
+        self._retention_days = retention_days
+        self._clock = clock
+        self._write_lock = threading.Lock()
+
+    # Schema
+
+    def migrate(self) -> list[int]:
+        """Applies the migrations not yet applied, in order; the versions applied now."""
+        for statement in BOOKKEEPING:
+            self._sql.execute(statement.format(db=self._db))
+        applied = {
+            int(row["version"])
+            for row in self._sql.rows(f"SELECT version FROM `{self._db}`.schema_migrations")
+        }
+        done: list[int] = []
+        for migration in MIGRATIONS:
+            if migration.version in applied:
+                continue
+            for statement in migration.statements:
+                self._sql.execute(statement.format(db=self._db, retention=self._retention_days))
+            self._sql.insert(
+                f"`{self._db}`.schema_migrations",
+                [{"version": migration.version, "description": migration.description}],
+            )
+            done.append(migration.version)
+        return done
+
+    # Writes
+
+    async def record(self, activities: Sequence[Activity]) -> set[str]:
+        """Records the activities whose id is new; the ids recorded now."""
+        return await asyncio.to_thread(self._record, activities)
+
+    def _record(self, activities: Sequence[Activity]) -> set[str]:
+        unique: dict[str, Activity] = {}
+        for activity in activities:
+            unique.setdefault(activity.id, activity)
+        if not unique:
+            return set()
+        with self._write_lock:
+            known = self._known_ids(list(unique))
+            now = ch_time(self._clock())
+            rows = [_event_row(a, now) for key, a in unique.items() if key not in known]
+            for index in range(0, len(rows), _INSERT_CHUNK):
+                self._sql.insert(
+                    f"`{self._db}`.activity_events", rows[index : index + _INSERT_CHUNK]
+                )
+        return {key for key in unique if key not in known}
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        for index in range(0, len(ids), _ID_CHUNK):
+            known.update(
+                row["id"]
+                for row in self._sql.rows(
+                    f"SELECT id FROM `{self._db}`.activity_ids WHERE id IN {{ids:Array(String)}}",
+                    {"ids": ids[index : index + _ID_CHUNK]},
+                )
+            )
+        return known
+
+    async def erase(self, user: str, until: datetime | None = None) -> int:
+        """Deletes every activity `user` did and every one about their own resources (recorded
+        until `until`, default now) from timelines and aggregates; how many there were."""
+        return await asyncio.to_thread(self._erase, user, until or self._clock())
+
+    def _erase(self, user: str, until: datetime) -> int:
+        condition = (
+            "(actor = {user:String} OR subject = {user:String}"
+            " OR startsWith(subject, {prefix:String})) AND record_time <= {until:DateTime64(3, 'UTC')}"
+        )
+        params: dict[str, Any] = {"user": user, "prefix": f"{user}/", "until": until}
+        with self._write_lock:
+            found = self._sql.rows(
+                f"SELECT toYYYYMM(occur_time) AS month, count() AS n"
+                f" FROM `{self._db}`.activity_events FINAL WHERE {condition} GROUP BY month",
+                params,
+            )
+            if not found:
+                return 0
+            for table in ("activity_events", "activity_timeline"):
+                self._sql.execute(f"DELETE FROM `{self._db}`.{table} WHERE {condition}", params)
+            self._rebuild(int(row["month"]) for row in found)
+        return sum(int(row["n"]) for row in found)
+
+    async def rebuild_rollups(self, months: Iterable[int] | None = None) -> None:
+        """Computes the rollups of these months (YYYYMM; default all) again from the activities."""
+        await asyncio.to_thread(self._rebuild_all, months)
+
+    def _rebuild_all(self, months: Iterable[int] | None) -> None:
+        with self._write_lock:
+            if months is None:
+                months = [
+                    int(row["month"])
+                    for row in self._sql.rows(
+                        f"SELECT DISTINCT toYYYYMM(occur_time) AS month"
+                        f" FROM `{self._db}`.activity_events"
+                    )
+                ]
+            self._rebuild(months)
+
+    def _rebuild(self, months: Iterable[int]) -> None:
+        staging = f"`{self._db}`.activity_rollup_rebuild"
+        for month in sorted(set(months)):
+            self._sql.execute(f"TRUNCATE TABLE {staging}")
+            select = ROLLUP_SELECT.format(
+                source=f"`{self._db}`.activity_events FINAL",
+                where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
+            )
+            self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
+            self._sql.execute(
+                f"ALTER TABLE `{self._db}`.activity_rollup REPLACE PARTITION {int(month)}"
+                f" FROM {staging}"
+            )
+
+    # Timelines
+
+    async def timeline(self, query: TimelineQuery) -> list[Activity]:
+        """A page of a timeline, newest first (occur_time, then id, descending)."""
+        return await asyncio.to_thread(self._timeline, query)
+
+    def _timeline(self, query: TimelineQuery) -> list[Activity]:
+        where = Conditions()
+        source = self._source(query.scope_kind, query.scope, where)
+        where.add("occur_time >= {start:DateTime64(3, 'UTC')}", start=query.start)
+        if query.end is not None:
+            where.add("occur_time < {end:DateTime64(3, 'UTC')}", end=query.end)
+        if query.after is not None:
+            where.add(
+                "(occur_time, id) < ({after_time:DateTime64(3, 'UTC')}, {after_id:String})",
+                after_time=query.after[0],
+                after_id=query.after[1],
+            )
+        filter_conditions(query.filters, where)
+        where.params["limit"] = query.limit
+        rows = self._sql.rows(
+            f"SELECT {_ACTIVITY_COLUMNS} FROM {source} WHERE {where.sql()}"
+            " ORDER BY occur_time DESC, id DESC LIMIT {limit:UInt32}",
+            where.params,
+        )
+        return [_activity(row) for row in rows]
+
+    def _source(self, kind: ScopeKind, scope: str, where: Conditions) -> str:
+        """The table a scope's activities are read from (with FINAL: each id once)."""
+        if kind is ScopeKind.PLATFORM:
+            return f"`{self._db}`.activity_events FINAL"
+        where.add("timeline = {timeline:String}", timeline=timeline_key(kind, scope))
+        return f"`{self._db}`.activity_timeline FINAL"
+
+    # Aggregates
+
+    async def aggregate(self, query: AggregateQuery) -> Aggregate:
+        """Buckets of the range in the query's zone, with the range's totals and top lists."""
+        return await asyncio.to_thread(self._aggregate, query)
+
+    def _aggregate(self, query: AggregateQuery) -> Aggregate:
+        zone = ZoneInfo(query.time_zone or "UTC")
+        bounds = bucket_bounds(query.start, query.end, query.interval, zone)
+        from_rollups = not (
+            query.from_raw
+            or needs_rows(query.filters)
+            or query.breakdown in (Dimension.ACTOR, Dimension.OBJECT)
+        )
+        sql, params = (self._rollup_sql if from_rollups else self._raw_sql)(query)
+        rows = self._sql.rows(sql, params)
+        aggregate = _assemble(rows, bounds, query.breakdown_limit)
+        if query.top_count:
+            aggregate.top_objects.extend(self._top(query, "subject"))
+            aggregate.top_actors.extend(self._top(query, "actor"))
+        return aggregate
+
+    def _grouping(self, query: AggregateQuery, counted: str) -> str:
+        """The outer query over `t` (the time) and the activity columns: per bucket, per bucket
+        and kind, per bucket and breakdown key, and the whole range, in one read."""
+        key = DIMENSION_COLUMN[query.breakdown]
+        sets = "(bucket), (bucket, kind), ()"
+        if query.breakdown is not Dimension.NONE:
+            sets += ", (bucket, key)"
+        return (
+            f"SELECT grouping(bucket, kind, key) AS g, bucket, kind, key, {counted}"
+            f" FROM (SELECT {bucket_start(query.interval, 't')} AS bucket, {KIND} AS kind,"
+            f" {key} AS key, * FROM ({{inner}})) GROUP BY GROUPING SETS ({sets})"
+        )
+
+    def _raw_sql(self, query: AggregateQuery) -> tuple[str, dict[str, Any]]:
+        where = Conditions()
+        source = self._source(query.scope_kind, query.scope, where)
+        where.add(
+            "occur_time >= {start:DateTime64(3, 'UTC')} AND occur_time < {end:DateTime64(3, 'UTC')}",
+            start=query.start,
+            end=query.end,
+        )
+        filter_conditions(query.filters, where)
+        inner = (
+            "SELECT occur_time AS t, verb, event_type, source, space, actor, subject"
+            f" FROM {source} WHERE {where.sql()}"
+        )
+        outer = self._grouping(
+            query, "count() AS activities, uniqExactIf(actor, actor != '') AS actors"
+        )
+        return outer.replace("{inner}", inner), {**where.params, "tz": query.time_zone or "UTC"}
+
+    def _rollup_sql(self, query: AggregateQuery) -> tuple[str, dict[str, Any]]:
+        inner_start = _ceil_slot(query.start)
+        inner_end = _floor_slot(query.end)
+        if inner_start >= inner_end:
+            inner_start = inner_end = query.start
+        rolled = Conditions()
+        rolled.add(
+            "timeline = {timeline:String}",
+            timeline=timeline_key(query.scope_kind, query.scope)
+            if query.scope_kind is not ScopeKind.PLATFORM
+            else PLATFORM,
+        )
+        rolled.add(
+            "slot >= {inner_start:DateTime64(3, 'UTC')} AND slot < {inner_end:DateTime64(3, 'UTC')}",
+            inner_start=inner_start,
+            inner_end=inner_end,
+        )
+        filter_conditions(query.filters, rolled, with_rows=False)
+        edges = Conditions()
+        source = self._source(query.scope_kind, query.scope, edges)
+        edges.add(
+            "((occur_time >= {start:DateTime64(3, 'UTC')} AND occur_time < {inner_start:DateTime64(3, 'UTC')})"
+            " OR (occur_time >= {inner_end:DateTime64(3, 'UTC')} AND occur_time < {end:DateTime64(3, 'UTC')}))",
+            start=query.start,
+            end=query.end,
+        )
+        filter_conditions(query.filters, edges, with_rows=False)
+        inner = (
+            "SELECT slot AS t, verb, event_type, source, space, toUInt64(activities) AS n,"
+            f" actors FROM `{self._db}`.activity_rollup WHERE {rolled.sql()}"
+            " UNION ALL"
+            " SELECT toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS t, verb,"
+            " event_type, source, space, count() AS n,"
+            " CAST(uniqExactStateIf(actor, actor != '') AS AggregateFunction(uniqExact, String))"
+            f" AS actors FROM {source} WHERE {edges.sql()}"
+            " GROUP BY t, verb, event_type, source, space"
+        )
+        outer = self._grouping(query, "sum(n) AS activities, uniqExactMerge(actors) AS actors")
+        params = {**rolled.params, **edges.params, "tz": query.time_zone or "UTC"}
+        return outer.replace("{inner}", inner), params
+
+    def _top(self, query: AggregateQuery, column: str) -> list[Count]:
+        where = Conditions()
+        source = self._source(query.scope_kind, query.scope, where)
+        where.add(
+            "occur_time >= {start:DateTime64(3, 'UTC')} AND occur_time < {end:DateTime64(3, 'UTC')}",
+            start=query.start,
+            end=query.end,
+        )
+        where.add(f"{column} != ''")
+        filter_conditions(query.filters, where)
+        where.params["top"] = query.top_count
+        rows = self._sql.rows(
+            f"SELECT {column} AS key, count() AS n, uniqExactIf(actor, actor != '') AS actors"
+            f" FROM {source} WHERE {where.sql()}"
+            " GROUP BY key ORDER BY n DESC, key LIMIT {top:UInt32}",
+            where.params,
+        )
+        return [Count(row["key"], int(row["n"]), int(row["actors"])) for row in rows]
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._sql.close)
+
+
+def _event_row(activity: Activity, recorded: str) -> dict[str, Any]:
+    return {
+        "id": activity.id,
+        "occur_time": ch_time(activity.occur_time),
+        "record_time": recorded,
+        "actor": activity.actor,
+        "actor_display_name": activity.actor_display_name,
+        "verb": activity.verb,
+        "event_type": activity.event_type,
+        "subject": activity.subject,
+        "space": activity.space,
+        "source": activity.source,
+        "summary": activity.summary,
+        "properties": dict(activity.properties),
+        "timelines": timelines_of(activity.actor, activity.space, activity.subject),
+    }
+
+
+def _activity(row: Row) -> Activity:
+    return Activity(
+        id=row["id"],
+        verb=row["verb"],
+        actor=row["actor"],
+        actor_display_name=row["actor_display_name"],
+        subject=row["subject"],
+        space=row["space"],
+        source=row["source"],
+        event_type=row["event_type"],
+        occur_time=parse_time(row["occur_text"]),
+        record_time=parse_time(row["record_text"]),
+        properties=dict(row["properties"]),
+        summary=row["summary"],
+    )
+
+
+def _assemble(rows: list[Row], bounds: list[datetime], breakdown_limit: int) -> Aggregate:
+    count = len(bounds) - 1
+    totals = [0] * count
+    actors = [0] * count
+    kinds: list[dict[str, int]] = [{} for _ in range(count)]
+    keys: list[list[Count]] = [[] for _ in range(count)]
+    range_total = range_actors = 0
+    for row in rows:
+        grouping = int(row["g"])
+        if grouping == 0b111:
+            range_total, range_actors = int(row["activities"]), int(row["actors"])
+            continue
+        index = bucket_index(bounds, datetime.fromtimestamp(int(row["bucket"]), UTC))
+        if grouping == 0b011:
+            totals[index] += int(row["activities"])
+            actors[index] = max(actors[index], int(row["actors"]))
+        elif grouping == 0b001:
+            kinds[index][row["kind"]] = kinds[index].get(row["kind"], 0) + int(row["activities"])
+        elif grouping == 0b010:
+            keys[index].append(Count(row["key"], int(row["activities"]), int(row["actors"])))
+    buckets = []
+    for index in range(count):
+        ranked = sorted(keys[index], key=lambda c: (-c.count, c.key))
+        shown = ranked[:breakdown_limit]
+        buckets.append(
+            Bucket(
+                start=bounds[index],
+                end=bounds[index + 1],
+                total=totals[index],
+                distinct_actors=actors[index],
+                counts_by_event_type=kinds[index],
+                breakdown=shown,
+                other_count=sum(c.count for c in ranked[breakdown_limit:]),
+            )
+        )
+    return Aggregate(buckets, range_total, range_actors, [], [])
+
+
+def _floor_slot(instant: datetime) -> datetime:
+    instant = instant.astimezone(UTC)
+    return instant.replace(minute=instant.minute - instant.minute % 15, second=0, microsecond=0)
+
+
+def _ceil_slot(instant: datetime) -> datetime:
+    floor = _floor_slot(instant)
+    return floor if floor == instant else floor + _SLOT

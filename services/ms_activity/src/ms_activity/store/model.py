@@ -1,0 +1,101 @@
+"""What the store keeps and answers: activities, timeline and aggregate queries, and their results.
+
+Times are aware datetimes in UTC (the store keeps milliseconds). An activity's id is the event
+envelope's id or the id a client gave it; recording it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..domain.buckets import Dimension, Interval
+from ..domain.filters import Filters
+from ..domain.scope import ScopeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One thing that happened: who (actor, "" for the system) did what (verb) to what
+    (subject), where (space, "" for none), when (occur_time), reported by whom (source)."""
+
+    id: str
+    verb: str
+    actor: str
+    actor_display_name: str
+    subject: str
+    space: str
+    source: str
+    event_type: str
+    occur_time: datetime
+    # When the store recorded it; set by the store on the way out.
+    record_time: datetime | None = None
+    properties: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineQuery:
+    """A page of a timeline, newest first: activities of `scope` in [start, end) that pass the
+    filters, after the cursor `after` (the occur_time and id of the last one shown)."""
+
+    scope_kind: ScopeKind
+    scope: str
+    start: datetime
+    end: datetime | None
+    filters: Filters
+    after: tuple[datetime, str] | None
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateQuery:
+    """Counts of `scope`'s activities in [start, end) per interval of `time_zone`."""
+
+    scope_kind: ScopeKind
+    scope: str
+    start: datetime
+    end: datetime
+    interval: Interval
+    time_zone: str
+    filters: Filters
+    breakdown: Dimension = Dimension.NONE
+    breakdown_limit: int = 10
+    top_count: int = 0
+    # Answer from the raw events instead of the rollups (checks and benchmarks); the store also
+    # does so by itself when a filter needs what rollups do not keep (actors, properties).
+    from_raw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """How many activities one key (a verb, actor, space or object) has, by how many actors."""
+
+    key: str
+    count: int
+    distinct_actors: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One interval [start, end) of an aggregate."""
+
+    start: datetime
+    end: datetime
+    total: int
+    distinct_actors: int
+    counts_by_event_type: dict[str, int]
+    breakdown: list[Count]
+    other_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """Buckets oldest first, empty ones included, and the whole range's figures."""
+
+    buckets: list[Bucket]
+    total: int
+    distinct_actors: int
+    top_objects: list[Count]
+    top_actors: list[Count]

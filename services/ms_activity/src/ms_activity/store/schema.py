@@ -1,0 +1,125 @@
+"""The ClickHouse schema of the activities, as versioned migrations applied when the store opens.
+
+- `activity_events`: every activity once, a ReplacingMergeTree partitioned by month of
+  occur_time, ordered by (occur_time, id); each row carries the timelines it belongs to.
+- `activity_timeline`: the same activities once per timeline (`actor:users/u`, `space:spaces/s`,
+  `subject:<resource>` for the subject and each resource above it), ordered by
+  (timeline, occur_time, id): a timeline page is one range read, newest first.
+- `activity_rollup`: per timeline (and `platform`), per 15 minutes in UTC, per verb, event type,
+  source and space: the activities (a sum) and the set of actors (uniqExact state), kept by a
+  materialized view. Every IANA zone's offset is a multiple of 15 minutes, so local hours, days,
+  weeks and months (across daylight-saving changes, and for +05:30 or +05:45) are unions of
+  slots; distinct actors merge exactly.
+- `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
+  replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
+  so a replay does not bring them back.
+
+Deduplication holds in query results: inserts skip ids already recorded, and timelines and raw
+aggregates read with FINAL, so even two writers racing on one id show it once there (the rollups
+would count such a race twice until `rebuild_rollups`).
+
+Statements are idempotent (IF NOT EXISTS), so two instances starting together apply them safely;
+`schema_migrations` records what was applied. `{db}` is the database, `{retention}` the days
+activities are kept (a TTL on occur_time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_COLUMNS = """
+    id String,
+    occur_time DateTime64(3, 'UTC'),
+    record_time DateTime64(3, 'UTC'),
+    actor String,
+    actor_display_name String,
+    verb LowCardinality(String),
+    event_type LowCardinality(String),
+    subject String,
+    space String,
+    source LowCardinality(String),
+    summary String,
+    properties Map(String, String)"""
+
+# The rollup's rows from activities (the materialized view and a partition's rebuild).
+ROLLUP_SELECT = """
+    SELECT
+        timeline,
+        toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS slot,
+        verb, event_type, source, space,
+        count() AS activities,
+        uniqExactStateIf(actor, actor != '') AS actors
+    FROM {source}
+    ARRAY JOIN arrayPushBack(timelines, 'platform') AS timeline
+    {where}
+    GROUP BY timeline, slot, verb, event_type, source, space"""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "activities, their timelines, 15-minute rollups and recorded ids",
+        (
+            f"""CREATE TABLE IF NOT EXISTS `{{db}}`.activity_events ({_COLUMNS},
+                timelines Array(String)
+            ) ENGINE = ReplacingMergeTree
+            PARTITION BY toYYYYMM(occur_time)
+            ORDER BY (occur_time, id)
+            TTL toDateTime(occur_time) + INTERVAL {{retention}} DAY""",
+            f"""CREATE TABLE IF NOT EXISTS `{{db}}`.activity_timeline (
+                timeline String, {_COLUMNS}
+            ) ENGINE = ReplacingMergeTree
+            PARTITION BY toYYYYMM(occur_time)
+            ORDER BY (timeline, occur_time, id)
+            TTL toDateTime(occur_time) + INTERVAL {{retention}} DAY""",
+            """CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_timeline_mv
+            TO `{db}`.activity_timeline AS
+            SELECT timeline, * EXCEPT (timelines) FROM `{db}`.activity_events
+            ARRAY JOIN timelines AS timeline""",
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup (
+                timeline String,
+                slot DateTime('UTC'),
+                verb LowCardinality(String),
+                event_type LowCardinality(String),
+                source LowCardinality(String),
+                space String,
+                activities SimpleAggregateFunction(sum, UInt64),
+                actors AggregateFunction(uniqExact, String)
+            ) ENGINE = AggregatingMergeTree
+            PARTITION BY toYYYYMM(slot)
+            ORDER BY (timeline, slot, verb, event_type, source, space)
+            TTL slot + INTERVAL {retention} DAY""",
+            # A partition rebuilt here replaces the rollup's (erasure).
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_rebuild
+            AS `{db}`.activity_rollup""",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_rollup_mv"
+            " TO `{db}`.activity_rollup AS"
+            + ROLLUP_SELECT.format(source="`{db}`.activity_events", where=""),
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_ids (
+                id String,
+                occur_time DateTime64(3, 'UTC')
+            ) ENGINE = ReplacingMergeTree
+            ORDER BY id
+            TTL toDateTime(occur_time) + INTERVAL {retention} DAY""",
+            """CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_ids_mv
+            TO `{db}`.activity_ids AS
+            SELECT id, occur_time FROM `{db}`.activity_events""",
+        ),
+    ),
+)
+
+BOOKKEEPING = (
+    "CREATE DATABASE IF NOT EXISTS `{db}`",
+    """CREATE TABLE IF NOT EXISTS `{db}`.schema_migrations (
+        version UInt32,
+        description String,
+        applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree ORDER BY version""",
+)
