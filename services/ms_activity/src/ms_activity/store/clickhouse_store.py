@@ -173,9 +173,13 @@ class ClickHouseActivityStore:
                 where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
             )
             self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
+            left = self._sql.rows(f"SELECT count() AS n FROM {staging}")[0]["n"]
+            # A month left empty is dropped (REPLACE refuses an empty source).
             self._sql.execute(
                 f"ALTER TABLE `{self._db}`.activity_rollup REPLACE PARTITION {int(month)}"
                 f" FROM {staging}"
+                if left
+                else f"ALTER TABLE `{self._db}`.activity_rollup DROP PARTITION {int(month)}"
             )
 
     # Timelines
@@ -228,7 +232,8 @@ class ClickHouseActivityStore:
         )
         sql, params = (self._rollup_sql if from_rollups else self._raw_sql)(query)
         rows = self._sql.rows(sql, params)
-        aggregate = _assemble(rows, bounds, query.breakdown_limit)
+        limit = query.breakdown_limit if query.breakdown is not Dimension.NONE else 0
+        aggregate = _assemble(rows, bounds, limit)
         if query.top_count:
             aggregate.top_objects.extend(self._top(query, "subject"))
             aggregate.top_actors.extend(self._top(query, "actor"))
@@ -238,9 +243,7 @@ class ClickHouseActivityStore:
         """The outer query over `t` (the time) and the activity columns: per bucket, per bucket
         and kind, per bucket and breakdown key, and the whole range, in one read."""
         key = DIMENSION_COLUMN[query.breakdown]
-        sets = "(bucket), (bucket, kind), ()"
-        if query.breakdown is not Dimension.NONE:
-            sets += ", (bucket, key)"
+        sets = "(bucket), (bucket, kind), (bucket, key), ()"
         return (
             f"SELECT grouping(bucket, kind, key) AS g, bucket, kind, key, {counted}"
             f" FROM (SELECT {bucket_start(query.interval, 't')} AS bucket, {KIND} AS kind,"
@@ -382,7 +385,7 @@ def _assemble(rows: list[Row], bounds: list[datetime], breakdown_limit: int) -> 
             actors[index] = max(actors[index], int(row["actors"]))
         elif grouping == 0b001:
             kinds[index][row["kind"]] = kinds[index].get(row["kind"], 0) + int(row["activities"])
-        elif grouping == 0b010:
+        elif grouping == 0b010 and breakdown_limit:
             keys[index].append(Count(row["key"], int(row["activities"]), int(row["actors"])))
     buckets = []
     for index in range(count):

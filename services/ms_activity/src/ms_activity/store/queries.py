@@ -6,6 +6,7 @@ Every value is a query parameter; only column names and functions chosen here ar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..domain.buckets import Dimension, Interval
 from ..domain.filters import Filters
@@ -46,7 +47,9 @@ class Conditions:
 
     def add(self, clause: str, **params: Param) -> None:
         self.clauses.append(clause)
-        self.params.update(params)
+        for name, value in params.items():
+            # Tuples become lists: clickhouse-connect binds a tuple as a Tuple, not an Array.
+            self.params[name] = value if isinstance(value, str | int | datetime) else list(value)
 
     def sql(self) -> str:
         return " AND ".join(self.clauses) if self.clauses else "1"
