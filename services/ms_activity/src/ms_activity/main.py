@@ -2,68 +2,83 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from knowledge_kit.api import PageTokens
-from knowledge_kit.auth.verifier import TokenVerifier
-from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
-from knowledge_kit.runtime import (
-    Registration,
-    ServiceContext,
-    ServiceParts,
-    run_service,
-)
-from knowledge_kit.settings import ServiceSettings
+from knowledge.activity.v1 import activity_service_pb2_grpc
+from knowledge_kit.api import Clock, PageTokens, utc_now
+from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
-from .example_api.v1 import example_pb2_grpc
-from .middleware.writer_role import RequireWriterRole
-from .repository.notes import SqlNoteUnitOfWork
-from .server.notes import NoteServicer
-from .service.notes import NoteUseCases
+from .domain.rate_limit import RateLimiter
+from .server.activity import ActivityServicer
+from .server.events import event_handlers
+from .service.access import Access
+from .service.aggregates import Aggregates
+from .service.erasures import Erasures
+from .service.ingestion import Ingestion
+from .service.recording import Recording
+from .service.timelines import Timelines
+from .store import ActivityStore, open_store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-NOTE_WRITES = (
-    "/knowledge.template_example.v1.NoteService/CreateNote",
-    "/knowledge.template_example.v1.NoteService/UpdateNote",
-)
 
 
-def rpc_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's pipeline, then this service's own policy."""
-    return [*default_steps(settings, verifier), RequireWriterRole(NOTE_WRITES)]
+@dataclass(frozen=True, slots=True)
+class ActivityParts:
+    """The use cases on one SQL database and one activity store."""
+
+    ingestion: Ingestion
+    timelines: Timelines
+    aggregates: Aggregates
+    recording: Recording
+    erasures: Erasures
+
+    @property
+    def servicer(self) -> ActivityServicer:
+        return ActivityServicer(self.timelines, self.aggregates, self.recording, self.erasures)
 
 
-def servicers(use_cases: NoteUseCases) -> list[Registration]:
-    """Every servicer with its generated registration function."""
-    return [(example_pb2_grpc.add_NoteServiceServicer_to_server, NoteServicer(use_cases))]
-
-
-def build_server(
-    settings: Settings, use_cases: NoteUseCases, verifier: TokenVerifier
-) -> ServiceServer:
-    """The gRPC server the runtime serves, for tests that need only the server."""
-    server = ServiceServer(settings, steps=rpc_steps(settings, verifier))
-    for register, servicer in servicers(use_cases):
-        server.add_servicer(register, servicer)
-    return server
-
-
-async def note_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The note use cases on the migrated database, behind the service's interfaces."""
-    settings = context.settings
-    sessions = context.sessions
-    use_cases = NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions),
-        title_max_length=settings.note_title_max_length,
-        pages=PageTokens.for_service(settings),
+def activity_parts(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    store: ActivityStore,
+    clock: Clock = utc_now,
+) -> ActivityParts:
+    """Wires the use cases; nothing is started yet (`erasures.run` carries out erasures)."""
+    retention = timedelta(days=settings.retention_days)
+    access = Access(sessions)
+    limiter = RateLimiter(settings.record_rate_per_minute, settings.record_burst)
+    return ActivityParts(
+        ingestion=Ingestion(store, retention, clock),
+        timelines=Timelines(store, access, PageTokens.for_service(settings), retention, clock),
+        aggregates=Aggregates(store, access, retention, clock),
+        recording=Recording(store, access, limiter, retention, clock),
+        erasures=Erasures(sessions, store, poll_seconds=settings.erasure_poll_seconds, clock=clock),
     )
+
+
+def servicers(parts: ActivityParts) -> list[Registration]:
+    return [(activity_service_pb2_grpc.add_ActivityServiceServicer_to_server, parts.servicer)]
+
+
+async def activity_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
+    """Timelines and aggregates served from the store, kept from every consumed topic."""
+    held = AsyncExitStack()  # left when the service stops: the store closed
+    store = await open_store(context.settings)
+    held.push_async_callback(store.close)
+    parts = activity_parts(context.settings, context.sessions, store)
     return ServiceParts(
-        servicers=servicers(use_cases),
-        steps=rpc_steps(settings, context.verifier),
+        servicers=servicers(parts),
+        event_handlers=event_handlers(parts.ingestion),
+        background=[parts.erasures.run],
+        lifecycles=[held],
     )
 
 
 async def serve() -> None:
     """Run the service until SIGTERM or SIGINT, then stop gracefully."""
-    await run_service(Settings, note_parts, migrations=MIGRATIONS)
+    await run_service(Settings, activity_service_parts, migrations=MIGRATIONS)

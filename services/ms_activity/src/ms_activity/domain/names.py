@@ -7,9 +7,11 @@ import re
 from knowledge_kit.api import ID_SEGMENT, ResourcePattern
 from knowledge_kit.errors import FieldViolation, ValidationError
 
-USER = ResourcePattern("users/{user}")
+# A user's id as the platform's tokens name them (wider than generated ids).
+USER_ID = r"[A-Za-z0-9._~-]{1,128}"
+USER = ResourcePattern("users/{user}", user=USER_ID)
 SPACE = ResourcePattern("spaces/{space}")
-ERASURE = ResourcePattern("users/{user}/erasures/{erasure}")
+ERASURE = ResourcePattern("users/{user}/erasures/{erasure}", user=USER_ID)
 ACTIVITY_PREFIX = "activities/"
 
 MAX_NAME_CHARS = 512

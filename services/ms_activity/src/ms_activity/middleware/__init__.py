@@ -1,1 +1,0 @@
-"""This service's own RPC policy, added to the kit's pipeline (logging, metrics, auth, errors)."""
