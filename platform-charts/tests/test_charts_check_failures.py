@@ -143,8 +143,8 @@ def test_a_browser_route_the_ingress_may_not_pass_is_named(charts_copy: Path) ->
     manifest = charts_copy / "repos.yaml"
     replace_once(
         manifest,
-        "    callers: [ingress, ms_chat, ms_vector]\n",
-        "    callers: [ms_chat, ms_vector]\n",
+        "    callers: [ingress]\n    tags: [ai]\n",
+        "    callers: []\n    tags: [ai]\n",
     )
     write_generated_files(charts_copy)
 

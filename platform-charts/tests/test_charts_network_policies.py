@@ -87,7 +87,7 @@ def test_a_release_with_no_database_kafka_or_callers_renders_without_those_peers
         "",
     )
     replace_once(
-        manifest, "    callers: [ingress, ms_chat, ms_vector]\n    tags: [ai]\n", "    tags: [ai]\n"
+        manifest, "    callers: [ingress]\n    tags: [ai]\n", "    tags: [ai]\n"
     )
     write_generated_files(charts_copy)
 

@@ -32,9 +32,6 @@ class Settings(ServiceSettings):
     )
     # ms_knowledge, read again by ReindexSpace.
     knowledge_target: str = "ms-knowledge:50052"
-    # ms_ml, which will name the production embedding model (models/embedder@production); the
-    # platform already routes it, and until ms_ml serves model versions `embedding_model` is it.
-    ml_target: str = "ms-ml:50058"
     # The embedding model version recorded with every chunk (ms_ml names versions this way).
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, pattern=r"^models/[^/]+/")
     index_path: Path = Path("./vector-index.npz")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Protocol
 
+from knowledge_kit.embeddings import WordLlamaEmbedder
 from pydantic import SecretStr
 
-from knowledge_kit.embeddings import WordLlamaEmbedder
 from ..domain.answers import Answerer
 from .extractive import ExtractiveAnswerer
 
