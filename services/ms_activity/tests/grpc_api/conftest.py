@@ -1,4 +1,4 @@
-"""A channel to the service's gRPC server, and the metadata of its callers."""
+"""The service's gRPC server on the test databases, and the metadata of its callers."""
 
 from __future__ import annotations
 
@@ -7,33 +7,29 @@ from typing import Any
 
 import grpc
 import pytest_asyncio
-from knowledge_kit.rpc import token_verifier
+from knowledge.activity.v1 import activity_service_pb2_grpc
 
 from ms_activity.config import Settings
-from ms_activity.main import build_server
-from ms_activity.service.notes import NoteUseCases
+from ms_activity.main import ActivityParts, servicers
 
 Metadata = tuple[tuple[str, str], ...]
 
 
 @pytest_asyncio.fixture
 async def channel(
-    service_settings: Any, note_use_cases: NoteUseCases
+    parts: ActivityParts, start_grpc_server: Callable[..., Any], service_settings: Any
 ) -> AsyncIterator[grpc.aio.Channel]:
-    """A channel to the server the composition root builds, on an ephemeral loopback port."""
-    settings = Settings(**service_settings.model_dump(exclude={"service_name"}))
-    server = build_server(settings, note_use_cases, token_verifier(settings))
-    port = await server.start()
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as connection:
-            yield connection
-    finally:
-        await server.stop(0)
+    """A channel to the servicer the composition root registers, behind the kit's pipeline."""
+    own = service_settings.model_dump(exclude={"service_name", "public_methods"})
+    running = await start_grpc_server(*servicers(parts), settings=Settings(**own))
+    async with grpc.aio.insecure_channel(running.target) as connection:
+        yield connection
+
+
+@pytest_asyncio.fixture
+async def stub(channel: grpc.aio.Channel) -> activity_service_pb2_grpc.ActivityServiceAsyncStub:
+    return activity_service_pb2_grpc.ActivityServiceStub(channel)
 
 
 def bearer(token: str) -> Metadata:
     return (("authorization", f"Bearer {token}"),)
-
-
-def writer(mint_token: Callable[..., str]) -> Metadata:
-    return bearer(mint_token(roles=["writer"]))

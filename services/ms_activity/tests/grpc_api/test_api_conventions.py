@@ -7,43 +7,32 @@ from collections.abc import Callable
 
 import grpc
 import pytest
-from google.protobuf.field_mask_pb2 import FieldMask
-from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase, UpdateCase
+from knowledge.activity.v1 import activity_service_pb2 as api
+from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase
 
-from ms_activity.example_api.v1 import example_pb2, example_pb2_grpc
+from ..support import Events, Spaces
+from .conftest import bearer
+from .seeds import ADA, SPACE, edits
 
-from .conftest import bearer, writer
-
-NOTE_SERVICE = "knowledge.template_example.v1.NoteService"
+SERVICE = "knowledge.activity.v1.ActivityService"
 
 
 @pytest.fixture
-def contract(channel: grpc.aio.Channel, mint_token: Callable[..., str]) -> ApiContract:
-    """A seed recipe for each List and Update RPC of the service."""
-    notes = example_pb2_grpc.NoteServiceStub(channel)
+def contract(
+    channel: grpc.aio.Channel, mint_token: Callable[..., str], events: Events, spaces: Spaces
+) -> ApiContract:
+    """A seed recipe for each List RPC of the service (it has no Update RPC)."""
+    ada = bearer(mint_token(ADA))
 
-    async def created_note(title: str) -> example_pb2.Note:
-        request = example_pb2.CreateNoteRequest(note=example_pb2.Note(title=title))
-        return (await notes.CreateNote(request, metadata=writer(mint_token))).note
-
-    async def list_notes() -> ListCase:
-        for title in ("First", "Second"):
-            await created_note(title)
-        return ListCase(example_pb2.ListNotesRequest(), bearer(mint_token()))
-
-    async def update_note() -> UpdateCase:
-        note = await created_note("Plan")
-        request = example_pb2.UpdateNoteRequest(
-            note=example_pb2.Note(name=note.name, title="Plan B", etag=note.etag),
-            update_mask=FieldMask(paths=["title"]),
+    async def list_activities() -> ListCase:
+        await edits(events, spaces, 4)
+        return ListCase(
+            api.ListActivitiesRequest(parent=SPACE),
+            ada,
+            other_listing=(api.ListActivitiesRequest(parent=ADA), ada),
         )
-        return UpdateCase(request, writer(mint_token))
 
-    return ApiContract(
-        channel,
-        lists={f"{NOTE_SERVICE}.ListNotes": list_notes},
-        updates={f"{NOTE_SERVICE}.UpdateNote": update_note},
-    )
+    return ApiContract(channel, lists={f"{SERVICE}.ListActivities": list_activities}, updates={})
 
 
 @pytest.mark.parametrize("convention", CONVENTIONS)

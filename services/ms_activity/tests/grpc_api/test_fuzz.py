@@ -5,51 +5,78 @@ fuzzed without a line here (a seed below only helps its cases past the first che
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 import grpc
-from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
+from knowledge.activity.v1 import activity_pb2 as pb
+from knowledge.activity.v1 import activity_service_pb2 as api
+from knowledge.common.v1.time_range_pb2 import TimeRange
 from knowledge_kit.testing.fuzz_server import fuzz_server
 
-from ms_activity.example_api.v1 import example_pb2, example_pb2_grpc
+from ms_activity.server.messages import timestamp
 
-from .conftest import writer
+from ..support import NOW, Events, Spaces
+from .conftest import bearer
+from .seeds import ADA, SPACE, edits
 
 # The whole run stays within about 20 seconds: cases left over are counted, not sent.
 BUDGET_SECONDS = 16.0
 
 
-async def seeds(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
-) -> dict[str, dict[str, Message]]:
-    """A valid request per method (by service, then method name), on a note that exists, so that
-    each case changes one field of a request that would succeed."""
-    notes = example_pb2_grpc.NoteServiceStub(channel)
-    created = await notes.CreateNote(
-        example_pb2.CreateNoteRequest(note=example_pb2.Note(title="Plan", body="text")),
-        metadata=writer(mint_token),
-    )
-    note = created.note
+async def seeds(events: Events, spaces: Spaces) -> dict[str, dict[str, Message]]:
+    """A valid request per method, on activities of a space Ada is a member of."""
+    await edits(events, spaces, 3)
+    day = TimeRange(start_time=timestamp(NOW - timedelta(days=1)), end_time=timestamp(NOW))
     return {
-        "NoteService": {
-            "CreateNote": example_pb2.CreateNoteRequest(
-                note=example_pb2.Note(title="Draft", body="text")
+        "ActivityService": {
+            "ListActivities": api.ListActivitiesRequest(
+                parent=SPACE,
+                page_size=2,
+                time_range=day,
+                verbs=["document.updated"],
+                actors=[ADA],
+                sources=["ms_knowledge"],
+                properties={"title": "Page 1"},
             ),
-            "GetNote": example_pb2.GetNoteRequest(name=note.name),
-            "ListNotes": example_pb2.ListNotesRequest(page_size=2),
-            "UpdateNote": example_pb2.UpdateNoteRequest(
-                note=example_pb2.Note(name=note.name, title="Plan B", etag=note.etag),
-                update_mask=FieldMask(paths=["title"]),
+            "AggregateActivities": api.AggregateActivitiesRequest(
+                parent=SPACE,
+                time_range=day,
+                interval=pb.AGGREGATE_INTERVAL_HOUR,
+                time_zone="Asia/Kolkata",
+                breakdown=pb.AGGREGATE_DIMENSION_ACTOR,
+                breakdown_limit=5,
+                top_count=3,
+            ),
+            "RecordActivities": api.RecordActivitiesRequest(
+                activities=[
+                    api.ReportedActivity(
+                        id=str(uuid.uuid4()),
+                        verb="document.viewed",
+                        subject=f"{SPACE}/documents/d1",
+                        occur_time=timestamp(NOW - timedelta(minutes=1)),
+                        properties={"referrer": "search"},
+                    )
+                ],
+                source="web",
+            ),
+            "EraseUserActivities": api.EraseUserActivitiesRequest(user=ADA),
+            "GetErasureOperation": api.GetErasureOperationRequest(
+                name=f"{ADA}/erasures/{'0' * 32}"
             ),
         },
     }
 
 
 async def test_every_rpc_answers_hostile_requests_with_a_deliberate_status(
-    channel: grpc.aio.Channel, mint_token: Callable[..., str]
+    channel: grpc.aio.Channel,
+    events: Events,
+    spaces: Spaces,
+    mint_token: Callable[..., str],
 ) -> None:
-    by_service = await seeds(channel, mint_token)
+    by_service = await seeds(events, spaces)
     await fuzz_server(
-        channel, metadata=writer(mint_token), seeds=by_service, budget_seconds=BUDGET_SECONDS
+        channel, metadata=bearer(mint_token(ADA)), seeds=by_service, budget_seconds=BUDGET_SECONDS
     )

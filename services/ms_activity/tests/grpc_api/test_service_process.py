@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
-    tmp_path: Path, service_settings: Any
+    tmp_path: Path, service_settings: Any, kafka_bootstrap: str
 ) -> None:
     port = free_port()
     prefix = "MS_ACTIVITY_"
@@ -37,6 +37,8 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
         "AUTH_AUDIENCE": service_settings.auth_audience,
         "LOG_JSON": "false",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'service.db'}",
+        "CHDB_PATH": str(tmp_path / "activity.chdb"),
+        "KAFKA_BOOTSTRAP": kafka_bootstrap,
     }
     environment = {**os.environ, **{prefix + key: value for key, value in settings.items()}}
     service = await asyncio.create_subprocess_exec(
