@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from ms_activity.domain.filters import Filters
 from ms_activity.domain.scope import ScopeKind
-from ms_activity.store import ClickHouseActivityStore, TimelineQuery
+from ms_activity.store import ChdbSql, ClickHouseActivityStore, TimelineQuery
+from ms_activity.store.sql import ch_time
 
 from .making import T0, activity, daily, random_activities
 
@@ -70,3 +72,40 @@ async def test_the_schema_is_applied_once_and_kept_across_restarts(
     assert [a.id for a in await reopen.timeline(_page())] == ["a1"]
     assert await reopen.record([replace(activity(1, at=T0), verb="search.run")]) == set()
     await reopen.close()
+
+
+async def test_two_writers_racing_on_one_id_still_show_it_once(
+    activity_store: ClickHouseActivityStore, chdb_path: Path, database: str
+) -> None:
+    """Two instances that both found an id new both insert it: timelines and raw aggregates
+    still show it once, and the rollups once they are rebuilt."""
+    raced = [activity(n, at=T0 + timedelta(minutes=n % 3)) for n in range(6)]
+    await activity_store.record(raced)
+    other_writer = ChdbSql(str(chdb_path))
+    other_writer.insert(
+        f"`{database}`.activity_events",
+        [
+            {
+                "id": a.id,
+                "occur_time": ch_time(a.occur_time),
+                "record_time": ch_time(a.occur_time),
+                "actor": a.actor,
+                "verb": a.verb,
+                "subject": a.subject,
+                "space": a.space,
+                "source": a.source,
+                "timelines": ["space:spaces/s1"],
+            }
+            for a in raced
+        ],
+    )
+    other_writer.close()
+
+    pages = [await activity_store.timeline(_page(limit)) for limit in (1, 2, 4, 6, 50)]
+    assert [[a.id for a in page] for page in pages][-1] == ["a5", "a2", "a4", "a1", "a3", "a0"]
+    assert all(
+        len(page) == min(limit, 6) for page, limit in zip(pages, (1, 2, 4, 6, 50), strict=True)
+    )
+    assert (await activity_store.aggregate(daily(from_raw=True))).total == 6
+    await activity_store.rebuild_rollups()
+    assert (await activity_store.aggregate(daily())).total == 6

@@ -5,7 +5,7 @@ views then fill the timelines, the rollups and the ids), under a lock so one sto
 itself; an activity is recorded once however often it is delivered. Reads: a timeline page is a
 range read of its timeline, newest first, after a keyset cursor; an aggregate reads the 15-minute
 rollups (the edges of a range that cut a slot from the activities themselves) unless a filter or
-breakdown needs the activities (actors, properties, breakdown by actor or object), and the top
+breakdown needs the activities (actors, properties, breakdown by actor, space or object), and the top
 objects and actors from the activities. Erasure deletes the user's activities (lightweight
 DELETE) and rebuilds the rollup months they were in, so they leave every aggregate.
 
@@ -189,32 +189,51 @@ class ClickHouseActivityStore:
         return await asyncio.to_thread(self._timeline, query)
 
     def _timeline(self, query: TimelineQuery) -> list[Activity]:
+        """Read in the table's order without FINAL (which would read the whole timeline to merge
+        it): copies of one activity, should a race have stored two, share (occur_time, id) and so
+        come next to each other; they are dropped here, and the page read on until it is full."""
+        page: list[Activity] = []
+        after = query.after
+        while len(page) < query.limit:
+            wanted = query.limit - len(page) + 1
+            rows = self._timeline_rows(query, after, wanted)
+            for row in rows:
+                if not page or page[-1].id != row["id"]:
+                    page.append(_activity(row))
+            if len(rows) < wanted:
+                break
+            after = (parse_time(rows[-1]["occur_text"]), rows[-1]["id"])
+        return page[: query.limit]
+
+    def _timeline_rows(
+        self, query: TimelineQuery, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Row]:
         where = Conditions()
-        source = self._source(query.scope_kind, query.scope, where)
+        source = self._source(query.scope_kind, query.scope, where, final=False)
         where.add("occur_time >= {start:DateTime64(3, 'UTC')}", start=query.start)
         if query.end is not None:
             where.add("occur_time < {end:DateTime64(3, 'UTC')}", end=query.end)
-        if query.after is not None:
+        if after is not None:
             where.add(
                 "(occur_time, id) < ({after_time:DateTime64(3, 'UTC')}, {after_id:String})",
-                after_time=query.after[0],
-                after_id=query.after[1],
+                after_time=after[0],
+                after_id=after[1],
             )
         filter_conditions(query.filters, where)
-        where.params["limit"] = query.limit
-        rows = self._sql.rows(
+        where.params["limit"] = limit
+        return self._sql.rows(
             f"SELECT {_ACTIVITY_COLUMNS} FROM {source} WHERE {where.sql()}"
             " ORDER BY occur_time DESC, id DESC LIMIT {limit:UInt32}",
             where.params,
         )
-        return [_activity(row) for row in rows]
 
-    def _source(self, kind: ScopeKind, scope: str, where: Conditions) -> str:
+    def _source(self, kind: ScopeKind, scope: str, where: Conditions, *, final: bool = True) -> str:
         """The table a scope's activities are read from (with FINAL: each id once)."""
+        suffix = " FINAL" if final else ""
         if kind is ScopeKind.PLATFORM:
-            return f"`{self._db}`.activity_events FINAL"
+            return f"`{self._db}`.activity_events{suffix}"
         where.add("timeline = {timeline:String}", timeline=timeline_key(kind, scope))
-        return f"`{self._db}`.activity_timeline FINAL"
+        return f"`{self._db}`.activity_timeline{suffix}"
 
     # Aggregates
 
@@ -228,7 +247,7 @@ class ClickHouseActivityStore:
         from_rollups = not (
             query.from_raw
             or needs_rows(query.filters)
-            or query.breakdown in (Dimension.ACTOR, Dimension.OBJECT)
+            or query.breakdown in (Dimension.ACTOR, Dimension.SPACE, Dimension.OBJECT)
         )
         sql, params = (self._rollup_sql if from_rollups else self._raw_sql)(query)
         rows = self._sql.rows(sql, params)
@@ -296,14 +315,14 @@ class ClickHouseActivityStore:
         )
         filter_conditions(query.filters, edges, with_rows=False)
         inner = (
-            "SELECT slot AS t, verb, event_type, source, space, toUInt64(activities) AS n,"
+            "SELECT slot AS t, verb, event_type, source, toUInt64(activities) AS n,"
             f" actors FROM `{self._db}`.activity_rollup WHERE {rolled.sql()}"
             " UNION ALL"
             " SELECT toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS t, verb,"
-            " event_type, source, space, count() AS n,"
+            " event_type, source, count() AS n,"
             " CAST(uniqExactStateIf(actor, actor != '') AS AggregateFunction(uniqExact, String))"
             f" AS actors FROM {source} WHERE {edges.sql()}"
-            " GROUP BY t, verb, event_type, source, space"
+            " GROUP BY t, verb, event_type, source"
         )
         outer = self._grouping(query, "sum(n) AS activities, uniqExactMerge(actors) AS actors")
         params = {**rolled.params, **edges.params, "tz": query.time_zone or "UTC"}

@@ -5,8 +5,8 @@
 - `activity_timeline`: the same activities once per timeline (`actor:users/u`, `space:spaces/s`,
   `subject:<resource>` for the subject and each resource above it), ordered by
   (timeline, occur_time, id): a timeline page is one range read, newest first.
-- `activity_rollup`: per timeline (and `platform`), per 15 minutes in UTC, per verb, event type,
-  source and space: the activities (a sum) and the set of actors (uniqExact state), kept by a
+- `activity_rollup`: per timeline (and `platform`), per 15 minutes in UTC, per verb, event type
+  and source: the activities (a sum) and the set of actors (uniqExact state), kept by a
   materialized view. Every IANA zone's offset is a multiple of 15 minutes, so local hours, days,
   weeks and months (across daylight-saving changes, and for +05:30 or +05:45) are unions of
   slots; distinct actors merge exactly.
@@ -14,9 +14,10 @@
   replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
   so a replay does not bring them back.
 
-Deduplication holds in query results: inserts skip ids already recorded, and timelines and raw
-aggregates read with FINAL, so even two writers racing on one id show it once there (the rollups
-would count such a race twice until `rebuild_rollups`).
+Deduplication holds in query results: inserts skip ids already recorded; should two writers race
+on one id, a timeline page drops the second copy (copies sort next to each other) and raw
+aggregates and top lists read with FINAL (the rollups would count such a race twice until
+`rebuild_rollups`).
 
 Statements are idempotent (IF NOT EXISTS), so two instances starting together apply them safely;
 `schema_migrations` records what was applied. `{db}` is the database, `{retention}` the days
@@ -46,13 +47,13 @@ ROLLUP_SELECT = """
     SELECT
         timeline,
         toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS slot,
-        verb, event_type, source, space,
+        verb, event_type, source,
         count() AS activities,
         uniqExactStateIf(actor, actor != '') AS actors
     FROM {source}
     ARRAY JOIN arrayPushBack(timelines, 'platform') AS timeline
     {where}
-    GROUP BY timeline, slot, verb, event_type, source, space"""
+    GROUP BY timeline, slot, verb, event_type, source"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +90,11 @@ MIGRATIONS: tuple[Migration, ...] = (
                 verb LowCardinality(String),
                 event_type LowCardinality(String),
                 source LowCardinality(String),
-                space String,
                 activities SimpleAggregateFunction(sum, UInt64),
                 actors AggregateFunction(uniqExact, String)
             ) ENGINE = AggregatingMergeTree
             PARTITION BY toYYYYMM(slot)
-            ORDER BY (timeline, slot, verb, event_type, source, space)
+            ORDER BY (timeline, slot, verb, event_type, source)
             TTL slot + INTERVAL {retention} DAY""",
             # A partition rebuilt here replaces the rollup's (erasure).
             """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_rebuild
