@@ -15,7 +15,6 @@ from knowledge_kit.events.consumer import ConsumedEvent
 from knowledge_kit.events.envelope import new_envelope
 from knowledge_kit.events.inbox import claim_events
 from knowledge_kit.spaces import MemberRole, SpaceMemberships
-from ms_activity.store import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_activity.domain.buckets import Dimension, Interval
@@ -25,6 +24,7 @@ from ms_activity.server.events import event_handlers
 from ms_activity.server.messages import activity_message
 from ms_activity.service.aggregates import AggregateRequest
 from ms_activity.service.timelines import TimelineRequest
+from ms_activity.store import Activity
 
 GROUP = "ms_activity"
 NOW = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
@@ -74,10 +74,12 @@ def envelope(
 
 class Events:
     """Applies consumed events through the service's handlers, a batch in one transaction with
-    the kit's inbox rows, exactly as EventConsumer does (without Kafka)."""
+    the kit's inbox rows, exactly as EventConsumer does (without Kafka), then forwards what
+    they staged to the store as the service's forwarder does."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], parts: ActivityParts) -> None:
         self._sessions = sessions
+        self._forwarder = parts.forwarder
         self._handlers = {
             kind.DESCRIPTOR.full_name: (kind, handler)
             for kind, handler in event_handlers(parts.ingestion).items()
@@ -101,6 +103,7 @@ class Events:
                 payload = kind()
                 one.payload.Unpack(payload)
                 await handler(ConsumedEvent(payload, one, session))
+        await self._forwarder.forward_all()
 
 
 def person(name: str, *roles: str) -> Principal:

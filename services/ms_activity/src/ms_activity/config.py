@@ -45,5 +45,7 @@ class Settings(ServiceSettings):
     # one full batch of 500).
     record_rate_per_minute: int = Field(default=600, ge=1)
     record_burst: int = Field(default=1000, ge=500)
+    # Consumed activities go to the store in batches of at most this many.
+    forward_batch_size: int = Field(default=5_000, ge=1, le=100_000)
     # How often an instance looks for erasures asked of another instance (its own start at once).
     erasure_poll_seconds: float = Field(default=5.0, gt=0, le=300)

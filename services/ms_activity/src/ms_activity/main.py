@@ -19,6 +19,7 @@ from .server.events import event_handlers
 from .service.access import Access
 from .service.aggregates import Aggregates
 from .service.erasures import Erasures
+from .service.forwarding import Forwarder
 from .service.ingestion import Ingestion
 from .service.recording import Recording
 from .service.timelines import Timelines
@@ -32,6 +33,7 @@ class ActivityParts:
     """The use cases on one SQL database and one activity store."""
 
     ingestion: Ingestion
+    forwarder: Forwarder
     timelines: Timelines
     aggregates: Aggregates
     recording: Recording
@@ -48,12 +50,15 @@ def activity_parts(
     store: ActivityStore,
     clock: Clock = utc_now,
 ) -> ActivityParts:
-    """Wires the use cases; nothing is started yet (`erasures.run` carries out erasures)."""
+    """Wires the use cases; nothing is started yet (`forwarder.run` takes consumed activities
+    to the store, `erasures.run` carries out erasures)."""
     retention = timedelta(days=settings.retention_days)
     access = Access(sessions)
     limiter = RateLimiter(settings.record_rate_per_minute, settings.record_burst)
+    forwarder = Forwarder(sessions, store, batch=settings.forward_batch_size)
     return ActivityParts(
-        ingestion=Ingestion(store, retention, clock),
+        ingestion=Ingestion(forwarder.wake, retention, clock),
+        forwarder=forwarder,
         timelines=Timelines(store, access, PageTokens.for_service(settings), retention, clock),
         aggregates=Aggregates(store, access, retention, clock),
         recording=Recording(store, access, limiter, retention, clock),
@@ -74,7 +79,7 @@ async def activity_service_parts(context: ServiceContext[Settings]) -> ServicePa
     return ServiceParts(
         servicers=servicers(parts),
         event_handlers=event_handlers(parts.ingestion),
-        background=[parts.erasures.run],
+        background=[parts.forwarder.run, parts.erasures.run],
         lifecycles=[held],
     )
 

@@ -71,6 +71,7 @@ async def consume(
     )
     stop = asyncio.Event()
     running = asyncio.create_task(consumer.run(stop))
+    forwarding = asyncio.create_task(parts.forwarder.run(stop))
     try:
         async with asyncio.timeout(LIMIT_SECONDS):
             while consumer.records_handled < records:
@@ -80,6 +81,8 @@ async def consume(
     finally:
         stop.set()
         await running
+        await forwarding
+    await parts.forwarder.forward_all()
 
 
 async def aggregate_of(parts: ActivityParts) -> Aggregate:

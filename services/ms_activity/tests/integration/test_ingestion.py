@@ -55,7 +55,7 @@ async def test_the_store_counts_an_event_once_even_when_the_inbox_forgot_it(
     (wrapped,) = await events.apply(edit(ADA, 2))
     drafts = MAPPERS[DocumentUpdated](edit(ADA, 2))
     activities = parts.ingestion.activities(wrapped, DocumentUpdated.DESCRIPTOR.full_name, drafts)
-    assert await parts.ingestion.store.record(activities) == set()
+    assert await parts.forwarder.store.record(activities) == set()
     assert await timeline(parts, SPACE, person(ADA)) == ['Ada updated "Onboarding"']
 
 

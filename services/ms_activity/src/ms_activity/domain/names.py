@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge_kit.api import ID_SEGMENT, ResourcePattern
 from knowledge_kit.errors import FieldViolation, ValidationError
@@ -22,6 +23,11 @@ _RESOURCE = re.compile(
 _SERVICE_ACCOUNT = ResourcePattern("serviceAccounts/{account}")
 
 
+# Names repeat (the same actors, documents and spaces event after event): each is checked once.
+_SEEN_NAMES = 65_536
+
+
+@lru_cache(maxsize=_SEEN_NAMES)
 def is_resource(value: str) -> bool:
     return len(value) <= MAX_NAME_CHARS and _RESOURCE.fullmatch(value) is not None
 
@@ -36,11 +42,13 @@ def checked_resource(value: str, field: str) -> str:
     return value
 
 
+@lru_cache(maxsize=_SEEN_NAMES)
 def is_principal(value: str) -> bool:
     """users/{user} or serviceAccounts/{account}: who may be an actor."""
     return USER.matches(value) or _SERVICE_ACCOUNT.matches(value)
 
 
+@lru_cache(maxsize=_SEEN_NAMES)
 def space_of(resource: str) -> str:
     """spaces/{space} of a resource in a space (or of the space itself); "" otherwise."""
     parts = resource.split("/", 2)

@@ -1,9 +1,10 @@
 """The service's tables in its SQL database: what Alembic migrates and the repositories query.
 
-The activities themselves are in ClickHouse (`ms_activity.store`). Here: the kit's membership
-projection of knowledge.spaces.v1 (who may see a space's timeline), and the erasures users
-asked for (the operations GetErasureOperation answers). The kit's inbox, next to these, is what
-turns a redelivered event away before it reaches the store.
+The activities themselves are in ClickHouse (`ms_activity.store`). Here: the activities consumed
+events gave, written with the consumer's transaction and waiting to be forwarded to the store
+(`pending_activities`); the kit's membership projection of knowledge.spaces.v1 (who may see a
+space's timeline); and the erasures users asked for (the operations GetErasureOperation
+answers). The kit's inbox, next to these, turns a redelivered event away.
 """
 
 from knowledge_kit.spaces.tables import space_memberships
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     MetaData,
     SmallInteger,
     String,
@@ -38,5 +40,14 @@ erasures = Table(
     Column("end_time", DateTime(timezone=True), nullable=True),
 )
 Index("ix_erasures_state", erasures.c.state)
+
+pending_activities = Table(
+    "pending_activities",
+    metadata,
+    # The order they were committed in (forwarded oldest first).
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    # The activity as JSON (ms_activity.repository.pending).
+    Column("body", Text, nullable=False),
+)
 
 space_memberships.to_metadata(metadata)

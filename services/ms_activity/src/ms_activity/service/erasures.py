@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from knowledge_kit.aio import first_set
 from knowledge_kit.api import Clock, new_resource_id, utc_now
@@ -30,11 +31,13 @@ class Erasures:
         sessions: async_sessionmaker[AsyncSession],
         store: ActivityStore,
         *,
+        before: Callable[[], Awaitable[None]] | None = None,
         poll_seconds: float = 5.0,
         clock: Clock = utc_now,
     ) -> None:
         self._sessions = sessions
         self._store = store
+        self._before = before
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._asked = asyncio.Event()
@@ -83,6 +86,8 @@ class Erasures:
     async def carry_out(self, erasure: Erasure) -> None:
         """Delete the user's activities from the store and record the outcome."""
         try:
+            if self._before is not None:
+                await self._before()  # what was consumed before it, in the store first
             erased = await self._store.erase(erasure.user)
         except ConnectionError as unreachable:
             log.warning(

@@ -1,11 +1,11 @@
 """Consumed events as activities: the envelope's id, time and source added to each draft, the
 draft checked (a malformed one raises ValidationError, so the consumer dead-letters its record),
-then staged to reach the store with the consumer's transaction."""
+then staged: pending with the consumer's transaction, for the forwarder to take to the store."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
@@ -16,18 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.drafts import Draft
 from ..domain.names import SPACE, is_principal, is_resource, space_of
 from ..domain.reported import MAX_PROPERTIES, MAX_VALUE_CHARS
-from ..store import Activity, ActivityStore
+from ..store import Activity
 from .staging import stage
 
 MAX_SOURCE_CHARS = 64
 
 
 class Ingestion:
-    """Turns drafts into activities on the store, `retention` deep: an event older than that
-    would be dropped by the store's TTL at once, so it is not written at all."""
+    """Turns drafts into pending activities, `retention` deep: an event older than that would
+    be dropped by the store's TTL at once, so it is not written at all. `staged` is called
+    after each commit that staged some (the forwarder's wake-up)."""
 
-    def __init__(self, store: ActivityStore, retention: timedelta, clock: Clock = utc_now) -> None:
-        self.store = store
+    def __init__(
+        self, staged: Callable[[], None], retention: timedelta, clock: Clock = utc_now
+    ) -> None:
+        self._staged = staged
         self._retention = retention
         self._clock = clock
 
@@ -64,7 +67,7 @@ class Ingestion:
 
     def stage(self, session: AsyncSession, activities: Sequence[Activity]) -> None:
         if activities:
-            stage(session, self.store, activities)
+            stage(session, activities, self._staged)
 
     def now(self) -> datetime:
         return self._clock()
