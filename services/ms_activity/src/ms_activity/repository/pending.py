@@ -47,6 +47,12 @@ class PendingActivities:
             delete(pending_activities).where(pending_activities.c.seq.in_(seqs))
         )
 
+    async def remove_through(self, seq: int) -> None:
+        """Remove every row up to `seq` (SQLite: one writer, so none older can appear later)."""
+        await self._session.execute(
+            delete(pending_activities).where(pending_activities.c.seq <= seq)
+        )
+
     async def count(self) -> int:
         return int(
             await self._session.scalar(select(func.count()).select_from(pending_activities)) or 0

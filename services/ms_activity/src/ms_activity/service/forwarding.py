@@ -82,7 +82,7 @@ class Forwarder:
                 return 0
             await self._record(pending)
             async with session.begin():
-                await PendingActivities(session).remove([one.seq for one in pending])
+                await PendingActivities(session).remove_through(pending[-1].seq)
         return len(pending)
 
     async def _record(self, pending: list[Pending]) -> None:
