@@ -244,14 +244,13 @@ class ClickHouseActivityStore:
     def _aggregate(self, query: AggregateQuery) -> Aggregate:
         zone = ZoneInfo(query.time_zone or "UTC")
         bounds = bucket_bounds(query.start, query.end, query.interval, zone)
-        from_rollups = not (
-            query.from_raw
-            or needs_rows(query.filters)
-            or query.breakdown in (Dimension.ACTOR, Dimension.SPACE, Dimension.OBJECT)
-        )
-        sql, params = (self._rollup_sql if from_rollups else self._raw_sql)(query)
-        rows = self._sql.rows(sql, params)
         limit = query.breakdown_limit if query.breakdown is not Dimension.NONE else 0
+        if _rollups_answer(query):
+            sql, params = self._rollup_sql(query)
+            rows = _rollup_rows(self._sql.rows(sql, params))
+        else:
+            sql, params = self._raw_sql(query)
+            rows = self._sql.rows(sql, params)
         aggregate = _assemble(rows, bounds, limit)
         if query.top_count:
             aggregate.top_objects.extend(self._top(query, "subject"))
@@ -288,45 +287,45 @@ class ClickHouseActivityStore:
         return outer.replace("{inner}", inner), {**where.params, "tz": query.time_zone or "UTC"}
 
     def _rollup_sql(self, query: AggregateQuery) -> tuple[str, dict[str, Any]]:
+        """Per bucket and over the range: whole slots from the rollup, the slots the range cuts
+        at either end from the activities."""
         inner_start = _ceil_slot(query.start)
         inner_end = _floor_slot(query.end)
         if inner_start >= inner_end:
             inner_start = inner_end = query.start
         rolled = Conditions()
-        rolled.add(
-            "timeline = {timeline:String}",
-            timeline=timeline_key(query.scope_kind, query.scope)
-            if query.scope_kind is not ScopeKind.PLATFORM
-            else PLATFORM,
-        )
+        rolled.add("timeline = {timeline:String}", timeline=_rollup_key(query))
         rolled.add(
             "slot >= {inner_start:DateTime64(3, 'UTC')} AND slot < {inner_end:DateTime64(3, 'UTC')}",
             inner_start=inner_start,
             inner_end=inner_end,
         )
-        filter_conditions(query.filters, rolled, with_rows=False)
         edges = Conditions()
         source = self._source(query.scope_kind, query.scope, edges)
         edges.add(
-            "((occur_time >= {start:DateTime64(3, 'UTC')} AND occur_time < {inner_start:DateTime64(3, 'UTC')})"
-            " OR (occur_time >= {inner_end:DateTime64(3, 'UTC')} AND occur_time < {end:DateTime64(3, 'UTC')}))",
+            "((occur_time >= {start:DateTime64(3, 'UTC')}"
+            " AND occur_time < {inner_start:DateTime64(3, 'UTC')})"
+            " OR (occur_time >= {inner_end:DateTime64(3, 'UTC')}"
+            " AND occur_time < {end:DateTime64(3, 'UTC')}))",
             start=query.start,
             end=query.end,
         )
-        filter_conditions(query.filters, edges, with_rows=False)
         inner = (
-            "SELECT slot AS t, verb, event_type, source, toUInt64(activities) AS n,"
-            f" actors FROM `{self._db}`.activity_rollup WHERE {rolled.sql()}"
+            "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
+            f" FROM `{self._db}`.activity_rollup WHERE {rolled.sql()}"
             " UNION ALL"
-            " SELECT toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS t, verb,"
-            " event_type, source, count() AS n,"
+            " SELECT toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS t, count() AS n,"
+            f" sumMap(map({KIND}, toUInt64(1))) AS kinds,"
             " CAST(uniqExactStateIf(actor, actor != '') AS AggregateFunction(uniqExact, String))"
-            f" AS actors FROM {source} WHERE {edges.sql()}"
-            " GROUP BY t, verb, event_type, source"
+            f" AS actors FROM {source} WHERE {edges.sql()} GROUP BY t"
         )
-        outer = self._grouping(query, "sum(n) AS activities, uniqExactMerge(actors) AS actors")
-        params = {**rolled.params, **edges.params, "tz": query.time_zone or "UTC"}
-        return outer.replace("{inner}", inner), params
+        sql = (
+            "SELECT grouping(bucket) AS g, bucket, sum(n) AS activities, sumMap(kinds) AS kinds,"
+            " uniqExactMerge(actors) AS actors"
+            f" FROM (SELECT {bucket_start(query.interval, 't')} AS bucket, * FROM ({inner}))"
+            " GROUP BY GROUPING SETS ((bucket), ())"
+        )
+        return sql, {**rolled.params, **edges.params, "tz": query.time_zone or "UTC"}
 
     def _top(self, query: AggregateQuery, column: str) -> list[Count]:
         where = Conditions()
@@ -349,6 +348,41 @@ class ClickHouseActivityStore:
 
     async def close(self) -> None:
         await asyncio.to_thread(self._sql.close)
+
+
+def _rollups_answer(query: AggregateQuery) -> bool:
+    """Rollups keep spaces and the platform, per slot: no filter, no breakdown."""
+    filters = query.filters
+    return not (
+        query.from_raw
+        or query.scope_kind not in (ScopeKind.SPACE, ScopeKind.PLATFORM)
+        or query.breakdown is not Dimension.NONE
+        or filters.event_types
+        or filters.verbs
+        or filters.sources
+        or needs_rows(filters)
+    )
+
+
+def _rollup_key(query: AggregateQuery) -> str:
+    if query.scope_kind is ScopeKind.PLATFORM:
+        return PLATFORM
+    return timeline_key(query.scope_kind, query.scope)
+
+
+def _rollup_rows(rows: list[Row]) -> list[Row]:
+    """Rollup answers in the raw answers' shape (grouping bits of bucket, kind, key)."""
+    shaped: list[Row] = []
+    for row in rows:
+        if int(row["g"]):
+            shaped.append({**row, "g": 0b111})
+            continue
+        shaped.append({**row, "g": 0b011})
+        shaped.extend(
+            {"g": 0b001, "bucket": row["bucket"], "kind": kind, "activities": count}
+            for kind, count in row["kinds"].items()
+        )
+    return shaped
 
 
 def _event_row(activity: Activity, recorded: str) -> dict[str, Any]:

@@ -5,9 +5,9 @@
 - `activity_timeline`: the same activities once per timeline (`actor:users/u`, `space:spaces/s`,
   `subject:<resource>` for the subject and each resource above it), ordered by
   (timeline, occur_time, id): a timeline page is one range read, newest first.
-- `activity_rollup`: per timeline (and `platform`), per 15 minutes in UTC, per verb, event type
-  and source: the activities (a sum) and the set of actors (uniqExact state), kept by a
-  materialized view. Every IANA zone's offset is a multiple of 15 minutes, so local hours, days,
+- `activity_rollup`: per space timeline (and `platform`), per 15 minutes in UTC: the activities
+  (a sum), their counts per event type (or verb; a sumMap) and the set of actors (uniqExact
+  state), kept by a materialized view. Every IANA zone's offset is a multiple of 15 minutes, so local hours, days,
   weeks and months (across daylight-saving changes, and for +05:30 or +05:45) are unions of
   slots; distinct actors merge exactly.
 - `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
@@ -42,18 +42,20 @@ _COLUMNS = """
     summary String,
     properties Map(String, String)"""
 
-# The rollup's rows from activities (the materialized view and a partition's rebuild).
+# The rollup's rows from activities (the materialized view and a partition's rebuild): spaces'
+# timelines and the platform's; a user's or a resource's timeline is small enough to count as it is.
 ROLLUP_SELECT = """
     SELECT
         timeline,
         toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS slot,
-        verb, event_type, source,
         count() AS activities,
+        sumMap(map(if(event_type = '', verb, event_type), toUInt64(1))) AS kinds,
         uniqExactStateIf(actor, actor != '') AS actors
     FROM {source}
-    ARRAY JOIN arrayPushBack(timelines, 'platform') AS timeline
+    ARRAY JOIN arrayPushBack(arrayFilter(key -> startsWith(key, 'space:'), timelines), 'platform')
+        AS timeline
     {where}
-    GROUP BY timeline, slot, verb, event_type, source"""
+    GROUP BY timeline, slot"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
-        "activities, their timelines, 15-minute rollups and recorded ids",
+        "activities, their timelines, 15-minute rollups of spaces and the platform, recorded ids",
         (
             f"""CREATE TABLE IF NOT EXISTS `{{db}}`.activity_events ({_COLUMNS},
                 timelines Array(String)
@@ -87,14 +89,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup (
                 timeline String,
                 slot DateTime('UTC'),
-                verb LowCardinality(String),
-                event_type LowCardinality(String),
-                source LowCardinality(String),
                 activities SimpleAggregateFunction(sum, UInt64),
+                kinds SimpleAggregateFunction(sumMap, Map(String, UInt64)),
                 actors AggregateFunction(uniqExact, String)
             ) ENGINE = AggregatingMergeTree
             PARTITION BY toYYYYMM(slot)
-            ORDER BY (timeline, slot, verb, event_type, source)
+            ORDER BY (timeline, slot)
             TTL slot + INTERVAL {retention} DAY""",
             # A partition rebuilt here replaces the rollup's (erasure).
             """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_rebuild
