@@ -85,14 +85,18 @@ class Events:
             for kind, handler in event_handlers(parts.ingestion).items()
         }
 
-    async def apply(self, *events: Message | EventEnvelope) -> list[EventEnvelope]:
+    async def apply(
+        self, *events: Message | EventEnvelope, forward: bool = True
+    ) -> list[EventEnvelope]:
         """Apply `events` (payloads at NOW, or envelopes, e.g. to deliver one again) together;
-        their envelopes."""
+        their envelopes. Without `forward` their activities stay pending."""
         envelopes = [one if isinstance(one, EventEnvelope) else envelope(one) for one in events]
-        await self.apply_batch(envelopes)
+        await self.apply_batch(envelopes, forward=forward)
         return envelopes
 
-    async def apply_batch(self, envelopes: Sequence[EventEnvelope]) -> None:
+    async def apply_batch(
+        self, envelopes: Sequence[EventEnvelope], *, forward: bool = True
+    ) -> None:
         async with self._sessions() as session, session.begin():
             claimed = await claim_events(session, GROUP, [(one.id, "tests") for one in envelopes])
             for one in envelopes:
@@ -103,7 +107,8 @@ class Events:
                 payload = kind()
                 one.payload.Unpack(payload)
                 await handler(ConsumedEvent(payload, one, session))
-        await self._forwarder.forward_all()
+        if forward:
+            await self._forwarder.forward_all()
 
 
 def person(name: str, *roles: str) -> Principal:
