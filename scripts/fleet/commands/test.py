@@ -18,6 +18,8 @@ from fleet.paths import find_repo_root
 from fleet.test_suites import Suite, SuiteCounts, discover_suites, read_junit_counts
 
 NO_TESTS_COLLECTED = 5
+TEST_TIMEOUT_SECONDS = 600
+"""Longer than any test takes on two busy cores (the slowest, the event fault test, ~2 min)."""
 
 
 @click.command("test", context_settings={"ignore_unknown_options": True})
@@ -37,6 +39,8 @@ def run_tests(only: tuple[str, ...], pytest_args: tuple[str, ...]) -> int:
             )
         suites = [suite for suite in suites if suite.name in only]
     workers = os.environ.get("FLEET_TEST_WORKERS", "2")
+    # A test that hangs fails with its stack after this many seconds, and the run goes on.
+    timeout = os.environ.get("FLEET_TEST_TIMEOUT", str(TEST_TIMEOUT_SECONDS))
     results: list[tuple[Suite, int, SuiteCounts, float]] = []
     with test_infrastructure() as infrastructure, tempfile.TemporaryDirectory() as reports:
         # Stamped services default to SQLite for a quick local `pytest`; the platform's run uses
@@ -57,6 +61,7 @@ def run_tests(only: tuple[str, ...], pytest_args: tuple[str, ...]) -> int:
                     "pytest",
                     "-n",
                     workers,
+                    f"--timeout={timeout}",
                     f"--junitxml={report}",
                     "tests",
                     *pytest_args,
