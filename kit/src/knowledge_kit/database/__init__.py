@@ -1,6 +1,7 @@
 """SQLAlchemy 2 async on SQLite (aiosqlite) or PostgreSQL (asyncpg): engine, unit of work, Alembic."""
 
+from knowledge_kit.database.after_commit import after_commit
 from knowledge_kit.database.engine import create_database_engine, session_factory
 from knowledge_kit.database.unit_of_work import UnitOfWork
 
-__all__ = ["UnitOfWork", "create_database_engine", "session_factory"]
+__all__ = ["UnitOfWork", "after_commit", "create_database_engine", "session_factory"]

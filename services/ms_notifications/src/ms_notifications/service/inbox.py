@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 
 from knowledge_kit.api import Clock, Page, PageTokens, utc_now
-from knowledge_kit.database import UnitOfWork
+from knowledge_kit.database import UnitOfWork, after_commit
 from knowledge_kit.errors import FieldViolation, NotFoundError, ValidationError
 from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..domain.names import NOTIFICATION, notification_name
 from ..domain.notifications import ChangeKind, Counts, Delivery, Notification
-from ..repository.after_commit import after_commit
 from ..repository.notifications import InboxFilter
 from ..repository.work import NotificationWork
 from .access import own_notification, own_parent

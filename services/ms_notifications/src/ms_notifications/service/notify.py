@@ -9,6 +9,7 @@ from datetime import datetime
 
 from knowledge.notifications.v1.events_pb2 import NotificationDelivered
 from knowledge_kit.api import Clock, new_resource_id, utc_now
+from knowledge_kit.database import after_commit
 
 from ..domain.notifications import (
     ChangeKind,
@@ -20,7 +21,6 @@ from ..domain.notifications import (
 )
 from ..domain.preferences import Preferences
 from ..domain.rules import Intent, Tell, label_of
-from ..repository.after_commit import after_commit
 from ..repository.directory import Account
 from ..repository.work import NotificationWork
 from .live import LiveChanges

@@ -13,12 +13,11 @@ import asyncio
 import structlog
 from knowledge_kit.aio import first_set
 from knowledge_kit.api import Clock, utc_now
-from knowledge_kit.database import UnitOfWork
+from knowledge_kit.database import UnitOfWork, after_commit
 from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..domain.notifications import ChangeKind
-from ..repository.after_commit import after_commit
 from ..repository.work import NotificationWork
 from .live import LiveChanges
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from knowledge.knowledge.v1.events_pb2 import DocumentCreated, DocumentDeleted, DocumentUpdated
+from knowledge_kit.database import after_commit
 from knowledge_kit.errors import ValidationError
 from knowledge_kit.events import Outbox
 from knowledge_kit.events.consumer import ConsumedEvent, EventHandler
@@ -15,7 +16,6 @@ from knowledge_kit.spaces import space_membership_handlers
 
 from ..domain.chunks import DocumentRevision
 from ..domain.names import DOCUMENT, space_of
-from ..repository.after_commit import after_commit
 from ..repository.work import VectorWork
 from ..service.indexing import Indexing
 from ..service.live_index import LiveIndex
