@@ -301,7 +301,9 @@ class ClickHouseActivityStore:
             inner_end=inner_end,
         )
         edges = Conditions()
-        source = self._source(query.scope_kind, query.scope, edges)
+        # Without FINAL (which would read the scope's whole key range): the edges count like the
+        # rollups, which hold what was inserted.
+        source = self._source(query.scope_kind, query.scope, edges, final=False)
         edges.add(
             "((occur_time >= {start:DateTime64(3, 'UTC')}"
             " AND occur_time < {inner_start:DateTime64(3, 'UTC')})"
