@@ -69,7 +69,10 @@ def test_duplicate_key_and_unknown_caller_are_refused(platform_copy: Path) -> No
     )
     with pytest.raises(FleetError, match=r"repos\.yaml:\d+: duplicate key 'owner'"):
         load_manifest(platform_copy)
-    write_manifest(platform_copy, original.replace("callers: [ingress, ms_chat]", "callers: [ingress, ms_chatt]"))
+    write_manifest(
+        platform_copy,
+        original.replace("callers: [ingress, ms_chat]", "callers: [ingress, ms_chatt]"),
+    )
     with pytest.raises(FleetError, match=r"unknown caller\(s\) ms_chatt"):
         load_manifest(platform_copy)
 

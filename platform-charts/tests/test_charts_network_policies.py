@@ -86,9 +86,7 @@ def test_a_release_with_no_database_kafka_or_callers_renders_without_those_peers
         "    topics:\n      produces: [ml.models.v1, ml.training.v1]\n",
         "",
     )
-    replace_once(
-        manifest, "    callers: [ingress]\n    tags: [ai]\n", "    tags: [ai]\n"
-    )
+    replace_once(manifest, "    callers: [ingress]\n    tags: [ai]\n", "    tags: [ai]\n")
     write_generated_files(charts_copy)
 
     report = check_charts(charts_copy, update_golden=True)
