@@ -76,7 +76,14 @@ class AnswerFeed:
                 stored = await work.messages.get(answer)
                 if stored is None:
                     raise NotFoundError(f"{answer} was deleted with its conversation")
-                return None if stored.status.final else []
+                if not stored.status.final:
+                    return []
+                # The answer's last events commit with its final status: read again, or a
+                # status committed between the two reads above would end the stream without
+                # them (PostgreSQL's statements each see the latest commit).
+                logged = await work.log.after(answer, after, limit=PAGE)
+                if not logged:
+                    return None
             readable = await work.memberships.readable_spaces(reader)
             named = [
                 str(event.payload["message"]) for event in logged if "message" in event.payload
