@@ -61,6 +61,20 @@ def test_ms_vector_keeps_its_index_beside_its_database_in_the_runs_data_director
     )
 
 
+def test_ms_activity_keeps_its_chdb_files_in_the_runs_data_directory(tmp_path: Path) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    layout = UpLayout(home=tmp_path)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092)
+
+    env = service_environment(manifest.service("ms_activity"), manifest, layout, ports, "b:9092")
+
+    assert env["MS_ACTIVITY_CHDB_PATH"] == str(layout.data / "ms_activity-chdb")
+    assert "MS_ACTIVITY_CLICKHOUSE_URL" not in env, "no ClickHouse server runs locally"
+    assert "MS_VECTOR_CHDB_PATH" not in service_environment(
+        manifest.service("ms_vector"), manifest, layout, ports, "b:9092"
+    )
+
+
 def test_ms_notifications_sends_mail_to_the_local_sink_with_links_to_the_local_page(
     tmp_path: Path,
 ) -> None:

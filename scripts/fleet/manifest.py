@@ -57,7 +57,7 @@ class Service(Strict):
     template_version: str | None = None
     ports: Ports
     database: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
-    stores: list[Literal["qdrant", "redis"]] = []
+    stores: list[Literal["qdrant", "redis", "clickhouse"]] = []
     browser: bool = False
     topics: Topics = Topics()
     callers: list[str] = []

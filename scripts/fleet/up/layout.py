@@ -54,5 +54,10 @@ class UpLayout:
         """The in-process vector index a service keeps locally instead of a cluster's Qdrant."""
         return self.data / f"{service}-index.npz"
 
+    def chdb_directory(self, service: str) -> Path:
+        """The in-process ClickHouse (chdb) files a service keeps locally instead of a cluster's
+        ClickHouse server."""
+        return self.data / f"{service}-chdb"
+
     def log_file(self, process: str) -> Path:
         return self.logs / f"{process}.log"

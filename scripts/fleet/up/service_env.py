@@ -9,7 +9,9 @@ to the other service's Kubernetes name; locally each service named among another
 repos.yaml gets that one's loopback port (not ms_auth's: callers verify its tokens through the JWKS
 URL). A service that keeps vectors in Qdrant in a cluster (repos.yaml `stores: [qdrant]`:
 ms_vector) keeps them locally in an in-process index, persisted at `INDEX_PATH` beside its
-database. The service that sends mail (ms_notifications) sends it to the local SMTP sink the edge
+database; one that keeps its data in a ClickHouse server in a cluster (`stores: [clickhouse]`:
+ms_activity) keeps it locally in ClickHouse in process (chdb), its files under `CHDB_PATH` in the
+run's data directory. The service that sends mail (ms_notifications) sends it to the local SMTP sink the edge
 runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). Nothing else
 is set: a service refuses a variable under its prefix that is no setting.
 """
@@ -65,6 +67,9 @@ def service_environment(
     if "qdrant" in service.stores:
         # No Qdrant locally: without QDRANT_URL the service keeps its index in-process.
         env[f"{prefix}INDEX_PATH"] = str(layout.index_file(service.name))
+    if "clickhouse" in service.stores:
+        # No ClickHouse server locally: without CLICKHOUSE_URL the service runs chdb in process.
+        env[f"{prefix}CHDB_PATH"] = str(layout.chdb_directory(service.name))
     if service.name == MAILING_SERVICE:
         env[f"{prefix}SMTP_HOST"] = LOCAL_HOST
         env[f"{prefix}SMTP_PORT"] = str(ports.mail_sink)
