@@ -2,7 +2,9 @@
 Python, gRPC from Node's @grpc/grpc-js (as the frontend's Server Actions call it), and the edge's
 page in headless Chromium seeing an edit arrive over gRPC-web without a reload, collaborating on a
 canvas with a second page over y-websocket through the edge, finding what its user wrote with
-the search box (ms_vector, indexing from the broker's events), and the bell counting what concerns
+the search box (ms_vector, indexing from the broker's events), asking the chat panel a question
+its user's writing answers (ms_chat's answer streamed over gRPC-web, its citation showing the
+passage), and the bell counting what concerns
 its user live (ms_notifications' stream) beside the mail the local SMTP sink received."""
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from .edge_harness import (
     unique_email,
 )
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector", "ms_notifications"]
+SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector", "ms_notifications", "ms_chat"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
 
@@ -282,6 +284,47 @@ def test_the_search_box_finds_the_users_own_writing_with_the_word_marked(
     assert f"A {word.capitalize()} glided over the bay." in hit["text"]
     assert hit["score"].startswith("score ")
     assert empty == f"empty nothing found for “{request['absentWord']}” in the spaces you can read"
+
+
+def test_the_chat_panel_streams_an_answer_from_the_users_writing_with_a_citation_to_open(
+    platform: PlatformUp,
+) -> None:
+    word = made_up_word()
+    sentence = f"The {word.capitalize()} heron nests on the eastern cliffs of Kestrel Island."
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.page_url,
+        "email": unique_email(),
+        "password": PASSWORD,
+        "spaceName": "Birding",
+        "title": "Herons",
+        "content": f"# Herons\n\n{sentence} Its eggs hatch in May.\n",
+        "word": word,
+        "question": f"Where does the {word} heron nest?",
+        "unanswerable": f"Which {made_up_word()} orbits {made_up_word()}?",
+        "deadlineSeconds": PROBE_DEADLINE / 2,
+    }
+    finished = subprocess.run(
+        [*probe_command("chat_page_session.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    answered, unanswered = finished.stdout.splitlines()
+    shown = json.loads(answered.removeprefix("answer "))
+    assert shown["status"] == "answered from your passages, every claim cited"
+    assert sentence in shown["text"]
+    assert shown["pieces"] >= 1  # shown as it streamed, before the stored answer came
+    assert shown["citations"] == ["[1] Herons"]
+    assert shown["passageTitle"] == "Herons"
+    assert sentence in shown["passageText"]
+    assert shown["textAfterClick"] == shown["text"]
+    assert sentence in "".join(shown["marked"])
+    nothing = json.loads(unanswered.removeprefix("unanswered "))
+    assert nothing["status"] == ("no answer: the passages you can read do not answer this question")
+    assert nothing["citations"] == 0
 
 
 def test_the_bell_counts_what_concerns_the_user_live_and_the_local_mail_sink_shows_the_mail(

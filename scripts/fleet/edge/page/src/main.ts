@@ -1,5 +1,7 @@
 // The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket),
-// search every passage the user may read, and hear of what concerns them (the bell).
+// search every passage the user may read, ask questions answered from those passages with their
+// citations (the chat panel), and hear of what concerns them (the bell).
+import { ChatView } from "./chat_view.js";
 import { element, inputValue, showError } from "./dom.js";
 import { NotificationsView } from "./notifications_view.js";
 import { Credentials, connectPlatform } from "./platform.js";
@@ -29,6 +31,7 @@ async function signIn(): Promise<void> {
   element("who").textContent = `${user.displayName} · ${user.email}`;
   element("sign-in").hidden = true;
   new SearchView(platform);
+  new ChatView(platform, user.name);
   void new NotificationsView(platform, user.name).follow();
   await new Workspace(platform, credentials, user.name).show();
 }

@@ -3,6 +3,7 @@ import { createClient, type Client, type Interceptor } from "@connectrpc/connect
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb";
 import { CanvasService } from "@knowledge/protos/knowledge/canvas/v1/canvas_service_pb";
+import { ChatService } from "@knowledge/protos/knowledge/chat/v1/chat_service_pb";
 import { DocumentService } from "@knowledge/protos/knowledge/knowledge/v1/document_service_pb";
 import { NotificationService } from "@knowledge/protos/knowledge/notifications/v1/notification_service_pb";
 import { SpaceService } from "@knowledge/protos/knowledge/knowledge/v1/space_service_pb";
@@ -14,6 +15,7 @@ export interface Platform {
   documents: Client<typeof DocumentService>;
   canvases: Client<typeof CanvasService>;
   vector: Client<typeof VectorService>;
+  chat: Client<typeof ChatService>;
   notifications: Client<typeof NotificationService>;
 }
 
@@ -42,6 +44,7 @@ export function connectPlatform(credentials: Credentials): Platform {
     documents: createClient(DocumentService, transport),
     canvases: createClient(CanvasService, transport),
     vector: createClient(VectorService, transport),
+    chat: createClient(ChatService, transport),
     notifications: createClient(NotificationService, transport),
   };
 }
