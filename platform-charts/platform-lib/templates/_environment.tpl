@@ -2,7 +2,7 @@
 The environment a service reads its production wiring from: its settings class (knowledge-kit's
 ServiceSettings plus its own fields) under the prefix <SERVICE NAME>_, like MS_CANVAS_GRPC_PORT.
 Credentials only ever come from Secret references (database, Kafka password, Qdrant API key,
-Redis URL), never from values.
+ClickHouse password, Redis URL), never from values.
 */}}
 {{- define "platform-lib.serviceEnvironment" -}}
 {{- $p := printf "%s_" (upper .Values.serviceName) -}}
@@ -75,6 +75,21 @@ Redis URL), never from values.
     secretKeyRef:
       name: {{ .apiKeySecret.name }}
       key: {{ .apiKeySecret.key }}
+{{- end }}
+{{- with .Values.stores.clickhouse }}
+{{- /* Its own ClickHouse (the clickhouse release) in this namespace, unless `url` names another. */}}
+{{- $host := include "platform-lib.serviceHost" (dict "name" .service "namespace" $.Release.Namespace) }}
+- name: {{ $p }}CLICKHOUSE_URL
+  value: {{ .url | default (printf "http://%s:%v" $host .port) | quote }}
+- name: {{ $p }}CLICKHOUSE_USERNAME
+  value: {{ .user | quote }}
+- name: {{ $p }}CLICKHOUSE_DATABASE
+  value: {{ .database | quote }}
+- name: {{ $p }}CLICKHOUSE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .passwordSecret.name }}
+      key: {{ .passwordSecret.key }}
 {{- end }}
 {{- range $setting, $value := .Values.settings }}
 - name: {{ $p }}{{ upper $setting }}

@@ -1,7 +1,7 @@
 """The chart files `fleet charts generate` owns: written from repos.yaml, never edited by hand.
 
-Hand-written: the library chart, the mesh, kafka and qdrant templates and schemas, the scenarios.
-Generated: every service chart, and the values of the mesh, kafka and qdrant charts.
+Hand-written: the library chart, the mesh, kafka, qdrant and clickhouse templates and schemas, the scenarios.
+Generated: every service chart, and the values of the mesh, kafka, qdrant and clickhouse charts.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import yaml
 from fleet.charts.grpc_contracts import load_grpc_services
 from fleet.charts.layout import (
     CHARTS_DIR,
+    CLICKHOUSE_CHART,
     GENERATED_NOTICE,
     KAFKA_CHART,
     LIBRARY_CHART,
@@ -25,7 +26,12 @@ from fleet.charts.layout import (
     kubernetes_name,
     service_chart_dir,
 )
-from fleet.charts.platform_values import kafka_values, mesh_values, qdrant_values
+from fleet.charts.platform_values import (
+    clickhouse_values,
+    kafka_values,
+    mesh_values,
+    qdrant_values,
+)
 from fleet.charts.service_values import jwt_values, service_values
 from fleet.manifest import Service, load_manifest
 from fleet.topics import load_topics
@@ -60,6 +66,7 @@ def expected_files(root: Path) -> dict[Path, str]:
     files[Path(MESH_CHART) / "values.yaml"] = _yaml(mesh_values(manifest, contracts))
     files[Path(KAFKA_CHART) / "values.yaml"] = _yaml(kafka_values(manifest, load_topics(root)))
     files[Path(QDRANT_CHART) / "values.yaml"] = _yaml(qdrant_values(manifest))
+    files[Path(CLICKHOUSE_CHART) / "values.yaml"] = _yaml(clickhouse_values(manifest))
     return files
 
 

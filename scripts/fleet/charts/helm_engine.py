@@ -17,6 +17,7 @@ from typing import Any
 import helm_python as helm
 
 from fleet.charts.layout import (
+    CLICKHOUSE_CHART,
     KAFKA_CHART,
     LIBRARY_CHART,
     MESH_CHART,
@@ -47,6 +48,7 @@ def staged_charts(charts_root: Path) -> Iterator[list[StagedChart]]:
         charts = [StagedChart(MESH_CHART, staged / MESH_CHART, False)]
         charts.append(StagedChart(KAFKA_CHART, staged / KAFKA_CHART, False))
         charts.append(StagedChart(QDRANT_CHART, staged / QDRANT_CHART, False))
+        charts.append(StagedChart(CLICKHOUSE_CHART, staged / CLICKHOUSE_CHART, False))
         for chart_dir in sorted((charts_root / SERVICES_DIR).glob("*/Chart.yaml")):
             name = chart_dir.parent.name
             charts.append(StagedChart(name, staged / SERVICES_DIR / name, True))

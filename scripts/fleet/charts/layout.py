@@ -9,6 +9,7 @@ LIBRARY_CHART = "platform-lib"
 MESH_CHART = "mesh"
 KAFKA_CHART = "kafka"
 QDRANT_CHART = "qdrant"
+CLICKHOUSE_CHART = "clickhouse"
 SERVICES_DIR = "services"
 SCENARIOS_DIR = "scenarios"
 GOLDEN_DIR = "golden"
@@ -28,6 +29,12 @@ def qdrant_name(service: str) -> str:
     """A service's Qdrant in the qdrant release (ms-vector-qdrant): its StatefulSet, Service,
     ServiceAccount, and the Secret holding its API key."""
     return f"{kubernetes_name(service)}-qdrant"
+
+
+def clickhouse_name(service: str) -> str:
+    """A service's ClickHouse in the clickhouse release (ms-activity-clickhouse): its StatefulSet,
+    Service, ServiceAccount, and the Secret holding its user's password."""
+    return f"{kubernetes_name(service)}-clickhouse"
 
 
 def service_chart_dir(service: str) -> Path:

@@ -32,6 +32,14 @@ QDRANT_IMAGE = {"registry": "docker.io", "repository": "qdrant/qdrant", "tag": "
 """The Qdrant project's own image, the release qdrant-client 1.20 (ms_vector's) is made for."""
 QDRANT_PORTS = {"http": 6333, "grpc": 6334, "p2p": 6335}
 """REST (what qdrant-client speaks by default), gRPC, and the peers' consensus and shard traffic."""
+CLICKHOUSE_IMAGE = {
+    "registry": "docker.io",
+    "repository": "clickhouse/clickhouse-server",
+    "tag": "25.8",
+}
+"""ClickHouse's official server image, pinned to the 25.8 long-term support release."""
+CLICKHOUSE_PORTS = {"http": 8123, "native": 9000}
+"""HTTP (what clickhouse-connect, ms_activity's client, speaks) and the native protocol."""
 REDIS_PORT = 6379
 DEAD_LETTER_PARTITIONS = 3
 DEAD_LETTER_RETENTION_HOURS = 720

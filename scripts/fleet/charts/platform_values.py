@@ -1,4 +1,4 @@
-"""The values of the platform-wide charts (Kafka, mesh, Qdrant), derived from the whole fleet."""
+"""The values of the platform-wide charts (Kafka, mesh, Qdrant, ClickHouse), derived from the whole fleet."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.caller_methods import public_method_paths
 from fleet.charts.grpc_contracts import GrpcService
-from fleet.charts.layout import kubernetes_name, qdrant_name
-from fleet.charts.service_values import jwt_values, kafka_user
+from fleet.charts.layout import clickhouse_name, kubernetes_name, qdrant_name
+from fleet.charts.service_values import clickhouse_account, jwt_values, kafka_user
 from fleet.edge.routes import browser_routes
 from fleet.manifest import Manifest
 from fleet.topics import TopicCatalogue
@@ -91,6 +91,40 @@ def qdrant_values(manifest: Manifest) -> dict[str, Any]:
             }
             for service in manifest.services
             if "qdrant" in service.stores
+        ],
+    }
+
+
+def clickhouse_values(manifest: Manifest) -> dict[str, Any]:
+    """One ClickHouse per service that lists `clickhouse` in its stores, reachable by that service
+    only; a single server (a replicated ClickHouse, Keeper and ReplicatedMergeTree, is not set up)."""
+    return {
+        "image": {**settings.CLICKHOUSE_IMAGE, "pullPolicy": "IfNotPresent"},
+        "server": {
+            "replicas": 1,
+            "storageClass": "",
+            "storageSize": "50Gi",
+            "resources": {
+                "requests": {"cpu": "500m", "memory": "2Gi"},
+                "limits": {"cpu": "2", "memory": "4Gi"},
+            },
+        },
+        "disruptionBudget": {"maxUnavailable": 1},
+        "ports": dict(settings.CLICKHOUSE_PORTS),
+        "mesh": {"trustDomain": settings.TRUST_DOMAIN},
+        "network": {
+            "dns": dict(settings.DNS),
+            "controlPlane": dict(settings.CONTROL_PLANE),
+        },
+        "instances": [
+            {
+                "name": clickhouse_name(service.name),
+                "client": kubernetes_name(service.name),
+                **clickhouse_account(service),
+                "passwordSecret": {"name": clickhouse_name(service.name), "key": "password"},
+            }
+            for service in manifest.services
+            if "clickhouse" in service.stores
         ],
     }
 

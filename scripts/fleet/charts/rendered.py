@@ -9,7 +9,8 @@ from typing import Any
 from fleet.charts.problems import Problem, object_label
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
-"""What runs pods in the charts: the services' Deployments, the stores' StatefulSets (Qdrant)."""
+"""What runs pods in the charts: the services' Deployments, the stores' StatefulSets (Qdrant,
+ClickHouse)."""
 
 PRINCIPAL = re.compile(r"^[^/]+/ns/([^/]+)/sa/([^/]+)$")
 """An Istio principal: <trust domain>/ns/<namespace>/sa/<service account>."""

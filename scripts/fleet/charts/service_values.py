@@ -9,7 +9,7 @@ from typing import Any
 from fleet.charts import platform_settings as settings
 from fleet.charts.caller_methods import caller_method_paths
 from fleet.charts.grpc_contracts import GrpcService
-from fleet.charts.layout import kubernetes_name, qdrant_name
+from fleet.charts.layout import clickhouse_name, kubernetes_name, qdrant_name
 from fleet.errors import FleetError
 from fleet.manifest import INGRESS, Manifest, Service
 from fleet.topics import dead_letter_topic
@@ -145,7 +145,8 @@ def _kafka(service: Service) -> dict[str, Any] | None:
 def _stores(service: Service) -> dict[str, Any]:
     """Where the service's stores are: its Qdrant is the qdrant release's `<service>-qdrant`
     Service (the release composes the URL in its namespace; `url` set instead points elsewhere),
-    whose API key the service reads from the same Secret Qdrant does."""
+    whose API key the service reads from the same Secret Qdrant does; its ClickHouse likewise the
+    clickhouse release's `<service>-clickhouse`, with the user's password from ClickHouse's Secret."""
     stores: dict[str, Any] = {}
     name = kubernetes_name(service.name)
     if "qdrant" in service.stores:
@@ -154,9 +155,22 @@ def _stores(service: Service) -> dict[str, Any]:
             "port": settings.QDRANT_PORTS["http"],
             "apiKeySecret": {"name": qdrant_name(service.name), "key": "api-key"},
         }
+    if "clickhouse" in service.stores:
+        stores["clickhouse"] = {
+            "service": clickhouse_name(service.name),
+            "port": settings.CLICKHOUSE_PORTS["http"],
+            **clickhouse_account(service),
+            "passwordSecret": {"name": clickhouse_name(service.name), "key": "password"},
+        }
     if "redis" in service.stores:
         stores["redis"] = {"urlSecret": {"name": f"{name}-redis", "key": "url"}}
     return stores
+
+
+def clickhouse_account(service: Service) -> dict[str, str]:
+    """The user and database the clickhouse release creates for a service (ms_activity, activity),
+    which the service signs in as."""
+    return {"user": service.name, "database": service.name.removeprefix("ms_")}
 
 
 def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
@@ -186,6 +200,12 @@ def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
         stores += [
             {"podLabels": dict(qdrant), "port": settings.QDRANT_PORTS[api]}
             for api in ("http", "grpc")
+        ]
+    if "clickhouse" in service.stores:
+        clickhouse = {"app.kubernetes.io/name": clickhouse_name(service.name)}
+        stores += [
+            {"podLabels": dict(clickhouse), "port": port}
+            for port in settings.CLICKHOUSE_PORTS.values()
         ]
     if "redis" in service.stores:
         stores.append({"namespace": None, "port": settings.REDIS_PORT})

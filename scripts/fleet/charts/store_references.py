@@ -2,7 +2,7 @@
 and the service's NetworkPolicy must let its pods out to that Service's pods there.
 
 A URL into the release's own namespace is checked (ms-vector's Qdrant, the qdrant release's
-Service); one into another namespace or out of the cluster is a store these charts do not render,
+Service; ms-activity's ClickHouse, the clickhouse release's); one into another namespace or out of the cluster is a store these charts do not render,
 so only its NetworkPolicy peer (`network.egress.stores`) says where it is.
 """
 
@@ -13,9 +13,14 @@ from urllib.parse import urlsplit
 from fleet.charts.network_policies import lets_out
 from fleet.charts.problems import Problem
 from fleet.charts.rendered import RenderedObject, RenderedScenario, containers, pod_labels, selects
-from fleet.charts.service_environment import QDRANT_URL, EnvVariable, container_environments
+from fleet.charts.service_environment import (
+    CLICKHOUSE_URL,
+    QDRANT_URL,
+    EnvVariable,
+    container_environments,
+)
 
-STORE_URLS = (QDRANT_URL,)
+STORE_URLS = (QDRANT_URL, CLICKHOUSE_URL)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

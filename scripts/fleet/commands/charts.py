@@ -12,7 +12,8 @@ from fleet.paths import find_repo_root
 
 @click.group("charts")
 def group() -> None:
-    """The Helm charts under platform-charts/: one release per service, mesh, Kafka and Qdrant."""
+    """The Helm charts under platform-charts/: one release per service, mesh, Kafka, Qdrant and
+    ClickHouse."""
 
 
 command = group
