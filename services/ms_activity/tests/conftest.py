@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from knowledge_kit.testing import unique_name
-from ms_activity.store import ActivityStore, open_store
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_activity.config import Settings
 from ms_activity.main import MIGRATIONS, ActivityParts, activity_parts
+from ms_activity.store import ActivityStore, open_store
 
 from .support import Clock, Events, Spaces
 
