@@ -3,11 +3,12 @@
 Writes: `record` reads which ids are already recorded and inserts only the others (materialized
 views then fill the timelines, the rollups and the ids), under a lock so one store never races
 itself; an activity is recorded once however often it is delivered. Reads: a timeline page is a
-range read of its timeline, newest first, after a keyset cursor; an aggregate reads the 15-minute
-rollups (the edges of a range that cut a slot from the activities themselves) unless a filter or
-breakdown needs the activities (actors, properties, breakdown by actor, space or object), and the top
-objects and actors from the activities. Erasure deletes the user's activities (lightweight
-DELETE) and rebuilds the rollup months they were in, so they leave every aggregate.
+range read of its timeline, newest first, after a keyset cursor; an aggregate reads the hourly
+rollups when every bucket bound is a whole UTC hour (the zone's offset is whole hours over the
+range), else the 15-minute ones (the edges of a range that cut a slot from the activities
+themselves), unless a filter or breakdown needs the activities (actors, properties, breakdown by
+actor, space or object); the top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
+DELETE) and rebuilds both rollups' months they were in, so they leave every aggregate.
 
 ClickHouse is called in a worker thread: its calls block.
 """
@@ -33,11 +34,12 @@ from .queries import (
     filter_conditions,
     needs_rows,
 )
-from .schema import BOOKKEEPING, MIGRATIONS, ROLLUP_SELECT
+from .schema import BOOKKEEPING, MIGRATIONS, ROLLUP_SELECT, ROLLUPS
 from .sql import ClickHouse, Row, ch_time, checked_identifier, parse_time
 from .timelines import PLATFORM, timeline_key, timelines_of
 
 _SLOT = timedelta(minutes=15)
+_HOUR = timedelta(hours=1)
 _ID_CHUNK = 20_000
 _INSERT_CHUNK = 50_000
 _ACTIVITY_COLUMNS = (
@@ -83,6 +85,10 @@ class ClickHouseActivityStore:
                 continue
             for statement in migration.statements:
                 self._sql.execute(statement.format(db=self._db, retention=self._retention_days))
+            if migration.rebuilds:
+                # Replaces whole partitions: applying it twice (two instances) counts nothing twice.
+                with self._write_lock:
+                    self._rebuild(self._months(), migration.rebuilds)
             self._sql.insert(
                 f"`{self._db}`.schema_migrations",
                 [{"version": migration.version, "description": migration.description}],
@@ -154,33 +160,36 @@ class ClickHouseActivityStore:
 
     def _rebuild_all(self, months: Iterable[int] | None) -> None:
         with self._write_lock:
-            if months is None:
-                months = [
-                    int(row["month"])
-                    for row in self._sql.rows(
-                        f"SELECT DISTINCT toYYYYMM(occur_time) AS month"
-                        f" FROM `{self._db}`.activity_events"
-                    )
-                ]
-            self._rebuild(months)
+            self._rebuild(self._months() if months is None else months)
 
-    def _rebuild(self, months: Iterable[int]) -> None:
-        staging = f"`{self._db}`.activity_rollup_rebuild"
-        for month in sorted(set(months)):
-            self._sql.execute(f"TRUNCATE TABLE {staging}")
-            select = ROLLUP_SELECT.format(
-                source=f"`{self._db}`.activity_events FINAL",
-                where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
+    def _months(self) -> list[int]:
+        return [
+            int(row["month"])
+            for row in self._sql.rows(
+                f"SELECT DISTINCT toYYYYMM(occur_time) AS month FROM `{self._db}`.activity_events"
             )
-            self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
-            left = self._sql.rows(f"SELECT count() AS n FROM {staging}")[0]["n"]
-            # A month left empty is dropped (REPLACE refuses an empty source).
-            self._sql.execute(
-                f"ALTER TABLE `{self._db}`.activity_rollup REPLACE PARTITION {int(month)}"
-                f" FROM {staging}"
-                if left
-                else f"ALTER TABLE `{self._db}`.activity_rollup DROP PARTITION {int(month)}"
-            )
+        ]
+
+    def _rebuild(self, months: Iterable[int], tables: Iterable[str] = tuple(ROLLUPS)) -> None:
+        months = sorted(set(months))
+        for table in tables:
+            target = f"`{self._db}`.{table}"
+            staging = f"`{self._db}`.{table}_rebuild"
+            for month in months:
+                self._sql.execute(f"TRUNCATE TABLE {staging}")
+                select = ROLLUP_SELECT.format(
+                    source=f"`{self._db}`.activity_events FINAL",
+                    where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
+                    slot=ROLLUPS[table],
+                )
+                self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
+                left = self._sql.rows(f"SELECT count() AS n FROM {staging}")[0]["n"]
+                # A month left empty is dropped (REPLACE refuses an empty source).
+                self._sql.execute(
+                    f"ALTER TABLE {target} REPLACE PARTITION {int(month)} FROM {staging}"
+                    if left
+                    else f"ALTER TABLE {target} DROP PARTITION {int(month)}"
+                )
 
     # Timelines
 
@@ -246,7 +255,8 @@ class ClickHouseActivityStore:
         bounds = bucket_bounds(query.start, query.end, query.interval, zone)
         limit = query.breakdown_limit if query.breakdown is not Dimension.NONE else 0
         if _rollups_answer(query):
-            sql, params = self._rollup_sql(query)
+            hourly = all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
+            sql, params = self._rollup_sql(query, _HOUR if hourly else _SLOT)
             rows = _rollup_rows(self._sql.rows(sql, params))
         else:
             sql, params = self._raw_sql(query)
@@ -286,11 +296,12 @@ class ClickHouseActivityStore:
         )
         return outer.replace("{inner}", inner), {**where.params, "tz": query.time_zone or "UTC"}
 
-    def _rollup_sql(self, query: AggregateQuery) -> tuple[str, dict[str, Any]]:
-        """Per bucket and over the range: whole slots from the rollup, the slots the range cuts
-        at either end from the activities."""
-        inner_start = _ceil_slot(query.start)
-        inner_end = _floor_slot(query.end)
+    def _rollup_sql(self, query: AggregateQuery, slot: timedelta) -> tuple[str, dict[str, Any]]:
+        """Per bucket and over the range: whole slots (15 minutes or an hour) from that rollup,
+        the slots the range cuts at either end from the activities."""
+        table = "activity_rollup_hour" if slot == _HOUR else "activity_rollup"
+        inner_start = _ceil_slot(query.start, slot)
+        inner_end = _floor_slot(query.end, slot)
         if inner_start >= inner_end:
             inner_start = inner_end = query.start
         rolled = Conditions()
@@ -314,9 +325,9 @@ class ClickHouseActivityStore:
         )
         inner = (
             "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
-            f" FROM `{self._db}`.activity_rollup WHERE {rolled.sql()}"
+            f" FROM `{self._db}`.{table} WHERE {rolled.sql()}"
             " UNION ALL"
-            " SELECT toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS t, count() AS n,"
+            f" SELECT toDateTime({ROLLUPS[table]}(occur_time), 'UTC') AS t, count() AS n,"
             f" sumMap(map({KIND}, toUInt64(1))) AS kinds,"
             " CAST(uniqExactStateIf(actor, actor != '') AS AggregateFunction(uniqExact, String))"
             f" AS actors FROM {source} WHERE {edges.sql()} GROUP BY t"
@@ -460,11 +471,14 @@ def _assemble(rows: list[Row], bounds: list[datetime], breakdown_limit: int) -> 
     return Aggregate(buckets, range_total, range_actors, [], [])
 
 
-def _floor_slot(instant: datetime) -> datetime:
+def _floor_slot(instant: datetime, slot: timedelta) -> datetime:
+    minutes = int(slot.total_seconds()) // 60
     instant = instant.astimezone(UTC)
-    return instant.replace(minute=instant.minute - instant.minute % 15, second=0, microsecond=0)
+    return instant.replace(
+        minute=instant.minute - instant.minute % minutes, second=0, microsecond=0
+    )
 
 
-def _ceil_slot(instant: datetime) -> datetime:
-    floor = _floor_slot(instant)
-    return floor if floor == instant else floor + _SLOT
+def _ceil_slot(instant: datetime, slot: timedelta) -> datetime:
+    floor = _floor_slot(instant, slot)
+    return floor if floor == instant else floor + slot

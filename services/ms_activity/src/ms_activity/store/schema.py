@@ -10,6 +10,10 @@
   state), kept by a materialized view. Every IANA zone's offset is a multiple of 15 minutes, so local hours, days,
   weeks and months (across daylight-saving changes, and for +05:30 or +05:45) are unions of
   slots; distinct actors merge exactly.
+- `activity_rollup_hour`: the same per UTC hour (migration 2, filled from the activities when
+  it is applied). A zone whose offset is a whole number of hours over the range (every zone but
+  a few, such as +05:30 and +05:45) has buckets that are unions of hours: its aggregates merge a
+  quarter of the slots. The others read the 15-minute rollup.
 - `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
   replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
   so a replay does not bring them back.
@@ -47,7 +51,7 @@ _COLUMNS = """
 ROLLUP_SELECT = """
     SELECT
         timeline,
-        toDateTime(toStartOfFifteenMinutes(occur_time), 'UTC') AS slot,
+        toDateTime({slot}(occur_time), 'UTC') AS slot,
         count() AS activities,
         sumMap(map(if(event_type = '', verb, event_type), toUInt64(1))) AS kinds,
         uniqExactStateIf(actor, actor != '') AS actors
@@ -57,12 +61,20 @@ ROLLUP_SELECT = """
     {where}
     GROUP BY timeline, slot"""
 
+# The rollup tables, each with the function that starts its slots.
+ROLLUPS: dict[str, str] = {
+    "activity_rollup": "toStartOfFifteenMinutes",
+    "activity_rollup_hour": "toStartOfHour",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Rollup tables filled from the activities once the statements are applied.
+    rebuilds: tuple[str, ...] = ()
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -101,7 +113,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             AS `{db}`.activity_rollup""",
             "CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_rollup_mv"
             " TO `{db}`.activity_rollup AS"
-            + ROLLUP_SELECT.format(source="`{db}`.activity_events", where=""),
+            + ROLLUP_SELECT.format(
+                source="`{db}`.activity_events", where="", slot="toStartOfFifteenMinutes"
+            ),
             """CREATE TABLE IF NOT EXISTS `{db}`.activity_ids (
                 id String,
                 occur_time DateTime64(3, 'UTC')
@@ -112,6 +126,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             TO `{db}`.activity_ids AS
             SELECT id, occur_time FROM `{db}`.activity_events""",
         ),
+    ),
+    Migration(
+        2,
+        "hourly rollups of spaces and the platform, filled from the activities",
+        (
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_hour (
+                timeline String,
+                slot DateTime('UTC'),
+                activities SimpleAggregateFunction(sum, UInt64),
+                kinds SimpleAggregateFunction(sumMap, Map(String, UInt64)),
+                actors AggregateFunction(uniqExact, String)
+            ) ENGINE = AggregatingMergeTree
+            PARTITION BY toYYYYMM(slot)
+            ORDER BY (timeline, slot)
+            TTL slot + INTERVAL {retention} DAY""",
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_hour_rebuild
+            AS `{db}`.activity_rollup_hour""",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_rollup_hour_mv"
+            " TO `{db}`.activity_rollup_hour AS"
+            + ROLLUP_SELECT.format(source="`{db}`.activity_events", where="", slot="toStartOfHour"),
+        ),
+        rebuilds=("activity_rollup_hour",),
     ),
 )
 
