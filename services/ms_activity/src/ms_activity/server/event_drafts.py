@@ -266,6 +266,40 @@ def _model_promoted(event: ml.ModelPromoted) -> list[Draft]:
     )
 
 
+def _model_alias_moved(event: ml.ModelAliasMoved) -> list[Draft]:
+    return _one(
+        event.moved_by,
+        "model.alias_moved",
+        event.model,
+        "",
+        alias=event.alias,
+        model_version=event.model_version,
+        previous_model_version=event.previous_model_version,
+    )
+
+
+def _model_version_deleted(event: ml.ModelVersionDeleted) -> list[Draft]:
+    return _one(
+        event.deleted_by, "model_version.deleted", event.model_version, "", model=event.model
+    )
+
+
+def _model_deleted(event: ml.ModelDeleted) -> list[Draft]:
+    return _one(event.deleted_by, "model.deleted", event.model, "")
+
+
+def _deployment_changed(event: ml.DeploymentChanged) -> list[Draft]:
+    return _one(
+        event.changed_by,
+        "deployment.changed",
+        event.deployment,
+        "",
+        model=event.model,
+        kind=_label(ml.DeploymentChangeKind, event.kind, "DEPLOYMENT_CHANGE_KIND_"),
+        revision=str(event.revision) if event.revision else "",
+    )
+
+
 def _training_changed(event: ml.TrainingJobStateChanged) -> list[Draft]:
     return _one(
         "",
@@ -321,6 +355,10 @@ MAPPERS: Mapping[type[Message], Mapper] = {
     ml.ModelRegistered: _model_registered,
     ml.ModelVersionCreated: _model_version_created,
     ml.ModelPromoted: _model_promoted,
+    ml.ModelAliasMoved: _model_alias_moved,
+    ml.ModelVersionDeleted: _model_version_deleted,
+    ml.ModelDeleted: _model_deleted,
+    ml.DeploymentChanged: _deployment_changed,
     ml.TrainingJobStateChanged: _training_changed,
     notifications.NotificationDelivered: _notification("notification.delivered"),
     notifications.NotificationFailed: _notification("notification.failed"),
