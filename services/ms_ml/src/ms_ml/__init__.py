@@ -1,0 +1,1 @@
+"""ms_ml: Models, versions and stages, training jobs and deployments."""

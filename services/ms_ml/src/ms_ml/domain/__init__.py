@@ -1,0 +1,1 @@
+"""Entities, their rules and the repository protocols; plain Python, no I/O."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the service's database; versions/ holds the service's own revisions."""

@@ -1,0 +1,1 @@
+"""Repositories: the domain's repository protocols implemented on the service's store."""

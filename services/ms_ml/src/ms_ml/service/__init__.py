@@ -1,0 +1,1 @@
+"""Use cases: validation, transactions, calls into the domain and the repositories."""
