@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.database.availability import database_unreachable
+from knowledge_kit.database.held_connection import HeldConnection
 from knowledge_kit.events.dead_letter import send_to_dead_letter
 from knowledge_kit.events.envelope import payload_type
 from knowledge_kit.events.inbox import claim_event, claim_events
@@ -80,6 +81,8 @@ class EventConsumer:
             cls.DESCRIPTOR.full_name: (cls, handler) for cls, handler in handlers.items()
         }
         self._sessions = sessions
+        # While `run` runs, batches are applied on a connection of their own (see HeldConnection).
+        self._held: HeldConnection | None = None
         self._max_attempts = max_attempts
         self._backoff = retry_backoff_seconds
         self._consumer = AIOKafkaConsumer(
@@ -105,12 +108,30 @@ class EventConsumer:
             await self._consumer.stop()
             await self._producer.stop()
             raise
+        held = self._held = HeldConnection(self._sessions)
         try:
+            await held.take()
             while not stop.is_set():
                 await self._handle_batches(await self._consumer.getmany(timeout_ms=200))
         finally:
+            self._held = None
+            await held.release()
             await self._consumer.stop()
             await self._producer.stop()
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction, committed when the block ends; on the runner's own
+        connection while it runs, which is given back after a failure (it may be broken)."""
+        held = self._held
+        session = self._sessions() if held is None else await held.session()
+        try:
+            async with session, session.begin():
+                yield session
+        except BaseException:
+            if held is not None:
+                await held.release()
+            raise
 
     async def _handle_batches(self, batches: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
         # Where each partition of the batch resumes if the batch is cut short.
@@ -191,7 +212,7 @@ class EventConsumer:
         """Apply `ready` in one transaction; the index of the record whose handler failed and
         its error (the transaction then rolled back), None when all committed."""
         try:
-            async with self._sessions() as session, session.begin():
+            async with self._transaction() as session:
                 claimed = await claim_events(
                     session,
                     self.group_id,
@@ -272,7 +293,7 @@ class EventConsumer:
     ) -> None:
         for attempt in range(first_attempt, self._max_attempts + 1):
             try:
-                async with self._sessions() as session, session.begin():
+                async with self._transaction() as session:
                     await self._apply(session, record.topic, envelope, payload, handler)
                 return
             except Exception as error:

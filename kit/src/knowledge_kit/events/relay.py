@@ -2,6 +2,9 @@
 
 A crash between publishing and marking re-publishes the batch on restart (at-least-once);
 consumers absorb the duplicates through their inbox, so each event is applied once.
+
+While it runs, the relay keeps one connection of the pool (`HeldConnection`), so that a busy
+service's transactions do not hold its batches up.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.aio import first_set
+from knowledge_kit.database.held_connection import HeldConnection
 from knowledge_kit.events.commits import watch_commits
 from knowledge_kit.events.envelope import kafka_headers
 from knowledge_kit.events.tables import outbox_events
@@ -43,10 +47,12 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._held: HeldConnection | None = None  # while `run` runs
 
     async def publish_pending_events(self) -> int:
         """Publish one batch of unsent events; returns how many were published."""
-        async with self._sessions() as session, session.begin():
+        session = self._sessions() if self._held is None else await self._held.session()
+        async with session, session.begin():
             rows = (
                 await session.execute(
                     select(
@@ -91,16 +97,23 @@ class OutboxRelay:
         and backs off (logging the cause) while the database or Kafka fails."""
         committed = watch_commits(self._sessions)
         failures = 0
-        while not stop.is_set():
-            committed.clear()
-            try:
-                published = await self.publish_pending_events()
-                failures = 0
-            except Exception:
-                failures += 1
-                _log.exception("outbox_relay_failed", attempt=failures)
-                published = 0
-            if published == 0:
-                delay = self._idle_seconds * (2 ** min(failures, 5))
-                # While failing, only the backoff (not every new commit) brings the next try.
-                await first_set(stop, *([] if failures else [committed]), seconds=delay)
+        held = self._held = HeldConnection(self._sessions)
+        try:
+            await held.take()
+            while not stop.is_set():
+                committed.clear()
+                try:
+                    published = await self.publish_pending_events()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    _log.exception("outbox_relay_failed", attempt=failures)
+                    await held.release()  # it may be broken: the next batch takes a fresh one
+                    published = 0
+                if published == 0:
+                    delay = self._idle_seconds * (2 ** min(failures, 5))
+                    # While failing, only the backoff (not every new commit) brings the next try.
+                    await first_set(stop, *([] if failures else [committed]), seconds=delay)
+        finally:
+            self._held = None
+            await held.release()
