@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { signOut } from "@/actions/auth";
+import { currentMe } from "@/api/session";
+
+export async function Header() {
+  const me = await currentMe();
+  return (
+    <header className="top">
+      <Link className="brand" href="/">
+        Knowledge
+      </Link>
+      {me ? (
+        <>
+          <Link href="/spaces">Spaces</Link>
+          <span className="who" id="signed-in-as">
+            {me.displayName || me.email}
+          </span>
+          <form action={signOut}>
+            <button className="quiet" type="submit" id="sign-out-button">
+              Sign out
+            </button>
+          </form>
+        </>
+      ) : (
+        <span className="who">
+          <Link href="/sign-in">Sign in</Link> · <Link href="/sign-up">Create an account</Link>
+        </span>
+      )}
+    </header>
+  );
+}
