@@ -41,8 +41,7 @@ def settings(chdb_path: Path) -> Settings:
         chdb_path=str(chdb_path),
         clickhouse_database=unique_name("activity").replace("-", "_"),
         erasure_poll_seconds=0.05,
-        record_rate_per_minute=600,
-        record_burst=1000,
+        record_limit_per_minute=1000,
     )
 
 

@@ -41,10 +41,9 @@ class Settings(ServiceSettings):
     chdb_path: str = "./activity.chdb"
     # How long activities are kept (older ones are dropped; ranges may not be longer).
     retention_days: int = Field(default=400, ge=1, le=3650)
-    # What each user may record through RecordActivities: a refill rate and a burst (at least
-    # one full batch of 500).
-    record_rate_per_minute: int = Field(default=600, ge=1)
-    record_burst: int = Field(default=1000, ge=500)
+    # What each user may record through RecordActivities in each minute, across every instance
+    # (at least one full batch of 500).
+    record_limit_per_minute: int = Field(default=1000, ge=500)
     # Consumed activities go to the store in batches of at most this many.
     forward_batch_size: int = Field(default=5_000, ge=1, le=100_000)
     # How often an instance looks for erasures asked of another instance (its own start at once).

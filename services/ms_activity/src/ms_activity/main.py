@@ -13,7 +13,8 @@ from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, ru
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .config import Settings
-from .domain.rate_limit import RateLimiter
+from .domain.rate_limit import RecordLimit
+from .repository.quotas import RecordQuotas
 from .server.activity import ActivityServicer
 from .server.events import event_handlers
 from .service.access import Access
@@ -54,14 +55,14 @@ def activity_parts(
     to the store, `erasures.run` carries out erasures)."""
     retention = timedelta(days=settings.retention_days)
     access = Access(sessions)
-    limiter = RateLimiter(settings.record_rate_per_minute, settings.record_burst)
+    quotas = RecordQuotas(sessions, RecordLimit(settings.record_limit_per_minute))
     forwarder = Forwarder(sessions, store, batch=settings.forward_batch_size)
     return ActivityParts(
         ingestion=Ingestion(forwarder.wake, retention, clock),
         forwarder=forwarder,
         timelines=Timelines(store, access, PageTokens.for_service(settings), retention, clock),
         aggregates=Aggregates(store, access, retention, clock),
-        recording=Recording(store, access, limiter, retention, clock),
+        recording=Recording(store, access, quotas, retention, clock),
         erasures=Erasures(sessions, store, poll_seconds=settings.erasure_poll_seconds, clock=clock),
     )
 

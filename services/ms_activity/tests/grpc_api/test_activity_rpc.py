@@ -1,6 +1,7 @@
 """ActivityService through gRPC behind the kit's pipeline: what a client reports is on its
 timeline, a retried batch is not counted twice, bad requests are INVALID_ARGUMENT naming the
-field with nothing recorded, a spent rate is RESOURCE_EXHAUSTED, foreign timelines are
+field with nothing recorded, a spent minute is RESOURCE_EXHAUSTED with when to retry, on
+every instance of one database, foreign timelines are
 PERMISSION_DENIED, an erasure is followed to its end."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import grpc
 import pytest
@@ -16,12 +18,16 @@ from knowledge.activity.v1 import activity_pb2 as pb
 from knowledge.activity.v1 import activity_service_pb2 as api
 from knowledge.activity.v1 import activity_service_pb2_grpc
 from knowledge.common.v1.time_range_pb2 import TimeRange
+from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.errors import field_violations_of
 
-from ms_activity.main import ActivityParts
+from ms_activity.config import Settings
+from ms_activity.main import ActivityParts, activity_parts, servicers
 from ms_activity.server.messages import timestamp
+from ms_activity.server.refusals import retry_delay_of
+from ms_activity.store import ActivityStore
 
-from ..support import NOW, Events, Spaces
+from ..support import NOW, Clock, Events, Spaces
 from .conftest import Metadata, bearer
 from .seeds import ADA, BOB, CY, SPACE, edits
 
@@ -113,20 +119,41 @@ async def test_bad_requests_name_the_field_and_record_nothing(
     assert list(listed.activities) == []
 
 
-async def test_a_spent_rate_is_resource_exhausted(
+async def test_a_spent_minute_is_resource_exhausted_with_when_to_retry_on_every_instance(
     stub: activity_service_pb2_grpc.ActivityServiceAsyncStub,
+    settings: Settings,
+    database_url: str,
+    store: ActivityStore,
+    clock: Clock,
     spaces: Spaces,
+    start_grpc_server: Callable[..., Any],
+    service_settings: Any,
     mint_token: Callable[..., str],
 ) -> None:
     await spaces.add(SPACE, BOB)
     bob = bearer(mint_token(BOB))
-    for _ in range(2):
-        batch = api.RecordActivitiesRequest(activities=[viewed() for _ in range(500)])
-        await stub.RecordActivities(batch, metadata=bob)
-    more = api.RecordActivitiesRequest(activities=[viewed() for _ in range(100)])
-    refused = await refusal(stub.RecordActivities(more, metadata=bob))
-    assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert "retry in" in (refused.details() or "")
+    engine = create_database_engine(database_url, traced=False)
+    try:
+        other = activity_parts(settings, session_factory(engine), store, clock)
+        own = service_settings.model_dump(exclude={"service_name", "public_methods"})
+        running = await start_grpc_server(*servicers(other), settings=Settings(**own))
+        async with grpc.aio.insecure_channel(running.target) as channel:
+            second = activity_service_pb2_grpc.ActivityServiceStub(channel)
+            for instance in (stub, second):
+                batch = api.RecordActivitiesRequest(activities=[viewed() for _ in range(500)])
+                await instance.RecordActivities(batch, metadata=bob)
+            more = api.RecordActivitiesRequest(activities=[viewed() for _ in range(100)])
+            for instance in (stub, second):
+                refused = await refusal(instance.RecordActivities(more, metadata=bob))
+                assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert "retry in 60 seconds" in (refused.details() or "")
+                assert retry_delay_of(refused.trailing_metadata()) == 60.0
+    finally:
+        await engine.dispose()
+    listed = await stub.ListActivities(
+        api.ListActivitiesRequest(parent=BOB, page_size=200), metadata=bob
+    )
+    assert len(listed.activities) == 200 and listed.next_page_token
 
 
 async def test_who_sees_what(

@@ -1,5 +1,5 @@
 """Bad ranges, zones, counts and filters are INVALID_ARGUMENT naming the field; the rate limit
-refuses a whole batch once a user's share is spent and refills over time."""
+counts each minute of the clock apart and says how long until the next one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from knowledge_kit.errors import ValidationError
 from ms_activity.domain.buckets import Interval, check_bucket_count, checked_count
 from ms_activity.domain.filters import checked_filters
 from ms_activity.domain.ranges import checked_window
-from ms_activity.domain.rate_limit import RateLimiter
+from ms_activity.domain.rate_limit import RecordLimit
 from ms_activity.domain.scope import ScopeKind, scope_of
 from ms_activity.domain.zones import checked_zone
 
@@ -72,11 +72,10 @@ def test_parents_name_a_user_a_space_a_resource_or_the_platform() -> None:
         assert field_of(refused) == "parent"
 
 
-def test_the_rate_limit_refuses_a_whole_batch_then_refills() -> None:
-    limiter = RateLimiter(per_minute=600, capacity=1000)
-    assert limiter.take("users/ada", 500, now=0.0) == 0
-    assert limiter.take("users/ada", 500, now=0.0) == 0
-    assert limiter.take("users/ada", 1, now=0.0) > 0  # spent: nothing taken
-    assert limiter.take("users/bob", 500, now=0.0) == 0  # each user their own share
-    assert limiter.take("users/ada", 10, now=1.0) == 0  # 10 per second back
-    assert limiter.take("users/ada", 1001, now=1000.0) == float("inf")
+def test_the_rate_limit_counts_minutes_of_the_clock_and_says_when_the_next_one_starts() -> None:
+    limit = RecordLimit(1000)
+    at = NOW + timedelta(seconds=12.5)
+    assert limit.window_of(at) == limit.window_of(NOW) == int(NOW.timestamp())
+    assert limit.window_of(NOW + timedelta(seconds=60)) == int(NOW.timestamp()) + 60
+    assert limit.wait(at, 500) == 47.5
+    assert limit.wait(at, 1001) == float("inf")  # no minute allows it

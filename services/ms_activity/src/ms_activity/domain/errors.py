@@ -7,6 +7,11 @@ from knowledge_kit.errors import DomainError
 
 
 class RateLimitedError(DomainError):
-    """The caller recorded more than their share this minute: RESOURCE_EXHAUSTED, retry later."""
+    """The caller recorded more than their share this minute: RESOURCE_EXHAUSTED, to be retried
+    after `retry_after` seconds (infinite: never, the batch is larger than a minute allows)."""
 
     status_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

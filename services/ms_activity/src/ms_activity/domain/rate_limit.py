@@ -1,50 +1,42 @@
-"""How many activities each user may record: a token bucket per user, in this instance.
+"""How many activities each user may record: at most `limit` in each minute of the clock.
 
-A user starts with a full bucket (`capacity` activities) that refills at `per_minute`; a batch
-takes as many tokens as it holds activities, or none at all when too few are left. Buckets are
-kept per instance: behind N instances a user may record up to N times as much in a burst, which
-bounds abuse without a shared counter on every request.
+The minutes are fixed windows (12:00:00 to 12:01:00, ...) counted in the SQL database every
+instance shares (`repository/quotas.py`), so a user records no more behind N instances than
+behind one. A batch takes as many as it holds activities, or none at all when the minute has
+too few left; the refusal says when the next minute starts. Across a window's edge a user may
+record up to twice the limit in a minute's span: the price of one counter row per user and minute.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-# Buckets kept before full (idle) ones are forgotten.
-_MAX_TRACKED = 50_000
-
-
-@dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    at: float
+WINDOW = timedelta(minutes=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class RateLimiter:
-    def __init__(self, per_minute: int, capacity: int) -> None:
-        if per_minute < 1 or capacity < 1:
-            raise ValueError("per_minute and capacity must be at least 1")
-        self._per_second = per_minute / 60
-        self._capacity = float(capacity)
-        self._buckets: dict[str, _Bucket] = {}
+@dataclass(frozen=True, slots=True)
+class RecordLimit:
+    """`limit` activities per user in each `window`."""
 
-    def take(self, user: str, count: int, now: float) -> float:
-        """0 when `count` tokens were taken; else the seconds until they would be there."""
-        bucket = self._buckets.get(user)
-        if bucket is None:
-            if len(self._buckets) >= _MAX_TRACKED:
-                self._forget_full(now)
-            bucket = self._buckets[user] = _Bucket(self._capacity, now)
-        bucket.tokens = min(self._capacity, bucket.tokens + (now - bucket.at) * self._per_second)
-        bucket.at = now
-        if count <= bucket.tokens:
-            bucket.tokens -= count
-            return 0.0
-        if count > self._capacity:
-            return float("inf")
-        return (count - bucket.tokens) / self._per_second
+    limit: int
+    window: timedelta = WINDOW
 
-    def _forget_full(self, now: float) -> None:
-        refill = self._capacity / self._per_second
-        for user in [u for u, b in self._buckets.items() if now - b.at >= refill]:
-            del self._buckets[user]
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.window <= timedelta(0):
+            raise ValueError("limit and window must be positive")
+
+    def window_of(self, now: datetime) -> int:
+        """The window holding `now`, as the epoch second it starts at."""
+        size = int(self.window.total_seconds())
+        return int((now - _EPOCH).total_seconds()) // size * size
+
+    def wait(self, now: datetime, count: int) -> float:
+        """Seconds until `count` activities may be recorded: to the next window, or infinite
+        when the batch is larger than any window allows."""
+        if count > self.limit:
+            return math.inf
+        next_start = _EPOCH + timedelta(seconds=self.window_of(now)) + self.window
+        return max((next_start - now).total_seconds(), 0.001)

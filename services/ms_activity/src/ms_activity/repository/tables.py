@@ -3,8 +3,9 @@
 The activities themselves are in ClickHouse (`ms_activity.store`). Here: the activities consumed
 events gave, written with the consumer's transaction and waiting to be forwarded to the store
 (`pending_activities`); the kit's membership projection of knowledge.spaces.v1 (who may see a
-space's timeline); and the erasures users asked for (the operations GetErasureOperation
-answers). The kit's inbox, next to these, turns a redelivered event away.
+space's timeline); the erasures users asked for (the operations GetErasureOperation
+answers); and how many activities each user reported in the current minute (`record_quotas`,
+shared by every instance). The kit's inbox, next to these, turns a redelivered event away.
 """
 
 from knowledge_kit.spaces.tables import space_memberships
@@ -49,5 +50,15 @@ pending_activities = Table(
     # The activity as JSON (ms_activity.repository.pending).
     Column("body", Text, nullable=False),
 )
+
+record_quotas = Table(
+    "record_quotas",
+    metadata,
+    Column("actor", String(NAME), primary_key=True),
+    # The minute counted, as the epoch second it starts at.
+    Column("window_start", BigInteger, primary_key=True),
+    Column("recorded", Integer, nullable=False),
+)
+Index("ix_record_quotas_window_start", record_quotas.c.window_start)
 
 space_memberships.to_metadata(metadata)

@@ -10,6 +10,7 @@ from knowledge.activity.v1 import activity_service_pb2 as api
 from knowledge.activity.v1 import activity_service_pb2_grpc
 from knowledge_kit.api import caller, checked_time, checked_time_range
 
+from ..domain.errors import RateLimitedError
 from ..domain.filters import checked_filters
 from ..domain.reported import Reported
 from ..service.aggregates import AggregateRequest, Aggregates
@@ -23,6 +24,7 @@ from .messages import (
     erasure_message,
     interval_of,
 )
+from .refusals import rate_limited_trailers
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -111,7 +113,15 @@ class ActivityServicer(activity_service_pb2_grpc.ActivityServiceServicer):
             )
             for index, one in enumerate(request.activities)
         ]
-        outcome = await self._recording.record(caller(), reported, request.source)
+        principal = caller()
+        try:
+            outcome = await self._recording.record(principal, reported, request.source)
+        except RateLimitedError as refused:
+            await context.abort(
+                refused.status_code,
+                refused.message,
+                trailing_metadata=rate_limited_trailers(refused, principal.name),
+            )
         return api.RecordActivitiesResponse(
             recorded_count=outcome.recorded, duplicate_count=outcome.duplicates
         )

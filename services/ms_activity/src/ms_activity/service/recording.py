@@ -1,10 +1,10 @@
 """RecordActivities: what signed-in users did in a client, checked as one batch (all or none),
-within their rate, in spaces they are members of, recorded once per client id."""
+within their share of the minute (counted across instances), in spaces they are members of, recorded once per client id."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,8 +13,8 @@ from knowledge_kit.auth import Principal
 from knowledge_kit.errors import PermissionDeniedError
 
 from ..domain.errors import RateLimitedError
-from ..domain.rate_limit import RateLimiter
 from ..domain.reported import Reported, checked_reports, checked_source
+from ..repository.quotas import RecordQuotas
 from ..store import Activity, ActivityStore
 from .access import Access, is_admin
 
@@ -30,17 +30,15 @@ class Recording:
         self,
         store: ActivityStore,
         access: Access,
-        limiter: RateLimiter,
+        quotas: RecordQuotas,
         retention: timedelta,
         clock: Clock = utc_now,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._access = access
-        self._limiter = limiter
+        self._quotas = quotas
         self._retention = retention
         self._clock = clock
-        self._monotonic = monotonic
 
     async def record(
         self, principal: Principal, reported: Sequence[Reported], source: str
@@ -54,9 +52,9 @@ class Recording:
                     raise PermissionDeniedError(
                         f"{principal.name} is not a member of {space}, so records nothing there"
                     )
-        wait = self._limiter.take(principal.name, len(checked), self._monotonic())
+        wait = await self._quotas.take(principal.name, len(checked), now)
         if wait:
-            raise RateLimitedError(_refusal(principal.name, wait))
+            raise RateLimitedError(_refusal(principal.name, wait), retry_after=wait)
         activities = [
             Activity(
                 id=one.id,
@@ -78,9 +76,9 @@ class Recording:
 
 
 def _refusal(user: str, wait: float) -> str:
-    if wait == float("inf"):
-        return "the batch holds more activities than a user may record at once"
+    if wait == math.inf:
+        return "the batch holds more activities than a user may record in a minute"
     return (
-        f"{user} recorded too many activities: nothing of this batch was recorded; "
-        f"retry in {max(1, round(wait))} seconds"
+        f"{user} recorded too many activities this minute: nothing of this batch was recorded; "
+        f"retry in {math.ceil(wait)} seconds"
     )
