@@ -1,6 +1,8 @@
 // The local page: log in, then work with spaces, documents (gRPC-web) and canvases (y-websocket),
 // search every passage the user may read, ask questions answered from those passages with their
-// citations (the chat panel), and hear of what concerns them (the bell).
+// citations (the chat panel), hear of what concerns them (the bell), and see what happens in a
+// space (its timeline and daily chart; what they view and search reported back).
+import { ActivityView } from "./activity_view.js";
 import { ChatView } from "./chat_view.js";
 import { element, inputValue, showError } from "./dom.js";
 import { NotificationsView } from "./notifications_view.js";
@@ -32,6 +34,7 @@ async function signIn(): Promise<void> {
   element("sign-in").hidden = true;
   new SearchView(platform);
   new ChatView(platform, user.name);
+  new ActivityView(platform);
   void new NotificationsView(platform, user.name).follow();
   await new Workspace(platform, credentials, user.name).show();
 }

@@ -1,6 +1,7 @@
 // The platform's services as seen from the browser: gRPC-web through the edge that served this page.
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { ActivityService } from "@knowledge/protos/knowledge/activity/v1/activity_service_pb";
 import { AuthService } from "@knowledge/protos/knowledge/auth/v1/auth_service_pb";
 import { CanvasService } from "@knowledge/protos/knowledge/canvas/v1/canvas_service_pb";
 import { ChatService } from "@knowledge/protos/knowledge/chat/v1/chat_service_pb";
@@ -17,6 +18,7 @@ export interface Platform {
   vector: Client<typeof VectorService>;
   chat: Client<typeof ChatService>;
   notifications: Client<typeof NotificationService>;
+  activity: Client<typeof ActivityService>;
 }
 
 /** Where the access token of the signed-in user lives; every call carries it as a bearer token. */
@@ -46,5 +48,6 @@ export function connectPlatform(credentials: Credentials): Platform {
     vector: createClient(VectorService, transport),
     chat: createClient(ChatService, transport),
     notifications: createClient(NotificationService, transport),
+    activity: createClient(ActivityService, transport),
   };
 }

@@ -5,6 +5,7 @@ import type { Canvas } from "@knowledge/protos/knowledge/canvas/v1/canvas_pb";
 import { CanvasView } from "./canvas_view.js";
 import { DocumentView } from "./document_view.js";
 import { element, inputValue, renderChoices, showError } from "./dom.js";
+import { announceDocument, announceSpace } from "./opened.js";
 import type { Credentials, Platform } from "./platform.js";
 
 const PAGE_SIZE = 100;
@@ -65,6 +66,7 @@ export class Workspace {
     element("new-document-form").hidden = false;
     element("canvases-title").hidden = false;
     element("new-canvas-form").hidden = false;
+    announceSpace(space);
     await Promise.all([this.listSpaces(), this.listDocuments(), this.listCanvases()]);
   }
 
@@ -110,6 +112,7 @@ export class Workspace {
     this.canvasView.close();
     element("canvas").hidden = true;
     this.documentView.open(document.name);
+    announceDocument(document);
     await Promise.all([this.listDocuments(), this.listCanvases()]);
   }
 
