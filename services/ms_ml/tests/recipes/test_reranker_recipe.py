@@ -5,6 +5,7 @@ ranks."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from ms_ml.recipes.linear_model import ModelFileError, load_reranker
 from ms_ml.recipes.params import ParamError, read_params
 from ms_ml.recipes.reporting import CollectingReporter, TrainingOutcome
 from ms_ml.recipes.reranker import split
+from ms_ml.recipes.reranker_model import load_reranker as serving_reranker
 
 RECIPE = RECIPES["reranker"]
 
@@ -144,3 +146,25 @@ def test_answer_feedback_trains_beside_the_evaluation_set(tmp_path: Path) -> Non
         DatasetError, match=r"feedback\.jsonl line 1: rating must be 'up' or 'down'"
     ):
         load_dataset(dataset)
+
+
+@dataclass(frozen=True)
+class _Input:
+    text: str
+    text_pair: str
+    features: tuple[float, ...] = ()
+
+
+def test_serving_scores_each_query_s_candidates_together(
+    trained: tuple[TrainingOutcome, CollectingReporter],
+) -> None:
+    predictor = serving_reranker(trained[0].artifact)
+    edge = "Knowledge platform\nmake up\nThe edge serves its page on http 8080."
+    tokens = "knowledge-kit\nTokens\nThe Auth service issues JWT access tokens."
+    first = "Which port does the edge serve its page on?"
+    second = "Who issues access tokens?"
+    scores = predictor.predict(
+        [_Input(first, tokens), _Input(second, edge), _Input(first, edge), _Input(second, tokens)]
+    )
+    assert scores[2] > scores[0]
+    assert scores[3] > scores[1]
