@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from ms_activity.domain.buckets import Dimension, Interval
 from ms_activity.domain.filters import Filters
 from ms_activity.domain.scope import ScopeKind
-from ms_activity.store import Activity, AggregateQuery
+from ms_activity.store import Activity, AggregatePath, AggregateQuery
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -82,5 +82,6 @@ def daily(
         breakdown=breakdown,
         breakdown_limit=3,
         top_count=top,
-        from_raw=from_raw,
+        # The rollups wherever they answer, so the tests compare them with the activities.
+        path=AggregatePath.RAW if from_raw else AggregatePath.ROLLUPS,
     )

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from ms_activity.domain.buckets import Dimension, Interval
+from ms_activity.domain.filters import Filters
 from ms_activity.domain.scope import ScopeKind
-from ms_activity.store import Aggregate, ClickHouseActivityStore, Count
+from ms_activity.store import (
+    Aggregate,
+    AggregatePath,
+    ChdbSql,
+    ClickHouseActivityStore,
+    Count,
+)
 
 from .making import T0, activity, daily, random_activities
 
@@ -140,6 +148,33 @@ async def test_rollups_answer_what_the_raw_activities_answer(
                 kind=kind, scope=scope, start=start, end=end, interval=interval, zone=zone
             )
             rolled = await activity_store.aggregate(query)
-            raw = await activity_store.aggregate(replace(query, from_raw=True))
+            raw = await activity_store.aggregate(replace(query, path=AggregatePath.RAW))
             assert rolled == raw
             assert rolled.total > 0
+
+
+async def test_the_store_counts_few_activities_from_themselves_and_many_from_the_rollups(
+    chdb_path: Path, database: str
+) -> None:
+    """Left to choose, the store reads the rollups only when the range holds more than its
+    `raw_up_to` activities (or rollups cannot answer at all); the answer is the same either way."""
+    store = ClickHouseActivityStore(ChdbSql(str(chdb_path)), database, raw_up_to=300)
+    store.migrate()
+    try:
+        await store.record(random_activities(2_000))  # a third in each space, over 40 days
+        week, whole = T0 + timedelta(days=7), T0 + timedelta(days=40)
+        cases = [
+            (daily(end=week), AggregatePath.RAW),  # ~120 of the space's activities
+            (daily(end=whole), AggregatePath.ROLLUPS),  # ~670
+            (daily(kind=ScopeKind.PLATFORM, scope="", end=week), AggregatePath.ROLLUPS),  # ~350
+            (daily(end=whole, filters=Filters(verbs=("search.run",))), AggregatePath.RAW),
+        ]
+        for query, path in cases:
+            chosen = replace(query, path=AggregatePath.CHOSEN)
+            assert await store.aggregate_path(chosen) is path
+            answer = await store.aggregate(chosen)
+            assert answer == await store.aggregate(replace(query, path=AggregatePath.RAW))
+            assert answer == await store.aggregate(replace(query, path=AggregatePath.ROLLUPS))
+            assert answer.total > 0
+    finally:
+        await store.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ms_activity.domain.buckets import Interval
 from ms_activity.domain.scope import ScopeKind
-from ms_activity.store import ChdbSql, ClickHouseActivityStore
+from ms_activity.store import AggregatePath, ChdbSql, ClickHouseActivityStore
 
 from .making import T0, activity, daily, random_activities
 
@@ -26,7 +26,7 @@ async def _same_as_raw(store: ClickHouseActivityStore) -> None:
                     kind=kind, scope=scope, start=start, end=end, interval=interval, zone=zone
                 )
                 rolled = await store.aggregate(query)
-                assert rolled == await store.aggregate(replace(query, from_raw=True)), zone
+                assert rolled == await store.aggregate(replace(query, path=AggregatePath.RAW)), zone
                 assert rolled.total > 0
 
 
@@ -45,7 +45,7 @@ async def test_whole_hour_and_half_hour_zones_count_what_the_activities_count(
     for zone in ("Europe/Berlin", "Asia/Kolkata"):
         query = daily(end=T0 + timedelta(hours=2), interval=Interval.HOUR, zone=zone)
         rolled = await activity_store.aggregate(query)
-        assert rolled == await activity_store.aggregate(replace(query, from_raw=True))
+        assert rolled == await activity_store.aggregate(replace(query, path=AggregatePath.RAW))
         hours[zone] = [
             (b.start.astimezone(T0.tzinfo).strftime("%H:%M"), b.total)
             for b in rolled.buckets

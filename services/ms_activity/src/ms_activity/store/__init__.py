@@ -4,7 +4,15 @@ the same SQL and schema migrations for both."""
 from .chdb_sql import ChdbSql
 from .clickhouse_store import ClickHouseActivityStore
 from .connect_sql import ConnectSql
-from .model import Activity, Aggregate, AggregateQuery, Bucket, Count, TimelineQuery
+from .model import (
+    Activity,
+    Aggregate,
+    AggregatePath,
+    AggregateQuery,
+    Bucket,
+    Count,
+    TimelineQuery,
+)
 from .opening import StoreSettings, open_store
 from .port import ActivityStore
 from .sql import ClickHouse, StoreUnavailable
@@ -13,6 +21,7 @@ __all__ = [
     "Activity",
     "ActivityStore",
     "Aggregate",
+    "AggregatePath",
     "AggregateQuery",
     "Bucket",
     "ChdbSql",

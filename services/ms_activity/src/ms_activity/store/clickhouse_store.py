@@ -7,7 +7,10 @@ range read of its timeline, newest first, after a keyset cursor; an aggregate re
 rollups when every bucket bound is a whole UTC hour (the zone's offset is whole hours over the
 range), else the 15-minute ones (the edges of a range that cut a slot from the activities
 themselves), unless a filter or breakdown needs the activities (actors, properties, breakdown by
-actor, space or object); the top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
+actor, space or object) or the range holds too few activities for the rollups to pay: a rollup
+row's actor set is merged whatever the hour holds, while reading activities costs what they hold,
+so at most `raw_up_to` activities (estimated from the hourly rollup's counts alone) are counted
+from the activities; the top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
 DELETE) and rebuilds both rollups' months they were in, so they leave every aggregate.
 
 ClickHouse is called in a worker thread: its calls block.
@@ -25,7 +28,15 @@ from zoneinfo import ZoneInfo
 from ..domain.buckets import Dimension
 from ..domain.scope import ScopeKind
 from .buckets import bucket_bounds, bucket_index
-from .model import Activity, Aggregate, AggregateQuery, Bucket, Count, TimelineQuery
+from .model import (
+    Activity,
+    Aggregate,
+    AggregatePath,
+    AggregateQuery,
+    Bucket,
+    Count,
+    TimelineQuery,
+)
 from .queries import (
     DIMENSION_COLUMN,
     KIND,
@@ -38,6 +49,10 @@ from .schema import BOOKKEEPING, MIGRATIONS, ROLLUP_SELECT, ROLLUPS
 from .sql import ClickHouse, Row, ch_time, checked_identifier, parse_time
 from .timelines import PLATFORM, timeline_key, timelines_of
 
+# Up to this many activities in an aggregate's range, reading them beats merging the rollups'
+# hourly actor sets (benchmarks/activity_store.py at 3M activities, p95 raw / rollups: a space
+# with ~160k in 90 days 37 / 67 ms, the platform with 2.25M 275 / 192 ms).
+RAW_UP_TO = 500_000
 _SLOT = timedelta(minutes=15)
 _HOUR = timedelta(hours=1)
 _ID_CHUNK = 20_000
@@ -62,11 +77,13 @@ class ClickHouseActivityStore:
         *,
         retention_days: int = 400,
         clock: Callable[[], datetime] = _utc_now,
+        raw_up_to: int = RAW_UP_TO,
     ) -> None:
         self._sql = sql
         self._db = checked_identifier(database)
         self._retention_days = retention_days
         self._clock = clock
+        self._raw_up_to = raw_up_to
         self._write_lock = threading.Lock()
 
     # Schema
@@ -254,7 +271,7 @@ class ClickHouseActivityStore:
         zone = ZoneInfo(query.time_zone or "UTC")
         bounds = bucket_bounds(query.start, query.end, query.interval, zone)
         limit = query.breakdown_limit if query.breakdown is not Dimension.NONE else 0
-        if _rollups_answer(query):
+        if self._path(query) is AggregatePath.ROLLUPS:
             hourly = all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
             sql, params = self._rollup_sql(query, _HOUR if hourly else _SLOT)
             rows = _rollup_rows(self._sql.rows(sql, params))
@@ -266,6 +283,32 @@ class ClickHouseActivityStore:
             aggregate.top_objects.extend(self._top(query, "subject"))
             aggregate.top_actors.extend(self._top(query, "actor"))
         return aggregate
+
+    async def aggregate_path(self, query: AggregateQuery) -> AggregatePath:
+        """Where `query` is counted from: ROLLUPS or RAW."""
+        return await asyncio.to_thread(self._path, query)
+
+    def _path(self, query: AggregateQuery) -> AggregatePath:
+        if not _rollups_answer(query):
+            return AggregatePath.RAW
+        if query.path is AggregatePath.ROLLUPS or self._estimate(query) > self._raw_up_to:
+            return AggregatePath.ROLLUPS
+        return AggregatePath.RAW
+
+    def _estimate(self, query: AggregateQuery) -> int:
+        """The activities in the query's range as the hourly rollup counted them when inserted
+        (the range widened to whole hours): one small column, a row per hour at most."""
+        rows = self._sql.rows(
+            f"SELECT sum(activities) AS n FROM `{self._db}`.activity_rollup_hour"
+            " WHERE timeline = {timeline:String}"
+            " AND slot >= {start:DateTime64(3, 'UTC')} AND slot < {end:DateTime64(3, 'UTC')}",
+            {
+                "timeline": _rollup_key(query),
+                "start": _floor_slot(query.start, _HOUR),
+                "end": query.end,
+            },
+        )
+        return int(rows[0]["n"]) if rows else 0
 
     def _grouping(self, query: AggregateQuery, counted: str) -> str:
         """The outer query over `t` (the time) and the activity columns: per bucket, per bucket
@@ -367,7 +410,7 @@ def _rollups_answer(query: AggregateQuery) -> bool:
     """Rollups keep spaces and the platform, per slot: no filter, no breakdown."""
     filters = query.filters
     return not (
-        query.from_raw
+        query.path is AggregatePath.RAW
         or query.scope_kind not in (ScopeKind.SPACE, ScopeKind.PLATFORM)
         or query.breakdown is not Dimension.NONE
         or filters.event_types

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 
 from ..domain.buckets import Dimension, Interval
 from ..domain.filters import Filters
@@ -49,6 +50,18 @@ class TimelineQuery:
     limit: int
 
 
+class AggregatePath(Enum):
+    """Where an aggregate is counted from."""
+
+    CHOSEN = "chosen"
+    """The rollups where they answer and the range holds enough activities for them to pay;
+    else the activities."""
+    ROLLUPS = "rollups"
+    """The rollups wherever they answer, however few activities the range holds."""
+    RAW = "raw"
+    """The activities."""
+
+
 @dataclass(frozen=True, slots=True)
 class AggregateQuery:
     """Counts of `scope`'s activities in [start, end) per interval of `time_zone`."""
@@ -63,9 +76,9 @@ class AggregateQuery:
     breakdown: Dimension = Dimension.NONE
     breakdown_limit: int = 10
     top_count: int = 0
-    # Answer from the raw events instead of the rollups (checks and benchmarks); the store also
-    # does so by itself when a filter needs what rollups do not keep (actors, properties).
-    from_raw: bool = False
+    # Where it is counted from; checks and benchmarks name a path, the service lets the store
+    # choose. Rollups answer only what they keep (no actor or property filter, no breakdown).
+    path: AggregatePath = AggregatePath.CHOSEN
 
 
 @dataclass(frozen=True, slots=True)
