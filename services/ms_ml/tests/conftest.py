@@ -3,6 +3,7 @@
 The kit's pytest plugin adds the rest: `database_url` (migrated with
 `service_migrations`), `sessions`, `postgres_url`, `start_grpc_server`, `mint_token`, ...
 Tests run on SQLite, or on PostgreSQL when KNOWLEDGE_TEST_DATABASE=postgresql (tox -e postgresql).
+Artifacts are kept in a temporary directory, as the local store keeps them on one machine.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from pathlib import Path
 
 import pytest
 from knowledge_kit.api import PageTokens
+from knowledge_kit.events import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_ml.main import MIGRATIONS
-from ms_ml.repository.notes import SqlNoteUnitOfWork
-from ms_ml.service.notes import NoteUseCases
+from ms_ml.adapters.local_artifacts import LocalArtifactStore
+from ms_ml.config import Settings
+from ms_ml.main import MIGRATIONS, MlParts, ml_parts
+
+ADMIN = "users/ada"
 
 
 @pytest.fixture
@@ -25,8 +29,22 @@ def service_migrations() -> Path:
 
 
 @pytest.fixture
-def note_use_cases(sessions: async_sessionmaker[AsyncSession]) -> NoteUseCases:
-    """The note use cases on the test database, as the composition root wires them."""
-    return NoteUseCases(
-        lambda: SqlNoteUnitOfWork(sessions), title_max_length=200, pages=PageTokens(b"tests")
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        artifact_dir=str(tmp_path / "artifacts"),
+        artifact_cache_dir=str(tmp_path / "cache"),
+        artifact_max_bytes=1024 * 1024,
     )
+
+
+@pytest.fixture
+def store(settings: Settings) -> LocalArtifactStore:
+    return LocalArtifactStore(Path(settings.artifact_dir), max_bytes=settings.artifact_max_bytes)
+
+
+@pytest.fixture
+def ml(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], store: LocalArtifactStore
+) -> MlParts:
+    """The use cases as the composition root wires them, on the test database."""
+    return ml_parts(settings, sessions, Outbox("ms_ml"), store, PageTokens(b"tests"))

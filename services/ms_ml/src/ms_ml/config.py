@@ -1,8 +1,13 @@
 """Settings of ms_ml, read from `MS_ML_*` environment variables."""
 
+from typing import Literal
+
 from knowledge_kit.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+GIB = 1024**3
+MIB = 1024**2
 
 
 class Settings(ServiceSettings):
@@ -20,4 +25,41 @@ class Settings(ServiceSettings):
         "ml.models.v1",
         "ml.training.v1",
     )
-    note_title_max_length: int = Field(default=200, ge=1)
+
+    # Artifacts: "local" keeps them under artifact_dir; "s3" in an S3-compatible bucket.
+    artifact_store: Literal["local", "s3"] = "local"
+    artifact_dir: str = "./ml-artifacts"
+    # The largest artifact an upload may declare or send.
+    artifact_max_bytes: int = Field(default=100 * MIB, ge=1)
+    s3_bucket: str = "ml-artifacts"
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    # Verified local copies of artifacts stored in S3, read when a version is loaded.
+    artifact_cache_dir: str = "./ml-artifact-cache"
+
+    # At start, the embedder ms_vector uses (WordLlama, from its wheel) is registered as version
+    # 1 of this model, holding the alias below and served by its "default" deployment.
+    embedder_model: str = "embedder"
+    embedder_alias: str = "production"
+    register_embedder: bool = True
+
+    # Serving: the most inputs of one Predict or texts of one Embed, and versions kept loaded.
+    max_inputs_per_request: int = Field(default=1000, ge=1)
+    loaded_versions: int = Field(default=8, ge=1)
+
+    # Training jobs (ms_ml.training).
+    training_max_concurrent_jobs: int = Field(default=1, ge=1)
+    training_default_timeout_seconds: int = Field(default=600, ge=1)
+    training_max_timeout_seconds: int = Field(default=3600, ge=1)
+    training_default_memory_bytes: int = Field(default=2 * GIB, ge=1)
+    training_max_memory_bytes: int = Field(default=8 * GIB, ge=1)
+    # CPU seconds a job may use; 0: as many as its timeout allows.
+    training_cpu_seconds: int = Field(default=0, ge=0)
+    training_work_dir: str = "./ml-training"
+    # The dataset a job reads when it names none; empty: the recipe's own default.
+    training_dataset_dir: str = ""
+    # What becomes of a job found RUNNING when the service starts again.
+    training_on_restart: Literal["fail", "requeue"] = "fail"

@@ -1,14 +1,180 @@
 """The service's tables: what Alembic migrates and the repositories query."""
 
-from sqlalchemy import Column, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 
 metadata = MetaData()
 
-notes = Table(
-    "notes",
+NAME = 255
+PRODUCTION = 3
+
+models = Table(
+    "models",
     metadata,
-    Column("name", String(64), primary_key=True),
-    Column("title", String(200), nullable=False),
-    Column("body", Text, nullable=False),
+    Column("name", String(NAME), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("task", String(64), nullable=False),
+    Column("owner", String(NAME), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("gates", JSON, nullable=False),
     Column("etag", String(32), nullable=False),
+    # Counters numbering the model's versions and transitions, advanced by one UPDATE each.
+    Column("versions_created", Integer, nullable=False),
+    Column("transitions_recorded", Integer, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
 )
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("model", String(NAME), ForeignKey("models.name", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("stage", SmallInteger, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("training_job", String(NAME), nullable=False),
+    Column("source_commit", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("creator", String(NAME), nullable=False),
+    Column("etag", String(32), nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
+    Column("stage_update_time", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("model", "number", name="uq_model_versions_model_number"),
+    # At most one version of a model in PRODUCTION, whatever runs concurrently.
+    Index(
+        "ux_model_versions_one_production",
+        "model",
+        unique=True,
+        sqlite_where=text(f"stage = {PRODUCTION}"),
+        postgresql_where=text(f"stage = {PRODUCTION}"),
+    ),
+)
+
+# Metrics and tags again, a row each, for SearchModelVersions' conditions and ordering.
+model_version_metrics = Table(
+    "model_version_metrics",
+    metadata,
+    Column(
+        "model_version",
+        String(NAME),
+        ForeignKey("model_versions.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("metric", String(128), nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("model_version", "metric"),
+    Index("ix_model_version_metrics_metric_value", "metric", "value"),
+)
+
+model_version_tags = Table(
+    "model_version_tags",
+    metadata,
+    Column(
+        "model_version",
+        String(NAME),
+        ForeignKey("model_versions.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("key", String(256), nullable=False),
+    Column("value", String(256), nullable=False),
+    PrimaryKeyConstraint("model_version", "key"),
+    Index("ix_model_version_tags_key_value", "key", "value"),
+)
+
+# One row per alias: its holder is one column, so an alias never has two holders.
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    Column("model", String(NAME), ForeignKey("models.name", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(63), nullable=False),
+    Column("model_version", String(NAME), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(NAME), nullable=False),
+    PrimaryKeyConstraint("model", "alias"),
+    Index("ix_model_aliases_model_version", "model_version"),
+)
+
+model_transitions = Table(
+    "model_transitions",
+    metadata,
+    Column("model", String(NAME), ForeignKey("models.name", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("kind", SmallInteger, nullable=False),
+    Column("model_version", String(NAME), nullable=False),
+    Column("alias", String(63), nullable=False),
+    Column("previous_model_version", String(NAME), nullable=False),
+    Column("from_stage", SmallInteger, nullable=True),
+    Column("to_stage", SmallInteger, nullable=True),
+    Column("actor", String(NAME), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("model", "number"),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+)
+
+deployments = Table(
+    "deployments",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("model", String(NAME), ForeignKey("models.name"), nullable=False),
+    Column("traffic", JSON, nullable=False),
+    Column("replicas", Integer, nullable=False),
+    Column("state", SmallInteger, nullable=False),
+    Column("status_message", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("etag", String(32), nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
+)
+
+deployment_revisions = Table(
+    "deployment_revisions",
+    metadata,
+    Column(
+        "deployment",
+        String(NAME),
+        ForeignKey("deployments.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("revision", Integer, nullable=False),
+    Column("traffic", JSON, nullable=False),
+    Column("replicas", Integer, nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("restored_revision", Integer, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("deployment", "revision"),
+)
+
+# Training jobs (ms_ml.training) add their tables below this line, in their own migration.

@@ -1,0 +1,1 @@
+"""What ms_ml reaches outside its database: the artifact stores."""

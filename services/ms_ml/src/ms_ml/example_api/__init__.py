@@ -1,1 +1,0 @@
-"""The worked example's contract, compiled from proto/example_api/v1/example.proto (delete with it)."""
