@@ -3,6 +3,7 @@
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -178,3 +179,46 @@ deployment_revisions = Table(
 )
 
 # Training jobs (ms_ml.training) add their tables below this line, in their own migration.
+
+training_jobs = Table(
+    "training_jobs",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("model", String(NAME), nullable=False),
+    Column("recipe", String(64), nullable=False),
+    Column("state", SmallInteger, nullable=False),
+    Column("dataset_uri", Text, nullable=False),
+    Column("hyperparameters", JSON, nullable=False),
+    Column("timeout_seconds", Integer, nullable=False),
+    Column("memory_bytes", BigInteger, nullable=False),
+    Column("creator", String(NAME), nullable=False),
+    Column("model_version", String(NAME), nullable=False),
+    Column("error_message", Text, nullable=False),
+    Column("metrics", JSON, nullable=False),
+    Column("host", String(NAME), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("cancel_requested", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
+    Column("start_time", DateTime(timezone=True), nullable=True),
+    Column("end_time", DateTime(timezone=True), nullable=True),
+    Index("ix_training_jobs_model_create_time", "model", "create_time"),
+    Index("ix_training_jobs_state", "state"),
+)
+
+training_job_entries = Table(
+    "training_job_entries",
+    metadata,
+    Column(
+        "job", String(NAME), ForeignKey("training_jobs.name", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sequence", BigInteger, nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    # A log line, or NULL for a metric point.
+    Column("line", Text, nullable=True),
+    Column("metric", String(128), nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("job", "sequence"),
+)

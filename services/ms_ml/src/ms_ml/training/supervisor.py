@@ -1,0 +1,371 @@
+"""Runs queued jobs, each as a process of its own (at most `max_concurrent_jobs` at once): its
+reports kept in its log as they arrive, its wall-clock limit enforced, a cancel obeyed with
+SIGTERM then SIGKILL, and, once it succeeded, the version it made registered with its held-out
+metrics. At start, a job left RUNNING by a service that died is failed or queued again."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge_kit.aio import first_set
+
+from ..recipes.catalogue import recipe_named
+from ..recipes.params import read_params
+from .book import JobBook
+from .config import TrainingConfig
+from .jobs import JobState, LogEntry, TrainingJob
+from .ports import VersionRegistrar
+from .process import start_worker, stop, worker_alive
+
+logger = logging.getLogger(__name__)
+
+RUNNING = (JobState.RUNNING,)
+
+
+@dataclass
+class _Run:
+    """A job running here: its task, and the event that asks it to stop."""
+
+    task: asyncio.Task[None]
+    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class _Reports:
+    """What a job's process reported."""
+
+    outcome: dict[str, Any] | None = None
+    error: str = ""
+
+
+class Supervisor:
+    def __init__(
+        self,
+        book: JobBook,
+        registrar: VersionRegistrar,
+        config: TrainingConfig,
+        *,
+        host: str | None = None,
+    ) -> None:
+        self._book = book
+        self._registrar = registrar
+        self._config = config
+        self.host = host or socket.gethostname()
+        self._runs: dict[str, _Run] = {}
+
+    def attempt_dir(self, job: TrainingJob, attempt: int) -> Path:
+        model_id = job.model.split("/")[-1]
+        job_id = job.name.split("/")[-1]
+        return self._config.work_dir / model_id / job_id / f"attempt-{attempt}"
+
+    # Restart safety.
+
+    async def recover(self) -> None:
+        """Fails (or queues again) every job RUNNING on this host whose process is gone; a job
+        whose process still runs belongs to another live instance here and is left to it."""
+        async with self._book.work() as work:
+            running = await work.jobs.in_states(RUNNING)
+        for job in running:
+            if job.host not in ("", self.host) or job.name in self._runs:
+                continue
+            spec = self.attempt_dir(job, job.attempts) / "spec.json"
+            if worker_alive(job.pid, spec):
+                continue
+            gone = f"process {job.pid} is gone" if job.pid else "its process never started"
+            if self._config.on_restart == "requeue":
+                moved = await self._book.move(
+                    job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
+                )
+                note = f"queued again: the service stopped while it ran ({gone})"
+            else:
+                moved = await self._book.move(
+                    job.name,
+                    RUNNING,
+                    JobState.FAILED,
+                    error_message=f"the service stopped while the job ran ({gone})",
+                    host="",
+                    pid=0,
+                )
+                note = f"failed: the service stopped while it ran ({gone})"
+            if moved is not None:
+                await self._log(job.name, [note])
+                logger.warning("training job %s %s", job.name, note)
+
+    # The loop.
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Claims queued jobs while there is room, until `stop_event`; then stops the jobs
+        running here (failed, or queued again, as after a restart)."""
+        await self.recover()
+        try:
+            while not stop_event.is_set():
+                self._book.signals.work.clear()
+                await self._obey_remote_cancels()
+                while len(self._runs) < self._config.max_concurrent_jobs:
+                    if not await self._claim_one():
+                        break
+                await first_set(
+                    stop_event, self._book.signals.work, seconds=self._config.poll_seconds
+                )
+        finally:
+            await self._stop_all()
+
+    async def _claim_one(self) -> bool:
+        async with self._book.work() as work:
+            queued = await work.jobs.in_states([JobState.QUEUED], limit=5)
+        for job in queued:
+            attempt = job.attempts + 1
+            claimed = await self._book.move(
+                job.name,
+                [JobState.QUEUED],
+                JobState.RUNNING,
+                start_time=self._book.clock(),
+                host=self.host,
+                pid=0,
+                attempts=attempt,
+                cancel_requested=False,
+            )
+            if claimed is not None:
+                self._runs[job.name] = _Run(asyncio.create_task(self._run_job(claimed)))
+                return True
+        return False
+
+    async def _obey_remote_cancels(self) -> None:
+        """A cancel asked on another instance reaches the job's process here."""
+        if not self._runs:
+            return
+        async with self._book.work() as work:
+            running = await work.jobs.in_states(RUNNING)
+        for job in running:
+            run = self._runs.get(job.name)
+            if run is not None and job.cancel_requested:
+                run.cancel.set()
+
+    async def _stop_all(self) -> None:
+        for run in self._runs.values():
+            run.task.cancel()
+        for run in list(self._runs.values()):
+            with contextlib.suppress(asyncio.CancelledError):
+                await run.task
+
+    # Cancelling.
+
+    def running_here(self, name: str) -> bool:
+        return name in self._runs
+
+    async def cancel_here(self, name: str) -> None:
+        """Stops the job's process and waits until the job has ended (CANCELLED, or what it
+        ended as first)."""
+        run = self._runs.get(name)
+        if run is not None:
+            run.cancel.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(run.task)
+
+    # One job.
+
+    async def _run_job(self, job: TrainingJob) -> None:
+        try:
+            await self._supervise(job)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._abandon(job))
+            raise
+        except Exception as error:
+            logger.exception("training job %s failed in its supervisor", job.name)
+            await self._book.move(
+                job.name, RUNNING, JobState.FAILED, error_message=f"internal error: {error}"
+            )
+        finally:
+            self._runs.pop(job.name, None)
+            self._book.signals.wake_supervisor()
+
+    async def _abandon(self, job: TrainingJob) -> None:
+        """The service is stopping: the job is failed or queued again, as after a restart."""
+        if self._config.on_restart == "requeue":
+            moved = await self._book.move(
+                job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
+            )
+            note = "queued again: the service stopped while it ran"
+        else:
+            moved = await self._book.move(
+                job.name,
+                RUNNING,
+                JobState.FAILED,
+                error_message="the service stopped while the job ran",
+                host="",
+                pid=0,
+            )
+            note = "failed: the service stopped while it ran"
+        if moved is not None:
+            await self._log(job.name, [note])
+
+    async def _supervise(self, job: TrainingJob) -> None:
+        run = self._runs[job.name]
+        recipe = recipe_named(job.recipe)
+        if recipe is None:  # a recipe the service no longer has
+            await self._fail(job, f"unknown recipe {job.recipe!r}")
+            return
+        directory = self.attempt_dir(job, job.attempts)
+        directory.mkdir(parents=True, exist_ok=True)
+        dataset = (
+            Path(job.dataset_uri.removeprefix("file://"))
+            if job.dataset_uri
+            else self._config.dataset_dir or recipe.default_dataset
+        )
+        spec = directory / "spec.json"
+        spec.write_text(
+            json.dumps(
+                {
+                    "job": job.name,
+                    "recipe": recipe.name,
+                    "params": read_params(recipe.params, job.hyperparameters),
+                    "dataset": str(dataset),
+                    "output": str(directory / "model"),
+                }
+            )
+        )
+        timeout = job.limits.timeout_seconds
+        cpu = self._config.cpu_seconds or timeout
+        await self._log(
+            job.name,
+            [
+                f"attempt {job.attempts} on {self.host}: limits {timeout}s wall clock, "
+                f"{cpu}s CPU, {job.limits.memory_bytes // 1024**2} MiB address space"
+            ],
+        )
+        started = time.monotonic()
+        process = await start_worker(
+            spec,
+            memory_bytes=job.limits.memory_bytes,
+            cpu_seconds=cpu,
+            log=directory / "stderr.log",
+        )
+        try:
+            await self._book.update(job.name, RUNNING, pid=process.pid)
+            reports = _Reports()
+            pump = asyncio.create_task(self._pump(job.name, process, reports))
+            cancelled = asyncio.create_task(run.cancel.wait())
+            done, _ = await asyncio.wait(
+                [pump, cancelled], timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            cancelled.cancel()
+            if pump not in done:
+                await stop(process, self._config.stop_grace_seconds)
+                await pump
+                if run.cancel.is_set():
+                    await self._log(job.name, ["cancelled: its process was stopped"])
+                    await self._book.move(job.name, RUNNING, JobState.CANCELLED, pid=0)
+                else:
+                    await self._fail(job, f"ran past its time limit of {timeout}s and was stopped")
+                return
+            code = await process.wait()
+        finally:
+            if process.returncode is None:
+                await stop(process, self._config.stop_grace_seconds)
+        seconds = time.monotonic() - started
+        if run.cancel.is_set():
+            await self._book.move(job.name, RUNNING, JobState.CANCELLED, pid=0)
+        elif code == 0 and reports.outcome is not None:
+            await self._succeed(job, reports.outcome, seconds)
+        else:
+            reason = reports.error or _exit_reason(
+                code, directory / "stderr.log", job.limits.memory_bytes
+            )
+            await self._fail(job, reason)
+
+    async def _pump(
+        self, name: str, process: asyncio.subprocess.Process, reports: _Reports
+    ) -> None:
+        """Keeps what the process writes, a line at a time, until its stdout closes."""
+        assert process.stdout is not None
+        sequence = await self._last_sequence(name)
+        metrics: dict[str, float] = {}
+        while line := await process.stdout.readline():
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError:
+                record = {"log": text}
+            if not isinstance(record, dict):
+                record = {"log": text}
+            sequence += 1
+            now = self._book.clock()
+            if "metric" in record:
+                metric = str(record["metric"])
+                value = float(record.get("value", 0.0))
+                metrics[metric] = value
+                entry = LogEntry(sequence, now, None, metric, int(record.get("step", 0)), value)
+                await self._book.report(name, [entry], dict(metrics))
+            elif "outcome" in record:
+                reports.outcome = record["outcome"]
+                sequence -= 1
+            elif "error" in record:
+                reports.error = str(record["error"])
+                await self._book.report(name, [LogEntry(sequence, now, f"error: {reports.error}")])
+            else:
+                await self._book.report(name, [LogEntry(sequence, now, str(record.get("log")))])
+
+    async def _succeed(self, job: TrainingJob, outcome: dict[str, Any], seconds: float) -> None:
+        metrics = {str(k): float(v) for k, v in outcome["metrics"].items()}
+        try:
+            version = await self._registrar.register_trained_version(
+                model=job.model,
+                artifact=Path(outcome["artifact"]),
+                format=str(outcome["format"]),
+                metrics=metrics,
+                params=dict(job.hyperparameters),
+                training_job=job.name,
+                description=str(outcome["description"]),
+                actor=job.creator,
+            )
+        except Exception as error:
+            logger.exception("registering the version of training job %s failed", job.name)
+            await self._fail(job, f"registering its model version failed: {error}")
+            return
+        await self._log(job.name, [f"registered {version} ({seconds:.1f}s)"])
+        await self._book.move(
+            job.name, RUNNING, JobState.SUCCEEDED, model_version=version, metrics=metrics, pid=0
+        )
+
+    async def _fail(self, job: TrainingJob, reason: str) -> None:
+        await self._log(job.name, [f"failed: {reason}"])
+        await self._book.move(job.name, RUNNING, JobState.FAILED, error_message=reason, pid=0)
+
+    async def _last_sequence(self, name: str) -> int:
+        async with self._book.work() as work:
+            return await work.jobs.last_sequence(name)
+
+    async def _log(self, name: str, lines: list[str]) -> None:
+        sequence = await self._last_sequence(name)
+        now = self._book.clock()
+        await self._book.report(
+            name, [LogEntry(sequence + i, now, line) for i, line in enumerate(lines, 1)]
+        )
+
+
+def _exit_reason(code: int, stderr: Path, memory_bytes: int) -> str:
+    """Why a process that reported no error ended, from its status and its stderr."""
+    errors = ""
+    with contextlib.suppress(OSError):
+        errors = stderr.read_text(errors="replace")
+    lines = [line for line in errors.splitlines() if line.strip()]
+    last = f": {lines[-1][:300]}" if lines else ""
+    if "memory allocation" in errors or "MemoryError" in errors:
+        return f"ran out of memory (its limit: {memory_bytes // 1024**2} MiB){last}"
+    if code < 0:
+        sent = signal.Signals(-code)
+        if sent == signal.SIGKILL:
+            return "its process was killed (SIGKILL; a memory or CPU limit, or the system)"
+        if sent == signal.SIGXCPU:
+            return "its process ran out of CPU time (its CPU limit)"
+        return f"its process was stopped by {sent.name}{last}"
+    return f"its process exited with status {code}{last}"

@@ -1,0 +1,80 @@
+"""A job running when its service dies is never left RUNNING: the next start fails it, or
+queues it again, saying why."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from ms_ml.training.config import TrainingConfig
+from ms_ml.training.jobs import JobState, TrainingJob
+from ms_ml.training.parts import Training
+
+from .conftest import HOST, MODEL, OWNER, MakeTraining
+from .helpers import follow, reranker_job, wait_for_state
+
+DIES = Path(__file__).parent / "service_that_dies.py"
+
+
+async def _kill_service_mid_job(
+    training: Training, database_url: str, config: TrainingConfig
+) -> TrainingJob:
+    """Queues a long job, lets a service process run it, then SIGKILLs that service."""
+    job = await training.use_cases.create(MODEL, reranker_job(epochs="5000"), "", OWNER)
+    service = await asyncio.create_subprocess_exec(
+        sys.executable, str(DIES), database_url, str(config.work_dir), HOST
+    )
+    try:
+        running = await wait_for_state(training.use_cases, job.name, JobState.RUNNING)
+        while not running.pid:
+            await asyncio.sleep(0.05)
+            running = await training.use_cases.get(job.name)
+    finally:
+        service.send_signal(signal.SIGKILL)
+        await service.wait()
+    for _ in range(100):  # the job's process dies with its service (parent-death signal)
+        try:
+            os.kill(running.pid, 0)
+        except ProcessLookupError:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail(f"job process {running.pid} outlived its service")
+    assert (await training.use_cases.get(job.name)).state == JobState.RUNNING
+    return running
+
+
+async def test_a_job_whose_service_was_killed_is_failed_when_the_service_starts_again(
+    make_training: MakeTraining, database_url: str, training_config: TrainingConfig
+) -> None:
+    idle = make_training(start=False)
+    running = await _kill_service_mid_job(idle, database_url, training_config)
+
+    restarted = make_training()
+    failed = await wait_for_state(restarted.use_cases, running.name, JobState.FAILED)
+    gone = f"process {running.pid} is gone"
+    assert failed.error_message == f"the service stopped while the job ran ({gone})"
+    entries, states = await follow(restarted.use_cases, running.name)
+    assert states[-1].state == JobState.FAILED
+    assert entries[-1].line == f"failed: the service stopped while it ran ({gone})"
+
+
+async def test_with_requeue_a_killed_job_is_queued_again_and_runs_to_the_end(
+    make_training: MakeTraining, database_url: str, training_config: TrainingConfig
+) -> None:
+    idle = make_training(start=False)
+    running = await _kill_service_mid_job(idle, database_url, training_config)
+
+    restarted = make_training(on_restart="requeue")
+    entries, states = await follow(restarted.use_cases, running.name)
+    done = states[-1]
+    assert done.state == JobState.SUCCEEDED, done.error_message
+    assert done.attempts == 2
+    lines = [e.line for e in entries if e.line]
+    assert any(line.startswith("queued again: the service stopped while it ran") for line in lines)
+    assert any(line.startswith("attempt 2 on test-host") for line in lines)
