@@ -33,7 +33,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         artifact_dir=str(tmp_path / "artifacts"),
         artifact_cache_dir=str(tmp_path / "cache"),
-        artifact_max_bytes=1024 * 1024,
+        artifact_max_bytes=32 * 1024 * 1024,
     )
 
 

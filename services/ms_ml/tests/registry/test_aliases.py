@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from knowledge_kit.errors import DomainError, NotFoundError, ValidationError
@@ -36,7 +37,7 @@ async def test_fifty_concurrent_promotions_leave_one_holder_and_fifty_transition
     assert all(transition is not None for _, transition in results)
     # The history is one chain: each move replaced the holder the previous move left.
     assert moves[0].previous_model_version == ""
-    for before, after in zip(moves, moves[1:], strict=False):
+    for before, after in itertools.pairwise(moves):
         assert after.previous_model_version == before.model_version
     assert moves[-1].model_version == holder
     assert {move.model_version for move in moves} == {v.name for v in versions}
@@ -87,13 +88,28 @@ async def test_the_history_says_who_when_from_to_and_why(ml: MlParts) -> None:
 
     history = (await ml.promotions.list_transitions(ranker, "", "", 50, "")).items
     described = [
-        (t.model_version, t.from_stage, t.to_stage, t.alias, t.previous_model_version, t.actor, t.reason)
+        (
+            t.model_version,
+            t.from_stage,
+            t.to_stage,
+            t.alias,
+            t.previous_model_version,
+            t.actor,
+            t.reason,
+        )
         for t in history
     ]
     assert described == [
         (first.name, Stage.NONE, Stage.PRODUCTION, "", "", ADMIN, "first release"),
-        (first.name, Stage.PRODUCTION, Stage.ARCHIVED, "", "", "users/grace",
-         f"archived by promoting {second.name} to PRODUCTION"),
+        (
+            first.name,
+            Stage.PRODUCTION,
+            Stage.ARCHIVED,
+            "",
+            "",
+            "users/grace",
+            f"archived by promoting {second.name} to PRODUCTION",
+        ),
         (second.name, Stage.NONE, Stage.PRODUCTION, "", "", "users/grace", "better recall"),
         (second.name, None, None, "champion", "", ADMIN, "best"),
         ("", None, None, "champion", second.name, ADMIN, "retired"),

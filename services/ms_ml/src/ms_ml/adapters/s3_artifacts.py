@@ -124,9 +124,12 @@ class S3ArtifactStore:
             if _missing(error):
                 raise ArtifactMissing(sha256) from error
             raise
-        async with answer["Body"] as body:
-            async for chunk in body.iter_chunks(1024 * 1024):
+        body = answer["Body"]
+        try:
+            while chunk := await body.read(1024 * 1024):
                 yield chunk
+        finally:
+            body.close()
 
     async def verified_file(self, sha256: str) -> Path:
         target = self._cache / sha256

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import grpc
 from knowledge_kit.errors import DomainError, FieldViolation, ValidationError
 
 CHUNK_BYTES = 1024 * 1024
@@ -42,7 +43,9 @@ class ArtifactMismatch(ValidationError):
 
 
 class ArtifactCorrupt(DomainError):
-    """Stored bytes no longer hash to their name: never served."""
+    """Stored bytes no longer hash to their name: never served (DATA_LOSS)."""
+
+    status_code = grpc.StatusCode.DATA_LOSS
 
     def __init__(self, sha256: str, actual: str) -> None:
         super().__init__(
