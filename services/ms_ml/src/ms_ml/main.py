@@ -38,6 +38,7 @@ from .service.promotions import Promotions
 from .service.registration import VersionRegistration
 from .service.registry import Registry
 from .service.work import Transactions
+from .training.parts import training_config, training_parts
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PACKAGE = "/knowledge.ml.v1."
@@ -185,17 +186,25 @@ class _Closing:
 
 
 async def ml_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The registry, artifacts, deployments and serving on the migrated database."""
+    """The registry, artifacts, deployments, serving and training on the migrated database."""
     settings = context.settings
     store = artifact_store(settings)
     parts = ml_parts(
         settings, context.sessions, context.outbox, store, PageTokens.for_service(settings)
     )
     await registered_embedder(settings, parts)
+    training = training_parts(
+        training_config(settings),
+        context.sessions,
+        context.outbox,
+        parts.registration,
+        PageTokens.for_service(settings),
+    )
     return ServiceParts(
-        servicers=servicers(parts),
+        servicers=[*servicers(parts), training.registration],
         steps=rpc_steps(settings, context.verifier),
         lifecycles=[_Closing(store)],
+        background=[training.supervisor.run],
     )
 
 
