@@ -6,6 +6,7 @@ metrics. At start, a job left RUNNING by a service that died is failed or queued
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -316,10 +317,15 @@ class Supervisor:
 
     async def _succeed(self, job: TrainingJob, outcome: dict[str, Any], seconds: float) -> None:
         metrics = {str(k): float(v) for k, v in outcome["metrics"].items()}
+        artifact = Path(outcome["artifact"])
+        if "artifact_base64" in outcome:  # a worker that shares no file system with us
+            artifact = self.attempt_dir(job, job.attempts) / "returned" / artifact.name
+            artifact.parent.mkdir(parents=True, exist_ok=True)
+            artifact.write_bytes(base64.b64decode(outcome["artifact_base64"]))
         try:
             version = await self._registrar.register_trained_version(
                 model=job.model,
-                artifact=Path(outcome["artifact"]),
+                artifact=artifact,
                 format=str(outcome["format"]),
                 metrics=metrics,
                 params=dict(job.hyperparameters),

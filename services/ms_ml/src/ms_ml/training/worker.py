@@ -1,4 +1,7 @@
-"""A training job's own process: `python -m ms_ml.training.worker SPEC.json`.
+"""A training job's own process: `python -m ms_ml.training.worker SPEC.json`, or, in a
+Kubernetes Job, `python -m ms_ml.training.worker --from-environment` (the spec in
+MS_ML_TRAINING_SPEC, and the model written back inline, base64 in the outcome's
+`artifact_base64`, since the pod shares no file system with the service).
 
 SPEC names the job, its recipe, the recipe's parameters (already checked), the dataset and the
 directory to write the model to. Everything it reports goes to stdout as one JSON object a line,
@@ -9,7 +12,9 @@ succeeded, `{"outcome": {"artifact", "format", "metrics", "description"}}`; a fa
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -39,16 +44,25 @@ class _StdoutReporter:
         self._write({"error": message})
 
 
-def run(spec_path: Path, out: TextIO) -> int:
+SPEC_VARIABLE = "MS_ML_TRAINING_SPEC"
+
+
+def run(spec_path: Path | None, out: TextIO) -> int:
+    """Runs the spec at `spec_path`, or the one in MS_ML_TRAINING_SPEC when None."""
     reporter = _StdoutReporter(out)
     try:
-        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        spec = json.loads(
+            spec_path.read_text(encoding="utf-8") if spec_path else os.environ[SPEC_VARIABLE]
+        )
         recipe = recipe_named(spec["recipe"])
         if recipe is None:
             raise ValueError(f"unknown recipe {spec['recipe']!r}")
         reporter.log(f"{spec['job']}: recipe {recipe.name}, params {spec['params']}")
         outcome = recipe.train(
-            spec["params"], Path(spec["dataset"]), Path(spec["output"]), reporter
+            spec["params"],
+            Path(spec["dataset"]) if spec.get("dataset") else recipe.default_dataset,
+            Path(spec["output"]),
+            reporter,
         )
     except MemoryError:
         reporter.error("ran out of memory (its memory limit)")
@@ -57,16 +71,17 @@ def run(spec_path: Path, out: TextIO) -> int:
         traceback.print_exc(file=sys.stderr)
         reporter.error(f"{type(error).__name__}: {error}")
         return 1
-    reporter.outcome(
-        {
-            "artifact": str(outcome.artifact),
-            "format": outcome.format,
-            "metrics": outcome.metrics,
-            "description": outcome.description,
-        }
-    )
+    record = {
+        "artifact": str(outcome.artifact),
+        "format": outcome.format,
+        "metrics": outcome.metrics,
+        "description": outcome.description,
+    }
+    if spec_path is None:
+        record["artifact_base64"] = base64.b64encode(outcome.artifact.read_bytes()).decode()
+    reporter.outcome(record)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(run(Path(sys.argv[1]), sys.stdout))
+    sys.exit(run(None if sys.argv[1] == "--from-environment" else Path(sys.argv[1]), sys.stdout))
