@@ -77,6 +77,7 @@ def _job(**changes: Any) -> pb.TrainingJob:
         ),
         (MODEL, _job(dataset_uri="s3://bucket/x"), "training_job.dataset_uri", "file://"),
         (MODEL, _job(dataset_uri="/no/such/dir"), "training_job.dataset_uri", "not a directory"),
+        (MODEL, _job(dataset_uri="/" + "a" * 300), "training_job.dataset_uri", "not a directory"),
         ("models/Bad Name", _job(), "parent", ""),
     ],
 )

@@ -15,7 +15,7 @@ class TrainingConfig:
     max_timeout_seconds: int = 3600
     default_memory_bytes: int = 2 * 1024**3
     max_memory_bytes: int = 8 * 1024**3
-    # CPU seconds a job may use; 0: its timeout's worth.
+    # CPU seconds a job may use; 0: twice its timeout and 5 s (the wall clock stops it first).
     cpu_seconds: int = 0
     # The dataset of a job that names none; None: its recipe's own.
     dataset_dir: Path | None = None

@@ -235,7 +235,7 @@ class Supervisor:
             )
         )
         timeout = job.limits.timeout_seconds
-        cpu = self._config.cpu_seconds or timeout
+        cpu = self._config.cpu_seconds or 2 * timeout + 5  # a backstop behind the wall clock
         await self._log(
             job.name,
             [

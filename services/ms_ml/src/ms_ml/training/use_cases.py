@@ -30,6 +30,7 @@ from .supervisor import Supervisor
 MODEL_ANY = "models/-"
 MIN_MEMORY_BYTES = 256 * 1024**2
 STREAM_BATCH = 500
+MAX_PATH_CHARS = 4096
 
 
 def _invalid(field: str, message: str) -> ValidationError:
@@ -103,7 +104,11 @@ class TrainingUseCases:
         field = "training_job.dataset_uri"
         if "://" in uri and not uri.startswith("file://"):
             raise _invalid(field, "must be a directory on the service's file system (file://)")
-        if not Path(uri.removeprefix("file://")).is_dir():
+        try:
+            readable = len(uri) <= MAX_PATH_CHARS and Path(uri.removeprefix("file://")).is_dir()
+        except (OSError, ValueError):  # a name too long for the file system, say
+            readable = False
+        if not readable:
             raise _invalid(field, f"{uri[:200]!r} is not a directory the service can read")
 
     def _limits(self, request: JobRequest) -> JobLimits:
