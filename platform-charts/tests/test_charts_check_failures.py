@@ -33,7 +33,11 @@ def test_a_values_typo_fails_the_render_naming_the_key(charts_copy: Path) -> Non
 
 def test_a_typo_in_a_scenario_names_the_key_and_the_scenario(charts_copy: Path) -> None:
     scenario = charts_copy / "platform-charts/scenarios/production.yaml"
-    replace_once(scenario, "    pullPolicy: Always\n", "    pullPolicy: Always\n    tagg: latest\n")
+    replace_once(
+        scenario,
+        "    pullPolicy: IfNotPresent\n",
+        "    pullPolicy: IfNotPresent\n    tagg: latest\n",
+    )
 
     lines = _problem_lines(charts_copy)
 

@@ -70,6 +70,7 @@ spec:
     spec:
       restartPolicy: Never
       automountServiceAccountToken: false
+      {{- with include "platform-lib.podPlacement" . | trim }}{{ . | nindent 6 }}{{ end }}
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001

@@ -2,8 +2,9 @@
 Who may open connections to the service's pods, and where they may open them, below the mesh:
 the namespace denies all traffic by default (the mesh chart's NetworkPolicy), so this policy is the
 release's only way in and out. In: its repos.yaml callers on the gRPC port, the ingress gateway on
-the browser ports, anyone in the namespace and istiod on the public HTTP port (the JWKS). Out: DNS,
-istiod, the services it calls, the JWKS, its own PostgreSQL, Kafka's brokers and its stores.
+the browser ports, anyone in the namespace and istiod on the public HTTP port (the JWKS),
+Prometheus on the metrics ports (the service's, the sidecar's). Out: DNS, istiod, the OpenTelemetry
+collector (spans, the service's and its sidecar's), the services it calls, the JWKS, its own PostgreSQL, Kafka's brokers and its stores.
 */}}
 {{- define "platform-lib.service.networkPolicy" -}}
 {{- $auth := .Values.authorization -}}
@@ -25,10 +26,14 @@ istiod, the services it calls, the JWKS, its own PostgreSQL, Kafka's brokers and
 {{- $controlPlane := include "platform-lib.networkPeer" $egress.controlPlane | fromYaml -}}
 {{- $ingress = append $ingress (dict "from" (list (dict "podSelector" (dict)) $controlPlane) "ports" (list (dict "protocol" "TCP" "port" $ports.http))) -}}
 {{- end -}}
+{{- with .Values.telemetry.scraper -}}
+{{- $scrapePorts := list (dict "protocol" "TCP" "port" $ports.metrics) (dict "protocol" "TCP" "port" $.Values.telemetry.envoyMetricsPort) -}}
+{{- $ingress = append $ingress (dict "from" (list (include "platform-lib.networkPeer" . | fromYaml)) "ports" $scrapePorts) -}}
+{{- end -}}
 {{- $out := list -}}
 {{- $dns := include "platform-lib.networkPeer" $egress.dns | fromYaml -}}
 {{- $out = append $out (dict "to" (list $dns) "ports" (list (dict "protocol" "UDP" "port" $egress.dns.port) (dict "protocol" "TCP" "port" $egress.dns.port))) -}}
-{{- $peers := list $egress.controlPlane -}}
+{{- $peers := list $egress.controlPlane $egress.telemetry -}}
 {{- range $network.calls -}}
 {{- $peers = append $peers (dict "podLabels" (dict "app.kubernetes.io/name" .service) "port" .port) -}}
 {{- end -}}

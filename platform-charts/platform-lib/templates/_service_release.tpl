@@ -23,6 +23,10 @@
 ---
 {{ include "platform-lib.service.migrations" . }}
 {{- end }}
+{{- if include "platform-lib.monitoringEnabled" (dict "root" . "mode" .Values.telemetry.podMonitor "kind" "PodMonitor") }}
+---
+{{ include "platform-lib.service.podMonitor" . }}
+{{- end }}
 {{- if .Values.authorization.publicHttpPaths }}
 ---
 {{ include "platform-lib.service.publicPortPeerAuthentication" . }}

@@ -30,6 +30,9 @@ spec:
         prometheus.io/scrape: "true"
         prometheus.io/port: {{ .Values.ports.metrics | quote }}
         prometheus.io/path: /metrics
+        {{- /* Prometheus is outside the mesh: it reaches the metrics port directly, not through
+        the sidecar's mutual TLS (the NetworkPolicy admits only Prometheus there). */}}
+        traffic.sidecar.istio.io/excludeInboundPorts: {{ .Values.ports.metrics | quote }}
     spec:
       serviceAccountName: {{ include "platform-lib.name" . }}
       automountServiceAccountToken: false
@@ -41,13 +44,8 @@ spec:
         seccompProfile:
           type: RuntimeDefault
       terminationGracePeriodSeconds: 30
-      topologySpreadConstraints:
-        - maxSkew: 1
-          topologyKey: kubernetes.io/hostname
-          whenUnsatisfiable: ScheduleAnyway
-          labelSelector:
-            matchLabels:
-              {{- include "platform-lib.selectorLabels" . | nindent 14 }}
+      {{- with include "platform-lib.podPlacement" . | trim }}{{ . | nindent 6 }}{{ end }}
+      {{- with include "platform-lib.topologySpread" . | trim }}{{ . | nindent 6 }}{{ end }}
       containers:
         - name: {{ include "platform-lib.name" . }}
           image: {{ include "platform-lib.image" . | quote }}
@@ -58,6 +56,11 @@ spec:
             {{- include "platform-lib.serviceEnvironment" . | nindent 12 }}
             {{- if .Values.database }}
             {{- include "platform-lib.migrationsVariable" (dict "root" . "mode" "skip") | nindent 12 }}
+            {{- end }}
+            {{- with .Values.telemetry.tracesEndpoint }}
+            {{- /* The kit exports its spans over OTLP/gRPC when this is set. */}}
+            - name: OTEL_EXPORTER_OTLP_ENDPOINT
+              value: {{ . | quote }}
             {{- end }}
           {{- include "platform-lib.grpcProbes" . | nindent 10 }}
           {{- include "platform-lib.resources" . | nindent 10 }}

@@ -28,6 +28,15 @@ KUBERNETES_API_PORTS = [443, 6443]
 selector names: these ports, to any address."""
 KAFKA_BROKER_LABELS = {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/broker-role": "true"}
 KAFKA_BROKER_PORT = 9093
+KAFKA_METRICS = (
+    "kafka_controller.*",
+    "kafka_log.*",
+    "kafka_network.*",
+    "kafka_server.*",
+    "kafka_cluster_partition.*",
+)
+"""What Strimzi's metrics reporter exposes: controller, log, request, broker and partition metrics
+(under-replicated and offline partitions, request latency, bytes in and out)."""
 QDRANT_IMAGE = {"registry": "docker.io", "repository": "qdrant/qdrant", "tag": "v1.20.0"}
 """The Qdrant project's own image, the release qdrant-client 1.20 (ms_vector's) is made for."""
 QDRANT_PORTS = {"http": 6333, "grpc": 6334, "p2p": 6335}
@@ -41,12 +50,40 @@ CLICKHOUSE_IMAGE = {
 CLICKHOUSE_PORTS = {"http": 8123, "native": 9000}
 """HTTP (what clickhouse-connect, ms_activity's client, speaks) and the native protocol."""
 REDIS_PORT = 6379
+OTEL_COLLECTOR = {
+    "namespace": "observability",
+    "podLabels": {"app.kubernetes.io/name": "opentelemetry-collector"},
+    "port": 4317,
+}
+"""The OpenTelemetry collector (its OTLP/gRPC port) the services and their sidecars send spans to."""
+OTEL_COLLECTOR_ENDPOINT = "http://opentelemetry-collector.observability.svc.cluster.local:4317"
+METRICS_SCRAPER = {"namespace": "monitoring", "podLabels": {"app.kubernetes.io/name": "prometheus"}}
+"""Prometheus (the Prometheus operator's), which scrapes the services' and the sidecars' metrics."""
+ENVOY_METRICS_PORT = 15090
+"""The sidecar's Prometheus port (`http-envoy-prom`, Envoy's own statistics)."""
 DEAD_LETTER_PARTITIONS = 3
 DEAD_LETTER_RETENTION_HOURS = 720
 
 SERVICE_DEFAULTS: dict[str, Any] = {
     "autoscaling": {"minReplicas": 2, "maxReplicas": 6, "targetCPUUtilizationPercentage": 70},
     "disruptionBudget": {"maxUnavailable": 1},
+    "scheduling": {
+        "nodeSelector": {},
+        "tolerations": [],
+        "affinity": {},
+        "topologySpread": [
+            {
+                "topologyKey": "topology.kubernetes.io/zone",
+                "maxSkew": 1,
+                "whenUnsatisfiable": "ScheduleAnyway",
+            },
+            {
+                "topologyKey": "kubernetes.io/hostname",
+                "maxSkew": 1,
+                "whenUnsatisfiable": "ScheduleAnyway",
+            },
+        ],
+    },
     "resources": {
         "requests": {"cpu": "100m", "memory": "256Mi"},
         "limits": {"cpu": "1", "memory": "512Mi"},

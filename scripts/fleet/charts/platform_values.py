@@ -55,6 +55,9 @@ def kafka_values(manifest: Manifest, catalogue: TopicCatalogue) -> dict[str, Any
             "dns": dict(settings.DNS),
             "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
         },
+        # The brokers' and controllers' metrics (Strimzi's metrics reporter on port 9404), scraped
+        # through a PodMonitor when the Prometheus operator is there.
+        "metrics": {"allowList": list(settings.KAFKA_METRICS), "podMonitor": "auto"},
         "topics": topics,
         "users": users,
     }
@@ -168,6 +171,13 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
         "jwt": {**jwt, "queryParameter": "access_token"},
         # The ingress refuses gRPC-web calls without a valid token, except to these.
         "publicMethods": public_method_paths(manifest, contracts),
+        # Istio's telemetry in the namespace: Envoy's access log to the sidecars' stdout, and
+        # traces to the OpenTelemetry collector istiod knows as this extension provider.
+        "telemetry": {
+            "accessLogProvider": "envoy",
+            "tracingProvider": "otel-tracing",
+            "samplingPercentage": 10,
+        },
         "timeouts": {"request": traffic["timeout"], "stream": traffic["streamTimeout"]},
         "retries": dict(traffic["retries"]),
         "routes": routes,

@@ -36,11 +36,14 @@ def service_values(
             "registry": "",
             "repository": f"knowledge/{name}",
             "tag": "",
+            "digest": "",
             "pullPolicy": "IfNotPresent",
+            "pullSecrets": [],
         },
         "autoscaling": defaults["autoscaling"],
         "disruptionBudget": defaults["disruptionBudget"],
         "resources": defaults["resources"],
+        "scheduling": defaults["scheduling"],
         "ports": _ports(service),
         "browser": service.browser,
         "grpc": {
@@ -67,6 +70,12 @@ def service_values(
             "ingressGateway": dict(settings.INGRESS_GATEWAY),
         },
         "traffic": defaults["traffic"],
+        "telemetry": {
+            "tracesEndpoint": settings.OTEL_COLLECTOR_ENDPOINT,
+            "podMonitor": "auto",
+            "scraper": copy.deepcopy(settings.METRICS_SCRAPER),
+            "envoyMetricsPort": settings.ENVOY_METRICS_PORT,
+        },
         "database": _database(service),
         "kafka": _kafka(service),
         "stores": _stores(service),
@@ -182,6 +191,7 @@ def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
     egress: dict[str, Any] = {
         "dns": copy.deepcopy(settings.DNS),
         "controlPlane": copy.deepcopy(settings.CONTROL_PLANE),
+        "telemetry": copy.deepcopy(settings.OTEL_COLLECTOR),
     }
     if service.database is not None:
         cluster = f"{kubernetes_name(service.name)}-postgres"
