@@ -11,6 +11,7 @@ import yaml
 
 from fleet.charts import golden
 from fleet.charts.caller_methods import public_method_paths
+from fleet.charts.cel_rules import cel_rule_problems
 from fleet.charts.gateway_listeners import gateway_listener_problems
 from fleet.charts.generated_files import drifted_files
 from fleet.charts.grpc_contracts import load_grpc_services
@@ -28,6 +29,7 @@ from fleet.charts.ingress_tokens import ingress_token_problems
 from fleet.charts.kafka_grants import kafka_grant_problems
 from fleet.charts.kafka_references import kafka_reference_problems
 from fleet.charts.kafka_sizing import kafka_sizing_problems
+from fleet.charts.kubectl_validate import kubectl_validate
 from fleet.charts.layout import CHARTS_DIR, MESH_CHART, SCHEMAS_DIR
 from fleet.charts.mesh_references import mesh_reference_problems
 from fleet.charts.method_grants import method_grant_problems
@@ -71,6 +73,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
     rendered_goldens: set[Path] = set()
+    all_rendered: list[RenderedScenario] = []
     with staged_charts(root / CHARTS_DIR) as charts:
         report.charts, report.scenarios = len(charts), len(scenarios)
         for scenario in scenarios:
@@ -96,6 +99,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
                         for name in ("https", "http")
                     }
             report.objects += len(rendered.objects)
+            all_rendered.append(rendered)
             report.problems += mesh_reference_problems(rendered)
             report.problems += ingress_reachability_problems(rendered)
             report.problems += ingress_route_problems(rendered, routes)
@@ -108,6 +112,10 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += kafka_reference_problems(rendered)
             report.problems += kafka_grant_problems(rendered)
             report.problems += kafka_sizing_problems(rendered)
+    crd_dir = root / CHARTS_DIR / SCHEMAS_DIR
+    report.problems += cel_rule_problems(
+        all_rendered, schemas.custom_kinds, kubectl_validate(root), crd_dir
+    )
     _stale_goldens(root, rendered_goldens, report, update_golden)
     return report
 

@@ -57,6 +57,11 @@ class ObjectSchemas:
         self._crds = crds
         self._validators: dict[tuple[str, str], Draft202012Validator | None] = {}
 
+    @property
+    def custom_kinds(self) -> set[tuple[str, str]]:
+        """(apiVersion, kind) of every custom resource the pinned CRDs define."""
+        return set(self._crds)
+
     def validator(self, api_version: str, kind: str) -> Draft202012Validator | None:
         """The validator for this kind, or None when no pinned schema knows it."""
         key = (api_version, kind)

@@ -54,6 +54,7 @@ def check(update_golden: bool) -> None:
         raise FleetError(f"charts check: {count} problem(s) (listed above)")
     out.print(
         f"charts check: {report.charts} charts x {report.scenarios} scenarios rendered and linted, "
-        f"{report.objects} objects valid against Kubernetes {KUBERNETES_VERSION}, Istio 1.28 "
-        f"and Strimzi 1.2 schemas, references resolved, {report.goldens} golden renders match"
+        f"{report.objects} objects valid against Kubernetes {KUBERNETES_VERSION}, Istio 1.28, "
+        f"Strimzi 1.2 and Prometheus operator 0.85 schemas and the CRDs' CEL rules, references "
+        f"resolved, {report.goldens} golden renders match"
     )
