@@ -34,6 +34,7 @@ def settings(tmp_path: Path) -> Settings:
         artifact_dir=str(tmp_path / "artifacts"),
         artifact_cache_dir=str(tmp_path / "cache"),
         artifact_max_bytes=32 * 1024 * 1024,
+        training_work_dir=str(tmp_path / "training"),
     )
 
 

@@ -151,10 +151,16 @@ def rpc_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcSte
     return [*default_steps(settings, verifier), RequireRegistryWriter(REGISTRY_WRITES)]
 
 
-def build_server(settings: Settings, parts: MlParts, verifier: TokenVerifier) -> ServiceServer:
-    """The gRPC server the runtime serves, for tests that need only the server."""
+def build_server(
+    settings: Settings,
+    parts: MlParts,
+    verifier: TokenVerifier,
+    more: tuple[Registration, ...] = (),
+) -> ServiceServer:
+    """The gRPC server the runtime serves (with `more` servicers), for tests that need only the
+    server."""
     server = ServiceServer(settings, steps=rpc_steps(settings, verifier))
-    for register, servicer in servicers(parts):
+    for register, servicer in [*servicers(parts), *more]:
         server.add_servicer(register, servicer)
     return server
 

@@ -166,6 +166,8 @@ class Deployments:
         wanted = revision or current.revision - 1
         if wanted == current.revision:
             raise invalid("revision", f"is the current revision of {name}; name another one")
+        if wanted > current.revision:
+            raise NotFoundError(f"{name}/revisions/{wanted} does not exist")
         async with self._work() as work:
             earlier = await work.deployments.get_revision(name, wanted)
             if earlier is None:

@@ -79,7 +79,10 @@ class LinearModel(_Refusing):
                     f"inputs[{index}].features",
                     f"must hold {len(self._weights)} numbers (got {len(item.features)})",
                 )
-            value = float(np.dot(self._weights, item.features)) + self._bias
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = float(np.dot(self._weights, item.features)) + self._bias
+            if not math.isfinite(value):
+                raise invalid(f"inputs[{index}].features", "must be finite numbers of a sane size")
             scores.append(1.0 / (1.0 + math.exp(-value)) if self._sigmoid else value)
         return scores
 
