@@ -4,16 +4,24 @@ queues it again, saying why."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
 import pytest
+from knowledge_kit.events import Outbox
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ms_ml.recipes.catalogue import RECIPES
+from ms_ml.recipes.params import read_params
+from ms_ml.training.book import JobBook
 from ms_ml.training.config import TrainingConfig
 from ms_ml.training.jobs import JobState, TrainingJob
 from ms_ml.training.parts import Training
+from ms_ml.training.process import worker_alive
+from ms_ml.training.signals import JobSignals
 
 from .conftest import HOST, MODEL, OWNER, MakeTraining
 from .helpers import follow, reranker_job, wait_for_state
@@ -78,3 +86,48 @@ async def test_with_requeue_a_killed_job_is_queued_again_and_runs_to_the_end(
     lines = [e.line for e in entries if e.line]
     assert any(line.startswith("queued again: the service stopped while it ran") for line in lines)
     assert any(line.startswith("attempt 2 on test-host") for line in lines)
+
+
+async def test_a_job_process_that_outlived_its_service_is_stopped_and_its_job_failed(
+    make_training: MakeTraining,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    idle = make_training(start=False)
+    job = await idle.use_cases.create(MODEL, reranker_job(epochs="5000"), "", OWNER)
+    spec = idle.supervisor.attempt_dir(job, 1) / "spec.json"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(
+        json.dumps(
+            {
+                "job": job.name,
+                "recipe": "reranker",
+                "params": read_params(RECIPES["reranker"].params, {"epochs": "5000"}),
+                "dataset": "",
+                "output": str(spec.parent / "model"),
+            }
+        )
+    )
+    # A worker whose service is gone: started by a shell that exits at once.
+    shell = await asyncio.create_subprocess_exec(
+        "sh",
+        "-c",
+        f'"{sys.executable}" -m ms_ml.training.worker "{spec}" >/dev/null 2>&1 & echo $!',
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await shell.communicate()
+    pid = int(out)
+    book = JobBook(sessions, Outbox("ms_ml"), JobSignals())
+    await book.move(job.name, [JobState.QUEUED], JobState.RUNNING, host=HOST, pid=pid, attempts=1)
+    assert worker_alive(pid, spec)
+
+    restarted = make_training()
+    failed = await wait_for_state(restarted.use_cases, job.name, JobState.FAILED)
+    assert failed.error_message == (
+        f"the service stopped while the job ran (process {pid} outlived it and was stopped)"
+    )
+    for _ in range(100):
+        if not worker_alive(pid, spec):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail(f"the orphaned worker {pid} still runs")

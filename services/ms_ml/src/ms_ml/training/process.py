@@ -79,6 +79,27 @@ def worker_alive(pid: int, spec: Path) -> bool:
     return str(spec).encode() in command and b"ms_ml.training.worker" in command
 
 
+def parent_of(pid: int) -> int:
+    """The parent pid of a process (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def orphaned(pid: int) -> bool:
+    """Whether a worker outlived the service that started it (its parent is no ms_ml)."""
+    parent = parent_of(pid)
+    if parent in (0, 1):
+        return True
+    try:
+        command = Path(f"/proc/{parent}/cmdline").read_bytes()
+    except OSError:
+        return True
+    return b"ms_ml" not in command
+
+
 def kill_worker(pid: int) -> None:
     """SIGKILL to a worker's group found after a restart (nothing waits on it here)."""
     _signal_group(pid, signal.SIGKILL)

@@ -25,7 +25,7 @@ from .book import JobBook
 from .config import TrainingConfig
 from .jobs import JobState, LogEntry, TrainingJob
 from .ports import VersionRegistrar
-from .process import start_worker, stop, worker_alive
+from .process import kill_worker, orphaned, start_worker, stop, worker_alive
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +79,12 @@ class Supervisor:
             if job.host not in ("", self.host) or job.name in self._runs:
                 continue
             spec = self.attempt_dir(job, job.attempts) / "spec.json"
-            if worker_alive(job.pid, spec):
-                continue
             gone = f"process {job.pid} is gone" if job.pid else "its process never started"
+            if worker_alive(job.pid, spec):
+                if not orphaned(job.pid):
+                    continue  # another instance on this host runs it
+                kill_worker(job.pid)
+                gone = f"process {job.pid} outlived it and was stopped"
             if self._config.on_restart == "requeue":
                 moved = await self._book.move(
                     job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
