@@ -17,13 +17,14 @@ from knowledge_kit.events import Outbox
 from knowledge_kit.rpc import RpcStep, ServiceServer, default_steps
 from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
 from knowledge_kit.settings import ServiceSettings
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .adapters.local_artifacts import LocalArtifactStore
 from .adapters.s3_artifacts import S3ArtifactStore
 from .config import Settings
 from .domain.artifacts import ArtifactStore
 from .middleware.registry_writes import RequireRegistryWriter
+from .repository.serving import ServingReads
 from .server.artifacts import ArtifactServicer
 from .server.deployments import DeploymentServicer
 from .server.inference import InferenceServicer
@@ -119,9 +120,21 @@ def ml_parts(
         promotions=Promotions(work, outbox, pages),
         artifacts=artifacts,
         deployments=Deployments(work, outbox, pages, loaded),
-        inference=Inference(work, loaded, max_inputs=settings.max_inputs_per_request),
+        inference=Inference(
+            work,
+            ServingReads(_engine_of(sessions)),
+            loaded,
+            max_inputs=settings.max_inputs_per_request,
+        ),
         registration=VersionRegistration(artifacts, registry),
     )
+
+
+def _engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the sessions must be bound to an engine")
+    return engine
 
 
 def servicers(parts: MlParts) -> list[Registration]:

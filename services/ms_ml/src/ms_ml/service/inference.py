@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from ..domain.deployments import slot_of, split_for
 from ..domain.inference import PredictionInput, Served
 from ..domain.names import DEPLOYMENT, invalid
-from .deployments import resolved
+from ..repository.serving import ServingReads
 from .loading import LoadedVersions
 from .work import Transactions
 
@@ -33,8 +33,11 @@ class Routed:
 class Inference:
     """Serving the deployments."""
 
-    def __init__(self, work: Transactions, loaded: LoadedVersions, *, max_inputs: int) -> None:
+    def __init__(
+        self, work: Transactions, reads: ServingReads, loaded: LoadedVersions, *, max_inputs: int
+    ) -> None:
         self._work = work
+        self._reads = reads
         self._loaded = loaded
         self._max_inputs = max_inputs
 
@@ -43,18 +46,25 @@ class Inference:
         DEPLOYMENT.check(deployment, "deployment")
         if len(request_key) > MAX_REQUEST_KEY_CHARS:
             raise invalid("request_key", f"must be at most {MAX_REQUEST_KEY_CHARS} characters")
-        async with self._work() as work:
-            current = await work.deployments.get(deployment)
+        async with self._reads.connect() as connection:
+            current = await self._reads.state(connection, deployment)
             if current is None:
                 raise NotFoundError(f"{deployment} does not exist")
             split = split_for(current.traffic, slot_of(deployment, request_key))
-            if split.model_version:
-                served = self._loaded.cached(split.model_version)
-                if served is not None:
-                    return Routed(split.model_version, current.revision, served)
-            version = await resolved(work, current.model, split)
-        served = self._loaded.cached(version.name) or await self._loaded.load(version)
-        return Routed(version.name, current.revision, served)
+            name = split.model_version
+            if split.alias:
+                holder = await self._reads.holder(connection, current.model, split.alias)
+                if holder is None:
+                    raise NotFoundError(f"{current.model}/aliases/{split.alias} does not exist")
+                name = holder
+        served = self._loaded.cached(name)
+        if served is None:
+            async with self._work() as work:
+                version = await work.registry.get_version(name)
+            if version is None:
+                raise NotFoundError(f"{name} does not exist")
+            served = await self._loaded.load(version)
+        return Routed(name, current.revision, served)
 
     async def predict(
         self, deployment: str, request_key: str, inputs: Sequence[PredictionInput]
