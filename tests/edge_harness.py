@@ -20,7 +20,7 @@ from pathlib import Path
 
 import grpc
 from aiohttp import web
-from fleet.edge.app import HANDLER_CANCELLATION, build_edge
+from fleet.edge.app import CLASSIC_PAGE_PATH, HANDLER_CANCELLATION, build_edge
 from fleet.edge.config import EdgeConfig
 from fleet.infra.net import port_is_taken
 from fleet.manifest import Manifest, load_manifest
@@ -36,6 +36,8 @@ async def running_edge(
     allowed_origins: list[str] | None = None,
     grpc_port: int | None = None,
     max_websocket_message_bytes: int | None = None,
+    web_app: str | None = None,
+    static_dir: Path | None = None,
 ) -> AsyncIterator[str]:
     """Start the edge on 127.0.0.1:<free port>; yields its base URL. `websocket_routes` maps a
     route table prefix (like /ws/canvas/) to its upstream, rewritten to / as the table's are."""
@@ -48,6 +50,8 @@ async def running_edge(
             for prefix, upstream in (websocket_routes or {}).items()
         ],
         "allowed_origins": allowed_origins or [],
+        "web_app": web_app,
+        "static_dir": static_dir,
     }
     if max_websocket_message_bytes is not None:
         settings["max_websocket_message_bytes"] = max_websocket_message_bytes
@@ -171,8 +175,14 @@ class PlatformUp:
         return f"127.0.0.1:{self.ports.edge_grpc}"
 
     @property
-    def page_url(self) -> str:
+    def edge_url(self) -> str:
+        """The edge's root: the web app, and gRPC-web at the same address."""
         return f"http://127.0.0.1:{self.ports.edge}/"
+
+    @property
+    def page_url(self) -> str:
+        """The classic static page, which the web app replaces view by view."""
+        return f"http://127.0.0.1:{self.ports.edge}{CLASSIC_PAGE_PATH}"
 
     def table_row(self, process: str) -> str:
         """The printed table's row for `process`."""

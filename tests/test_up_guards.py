@@ -74,7 +74,7 @@ def test_every_port_of_the_run_listens_on_loopback_only(platform: PlatformUp) ->
 
 def preflight_status(platform: PlatformUp, origin: str) -> int:
     request = urllib.request.Request(
-        f"{platform.page_url}knowledge.auth.v1.AuthService/Login",
+        f"{platform.edge_url}knowledge.auth.v1.AuthService/Login",
         method="OPTIONS",
         headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
     )
@@ -86,7 +86,7 @@ def preflight_status(platform: PlatformUp, origin: str) -> int:
 
 
 def test_the_edge_answers_its_own_page_and_the_allowed_origin_only(platform: PlatformUp) -> None:
-    own = platform.page_url.rstrip("/")
+    own = platform.edge_url.rstrip("/")
     assert preflight_status(platform, own) == 204
     assert preflight_status(platform, FRONTEND) == 204
     assert preflight_status(platform, "http://localhost:3001") == 403

@@ -49,9 +49,10 @@ export async function middleware(request: NextRequest): Promise<NextResponse> {
   return NextResponse.next();
 }
 
+/** To sign-in at the address the browser used (the edge's, not the app server's own). */
 function toSignIn(request: NextRequest): NextResponse {
-  const url = request.nextUrl.clone();
-  url.pathname = "/sign-in";
-  url.search = "";
-  return NextResponse.redirect(url);
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  const proto = request.headers.get("x-forwarded-proto") ?? "http";
+  const base = host ? `${proto}://${host}` : request.nextUrl.origin;
+  return NextResponse.redirect(new URL("/sign-in", base));
 }

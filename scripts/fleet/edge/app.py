@@ -1,6 +1,6 @@
 """The edge's aiohttp application: routes for gRPC-web, WebSockets, CORS and the local page, and
-beside them, when configured, the plain gRPC pass-through and the local mail sink (SMTP, its
-mails at GET /local/mails)."""
+beside them, when configured, the plain gRPC pass-through, the local mail sink (SMTP, its
+mails at GET /local/mails) and the web app (everything else; the static page moves to /classic)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from fleet.edge.grpc_proxy import GrpcUpstreams, GrpcWebProxy
 from fleet.edge.mail_sink import MAILS_PATH, mail_sink, mails_handler
 from fleet.edge.origins import AllowedOrigins
 from fleet.edge.routes import WEBSOCKET_PATHS
+from fleet.edge.web_app_proxy import WebAppProxy, is_grpc_web
 from fleet.edge.websocket_proxy import WebSocketProxy, upstream_session
 
 METHOD_PATH = r"/{service:[A-Za-z_][A-Za-z0-9_.]*}/{method:[A-Za-z_][A-Za-z0-9_]*}"
 WEBSOCKET_PROXY = web.AppKey("websocket_proxy", WebSocketProxy)
+CLASSIC_PAGE_PATH = "/classic"
+"""Where the static page answers once the web app has the root."""
 HANDLER_CANCELLATION = True
 """Run the edge with this: a browser that goes away cancels its handler, and so its upstream
 stream (aiohttp's default keeps a silent server stream open forever)."""
@@ -32,12 +35,15 @@ def build_edge(config: EdgeConfig) -> web.Application:
     )
     upstreams = GrpcUpstreams(config.grpc_routes)
     grpc_web_proxy = GrpcWebProxy(upstreams)
+    web_app = WebAppProxy(config.web_app) if config.web_app is not None else None
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as running:
             session = upstream_session()
             running.push_async_callback(upstreams.close)
             running.push_async_callback(session.close)
+            if web_app is not None:
+                running.push_async_callback(web_app.close)
             app[WEBSOCKET_PROXY] = WebSocketProxy(
                 config.websocket_routes, session, config.max_websocket_message_bytes
             )
@@ -62,7 +68,17 @@ def build_edge(config: EdgeConfig) -> web.Application:
     app.router.add_get("/healthz", health)
     app.router.add_get(WEBSOCKET_PATHS + "{tail:.*}", websocket)
     app.router.add_route("OPTIONS", METHOD_PATH, preflight)
-    app.router.add_post(METHOD_PATH, grpc_web_proxy.handle)
+    if web_app is None:
+        app.router.add_post(METHOD_PATH, grpc_web_proxy.handle)
+    else:
+        proxy = web_app
+
+        async def grpc_web_or_app(request: web.Request) -> web.StreamResponse:
+            if is_grpc_web(request):
+                return await grpc_web_proxy.handle(request)
+            return await proxy.handle(request)
+
+        app.router.add_post(METHOD_PATH, grpc_web_or_app)
     if config.mail_sink is not None:
         app.router.add_get(MAILS_PATH, mails_handler(config.mail_sink.directory))
     if config.static_dir is not None:
@@ -71,6 +87,9 @@ def build_edge(config: EdgeConfig) -> web.Application:
         async def page(request: web.Request) -> web.FileResponse:
             return web.FileResponse(static_dir / "index.html")
 
-        app.router.add_get("/", page)
+        app.router.add_get("/" if web_app is None else CLASSIC_PAGE_PATH, page)
         app.router.add_static("/static/", static_dir)
+    if web_app is not None:
+        # Last: whatever no route above answers is the app's (pages, Server Actions, /_next/).
+        app.router.add_route("*", "/{tail:.*}", web_app.handle)
     return app

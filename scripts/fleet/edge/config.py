@@ -56,6 +56,10 @@ class EdgeConfig(BaseModel):
         description="pages besides the edge's own that may call it, e.g. http://localhost:3000",
     )
     static_dir: Path | None = None
+    web_app: Address | None = Field(
+        default=None,
+        description="the web app's server: it answers at / (the static page then at /classic)",
+    )
     mail_sink: MailSinkConfig | None = None
     max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_websocket_message_bytes: int = Field(

@@ -1,4 +1,5 @@
-"""The local edge as a process of the run: its routes come from repos.yaml, its page is the bundle."""
+"""The local edge as a process of the run: its routes come from repos.yaml, its page is the bundle,
+and everything else goes to the web app."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def edge_process(
             for route in websocket_routes(services)
         ],
         "static_dir": str(page),
+        "web_app": f"{LOCAL_HOST}:{ports.web_app}",
     }
     if sends_mail(services):
         config["mail_sink"] = {"port": ports.mail_sink, "directory": str(layout.mails)}

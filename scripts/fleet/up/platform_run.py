@@ -30,6 +30,12 @@ from fleet.up.progress import Progress
 from fleet.up.readiness import is_serving, wait_until_serving
 from fleet.up.service_env import service_environment
 from fleet.up.supervision import Supervisor
+from fleet.up.web_app_process import (
+    wait_until_web_app_ready,
+    web_app_is_ready,
+    web_app_process,
+)
+from fleet.web.build import built_web_app
 
 SERVICE_STOP_GRACE = 15.0
 WATCH_SECONDS = 0.5
@@ -53,22 +59,27 @@ class PlatformRun:
     def start(self) -> None:
         """Bring everything up, each step reported as it finishes."""
         with (
-            self.progress.step("starting the local Kafka broker and building the page"),
-            ThreadPoolExecutor(max_workers=1) as background,
+            self.progress.step("starting the local Kafka broker and building the page and the app"),
+            ThreadPoolExecutor(max_workers=2) as background,
         ):
             broker = background.submit(self._start_broker)
+            app = background.submit(built_web_app, self.root)
             page = page_bundle(self.root)
             bootstrap = broker.result().bootstrap
+            web_app = app.result()
         started = [self._start(self._service_process(s, bootstrap)) for s in self.services]
         # The edge needs no service to be up to start, so it starts alongside them.
         edge = self._start(
             edge_process(self.layout, self.services, self.ports, page, self.allowed_origins)
         )
+        web = self._start(web_app_process(self.layout, self.ports, web_app))
         for process, service in zip(started, self.services, strict=True):
             with self.progress.step(f"{service.name} SERVING"):
                 wait_until_serving(process, self.ports.grpc(service), self.start_timeout)
         with self.progress.step("edge ready"):
             wait_until_edge_ready(edge, self.ports.edge, self.start_timeout)
+        with self.progress.step("web app ready"):
+            wait_until_web_app_ready(web, self.ports.web_app, self.start_timeout)
 
     def _start_broker(self) -> KafkaBroker:
         broker_log = self.layout.broker / "server.log"
@@ -106,9 +117,14 @@ class PlatformRun:
                 port = self.ports.grpc(service)
                 serving = functools.partial(is_serving, port, READY_PROBE_SECONDS)
                 supervisor.supervise(process, serving, "SERVING")
-            else:
+            elif process.name == "edge":
                 edge_ready = functools.partial(edge_is_ready, self.ports.edge, READY_PROBE_SECONDS)
                 supervisor.supervise(process, edge_ready, "ready")
+            else:
+                app_ready = functools.partial(
+                    web_app_is_ready, self.ports.web_app, READY_PROBE_SECONDS
+                )
+                supervisor.supervise(process, app_ready, "ready")
         while True:
             supervisor.check()
             time.sleep(WATCH_SECONDS)

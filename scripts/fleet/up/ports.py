@@ -11,6 +11,10 @@ from fleet.infra.net import port_is_taken
 from fleet.manifest import Service
 from fleet.up.mail import MAIL_SINK_AFTER_EDGE_GRPC, sends_mail
 
+WEB_APP_AFTER_EDGE_GRPC = 10
+"""The web app's own server listens this many ports above the edge's gRPC port (8100 by default);
+browsers reach it through the edge."""
+
 HIGHEST_PORT = 65535
 # The Fetch standard's "bad ports" from 1024 up: browsers refuse to load anything from them.
 BROWSER_BLOCKED_PORTS = frozenset(
@@ -33,6 +37,11 @@ class PortPlan:
         """The local SMTP sink (the edge runs it when the mailing service runs)."""
         return self.edge_grpc + MAIL_SINK_AFTER_EDGE_GRPC
 
+    @property
+    def web_app(self) -> int:
+        """The web app's Next.js server, which the edge forwards the app's requests to."""
+        return self.edge_grpc + WEB_APP_AFTER_EDGE_GRPC
+
     def of(self, service: Service) -> dict[str, int]:
         """`{"grpc": 50051, "http": 8081, ...}` for `service` in this run."""
         return {kind: port + self.offset for kind, port in service.ports.assigned().items()}
@@ -46,6 +55,7 @@ class PortPlan:
             "the local broker": self.broker,
             "the edge": self.edge,
             "the edge grpc": self.edge_grpc,
+            "the web app": self.web_app,
         }
         if sends_mail(services):
             ports["the local mail sink"] = self.mail_sink

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fleet.console import out
+from fleet.edge.app import CLASSIC_PAGE_PATH
 from fleet.up.platform_run import PlatformRun
 from fleet.up.processes import resident_megabytes
 from fleet.up.service_env import LOCAL_HOST
@@ -24,10 +25,13 @@ def platform_table(run: PlatformRun) -> Table:
         if service is not None:
             listens = ", ".join(f"{kind} {port}" for kind, port in run.ports.of(service).items())
             state = "SERVING"
-        else:
+        elif process.name == "edge":
             listens = (
-                f"http {run.ports.edge} (page, gRPC-web, WebSocket), grpc {run.ports.edge_grpc}"
+                f"http {run.ports.edge} (app, gRPC-web, WebSocket), grpc {run.ports.edge_grpc}"
             )
+            state = "ready"
+        else:
+            listens = f"http {run.ports.web_app} (the app, behind the edge)"
             state = "ready"
         table.add_row(
             process.name,
@@ -55,7 +59,10 @@ def show_ready(run: PlatformRun) -> None:
     console.print(platform_table(run))
     console.print(f"logs   {_shown(run.layout.logs)}/")
     console.print(f"data   {_shown(run.layout.data)}/ (kept for the next run)")
-    console.print(f"page   http://{LOCAL_HOST}:{run.ports.edge}/ (and gRPC-web at that address)")
+    console.print(f"app    http://{LOCAL_HOST}:{run.ports.edge}/ (and gRPC-web at that address)")
+    console.print(
+        f"page   http://{LOCAL_HOST}:{run.ports.edge}{CLASSIC_PAGE_PATH} (the classic page)"
+    )
     console.print(f"gRPC   {LOCAL_HOST}:{run.ports.edge_grpc} (every service, by package)")
     console.print(f"ready in {run.progress.elapsed():.1f}s · Ctrl-C stops everything")
 

@@ -63,7 +63,7 @@ export async function inviteMemberAction(space: string, _: FormState, form: Form
     return failed(error, "the membership");
   }
   revalidatePath(`/spaces/${space}`);
-  return { done: `${user} is now ${role === "owner" ? "an" : "a"} ${role}.` };
+  return { done: `${user} is now ${role === "viewer" ? "a" : "an"} ${role}.` };
 }
 
 export type SaveResult = { document: DocumentView } | FormState;

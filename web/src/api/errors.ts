@@ -77,7 +77,7 @@ export function problemOf(code: number): Problem {
 export function explain(code: number, detail: string, what: string): string {
   switch (problemOf(code)) {
     case "stale":
-      return `Someone else saved ${what} after you opened it. Reload to see their version; your text stays here to copy back.`;
+      return `Someone else saved ${what} after you opened it. Load their version to go on; copy your text first to keep it.`;
     case "forbidden":
       return `Your role does not allow this on ${what}: viewers can read, editors can also write and restore, and only owners manage members.`;
     case "missing":

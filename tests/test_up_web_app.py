@@ -1,0 +1,92 @@
+"""The web app as people use it: `fleet up` builds it and serves it behind the edge at the page's
+address; two people in two headless Chromium browsers sign up, share a space and a document, and
+each edit reaches the other browser without a reload (WatchDocument over gRPC-web), a save over a
+newer revision is refused with an offer to reload, a restored revision reaches both, the session
+cookies stay out of the page's scripts, and signing out ends the session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from fleet.edge.probes import probe_command
+from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
+from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_grpc
+from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
+
+from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, platform_up, unique_email
+
+SERVICES = ["ms_auth", "ms_knowledge"]
+CHROMIUM = "/usr/bin/chromium"
+PROBE_DEADLINE = 180.0
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
+    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
+        yield running
+
+
+def test_the_app_answers_at_the_pages_address_and_the_classic_page_beside_it(
+    platform: PlatformUp,
+) -> None:
+    with urllib.request.urlopen(f"{platform.edge_url}sign-in", timeout=30) as answer:
+        app = answer.read().decode()
+    with urllib.request.urlopen(platform.page_url, timeout=30) as answer:
+        classic = answer.read().decode()
+    assert 'id="sign-in-button"' in app
+    assert "/static/app.js" in classic
+    assert platform.table_row("web").split("│")[4].strip() == "ready"
+
+
+def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) -> None:
+    first, second = unique_email(), unique_email()
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.edge_url,
+        "first": first,
+        "second": second,
+        "password": PASSWORD,
+        "spaceName": "Team notes",
+    }
+    finished = subprocess.run(
+        [*probe_command("web_app_session.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines() == [
+        'second signed up; scripts see ""; refresh cookie httpOnly=true sameSite=Lax',
+        'space "Team notes" created',
+        "invited: <second> is now an editor.",
+        "first saved revision 2",
+        'second opened "first words"',
+        'second shows "written in the first browser" live without a reload',
+        "second told: Someone else saved this document after you opened it. Load their version"
+        " to go on; copy your text first to keep it.",
+        'second reloaded "saved again in the first browser"',
+        'restored revision 2; second shows "first words"',
+        "first signed out: the spaces page sends them to sign in",
+        "problems: []",
+    ]
+
+    # What the browsers did is what the platform keeps.
+    token = log_in(platform, second)
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        spaces = space_service_pb2_grpc.SpaceServiceStub(channel)
+        documents = document_service_pb2_grpc.DocumentServiceStub(channel)
+        (space,) = spaces.ListSpaces(space_rpc.ListSpacesRequest(), metadata=bearer(token)).spaces
+        (listed,) = documents.ListDocuments(
+            document_rpc.ListDocumentsRequest(parent=space.name), metadata=bearer(token)
+        ).documents
+        document = documents.GetDocument(
+            document_rpc.GetDocumentRequest(name=listed.name), metadata=bearer(token)
+        ).document
+    assert (space.display_name, document.title) == ("Team notes", "Plan")
+    assert (document.content, document.revision) == ("first words", 5)
