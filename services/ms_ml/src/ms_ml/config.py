@@ -1,10 +1,12 @@
 """Settings of ms_ml, read from `MS_ML_*` environment variables."""
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from knowledge_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 GIB = 1024**3
 MIB = 1024**2
@@ -28,7 +30,9 @@ class Settings(ServiceSettings):
 
     # Artifacts: "local" keeps them under artifact_dir; "s3" in an S3-compatible bucket.
     artifact_store: Literal["local", "s3"] = "local"
-    artifact_dir: str = "./ml-artifacts"
+    # Unset, the local directories are kept beside a SQLite database (a local run keeps them in
+    # its data directory), else in the working directory.
+    artifact_dir: str = ""
     # The largest artifact an upload may declare or send.
     artifact_max_bytes: int = Field(default=100 * MIB, ge=1)
     s3_bucket: str = "ml-artifacts"
@@ -38,7 +42,7 @@ class Settings(ServiceSettings):
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     # Verified local copies of artifacts stored in S3, read when a version is loaded.
-    artifact_cache_dir: str = "./ml-artifact-cache"
+    artifact_cache_dir: str = ""
 
     # At start, the embedder ms_vector uses (WordLlama, from its wheel) is registered as version
     # 1 of this model, holding the alias below and served by its "default" deployment.
@@ -58,8 +62,37 @@ class Settings(ServiceSettings):
     training_max_memory_bytes: int = Field(default=8 * GIB, ge=1)
     # CPU seconds a job may use; 0: as many as its timeout allows.
     training_cpu_seconds: int = Field(default=0, ge=0)
-    training_work_dir: str = "./ml-training"
+    training_work_dir: str = ""
     # The dataset a job reads when it names none; empty: the recipe's own default.
     training_dataset_dir: str = ""
     # What becomes of a job found RUNNING when the service starts again.
     training_on_restart: Literal["fail", "requeue"] = "fail"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_directories(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        base = _beside(str(data.get("database_url") or cls.model_fields["database_url"].default))
+        for field, name in LOCAL_DIRECTORIES.items():
+            if not data.get(field):
+                data[field] = str(base / name)
+        return data
+
+
+LOCAL_DIRECTORIES = {
+    "artifact_dir": "ml-artifacts",
+    "artifact_cache_dir": "ml-artifact-cache",
+    "training_work_dir": "ml-training",
+}
+
+
+def _beside(database_url: str) -> Path:
+    """The directory of a SQLite database file, else the working directory."""
+    try:
+        url = make_url(database_url)
+    except Exception:  # an unreadable URL is the engine's to refuse, not this default's
+        return Path(".")
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).parent
+    return Path(".")
