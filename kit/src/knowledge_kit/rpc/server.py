@@ -21,9 +21,8 @@ from knowledge_kit.rpc.pipeline import RpcPipeline, RpcStep
 from knowledge_kit.rpc.registration import WrappingRegistrar
 from knowledge_kit.rpc.steps import (
     Authenticate,
-    LogRpc,
     MapErrors,
-    RecordMetrics,
+    ObserveRpc,
     RefuseNulCharacters,
     TraceRpc,
 )
@@ -34,13 +33,12 @@ _log = structlog.get_logger("knowledge_kit.server")
 
 
 def default_steps(settings: ServiceSettings, verifier: TokenVerifier) -> list[RpcStep]:
-    """The kit's stack, outermost first: log, metrics, trace, map errors, authenticate, refuse
+    """The kit's stack, outermost first: trace; map errors, count and log (`ObserveRpc`, the
+    work of `MapErrors`, `RecordMetrics` and `LogRpc` in one coroutine); authenticate; refuse
     text holding NUL characters."""
     return [
-        LogRpc(),
-        RecordMetrics(),
         TraceRpc(),
-        MapErrors(),
+        ObserveRpc(),
         Authenticate(verifier, settings.public_methods),
         RefuseNulCharacters(),
     ]

@@ -5,12 +5,14 @@ from knowledge_kit.rpc.steps.error_mapping import MapErrors
 from knowledge_kit.rpc.steps.logging import LogRpc
 from knowledge_kit.rpc.steps.metrics import RecordMetrics
 from knowledge_kit.rpc.steps.nul_characters import RefuseNulCharacters
+from knowledge_kit.rpc.steps.observe import ObserveRpc
 from knowledge_kit.rpc.steps.tracing import TraceRpc
 
 __all__ = [
     "Authenticate",
     "LogRpc",
     "MapErrors",
+    "ObserveRpc",
     "RecordMetrics",
     "RefuseNulCharacters",
     "TraceRpc",

@@ -30,17 +30,23 @@ class MapErrors:
             call.status = grpc.StatusCode.CANCELLED
             raise
         except Exception as error:
-            status = rpc_status_for(error)
-            call.status = status.code
-            if status.code is grpc.StatusCode.INTERNAL:
-                _log.exception("rpc_failed", method=call.method, request_id=call.request_id)
-            elif status.code is grpc.StatusCode.UNAVAILABLE:
-                _log.warning(
-                    "rpc_dependency_unavailable",
-                    method=call.method,
-                    request_id=call.request_id,
-                    reason=status.message,
-                )
-            await call.context.abort(
-                status.code, status.message, trailing_metadata=status.trailing_metadata
-            )
+            await abort_with_status_of(call, error)
+
+
+async def abort_with_status_of(call: RpcCall, error: Exception) -> None:
+    """End `call` with the status `error` maps to (raises grpc's AbortError), logging what
+    needs a line: an unexpected error with its traceback, a dependency that is down."""
+    status = rpc_status_for(error)
+    call.status = status.code
+    if status.code is grpc.StatusCode.INTERNAL:
+        _log.exception("rpc_failed", method=call.method, request_id=call.request_id)
+    elif status.code is grpc.StatusCode.UNAVAILABLE:
+        _log.warning(
+            "rpc_dependency_unavailable",
+            method=call.method,
+            request_id=call.request_id,
+            reason=status.message,
+        )
+    await call.context.abort(
+        status.code, status.message, trailing_metadata=status.trailing_metadata
+    )
