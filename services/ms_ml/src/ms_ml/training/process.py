@@ -1,30 +1,17 @@
-"""A job's process: started in a session of its own with its limits set before it runs
-anything (address space, CPU seconds, and death with the service that started it), stopped with
-SIGTERM then SIGKILL, and found again by pid after a restart."""
+"""A job's process: started in a session of its own, told its limits (which it sets on itself
+before anything else, see limits.py), stopped with SIGTERM then SIGKILL, and found again by pid
+after a restart."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
-import resource
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _limits(memory_bytes: int, cpu_seconds: int) -> Callable[[], None]:
-    def apply() -> None:  # runs in the child, between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-    return apply
+from .limits import LIMITS_VARIABLE, limits_value
 
 
 async def start_worker(
@@ -35,6 +22,7 @@ async def start_worker(
     # One thread per numerical library: a job gets its CPU through its own process.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         environment[name] = "1"
+    environment[LIMITS_VARIABLE] = limits_value(memory_bytes, cpu_seconds, os.getpid())
     with log.open("ab") as errors:
         return await asyncio.create_subprocess_exec(
             sys.executable,
@@ -46,7 +34,6 @@ async def start_worker(
             stderr=errors,
             env=environment,
             start_new_session=True,
-            preexec_fn=_limits(memory_bytes, cpu_seconds),
             limit=1024 * 1024,
         )
 
@@ -101,5 +88,10 @@ def orphaned(pid: int) -> bool:
 
 
 def kill_worker(pid: int) -> None:
-    """SIGKILL to a worker's group found after a restart (nothing waits on it here)."""
-    _signal_group(pid, signal.SIGKILL)
+    """SIGKILL to a worker found after a restart, and to its group when it leads one (as the
+    workers this service starts do); nothing waits on it here."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)

@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..recipes.catalogue import recipe_named
+from .limits import apply_limits_from_environment
 
 
 class _StdoutReporter:
@@ -51,6 +51,8 @@ def run(spec_path: Path | None, out: TextIO) -> int:
     """Runs the spec at `spec_path`, or the one in MS_ML_TRAINING_SPEC when None."""
     reporter = _StdoutReporter(out)
     try:
+        from ..recipes.catalogue import recipe_named  # after the limits: numpy, the embedder
+
         spec = json.loads(
             spec_path.read_text(encoding="utf-8") if spec_path else os.environ[SPEC_VARIABLE]
         )
@@ -84,4 +86,5 @@ def run(spec_path: Path | None, out: TextIO) -> int:
 
 
 if __name__ == "__main__":
+    apply_limits_from_environment()
     sys.exit(run(None if sys.argv[1] == "--from-environment" else Path(sys.argv[1]), sys.stdout))
