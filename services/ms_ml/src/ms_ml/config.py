@@ -1,5 +1,6 @@
 """Settings of ms_ml, read from `MS_ML_*` environment variables."""
 
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,7 +32,8 @@ class Settings(ServiceSettings):
     # Artifacts: "local" keeps them under artifact_dir; "s3" in an S3-compatible bucket.
     artifact_store: Literal["local", "s3"] = "local"
     # Unset, the local directories are kept beside a SQLite database (a local run keeps them in
-    # its data directory), else in the working directory.
+    # its data directory), else under the temporary directory (a pod's writable /tmp; a cluster
+    # keeps its artifacts in S3).
     artifact_dir: str = ""
     # The largest artifact an upload may declare or send.
     artifact_max_bytes: int = Field(default=100 * MIB, ge=1)
@@ -88,11 +90,12 @@ LOCAL_DIRECTORIES = {
 
 
 def _beside(database_url: str) -> Path:
-    """The directory of a SQLite database file, else the working directory."""
+    """The directory of a SQLite database file, else `<temporary directory>/ms_ml`."""
+    elsewhere = Path(tempfile.gettempdir()) / "ms_ml"
     try:
         url = make_url(database_url)
     except Exception:  # an unreadable URL is the engine's to refuse, not this default's
-        return Path(".")
+        return elsewhere
     if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
         return Path(str(url.database)).parent
-    return Path(".")
+    return elsewhere

@@ -8,6 +8,7 @@ import pytest
 from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.errors import DomainError
 
+from ms_ml.adapters.local_artifacts import LocalArtifactStore
 from ms_ml.config import Settings
 from ms_ml.domain.inference import PredictionInput
 from ms_ml.main import MlParts, registered_embedder
@@ -33,3 +34,17 @@ async def test_the_shipped_embedder_is_registered_once_and_served_by_embed(
     assert np.allclose(vectors, expected)
     with pytest.raises(DomainError, match="does not answer Predict"):
         await ml.inference.predict(DEPLOYMENT, "", [PredictionInput(text="x")])
+
+
+async def test_a_store_that_lost_the_shipped_embedder_gets_it_back_at_start(
+    ml: MlParts, settings: Settings, store: LocalArtifactStore
+) -> None:
+    await registered_embedder(settings, ml)
+    version = await ml.registry.get_version("models/embedder/versions/1")
+    store.path_of(version.sha256).unlink()  # a fresh disk under the same database
+
+    await registered_embedder(settings, ml)
+
+    assert store.path_of(version.sha256).is_file()
+    vectors, routed = await ml.inference.embed(DEPLOYMENT, "", ["hello"])
+    assert (routed.model_version, vectors.shape) == (version.name, (1, 256))

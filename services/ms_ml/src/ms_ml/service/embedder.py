@@ -49,8 +49,10 @@ async def register_embedder(
             SERVICE_ACTOR,
         )
     version = await _shipped_version(registry, model, sha256)
-    if version is None:
+    if version is None or await artifacts.store.size_of(sha256) is None:
+        # Registered before on a store that has lost it (a fresh local disk): put it back.
         await artifacts.upload(_chunks(data), size_bytes=len(data), sha256=sha256)
+    if version is None:
         registered = await registry.create_version(
             model,
             VersionDraft(
