@@ -58,6 +58,12 @@ class Service(Strict):
     ports: Ports
     database: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     stores: list[Literal["qdrant", "redis", "clickhouse"]] = []
+    reaches: list[Literal["smtp", "web_push", "object_storage", "kubernetes_jobs"]] = Field(
+        default=[],
+        description="what the service reaches besides the platform: a mail server (smtp), browsers' "
+        "push services (web_push), S3 object storage, Jobs it runs in its namespace "
+        "(kubernetes_jobs); its release lets it out there and reads the credentials from Secrets",
+    )
     browser: bool = False
     topics: Topics = Topics()
     callers: list[str] = []

@@ -101,6 +101,9 @@ ClickHouse password, Redis URL), never from values.
     secretKeyRef:
       name: {{ .secretName }}
       key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
 {{- end }}
 {{- with .Values.stores.redis }}
 - name: {{ $p }}REDIS_URL

@@ -4,7 +4,8 @@ the namespace denies all traffic by default (the mesh chart's NetworkPolicy), so
 release's only way in and out. In: its repos.yaml callers on the gRPC port, the ingress gateway on
 the browser ports, anyone in the namespace and istiod on the public HTTP port (the JWKS),
 Prometheus on the metrics ports (the service's, the sidecar's). Out: DNS, istiod, the OpenTelemetry
-collector (spans, the service's and its sidecar's), the services it calls, the JWKS, its own PostgreSQL, Kafka's brokers and its stores.
+collector (spans, the service's and its sidecar's), what repos.yaml says it reaches outside the
+cluster (network.egress.external), the API server when its Role grants it anything, the services it calls, the JWKS, its own PostgreSQL, Kafka's brokers and its stores.
 */}}
 {{- define "platform-lib.service.networkPolicy" -}}
 {{- $auth := .Values.authorization -}}
@@ -43,6 +44,18 @@ collector (spans, the service's and its sidecar's), the services it calls, the J
 {{- with $egress.database }}{{ $peers = append $peers . }}{{ end -}}
 {{- with $egress.kafka }}{{ $peers = append $peers . }}{{ end -}}
 {{- range $egress.stores }}{{ $peers = append $peers . }}{{ end -}}
+{{- range $egress.external -}}
+{{- $block := dict "cidr" .cidr -}}
+{{- with .except }}{{ $_ := set $block "except" . }}{{ end -}}
+{{- $blockPorts := list -}}
+{{- range .ports }}{{ $blockPorts = append $blockPorts (dict "protocol" "TCP" "port" .) }}{{ end -}}
+{{- $out = append $out (dict "to" (list (dict "ipBlock" $block)) "ports" $blockPorts) -}}
+{{- end -}}
+{{- if .Values.kubernetesAccess.rules -}}
+{{- $api := list -}}
+{{- range $network.kubernetesApiPorts }}{{ $api = append $api (dict "protocol" "TCP" "port" .) }}{{ end -}}
+{{- $out = append $out (dict "ports" $api) -}}
+{{- end -}}
 {{- range $peers -}}
 {{- $rule := dict "ports" (list (dict "protocol" "TCP" "port" .port)) -}}
 {{- if or .namespace .podLabels -}}

@@ -17,6 +17,10 @@
 {{ include "platform-lib.service.authorizationPolicy" . }}
 ---
 {{ include "platform-lib.service.networkPolicy" . }}
+{{- if .Values.kubernetesAccess.rules }}
+---
+{{ include "platform-lib.service.role" . }}
+{{- end }}
 {{- if .Values.network.egress.database }}
 ---
 {{ include "platform-lib.service.databaseNetworkPolicy" . }}

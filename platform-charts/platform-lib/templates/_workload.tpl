@@ -35,7 +35,8 @@ spec:
         traffic.sidecar.istio.io/excludeInboundPorts: {{ .Values.ports.metrics | quote }}
     spec:
       serviceAccountName: {{ include "platform-lib.name" . }}
-      automountServiceAccountToken: false
+      {{- /* Its token only when its Role lets it do something with the API server. */}}
+      automountServiceAccountToken: {{ not (empty .Values.kubernetesAccess.rules) }}
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -134,4 +135,25 @@ spec:
   selector:
     matchLabels:
       {{- include "platform-lib.selectorLabels" . | nindent 6 }}
+{{- end -}}
+
+{{/* What the service's ServiceAccount may do in its namespace (repos.yaml reaches: [kubernetes_jobs]). */}}
+{{- define "platform-lib.service.role" -}}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+rules:
+  {{- toYaml .Values.kubernetesAccess.rules | nindent 2 }}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+{{ include "platform-lib.metadata" (dict "root" . "name" (include "platform-lib.name" .)) }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {{ include "platform-lib.name" . }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "platform-lib.name" . }}
+    namespace: {{ .Release.Namespace }}
 {{- end -}}

@@ -50,6 +50,52 @@ CLICKHOUSE_IMAGE = {
 CLICKHOUSE_PORTS = {"http": 8123, "native": 9000}
 """HTTP (what clickhouse-connect, ms_activity's client, speaks) and the native protocol."""
 REDIS_PORT = 6379
+OUTSIDE_THE_CLUSTER = {
+    "cidr": "0.0.0.0/0",
+    "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+}
+"""Public addresses: where a mail server, push services and object storage usually are (a
+private one is set through the release's network.egress.external)."""
+REACHES: dict[str, dict[str, Any]] = {
+    "smtp": {
+        "ports": [25, 465, 587],
+        "secret": "smtp",
+        "settingsFromSecrets": {
+            "smtp_password": "password",
+            "unsubscribe_secret": "unsubscribe-secret",
+        },
+        "settings": {},
+    },
+    "web_push": {
+        "ports": [443],
+        "secret": "web-push",
+        "settingsFromSecrets": {"vapid_private_key": "vapid-private-key"},
+        "settings": {},
+    },
+    "object_storage": {
+        "ports": [443],
+        "secret": "object-storage",
+        "settingsFromSecrets": {
+            "s3_access_key_id": "access-key-id",
+            "s3_secret_access_key": "secret-access-key",
+        },
+        "settings": {"artifact_store": "s3"},
+    },
+}
+"""What repos.yaml `reaches` gives a release: the ports it may go out to (OUTSIDE_THE_CLUSTER),
+and its settings, credentials from the optional Secret `<service>-<secret>` (absent, the service
+runs without: mail and push deliveries wait)."""
+JOB_RUNNER_RULES = [
+    {
+        "apiGroups": ["batch"],
+        "resources": ["jobs"],
+        "verbs": ["create", "get", "list", "watch", "delete"],
+    },
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+]
+"""What `reaches: [kubernetes_jobs]` grants the service's ServiceAccount in its namespace: run Jobs,
+find their pods, read their logs."""
 OTEL_COLLECTOR = {
     "namespace": "observability",
     "podLabels": {"app.kubernetes.io/name": "opentelemetry-collector"},

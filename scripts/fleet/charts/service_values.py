@@ -81,9 +81,31 @@ def service_values(
         "stores": _stores(service),
         "network": _network(service, calls),
         "jwt": dict(jwt),
-        "settings": {},
-        "settingsFromSecrets": [],
+        "kubernetesAccess": {
+            "rules": copy.deepcopy(settings.JOB_RUNNER_RULES)
+            if "kubernetes_jobs" in service.reaches
+            else []
+        },
+        **_reach_settings(service),
     }
+
+
+def _reach_settings(service: Service) -> dict[str, Any]:
+    """The settings of what the service reaches outside the platform, credentials from optional
+    Secrets named after it (ms-notifications-smtp)."""
+    plain: dict[str, str] = {}
+    secret: list[dict[str, Any]] = []
+    for reach in service.reaches:
+        needs = settings.REACHES.get(reach)
+        if needs is None:
+            continue
+        plain.update(needs["settings"])
+        secret_name = f"{kubernetes_name(service.name)}-{needs['secret']}"
+        secret += [
+            {"setting": setting, "secretName": secret_name, "key": key, "optional": True}
+            for setting, key in needs["settingsFromSecrets"].items()
+        ]
+    return {"settings": plain, "settingsFromSecrets": secret}
 
 
 def _ports(service: Service) -> dict[str, int]:
@@ -220,6 +242,16 @@ def _network(service: Service, calls: Sequence[Service]) -> dict[str, Any]:
     if "redis" in service.stores:
         stores.append({"namespace": None, "port": settings.REDIS_PORT})
     egress["stores"] = stores
+    ports = sorted(
+        {
+            port
+            for reach in service.reaches
+            for port in settings.REACHES.get(reach, {}).get("ports", [])
+        }
+    )
+    egress["external"] = (
+        [{**copy.deepcopy(settings.OUTSIDE_THE_CLUSTER), "ports": ports}] if ports else []
+    )
     return {
         "databaseOperator": copy.deepcopy(settings.POSTGRES_OPERATOR),
         "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
