@@ -83,3 +83,21 @@ async def test_a_job_with_too_little_memory_fails_saying_so(training: Training) 
     _, states = await follow(training.use_cases, job.name)
     assert states[-1].state == JobState.FAILED
     assert "memory" in states[-1].error_message.lower(), states[-1].error_message
+
+
+async def test_a_cancel_asked_of_another_instance_stops_the_job_where_it_runs(
+    make_training: MakeTraining, registry: Registry
+) -> None:
+    make_training()  # the instance that runs it
+    other = make_training(start=False)
+    job = await other.use_cases.create(MODEL, reranker_job(epochs="5000"), "", OWNER)
+    running = await wait_for_state(other.use_cases, job.name, JobState.RUNNING)
+    while not running.pid:
+        running = await other.use_cases.get(job.name)
+
+    cancelled = await other.use_cases.cancel(job.name)
+
+    assert cancelled.state == JobState.CANCELLED
+    with pytest.raises(ProcessLookupError):
+        os.kill(running.pid, 0)
+    assert (await registry.list_versions(MODEL, 0, 0, "")).items == []

@@ -31,6 +31,8 @@ MODEL_ANY = "models/-"
 MIN_MEMORY_BYTES = 256 * 1024**2
 STREAM_BATCH = 500
 MAX_PATH_CHARS = 4096
+# Polls a cancel waits for another instance to stop a job it runs.
+REMOTE_CANCEL_WAITS = 30
 
 
 def _invalid(field: str, message: str) -> ValidationError:
@@ -155,6 +157,7 @@ class TrainingUseCases:
         """Cancels a queued job at once; stops a running one's process first. FAILED_PRECONDITION
         once it has ended."""
         job = await self.get(name)
+        waits = 0
         while True:
             if job.state.ended:
                 raise DomainError(f"{name} has already ended ({job.state.name})")
@@ -169,8 +172,16 @@ class TrainingUseCases:
                     raise DomainError(f"{name} ended {job.state.name} before it could be cancelled")
                 return job
             else:  # running on another instance: it obeys within a poll
-                changed = self._book.signals.changed(name)
-                await self._book.update(name, [JobState.RUNNING], cancel_requested=True)
+                if waits == REMOTE_CANCEL_WAITS:
+                    raise DomainError(
+                        f"{name} runs on {job.host or 'another instance'}, which has not stopped "
+                        "it yet; it stops it when it next looks, or the job fails when that "
+                        "instance starts again"
+                    )
+                if not waits:
+                    await self._book.update(name, [JobState.RUNNING], cancel_requested=True)
+                waits += 1
+                changed = self._book.signals.changed(name)  # after our own update's wake-up
                 await first_set(changed, seconds=self._config.poll_seconds)
             job = await self.get(name)
             if job.state == JobState.CANCELLED:
