@@ -1,0 +1,104 @@
+"""Models and training jobs in the web app: an administrator sees ms_ml's model on the models
+page, queues a training job of its recipe with the page's form (a Server Action over grpc-js) and
+watches the job's log arrive as it is written (StreamTrainingJobLogs over gRPC-web through the
+edge) until the job succeeds, naming the version it produced, which ms_ml then holds."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from fleet.edge.probes import probe_command
+from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from knowledge.ml.v1 import (
+    model_pb2,
+    model_service_pb2_grpc,
+    training_job_pb2,
+    training_service_pb2_grpc,
+)
+from knowledge.ml.v1 import model_service_pb2 as model_rpc
+from knowledge.ml.v1 import training_service_pb2 as training_rpc
+
+from .edge_harness import PASSWORD, PlatformUp, bearer, platform_up, unique_email
+
+SERVICES = ["ms_auth", "ms_ml"]
+CHROMIUM = "/usr/bin/chromium"
+PROBE_DEADLINE = 300.0
+ADMIN = unique_email()
+EPOCHS = "3000"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
+    # Accounts registered with this email start as administrators (ms_auth's setting).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MS_AUTH_ADMIN_EMAILS", json.dumps([ADMIN]))
+        with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
+            yield running
+
+
+def test_an_administrator_trains_a_model_and_watches_its_log_live(platform: PlatformUp) -> None:
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        token = (
+            auth_service_pb2_grpc.AuthServiceStub(channel)
+            .Register(
+                auth_service_pb2.RegisterRequest(email=ADMIN, password=PASSWORD, display_name="Ada")
+            )
+            .tokens.access_token
+        )
+        model_service_pb2_grpc.ModelServiceStub(channel).CreateModel(
+            model_rpc.CreateModelRequest(
+                model=model_pb2.Model(display_name="Answer reranker"), model_id="reranker"
+            ),
+            metadata=bearer(token),
+        )
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.edge_url,
+        "email": ADMIN,
+        "password": PASSWORD,
+        "model": "models/reranker",
+        "epochs": EPOCHS,
+        "deadlineSeconds": PROBE_DEADLINE / 2,
+    }
+    finished = subprocess.run(
+        [*probe_command("web_app_training.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    listed, states, log, produced, problems = finished.stdout.splitlines()
+    assert listed == 'listed "Answer reranker"'
+    assert re.fullmatch(r"job (queued|running) then succeeded without a reload", states), states
+    assert log == "log grew yes; metric lines yes"
+    match = re.fullmatch(
+        r"job (reranker/jobs/\S+) produced (models/reranker/versions/\d+)", produced
+    )
+    assert match, produced
+    assert problems == "problems: []"
+
+    job_name = "models/" + match[1].replace("/jobs/", "/trainingJobs/")
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        job = (
+            training_service_pb2_grpc.TrainingServiceStub(channel)
+            .GetTrainingJob(
+                training_rpc.GetTrainingJobRequest(name=job_name), metadata=bearer(token)
+            )
+            .training_job
+        )
+        version = (
+            model_service_pb2_grpc.ModelServiceStub(channel)
+            .GetModelVersion(
+                model_rpc.GetModelVersionRequest(name=match[2]), metadata=bearer(token)
+            )
+            .model_version
+        )
+    assert job.state == training_job_pb2.TRAINING_JOB_STATE_SUCCEEDED
+    assert job.hyperparameters["epochs"] == EPOCHS
+    assert (job.model_version, version.training_job) == (match[2], job_name)
