@@ -1,0 +1,48 @@
+"""The web app's main pages have no serious accessibility faults: axe-core (WCAG 2.1 A and AA
+rules) runs in headless Chromium on each page as a person reaches it, signed out and signed in,
+and finds no serious or critical violation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from fleet.edge.probes import probe_command
+
+from .edge_harness import PASSWORD, PlatformUp, platform_up, unique_email
+
+SERVICES = ["ms_auth", "ms_knowledge", "ms_activity", "ms_canvas", "ms_notifications"]
+CHROMIUM = "/usr/bin/chromium"
+PROBE_DEADLINE = 240.0
+PAGES = ["sign-in", "sign-up", "spaces", "space", "document", "activity", "canvases", "bell"]
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
+    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
+        yield running
+
+
+def test_the_main_pages_have_no_serious_accessibility_violations(platform: PlatformUp) -> None:
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.edge_url,
+        "email": unique_email(),
+        "password": PASSWORD,
+        "deadlineSeconds": PROBE_DEADLINE / 4,
+    }
+    finished = subprocess.run(
+        [*probe_command("web_app_accessibility.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    *pages, problems = finished.stdout.splitlines()
+    found = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in pages}
+    assert list(found) == PAGES
+    assert {page: faults for page, faults in found.items() if faults} == {}
+    assert problems == "problems: []"
