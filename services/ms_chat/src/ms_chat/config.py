@@ -35,6 +35,13 @@ class Settings(ServiceSettings):
     # ms_vector, searched as the asking user.
     vector_target: str = "ms-vector:50055"
     vector_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A reranker deployment of ms_ml (`models/{model}/deployments/{deployment}`) that reorders
+    # `reranker_candidates` retrieved passages before the answerer reads the best; empty: none.
+    # Past `reranker_timeout_seconds`, or with ms_ml down, the first stage's order answers.
+    ml_target: str = "ms-ml:50058"
+    reranker_deployment: str = ""
+    reranker_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    reranker_candidates: int = Field(default=20, ge=1, le=100)
     # The answerer.
     answerer: Literal["extractive", "openai"] = "extractive"
     llm_base_url: str | None = None

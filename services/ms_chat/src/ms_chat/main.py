@@ -19,6 +19,7 @@ from knowledge_kit.runtime import (
 from knowledge_kit.websocket import RoomHub, SlowClientPolicy
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.ml_reranker import PREDICT_METHOD, MlReranker
 from .adapters.vector_search import SEARCH_METHOD, VectorSearch
 from .config import Settings
 from .domain.answers import Answerer
@@ -32,6 +33,7 @@ from .service.conversations import Conversations
 from .service.feed import AnswerFeed
 from .service.producers import Producers
 from .service.production import AnswerProducer, Chunking
+from .service.reranking import RerankedRetriever
 from .service.signals import AnswerSignals
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -95,13 +97,21 @@ def chat_socket(settings: Settings, parts: ChatParts) -> ChatSocket:
 
 
 async def chat_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """Conversations answered from ms_vector's passages, over gRPC and a WebSocket."""
+    """Conversations answered from ms_vector's passages (reranked by an ms_ml deployment when
+    `reranker_deployment` names one), over gRPC and a WebSocket."""
     settings = context.settings
     channels = ServiceChannels(default_timeout_seconds=settings.vector_timeout_seconds)
-    retriever = VectorSearch(
+    retriever: Retriever = VectorSearch(
         channels.channel(settings.vector_target, idempotent_methods=[SEARCH_METHOD]),
         timeout_seconds=settings.vector_timeout_seconds,
     )
+    if settings.reranker_deployment:
+        reranker = MlReranker(
+            channels.channel(settings.ml_target, idempotent_methods=[PREDICT_METHOD]),
+            settings.reranker_deployment,
+            timeout_seconds=settings.reranker_timeout_seconds,
+        )
+        retriever = RerankedRetriever(retriever, reranker, candidates=settings.reranker_candidates)
     parts = chat_parts(
         settings, context.sessions, context.outbox, retriever, answerer_from(settings)
     )

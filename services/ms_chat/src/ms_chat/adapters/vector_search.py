@@ -64,4 +64,5 @@ def _passage(result: vector_api.SearchResult) -> Passage:
         start=chunk.start_offset,
         end=chunk.end_offset,
         score=result.score,
+        headings=tuple(chunk.heading_path),
     )

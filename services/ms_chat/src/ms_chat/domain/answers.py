@@ -28,6 +28,7 @@ class Passage:
     start: int
     end: int
     score: float
+    headings: tuple[str, ...] = ()  # the headings it sits under, outermost first
 
 
 @dataclass(frozen=True, slots=True)
