@@ -20,15 +20,13 @@ from .adapters.faiss_index import FaissVectorIndex
 from .adapters.knowledge_documents import KnowledgeDocuments
 from .adapters.qdrant_index import QdrantVectorIndex
 from .config import Settings
-from .domain.lexical import LexicalIndex
 from .domain.ports import DocumentSource, Embedder, VectorIndex
 from .server.events import event_handlers
 from .server.vector import VectorServicer
 from .service.documents import DocumentIndex
 from .service.indexing import ChunkingPolicy, Indexing
-from .service.live_index import LiveIndex
+from .service.live_index import Generation, LiveIndex
 from .service.reindex import Reindexing
-from .service.retrieval import Retrieval
 from .service.search import Search
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -58,21 +56,19 @@ def vector_parts(
     source: DocumentSource,
 ) -> VectorParts:
     """Wires the use cases; nothing is loaded or started yet (`live.load()` fills the indexes)."""
-    lexical = LexicalIndex()
-    live = LiveIndex(sessions, lexical, dense)
+    live = LiveIndex(Generation.of(sessions, embedder, dense))
     indexing = Indexing(
-        embedder,
+        live,
         ChunkingPolicy(
             max_chars=settings.chunk_max_chars,
             overlap_chars=settings.chunk_overlap_chars,
             max_document_chars=settings.max_document_chars,
         ),
     )
-    retrieval = Retrieval(embedder, dense, lexical)
     return VectorParts(
         live=live,
         indexing=indexing,
-        search=Search(sessions, retrieval, PageTokens.for_service(settings)),
+        search=Search(sessions, live, PageTokens.for_service(settings)),
         documents=DocumentIndex(sessions, outbox, indexing, live),
         reindexing=Reindexing(sessions, outbox, indexing, live, source),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from knowledge_kit.errors import ConflictError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,8 +78,13 @@ class SqlIndexRecords:
         vectors: Vectors,
         embedding_model: str,
     ) -> None:
-        """The document's chunks become `passages` of `revision` (old ones deleted)."""
-        await self.delete_chunks(revision.document)
+        """The document's chunks embedded by `embedding_model` become `passages` of
+        `revision` (its old ones deleted; other models' chunks are other generations')."""
+        await self._session.execute(
+            delete(chunks).where(
+                chunks.c.document == revision.document, chunks.c.embedding_model == embedding_model
+            )
+        )
         if not passages:
             return
         rows = [
@@ -126,22 +131,91 @@ class SqlIndexRecords:
         rows = await self._session.execute(select(*_CHUNK_FIELDS).where(chunks.c.id.in_(wanted)))
         return {row.id: _chunk(row._mapping) for row in rows}
 
-    async def vectors_of(self, documents: Iterable[str]) -> list[StoredChunkVector]:
-        """The chunks of `documents` with their vectors, for the in-memory indexes."""
+    async def vectors_of(self, documents: Iterable[str], model: str) -> list[StoredChunkVector]:
+        """The chunks of `documents` embedded by `model`, with their vectors, for the
+        in-memory indexes of that model's generation."""
         wanted = list(documents)
         if not wanted:
             return []
         rows = await self._session.execute(
-            select(chunks).where(chunks.c.document.in_(wanted)).order_by(chunks.c.id)
+            select(chunks)
+            .where(chunks.c.document.in_(wanted), chunks.c.embedding_model == model)
+            .order_by(chunks.c.id)
         )
         return [_stored(row._mapping) for row in rows]
 
-    async def vectors_after(self, after_id: int, limit: int) -> list[StoredChunkVector]:
-        """Up to `limit` chunks with ids above `after_id`, by id: the whole record, in batches."""
+    async def vectors_after(self, after_id: int, limit: int, model: str) -> list[StoredChunkVector]:
+        """Up to `limit` chunks of `model` with ids above `after_id`, by id: a generation's
+        whole record, in batches."""
         rows = await self._session.execute(
-            select(chunks).where(chunks.c.id > after_id).order_by(chunks.c.id).limit(limit)
+            select(chunks)
+            .where(chunks.c.id > after_id, chunks.c.embedding_model == model)
+            .order_by(chunks.c.id)
+            .limit(limit)
         )
         return [_stored(row._mapping) for row in rows]
+
+    async def chunks_of(self, document: str, model: str) -> list[IndexedChunk]:
+        """The chunks of `document` embedded by `model`, in order."""
+        rows = await self._session.execute(
+            select(*_CHUNK_FIELDS)
+            .where(chunks.c.document == document, chunks.c.embedding_model == model)
+            .order_by(chunks.c.ordinal)
+        )
+        return [_chunk(row._mapping) for row in rows]
+
+    async def revisions_by_document(self, model: str) -> dict[str, int]:
+        """The revision each document's chunks embedded by `model` are of."""
+        rows = await self._session.execute(
+            select(chunks.c.document, func.max(chunks.c.revision))
+            .where(chunks.c.embedding_model == model)
+            .group_by(chunks.c.document)
+        )
+        return {document: int(revision) for document, revision in rows.tuples()}
+
+    async def copy_chunks(
+        self, document: str, copied: Sequence[IndexedChunk], vectors: Vectors, model: str
+    ) -> None:
+        """The chunks of `document` embedded by `model` become `copied` (another model's
+        chunks of it) with `vectors`: the same passages, embedded again."""
+        await self._session.execute(
+            delete(chunks).where(chunks.c.document == document, chunks.c.embedding_model == model)
+        )
+        if not copied:
+            return
+        rows = [
+            {
+                "document": chunk.document,
+                "space": chunk.space,
+                "revision": chunk.revision,
+                "ordinal": chunk.ordinal,
+                "title": chunk.title,
+                "text": chunk.text,
+                "start_offset": chunk.start,
+                "end_offset": chunk.end,
+                "heading_path": json.dumps(list(chunk.heading_path)),
+                "content_type": chunk.content_type,
+                "embedding_model": model,
+                "updated_at": chunk.updated_at,
+                "vector": np.ascontiguousarray(vector, dtype="<f4").tobytes(),
+            }
+            for chunk, vector in zip(copied, vectors, strict=True)
+        ]
+        await self._session.execute(insert(chunks), rows)
+
+    async def drop_model_chunks(self, model: str, limit: int) -> int:
+        """Delete up to `limit` chunks embedded by `model`; how many went."""
+        ids = select(chunks.c.id).where(chunks.c.embedding_model == model).limit(limit)
+        result = await self._session.execute(delete(chunks).where(chunks.c.id.in_(ids)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def set_statuses_model(self, model: str) -> None:
+        """Every indexed document's status names `model`: its generation serves now."""
+        await self._session.execute(
+            update(indexed_documents)
+            .where(indexed_documents.c.state == int(IndexState.INDEXED))
+            .values(embedding_model=model)
+        )
 
 
 def _concurrent(document: str) -> ConflictError:

@@ -48,6 +48,7 @@ chunks = Table(
     sqlite_autoincrement=True,
 )
 Index("ix_chunks_document", chunks.c.document)
+Index("ix_chunks_embedding_model", chunks.c.embedding_model)
 Index("ix_chunks_space", chunks.c.space)
 
 indexed_documents = Table(
@@ -82,6 +83,24 @@ reindex_operations = Table(
     Column("end_time", DateTime(timezone=True), nullable=True),
 )
 Index("ix_reindex_operations_space", reindex_operations.c.space)
+
+# Index generations: one per embedding model version whose chunks are kept. One serves the
+# searches; while the embedder's alias moves, another is built beside it (chunks.embedding_model
+# tells their chunks apart), then takes over.
+embedding_generations = Table(
+    "embedding_generations",
+    metadata,
+    Column("model", String(256), primary_key=True),
+    # ms_vector.domain.generations.GenerationState: 1 serving, 2 building, 3 failed, 4 retired.
+    Column("state", SmallInteger, nullable=False),
+    # The SHA-256 of the model's artifact as ms_ml registered it ("" for the shipped model).
+    Column("sha256", String(64), nullable=False),
+    Column("documents_total", Integer, nullable=False),
+    Column("documents_done", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("create_time", DateTime(timezone=True), nullable=False),
+    Column("update_time", DateTime(timezone=True), nullable=False),
+)
 
 # The kit's projection of knowledge.spaces.v1 memberships, migrated with these tables.
 space_memberships.to_metadata(metadata)

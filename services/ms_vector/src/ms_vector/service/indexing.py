@@ -17,9 +17,10 @@ from knowledge_kit.api import Clock, utc_now
 
 from ..domain.chunking import cut_passages, embedding_text
 from ..domain.chunks import DocumentRevision, Passage
-from ..domain.ports import Embedder, Vectors
+from ..domain.ports import Vectors
 from ..domain.status import DocumentStatus, IndexState
 from ..repository.work import VectorWork
+from .live_index import Generation, LiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +45,19 @@ class IndexOutcome:
 
 
 class Indexing:
-    """Cuts, embeds and records revisions; removes documents and spaces."""
+    """Cuts, embeds and records revisions; removes documents and spaces. A revision is
+    embedded by every generation's model (the serving one, and the one being built beside
+    it), so the new generation misses no edit made while it is built."""
 
-    def __init__(
-        self, embedder: Embedder, policy: ChunkingPolicy, *, clock: Clock = utc_now
-    ) -> None:
-        self._embedder = embedder
+    def __init__(self, live: LiveIndex, policy: ChunkingPolicy, *, clock: Clock = utc_now) -> None:
+        self._live = live
         self._policy = policy
         self._clock = clock
 
     @property
     def model(self) -> str:
-        return self._embedder.model
+        """The serving generation's model version, named in statuses and events."""
+        return self._live.serving.model
 
     @property
     def max_document_chars(self) -> int:
@@ -71,11 +73,13 @@ class Indexing:
         seen = await work.records.status(revision.document)
         if seen is not None and seen.supersedes(revision.revision, self.model, reread=reread):
             return IndexOutcome(False, seen)
+        generations = self._live.writing()
         try:
-            passages, vectors = await self._embedded(revision)
+            passages, embedded = await self._embedded(revision, generations)
         except _Unindexable as failure:
             return IndexOutcome(True, await self._failed(work, revision, seen, str(failure)))
-        await work.records.replace_chunks(revision, passages, vectors, self.model)
+        for generation, vectors in zip(generations, embedded, strict=True):
+            await work.records.replace_chunks(revision, passages, vectors, generation.model)
         status = DocumentStatus(
             document=revision.document,
             space=revision.space,
@@ -131,7 +135,9 @@ class Indexing:
         await work.records.delete_space(space)
         return documents
 
-    async def _embedded(self, revision: DocumentRevision) -> tuple[list[Passage], Vectors]:
+    async def _embedded(
+        self, revision: DocumentRevision, generations: list[Generation]
+    ) -> tuple[list[Passage], list[Vectors]]:
         policy = self._policy
         length = len(revision.content)
         if length > policy.max_document_chars:
@@ -147,12 +153,17 @@ class Indexing:
             overlap_chars=policy.overlap_chars,
         )
         texts = [embedding_text(revision.title, passage) for passage in passages]
-        try:
-            vectors = await asyncio.to_thread(self._embedder.embed, texts)
-        except Exception as error:  # the model's failure is the revision's status, not a crash
-            log.exception("embedding failed", extra={"document": revision.document})
-            raise _Unindexable(f"the embedding model failed: {error}") from error
-        return passages, vectors
+        embedded = []
+        for generation in generations:
+            try:
+                embedded.append(await asyncio.to_thread(generation.embedder.embed, texts))
+            except Exception as error:  # the model's failure is the revision's status
+                log.exception(
+                    "embedding failed",
+                    extra={"document": revision.document, "model": generation.model},
+                )
+                raise _Unindexable(f"the embedding model failed: {error}") from error
+        return passages, embedded
 
     async def _failed(
         self,

@@ -1,102 +1,125 @@
-"""The in-memory side of the index (BM25 and the dense index), kept equal to the database.
+"""The in-memory side of the index: the generation that serves searches and, while the
+embedder's alias moves, the one being built beside it.
 
-The database is the record; this process's indexes follow it. After a transaction changes the
-chunks of some documents, `refresh` reads those documents' chunks back and makes the indexes
-hold exactly them; `load` does it for everything at start. Chunk ids are never reused and a
-chunk row never changes, so comparing ids is enough.
+Every change to the record is refreshed into both (`refresh`, `refresh_soon`), so the new
+generation misses no edit made while it is built. A search holds the serving generation for
+its whole course (`reading`): the switch to another generation is one assignment, and the old
+generation's chunks are dropped only once no search still reads them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from knowledge_kit.aio import first_set
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..domain.lexical import LexicalIndex
-from ..domain.ports import VectorIndex
-from ..repository.index_records import SqlIndexRecords, StoredChunkVector
+from ..domain.ports import Embedder, VectorIndex
+from .generation_index import GenerationIndex
+from .retrieval import Retrieval
 
-log = logging.getLogger(__name__)
-LOAD_BATCH = 2_000
+
+@dataclass(eq=False)
+class Generation:
+    """A model version's embedder and the indexes of the chunks it embedded."""
+
+    embedder: Embedder
+    index: GenerationIndex
+    retrieval: Retrieval
+    sha256: str = ""
+    readers: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._idle.set()
+
+    @property
+    def model(self) -> str:
+        return self.embedder.model
+
+    @classmethod
+    def of(
+        cls,
+        sessions: async_sessionmaker[AsyncSession],
+        embedder: Embedder,
+        dense: VectorIndex,
+        *,
+        sha256: str = "",
+    ) -> Generation:
+        """`embedder`'s generation on `dense` and a new BM25 index; nothing loaded yet."""
+        lexical = LexicalIndex()
+        index = GenerationIndex(sessions, lexical, dense, embedder.model)
+        return cls(embedder, index, Retrieval(embedder, dense, lexical), sha256)
+
+    def enter(self) -> None:
+        self.readers += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.readers -= 1
+        if not self.readers:
+            self._idle.set()
+
+    async def drained(self) -> None:
+        """Return once no search reads this generation."""
+        await self._idle.wait()
 
 
 class LiveIndex:
-    """Refreshes are serialized: two of the same document never interleave."""
+    """The serving generation, the one being built (if any), and refreshes of both."""
 
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        lexical: LexicalIndex,
-        dense: VectorIndex,
-    ) -> None:
-        self._sessions = sessions
-        self.lexical = lexical
-        self.dense = dense
-        self._held: dict[str, set[int]] = {}
-        self._lock = asyncio.Lock()
+    def __init__(self, serving: Generation) -> None:
+        self.serving = serving
+        self.building: Generation | None = None
         self._pending: set[str] = set()
         self._arrived = asyncio.Event()
 
     @property
+    def lexical(self) -> LexicalIndex:
+        return self.serving.index.lexical
+
+    @property
+    def dense(self) -> VectorIndex:
+        return self.serving.index.dense
+
+    @property
     def chunk_count(self) -> int:
-        return len(self.lexical)
+        return self.serving.index.chunk_count
+
+    def writing(self) -> list[Generation]:
+        """The generations a change must reach: the serving one, then the one being built."""
+        return [self.serving] if self.building is None else [self.serving, self.building]
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Generation]:
+        """The serving generation, kept (its chunks are not dropped) until the block ends."""
+        generation = self.serving
+        generation.enter()
+        try:
+            yield generation
+        finally:
+            generation.leave()
+
+    def switch(self) -> Generation:
+        """The generation being built serves from now on; the one that served is returned."""
+        if self.building is None:
+            raise RuntimeError("no generation is being built")
+        previous, self.serving, self.building = self.serving, self.building, None
+        return previous
 
     async def load(self) -> None:
-        """Fill the indexes from the whole record; the dense index keeps what it persisted
-        that the record still has, loses what it no longer has, and gets what it lacks."""
-        async with self._lock:
-            persisted = await self.dense.ids()
-            wanted: set[int] = set()
-            after = 0
-            while True:
-                async with self._sessions() as session:
-                    batch = await SqlIndexRecords(session).vectors_after(after, LOAD_BATCH)
-                if not batch:
-                    break
-                after = batch[-1].vector.id
-                self._hold(batch)
-                wanted.update(stored.vector.id for stored in batch)
-                await self.dense.upsert(
-                    [stored.vector for stored in batch if stored.vector.id not in persisted]
-                )
-            stale = persisted - wanted
-            if stale:
-                await self.dense.delete(sorted(stale))
-            log.info(
-                "index loaded",
-                extra={"chunks": len(wanted), "dense_kept": len(persisted & wanted)},
-            )
+        """Fill the serving generation's indexes from the record."""
+        await self.serving.index.load()
 
     async def refresh(self, documents: Iterable[str]) -> None:
-        """Make the indexes hold exactly the recorded chunks of `documents`, now."""
+        """Make every generation's indexes hold exactly the recorded chunks of `documents`."""
         names = sorted(set(documents))
-        if not names:
-            return
-        async with self._lock:
-            async with self._sessions() as session:
-                stored = await SqlIndexRecords(session).vectors_of(names)
-            recorded: dict[str, list[StoredChunkVector]] = {name: [] for name in names}
-            for chunk in stored:
-                recorded[chunk.vector.meta.document].append(chunk)
-            gone: list[int] = []
-            added: list[StoredChunkVector] = []
-            for name, chunks in recorded.items():
-                held = self._held.pop(name, set())
-                ids = {chunk.vector.id for chunk in chunks}
-                gone.extend(held - ids)
-                added.extend(chunk for chunk in chunks if chunk.vector.id not in held)
-                if ids:
-                    self._held[name] = ids
-            if gone:
-                self.lexical.remove(gone)
-                await self.dense.delete(gone)
-            for chunk in added:
-                self.lexical.add(chunk.vector.id, chunk.searchable, chunk.vector.meta)
-            if added:
-                await self.dense.upsert([chunk.vector for chunk in added])
+        for generation in self.writing():
+            await generation.index.refresh(names)
 
     def refresh_soon(self, documents: Iterable[str]) -> None:
         """Refresh `documents` from the background task (`run`): for changes made where
@@ -112,8 +135,3 @@ class LiveIndex:
             pending, self._pending = self._pending, set()
             if pending:
                 await self.refresh(pending)
-
-    def _hold(self, batch: list[StoredChunkVector]) -> None:
-        for chunk in batch:
-            self._held.setdefault(chunk.vector.meta.document, set()).add(chunk.vector.id)
-            self.lexical.add(chunk.vector.id, chunk.searchable, chunk.vector.meta)

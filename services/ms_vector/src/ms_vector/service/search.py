@@ -18,7 +18,7 @@ from ..domain.lexical import highlights
 from ..domain.names import DOCUMENT, SPACE, space_of
 from ..domain.search_mode import SearchMode
 from ..repository.index_records import SqlIndexRecords
-from .retrieval import Retrieval
+from .live_index import LiveIndex
 
 DEFAULT_RESULTS = 8
 MAX_RESULTS = 50
@@ -70,11 +70,11 @@ class Search:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        retrieval: Retrieval,
+        live: LiveIndex,
         pages: PageTokens,
     ) -> None:
         self._sessions = sessions
-        self._retrieval = retrieval
+        self._live = live
         self._pages = pages
 
     async def search(self, caller: str, query: SearchQuery) -> SearchPage:
@@ -118,16 +118,20 @@ class Search:
         if not allowed.spaces or page.offset >= MAX_DEPTH:
             return SearchPage([], "", mode)
         depth = min(page.offset + page.fetch_limit, MAX_DEPTH)
-        ranked = await self._retrieval.search(
-            query.query.strip(), mode, allowed, depth, query.max_chunks_per_document
-        )
-        kept = [hit for hit in ranked if hit.score >= query.min_score]
-        window = kept[page.offset : page.offset + page.fetch_limit]
-        if page.offset + size >= MAX_DEPTH:
-            window = window[:size]  # the last page offered
-        listed = page.page_at_offset(window)
-        async with self._sessions() as session:
-            chunks = await SqlIndexRecords(session).chunks_by_id(hit.id for hit in listed.items)
+        # One generation answers the whole search, its query embedded by its own model; its
+        # chunks are kept until the search has read them, even if another takes over meanwhile.
+        async with self._live.reading() as generation:
+            ranked = await generation.retrieval.search(
+                query.query.strip(), mode, allowed, depth, query.max_chunks_per_document
+            )
+            kept = [hit for hit in ranked if hit.score >= query.min_score]
+            window = kept[page.offset : page.offset + page.fetch_limit]
+            if page.offset + size >= MAX_DEPTH:
+                window = window[:size]  # the last page offered
+            listed = page.page_at_offset(window)
+            async with self._sessions() as session:
+                records = SqlIndexRecords(session)
+                chunks = await records.chunks_by_id(hit.id for hit in listed.items)
         found = [
             Found(
                 chunk=chunks[hit.id],
