@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 
 import pytest
@@ -130,3 +131,24 @@ async def test_an_unknown_alias_or_a_version_of_another_model_is_refused(ml: MlP
     with pytest.raises(ValidationError) as malformed:
         await ml.promotions.set_alias(f"{ranker}/aliases/Champion!", foreign.name, "", ADMIN)
     assert malformed.value.violations[0].field == "name"
+
+
+async def test_an_alias_never_points_at_a_version_deleted_at_the_same_time(ml: MlParts) -> None:
+    ranker = await model(ml, "ranker")
+    versions = [await version(ml, ranker, linear([float(n)])) for n in range(10)]
+
+    async def promote(name: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            await ml.promotions.set_alias(f"{ranker}/aliases/champion", name, "", ADMIN)
+
+    await asyncio.gather(
+        *(promote(v.name) for v in versions),
+        *(
+            ml.registry.delete_version(v.name, ADMIN, ml.promotions.release_all)
+            for v in versions[::2]
+        ),
+    )
+
+    held = await ml.promotions.list_aliases(ranker, 50, "")
+    survivors = {v.name for v in versions[1::2]}
+    assert all(alias.model_version in survivors for alias in held.items)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Table
+from sqlalchemy import CursorResult, Executable, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,9 +22,17 @@ async def changed_rows(session: AsyncSession, statement: Executable) -> int:
 
 
 async def inserted_unless_present(
-    session: AsyncSession, table: Table, values: dict[str, Any]
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any] | Select[Any],
+    columns: list[str] | None = None,
 ) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when the row was new."""
+    """INSERT ... ON CONFLICT DO NOTHING of `values`, or of the row a SELECT gives `columns`
+    (none when its condition fails); True when a row was new."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return await changed_rows(session, insert(table).values(**values).on_conflict_do_nothing()) == 1
+    if isinstance(values, dict):
+        statement = insert(table).values(**values)
+    else:
+        statement = insert(table).from_select(columns or [], values)
+    return await changed_rows(session, statement.on_conflict_do_nothing()) == 1

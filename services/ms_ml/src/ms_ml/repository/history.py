@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import DateTime, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.transitions import Alias, Transition
 from .conditional import changed_rows, inserted_unless_present
 from .rows import alias_of, transition_of
-from .tables import model_aliases, model_transitions
+from .tables import model_aliases, model_transitions, model_versions
 
 
 class SqlHistory:
@@ -44,19 +44,22 @@ class SqlHistory:
     async def claim_alias(
         self, model: str, alias: str, *, holder: str, version: str, actor: str, now: datetime
     ) -> bool:
-        """Gives the alias to `version` if its holder is still `holder` ("" for none yet);
-        False when someone moved it meanwhile."""
+        """Gives the alias to `version` if its holder is still `holder` ("" for none yet) and the
+        version still exists; False when someone moved the alias or deleted the version."""
+        exists = select(model_versions.c.name).where(model_versions.c.name == version).exists()
         if not holder:
+            row = select(
+                literal(model),
+                literal(alias),
+                literal(version),
+                literal(now, DateTime(timezone=True)),
+                literal(actor),
+            ).where(exists)
             return await inserted_unless_present(
                 self._session,
                 model_aliases,
-                {
-                    "model": model,
-                    "alias": alias,
-                    "model_version": version,
-                    "update_time": now,
-                    "updated_by": actor,
-                },
+                row,
+                ["model", "alias", "model_version", "update_time", "updated_by"],
             )
         statement = (
             update(model_aliases)
@@ -64,6 +67,7 @@ class SqlHistory:
                 model_aliases.c.model == model,
                 model_aliases.c.alias == alias,
                 model_aliases.c.model_version == holder,
+                exists,
             )
             .values(model_version=version, update_time=now, updated_by=actor)
         )

@@ -112,7 +112,14 @@ model_aliases = Table(
     metadata,
     Column("model", String(NAME), ForeignKey("models.name", ondelete="CASCADE"), nullable=False),
     Column("alias", String(63), nullable=False),
-    Column("model_version", String(NAME), nullable=False),
+    # A version that holds an alias cannot be deleted without the alias (a deletion racing a
+    # promotion fails on this constraint and runs again, releasing the alias it now sees).
+    Column(
+        "model_version",
+        String(NAME),
+        ForeignKey("model_versions.name", name="fk_model_aliases_model_version"),
+        nullable=False,
+    ),
     Column("update_time", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(NAME), nullable=False),
     PrimaryKeyConstraint("model", "alias"),

@@ -63,6 +63,8 @@ class Promotions:
                         model, alias, holder=holder, version=version.name, actor=actor, now=now
                     ):
                         break
+                    if await work.registry.get_version(version.name) is None:
+                        raise NotFoundError(f"{version.name} was deleted meanwhile")
                 transition = await self._record(
                     work,
                     model,

@@ -373,28 +373,32 @@ class Registry:
         """Deletes the version and the aliases it holds; FAILED_PRECONDITION while deployed."""
         MODEL_VERSION.check(name, "name")
         model = model_of(name)
-        async with self._work() as work:
-            version = await work.registry.get_version(name)
-            if version is None:
-                raise NotFoundError(f"{name} does not exist")
-            for deployment in await work.deployments.using(model):
-                for split in deployment.traffic:
-                    if split.model_version == name or split.alias in version.aliases:
-                        raise DomainError(
-                            f"{name} is served by {deployment.name} "
-                            f"({split.target}); change that deployment first"
-                        )
-            await release_aliases(work, version, actor)
-            await work.registry.delete_version(name)
-            await events.record(
-                self._outbox,
-                work.session,
-                model,
-                events_pb2.ModelVersionDeleted(
-                    model_version=name, model=model, deleted_by=events.actor(actor)
-                ),
-            )
-            await work.commit()
+
+        async def attempt() -> None:
+            async with self._work() as work:
+                version = await work.registry.get_version(name)
+                if version is None:
+                    raise NotFoundError(f"{name} does not exist")
+                for deployment in await work.deployments.using(model):
+                    for split in deployment.traffic:
+                        if split.model_version == name or split.alias in version.aliases:
+                            raise DomainError(
+                                f"{name} is served by {deployment.name} "
+                                f"({split.target}); change that deployment first"
+                            )
+                await release_aliases(work, version, actor)
+                await work.registry.delete_version(name)
+                await events.record(
+                    self._outbox,
+                    work.session,
+                    model,
+                    events_pb2.ModelVersionDeleted(
+                        model_version=name, model=model, deleted_by=events.actor(actor)
+                    ),
+                )
+                await work.commit()
+
+        await self._work.retrying(attempt, what=name)
 
 
 def _condition(index: int, metric: str, comparison: int, value: float) -> MetricGate:
