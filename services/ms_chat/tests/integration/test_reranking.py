@@ -207,8 +207,10 @@ async def test_the_deployed_reranker_changes_which_passage_the_answer_cites(
             docs_vector,
             answerer,
             ada,
+            # ms_ml loads the model's embedding weights on the first Predict: a deadline
+            # generous enough for that on a loaded machine.
             lambda first: RerankedRetriever(
-                first, MlReranker(ml_channel, deployment), counter=counter
+                first, MlReranker(ml_channel, deployment, timeout_seconds=30), counter=counter
             ),
         )
     assert status is AnswerStatus.COMPLETE
