@@ -29,11 +29,21 @@ class Settings(ServiceSettings):
     consumed_topics: tuple[str, ...] = (
         "knowledge.documents.v1",
         "knowledge.spaces.v1",
+        "ml.models.v1",
     )
     # ms_knowledge, read again by ReindexSpace.
     knowledge_target: str = "ms-knowledge:50052"
     # The embedding model version recorded with every chunk (ms_ml names versions this way).
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, pattern=r"^models/[^/]+/")
+    # ms_ml's embedder model and the alias whose holder embeds the index. Unset alias: the
+    # shipped model (`embedding_model`) only, and ms_ml is never asked.
+    embedder_model: str = Field(default="models/embedder", pattern=r"^models/[a-z0-9-]+$")
+    embedder_alias: str = Field(default="", pattern=r"^([a-z][a-z0-9-]{0,62})?$")
+    ml_target: str = "ms-ml:50058"
+    # A bearer token ms_ml accepts (ms_vector's service account), to read the registry.
+    ml_token: SecretStr | None = None
+    # Downloaded embedder artifacts, one file per SHA-256, checked on every load.
+    model_cache_dir: Path = Path("./vector-models")
     index_path: Path = Path("./vector-index.npz")
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +17,19 @@ from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, ru
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .adapters.faiss_index import FaissVectorIndex
+from .adapters.dense_indexes import DenseIndexes
 from .adapters.knowledge_documents import KnowledgeDocuments
-from .adapters.qdrant_index import QdrantVectorIndex
+from .adapters.ml_models import MlEmbedders
 from .config import Settings
-from .domain.ports import DocumentSource, Embedder, VectorIndex
-from .server.events import event_handlers
+from .domain.ports import DocumentSource, Embedder, EmbedderSource, VectorIndex
+from .repository.generations import SqlGenerations
+from .server.events import FollowedAlias, event_handlers
 from .server.vector import VectorServicer
 from .service.documents import DocumentIndex
 from .service.indexing import ChunkingPolicy, Indexing
 from .service.live_index import Generation, LiveIndex
 from .service.reindex import Reindexing
+from .service.rollout import Rollout
 from .service.search import Search
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -74,47 +77,97 @@ def vector_parts(
     )
 
 
-async def dense_index(settings: Settings, dimensions: int, held: AsyncExitStack) -> VectorIndex:
-    """Qdrant when `qdrant_url` is set, else the in-process HNSW index persisted on disk;
-    `held` closes it (and Qdrant's client) when the service stops."""
-    if settings.qdrant_url is None:
-        index: VectorIndex = await asyncio.to_thread(
-            FaissVectorIndex, dimensions, settings.index_path
-        )
-        held.push_async_callback(index.close)
-        return index
-    key = settings.qdrant_api_key
-    client = AsyncQdrantClient(
-        url=settings.qdrant_url, api_key=key.get_secret_value() if key is not None else None
-    )
-    held.push_async_callback(client.close)
-    qdrant = QdrantVectorIndex(client, settings.qdrant_collection, dimensions)
-    held.push_async_callback(qdrant.close)
-    await qdrant.ensure()
-    return qdrant
-
-
 def servicers(parts: VectorParts) -> list[Registration]:
     return [(vector_service_pb2_grpc.add_VectorServiceServicer_to_server, parts.servicer)]
 
 
 async def vector_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
-    """The index loaded from the database, searched and kept current from events."""
+    """The index loaded from the database, searched and kept current from events; with
+    `embedder_alias` set, embedded by the version holding it in ms_ml, rolled out side by side
+    when it moves."""
     settings = context.settings
-    embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
-    held = AsyncExitStack()  # left when the service stops: the index persisted, channels closed
-    dense = await dense_index(settings, embedder.dimensions, held)
+    held = AsyncExitStack()  # left when the service stops: the indexes persisted, channels closed
     channels = ServiceChannels()
     held.push_async_callback(channels.close)
+    embedders = ml_embedders(settings, channels)
+    indexes = dense_indexes(settings, held)
+    embedder, sha256 = await serving_embedder(settings, context.sessions, embedders)
+    dense = await indexes.open(embedder.model, embedder.dimensions)
     source = KnowledgeDocuments(channels.channel(settings.knowledge_target))
     parts = vector_parts(settings, context.sessions, context.outbox, embedder, dense, source)
+    parts.live.serving.sha256 = sha256
+    held.push_async_callback(_closing(parts.live))
     await parts.live.load()
+    followed = None
+    background = [parts.live.run, parts.reindexing.run]
+    if embedders is not None:
+        rollout = Rollout(context.sessions, parts.live, embedders, indexes.open, indexes.discard)
+        followed = FollowedAlias(settings.embedder_model, settings.embedder_alias, rollout)
+        background.append(rollout.run)
     return ServiceParts(
         servicers=servicers(parts),
-        event_handlers=event_handlers(parts.indexing, parts.live, context.outbox),
-        background=[parts.live.run, parts.reindexing.run],
+        event_handlers=event_handlers(parts.indexing, parts.live, context.outbox, followed),
+        background=background,
         lifecycles=[held],
     )
+
+
+def ml_embedders(settings: Settings, channels: ServiceChannels) -> MlEmbedders | None:
+    """ms_ml as the embedder's source, when an alias is followed."""
+    if not settings.embedder_alias:
+        return None
+    token = settings.ml_token.get_secret_value() if settings.ml_token is not None else ""
+    return MlEmbedders(
+        channels.channel(settings.ml_target),
+        model=settings.embedder_model,
+        alias=settings.embedder_alias,
+        token=token,
+        cache=settings.model_cache_dir,
+    )
+
+
+def dense_indexes(settings: Settings, held: AsyncExitStack) -> DenseIndexes:
+    """Qdrant when `qdrant_url` is set, else in-process HNSW indexes persisted on disk."""
+    client = None
+    if settings.qdrant_url is not None:
+        key = settings.qdrant_api_key
+        client = AsyncQdrantClient(
+            url=settings.qdrant_url, api_key=key.get_secret_value() if key is not None else None
+        )
+        held.push_async_callback(client.close)
+    return DenseIndexes(
+        shipped_model=settings.embedding_model,
+        index_path=settings.index_path,
+        qdrant=client,
+        collection=settings.qdrant_collection,
+    )
+
+
+async def serving_embedder(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    embedders: EmbedderSource | None,
+) -> tuple[Embedder, str]:
+    """The embedder of the generation the record says serves: the shipped model, or a
+    version rolled out earlier (read from its verified local copy, else from ms_ml)."""
+    async with sessions() as session:
+        serving = await SqlGenerations(session).serving()
+    if serving is None or serving.model == settings.embedding_model:
+        embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
+        return embedder, ""
+    if embedders is None:
+        raise RuntimeError(
+            f"the index is embedded by {serving.model}, from ms_ml: set EMBEDDER_ALIAS"
+        )
+    return await embedders.load(serving.model, serving.sha256)
+
+
+def _closing(live: LiveIndex) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        for generation in live.writing():
+            await generation.index.dense.close()
+
+    return close
 
 
 async def serve() -> None:

@@ -80,3 +80,17 @@ class DocumentSource(Protocol):
     def revisions(self, space: str, token: str) -> AsyncIterator[DocumentRevision]:
         """The current revision of every document of `space`, read with the bearer `token`."""
         ...
+
+
+class EmbedderSource(Protocol):
+    """Where embedder versions come from (ms_ml's registry): which one holds the alias
+    followed, and a version's embedder."""
+
+    async def holder(self) -> str:
+        """The version (models/{model}/versions/{version}) holding the alias now."""
+        ...
+
+    async def load(self, version: str, sha256: str = "") -> tuple[Embedder, str]:
+        """`version`'s embedder, and the SHA-256 of the artifact it was read from (`sha256`:
+        known from before, so a verified local copy may do)."""
+        ...

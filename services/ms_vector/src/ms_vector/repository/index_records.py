@@ -209,6 +209,12 @@ class SqlIndexRecords:
         result = await self._session.execute(delete(chunks).where(chunks.c.id.in_(ids)))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def drop_models_except(self, keep: Iterable[str]) -> None:
+        """Delete every chunk embedded by a model not in `keep`."""
+        await self._session.execute(
+            delete(chunks).where(chunks.c.embedding_model.not_in(list(keep)))
+        )
+
     async def set_statuses_model(self, model: str) -> None:
         """Every indexed document's status names `model`: its generation serves now."""
         await self._session.execute(

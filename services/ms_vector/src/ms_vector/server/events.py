@@ -4,10 +4,12 @@ consumer's transaction with its inbox row (so a redelivered event changes nothin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from knowledge.knowledge.v1.events_pb2 import DocumentCreated, DocumentDeleted, DocumentUpdated
+from knowledge.ml.v1.events_pb2 import ModelAliasMoved
 from knowledge_kit.database import after_commit
 from knowledge_kit.errors import ValidationError
 from knowledge_kit.events import Outbox
@@ -19,12 +21,25 @@ from ..domain.names import DOCUMENT, space_of
 from ..repository.work import VectorWork
 from ..service.indexing import Indexing
 from ..service.live_index import LiveIndex
+from ..service.rollout import Rollout
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedAlias:
+    """The alias of ms_ml's embedder model whose holder the index is embedded by, and what
+    rolls a new holder out."""
+
+    model: str
+    alias: str
+    rollout: Rollout
 
 
 def event_handlers(
-    indexing: Indexing, live: LiveIndex, outbox: Outbox
+    indexing: Indexing, live: LiveIndex, outbox: Outbox, followed: FollowedAlias | None = None
 ) -> Mapping[type[Message], EventHandler]:
-    """A malformed record raises ValidationError: the consumer dead-letters it and goes on."""
+    """A malformed record raises ValidationError: the consumer dead-letters it and goes on.
+    ModelAliasMoved of the followed alias (ml.models.v1) has ms_ml asked for the holder now
+    (the event may be late or replayed) and a new one rolled out; other models' are ignored."""
 
     async def document_changed(event: ConsumedEvent) -> None:
         payload: DocumentCreated | DocumentUpdated = event.payload
@@ -55,8 +70,17 @@ def event_handlers(
         documents = await indexing.remove_space(VectorWork(event.session, outbox), space)
         after_commit(event.session, lambda: live.refresh_soon(documents))
 
+    async def alias_moved(event: ConsumedEvent) -> None:
+        payload: ModelAliasMoved = event.payload
+        if followed is not None and (payload.model, payload.alias) == (
+            followed.model,
+            followed.alias,
+        ):
+            after_commit(event.session, followed.rollout.check_soon)
+
     return {
         **space_membership_handlers(on_space_deleted=space_deleted),
+        ModelAliasMoved: alias_moved,
         DocumentCreated: document_changed,
         DocumentUpdated: document_changed,
         DocumentDeleted: document_deleted,

@@ -1,0 +1,225 @@
+"""Promoting another embedder version in ms_ml re-indexes side by side and switches over: ms_ml
+and ms_vector run in this process on their own databases, the alias's move reaches ms_vector as
+ModelAliasMoved through a real Kafka broker, the new version's artifact is downloaded over gRPC
+(its SHA-256 checked) and loaded, and a searcher running all along never sees a failed or empty
+search; afterwards the results come from the new generation, embedded by the new version."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import grpc
+import wordllama  # type: ignore[import-untyped]
+from knowledge_kit.events import EventConsumer, Outbox, relaying_outbox
+from knowledge_kit.spaces import MemberRole
+from knowledge_kit.testing import unique_name
+from ms_ml.domain.models import VersionDraft
+from ms_ml.main import MlParts
+from ms_ml.service.formats import WORDLLAMA_FILES, wordllama_tar
+from safetensors.numpy import load_file, save_file  # type: ignore[import-untyped, unused-ignore]
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ms_vector.adapters.dense_indexes import DenseIndexes
+from ms_vector.adapters.ml_models import MlEmbedders
+from ms_vector.config import DEFAULT_EMBEDDING_MODEL
+from ms_vector.domain.generations import GenerationState
+from ms_vector.domain.search_mode import SearchMode
+from ms_vector.main import VectorParts
+from ms_vector.repository.tables import chunks
+from ms_vector.server.events import FollowedAlias, event_handlers
+from ms_vector.service.rollout import Rollout
+from ms_vector.service.search import SearchQuery
+
+from ..support import Spaces, revision
+
+SPACE = "spaces/handbook"
+ADA = "users/ada"
+ADMIN = "users/root"
+ALIAS = "models/embedder/aliases/production"
+LIMIT_SECONDS = 240
+DOCUMENTS = 120
+TOPICS = [
+    "laptops arrive on Monday and are set up by the IT desk",
+    "expense reports are filed within thirty days of the purchase",
+    "the office closes at six on Fridays in summer",
+    "passwords are reset from the account page with a code by email",
+    "new hires meet their mentor during the first week",
+]
+
+
+async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_a_miss(
+    vector: VectorParts,
+    sessions: async_sessionmaker[AsyncSession],
+    spaces: Spaces,
+    ml: MlParts,
+    ml_channel: grpc.aio.Channel,
+    ml_sessions: async_sessionmaker[AsyncSession],
+    mint_token: Callable[..., str],
+    kafka_bootstrap: str,
+    tmp_path: Path,
+) -> None:
+    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
+    for number in range(DOCUMENTS):
+        text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
+        await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
+    assert await _models_found(vector) == {DEFAULT_EMBEDDING_MODEL}
+
+    indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
+    embedders = MlEmbedders(
+        ml_channel,
+        model="models/embedder",
+        alias="production",
+        token=mint_token("serviceAccounts/ms-vector"),
+        cache=tmp_path / "models",
+    )
+    rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)
+    consumer = EventConsumer(
+        service="ms_vector",
+        bootstrap=kafka_bootstrap,
+        topics=["ml.models.v1"],
+        sessions=sessions,
+        handlers=event_handlers(
+            vector.indexing,
+            vector.live,
+            Outbox("ms_vector"),
+            FollowedAlias("models/embedder", "production", rollout),
+        ),
+        group_id=unique_name("ms-vector-rollout-test"),
+        max_attempts=1,
+    )
+    searches = _Searcher(vector)
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(vector.live.run(stop)),
+        asyncio.create_task(consumer.run(stop)),
+        asyncio.create_task(searches.run(stop)),
+    ]
+    try:
+        async with relaying_outbox(ml_sessions, kafka_bootstrap, client_id="ms_ml"):
+            # At start ms_vector asks ms_ml: version 1 (the shipped weights) holds the alias.
+            tasks.append(asyncio.create_task(rollout.run(stop)))
+            await _until(lambda: vector.live.serving.model == "models/embedder/versions/1")
+            assert vector.live.serving.embedder.dimensions == 256
+
+            # A second version: the same WordLlama weights cut to their first 128 dimensions.
+            second = await _register_truncated(ml, tmp_path / "truncated", dimensions=128)
+            await ml.promotions.set_alias(ALIAS, second, "smaller vectors", ADMIN)
+            await _until(lambda: vector.live.building is not None)
+            # An edit while the new generation is built reaches both generations.
+            await vector.documents.index(
+                ADA,
+                revision(f"{SPACE}/documents/late", "# Late\n\nbadges are printed at reception"),
+            )
+            await _until(lambda: vector.live.serving.model == second)
+            assert vector.live.building is None
+            await _until(lambda: searches.models_seen[-1:] == [second])
+    finally:
+        stop.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert searches.failures == [] and searches.empty == 0
+    assert searches.while_building > 0  # searched while the new generation was built
+    # The searcher saw each generation answer in turn, never a mix.
+    assert searches.models_seen[-2:] == ["models/embedder/versions/1", second]
+    assert searches.models_seen[0] in {DEFAULT_EMBEDDING_MODEL, "models/embedder/versions/1"}
+    assert vector.live.serving.embedder.dimensions == 128
+    # Everything is in the new generation, the old ones are gone from the record and disk.
+    assert await _models_found(vector) == {second}
+    page = await vector.search.search(ADA, SearchQuery("badges reception", SearchMode.DENSE))
+    assert page.results[0].chunk.document == f"{SPACE}/documents/late"
+    async with sessions() as session:
+        recorded = {row.embedding_model for row in await session.execute(chunks.select())}
+    assert recorded == {second}
+    assert not indexes.path_of("models/embedder/versions/1").exists()
+    records = {record.model: record for record in await rollout.generations()}
+    assert records[second].state is GenerationState.SERVING
+    assert records[second].documents_done == records[second].documents_total == DOCUMENTS + 1
+    assert records["models/embedder/versions/1"].state is GenerationState.RETIRED
+
+
+class _Searcher:
+    """Searches as a user would, again and again, noting what answered."""
+
+    def __init__(self, vector: VectorParts) -> None:
+        self._vector = vector
+        self.count = 0
+        self.while_building = 0
+        self.empty = 0
+        self.failures: list[str] = []
+        self.models_seen: list[str] = []
+
+    async def run(self, stop: asyncio.Event) -> None:
+        modes = [SearchMode.HYBRID, SearchMode.DENSE]
+        while not stop.is_set():
+            mode = modes[self.count % 2]
+            if self._vector.live.building is not None:
+                self.while_building += 1
+            try:
+                page = await self._vector.search.search(
+                    ADA, SearchQuery("when do laptops arrive", mode)
+                )
+            except Exception as error:
+                self.failures.append(repr(error))
+            else:
+                if not page.results:
+                    self.empty += 1
+                else:
+                    model = page.results[0].chunk.embedding_model
+                    if not self.models_seen or self.models_seen[-1] != model:
+                        self.models_seen.append(model)
+            self.count += 1
+            await asyncio.sleep(0.02)
+
+
+async def _models_found(vector: VectorParts) -> set[str]:
+    page = await vector.search.search(ADA, SearchQuery("laptops", SearchMode.DENSE, page_size=50))
+    return {found.chunk.embedding_model for found in page.results}
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Wait until `condition` holds (polling: the index changes in other tasks)."""
+    async with asyncio.timeout(LIMIT_SECONDS):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.05)
+
+
+async def _register_truncated(ml: MlParts, files: Path, *, dimensions: int) -> str:
+    """A wordllama-tar of the shipped weights' first `dimensions` columns, as a new version."""
+    shipped = Path(wordllama.__file__).parent
+    weights, tokenizer = WORDLLAMA_FILES
+    (files / weights).parent.mkdir(parents=True)
+    (files / tokenizer).parent.mkdir(parents=True)
+    tensors = load_file(str(shipped / weights))
+    save_file(
+        {name: value[:, :dimensions].copy() for name, value in tensors.items()},
+        str(files / weights),
+    )
+    shutil.copy(shipped / tokenizer, files / tokenizer)
+    data = wordllama_tar(files)
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 1 << 20):
+            yield data[start : start + (1 << 20)]
+
+    await ml.artifacts.upload(chunked(), size_bytes=len(data), sha256=sha256)
+    version = await ml.registry.create_version(
+        "models/embedder",
+        VersionDraft(
+            sha256=sha256,
+            size_bytes=len(data),
+            format="wordllama-tar",
+            params={"config": "l2_supercat", "dimensions": str(dimensions)},
+            tags={"source": "truncated"},
+            description=f"WordLlama l2_supercat cut to {dimensions} dimensions",
+        ),
+        ADMIN,
+    )
+    return version.name
