@@ -2,11 +2,15 @@
 address; two people in two headless Chromium browsers sign up, share a space and a document, and
 each edit reaches the other browser without a reload (WatchDocument over gRPC-web), a save over a
 newer revision is refused with an offer to reload, a restored revision reaches both, the session
-cookies stay out of the page's scripts, and signing out ends the session."""
+cookies stay out of the page's scripts, and signing out ends the session; a person finds their
+writing with the search page and asks the Ask page about it, the answer streamed (StreamAnswer
+over gRPC-web) and its citation opening the passage."""
 
 from __future__ import annotations
 
 import json
+import random
+import string
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +24,7 @@ from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
 from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, platform_up, unique_email
 
-SERVICES = ["ms_auth", "ms_knowledge"]
+SERVICES = ["ms_auth", "ms_knowledge", "ms_vector", "ms_chat", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
 
@@ -90,3 +94,50 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         ).document
     assert (space.display_name, document.title) == ("Team notes", "Plan")
     assert (document.content, document.revision) == ("first words", 5)
+
+
+def made_up_word() -> str:
+    """A word no document of the run contains until a test writes it."""
+    return "".join(random.choices(string.ascii_lowercase, k=12))
+
+
+def test_search_finds_the_writing_and_an_answer_streams_with_a_citation_to_open(
+    platform: PlatformUp,
+) -> None:
+    word = made_up_word()
+    sentence = f"The {word.capitalize()} heron nests on the eastern cliffs of Kestrel Island."
+    request = {
+        "chromium": CHROMIUM,
+        "url": platform.edge_url,
+        "email": unique_email(),
+        "password": PASSWORD,
+        "spaceName": "Birding",
+        "title": "Herons",
+        "content": f"# Herons\n\n{sentence} Its eggs hatch in May.\n",
+        "word": word,
+        "question": f"Where does the {word} heron nest?",
+        "deadlineSeconds": PROBE_DEADLINE / 2,
+    }
+    finished = subprocess.run(
+        [*probe_command("web_app_ask_session.mjs"), json.dumps(request)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_DEADLINE,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    searched, opened, answered, cited, problems = finished.stdout.splitlines()
+    assert json.loads(searched.removeprefix("search ")) == {
+        "title": "Herons",
+        "marked": [word.capitalize()],
+    }
+    (passage,) = json.loads(opened.removeprefix("search opened "))["marked"]
+    assert sentence in passage
+    answer = json.loads(answered.removeprefix("answer "))
+    assert answer["status"] == "answered from your passages, every claim cited"
+    assert sentence in answer["text"]
+    assert answer["citations"] == ["Herons"]
+    citation = json.loads(cited.removeprefix("citation opened "))
+    assert sentence in "".join(citation["supported"])
+    assert sentence in citation["marked"]
+    assert problems == "problems []"

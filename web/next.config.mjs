@@ -6,6 +6,10 @@ const config = {
   serverExternalPackages: ["@grpc/grpc-js"],
   typescript: { ignoreBuildErrors: false },
   eslint: { ignoreDuringBuilds: true },
+  // Browsers ask for /favicon.ico whatever the page links: the app's icon answers it.
+  async rewrites() {
+    return [{ source: "/favicon.ico", destination: "/icon.svg" }];
+  },
   async headers() {
     return [
       {

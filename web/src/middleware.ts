@@ -18,7 +18,7 @@ export const config = {
   matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
 };
 
-const SIGNED_IN_ONLY = /^\/spaces(\/|$)/;
+const SIGNED_IN_ONLY = /^\/(spaces|search|ask)(\/|$)/;
 
 export async function middleware(request: NextRequest): Promise<NextResponse> {
   const access = request.cookies.get(ACCESS_COOKIE)?.value;

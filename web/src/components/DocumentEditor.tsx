@@ -7,6 +7,9 @@ import { restoreVersionAction, saveDocumentAction, type SaveResult } from "@/act
 import { streamToken } from "@/actions/auth";
 import { followDocument, type StreamState } from "@/api/grpc_web";
 import type { DocumentView, VersionView } from "@/api/views";
+import { utf16Index } from "@/lib/highlights";
+import { LocalTime } from "./LocalTime";
+import { Marked } from "./Marked";
 
 const STATE_TEXT: Record<StreamState, string> = {
   connecting: "connecting…",
@@ -28,9 +31,12 @@ function saved(result: SaveResult): result is { document: DocumentView } {
 export function DocumentEditor({
   initial,
   versions,
+  passage,
 }: {
   initial: DocumentView;
   versions: VersionView[];
+  /** A passage to open at (from search or a citation), in code points of the content. */
+  passage?: { from: number; to: number };
 }) {
   const router = useRouter();
   const [base, setBase] = useState(initial);
@@ -44,6 +50,15 @@ export function DocumentEditor({
   const dirty = title !== base.title || content !== base.content;
   const dirtyRef = useRef(dirty);
   dirtyRef.current = dirty;
+
+  const contentBox = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const box = contentBox.current;
+    if (passage && box) {
+      box.focus();
+      box.setSelectionRange(utf16Index(initial.content, passage.from), utf16Index(initial.content, passage.to));
+    }
+  }, [passage?.from, passage?.to, initial.content]);
 
   const adopt = useCallback((document: DocumentView) => {
     setBase(document);
@@ -134,6 +149,18 @@ export function DocumentEditor({
             ) : null}
           </div>
         ) : null}
+        {passage ? (
+          <figure className="opened-passage" id="opened-passage">
+            <figcaption className="muted">The passage you opened, marked:</figcaption>
+            <blockquote className="passage">
+              <Marked
+                text={Array.from(initial.content).slice(Math.max(0, passage.from - 80), passage.to + 80).join("")}
+                start={Math.max(0, passage.from - 80)}
+                spans={[{ startOffset: passage.from, endOffset: passage.to }]}
+              />
+            </blockquote>
+          </figure>
+        ) : null}
         <form
           className="stack"
           style={{ maxWidth: "none" }}
@@ -148,7 +175,7 @@ export function DocumentEditor({
           </label>
           <label>
             Content
-            <textarea id="document-content" value={content} onChange={(event) => setContent(event.target.value)} />
+            <textarea ref={contentBox} id="document-content" value={content} onChange={(event) => setContent(event.target.value)} />
           </label>
           <div className="row" style={{ display: "flex", gap: "0.6rem", alignItems: "center" }}>
             <button type="submit" id="save-button" disabled={busy || !dirty}>
@@ -170,7 +197,7 @@ export function DocumentEditor({
               <li key={version.name}>
                 <strong>revision {version.revision}</strong>{" "}
                 <span className="muted">
-                  {version.title} · {new Date(version.createTime).toLocaleString()}
+                  {version.title} · <LocalTime iso={version.createTime} />
                   {version.restoredFromRevision ? ` · restored from ${version.restoredFromRevision}` : ""}
                 </span>{" "}
                 {version.revision !== latest.revision ? (

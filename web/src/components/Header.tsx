@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { signOut } from "@/actions/auth";
 import { currentMe } from "@/api/session";
+import { Bell } from "./Bell";
 
 export async function Header() {
   const me = await currentMe();
@@ -11,7 +12,12 @@ export async function Header() {
       </Link>
       {me ? (
         <>
-          <Link href="/spaces">Spaces</Link>
+          <nav aria-label="Main" style={{ display: "flex", gap: "1rem" }}>
+            <Link href="/spaces">Spaces</Link>
+            <Link href="/search">Search</Link>
+            <Link href="/ask">Ask</Link>
+          </nav>
+          <Bell user={me.name} />
           <span className="who" id="signed-in-as">
             {me.displayName || me.email}
           </span>

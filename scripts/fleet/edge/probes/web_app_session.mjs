@@ -25,7 +25,12 @@ async function person(label) {
   page.on("pageerror", (error) => problems.push(`${label} page error: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") {
-      problems.push(`${label} console: ${message.text()}`);
+      problems.push(`${label} console: ${message.text()} (${message.location().url})`);
+    }
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      problems.push(`${label}: ${response.status()} from ${new URL(response.url()).pathname}`);
     }
   });
   return { context, page };

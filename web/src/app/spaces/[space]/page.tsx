@@ -33,6 +33,11 @@ export default async function SpacePage({ params }: { params: Promise<{ space: s
       </p>
       <h1 id="space-title">{found.value.displayName}</h1>
       {found.value.description ? <p className="muted">{found.value.description}</p> : null}
+      <p>
+        <Link href={`/spaces/${space}/activity`} id="activity-link">
+          Activity
+        </Link>
+      </p>
       <div className="columns">
         <section className="card" aria-labelledby="documents-heading">
           <h2 id="documents-heading">Documents</h2>
