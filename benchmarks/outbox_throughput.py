@@ -2,9 +2,10 @@
 and applied once by a consumer, against raw aiokafka producing and consuming the same payloads.
 
     fleet infra run -- .venv/bin/python benchmarks/outbox_throughput.py [--events 5000] [--rounds 2]
+        [--writers 16] [--per-commit 1]
 
-Kit side: each event is recorded by `Outbox.record` in its own transaction with a state row (the
-way a use case commits), on PostgreSQL; `relaying_outbox` publishes the unsent rows (idempotent
+Kit side: each event is recorded by `Outbox.record_many` in its own transaction with a state row
+(the way a use case commits), on PostgreSQL; `relaying_outbox` publishes the unsent rows (idempotent
 producer, acks=all); an `EventConsumer` applies each event in one transaction with its inbox row
 and the handler's own insert. Raw side: one AIOKafkaProducer (idempotent, acks=all) sends the
 same envelopes as fast as it can and a bare AIOKafkaConsumer reads them. Both sides use a fresh
@@ -14,13 +15,29 @@ Printed per side: throughput (events from the first commit/send to the last one 
 and latency from commit (kit) or send (raw) to the consumer, p50/p95; then kit/raw ratios. The
 goal: the kit keeps at least half of raw throughput.
 
-Measured on 2 shared cores (load average 1.7-4.1 from other work), 2,000 events, 16 writers,
-2 rounds, medians: raw 26,510 events/s (p95 23 ms send to read); kit 700 events/s (p95 1.8 s
-commit to applied), 2.6% of raw. The 16 writers commit 2,000 transactions in 2.3 s (870/s on
-PostgreSQL here), so the state changes bound the kit, not Kafka: the goal of half of raw is not
-reached, and cannot be while each event is its own database transaction. Before the consumer
-applied a poll's records in one transaction with one offset commit (each record had its own
-transaction and offset commit), the same run gave 274 events/s and a p95 of 5.3 s.
+A third side shows the ceiling the database sets: the kit side's transactions (state rows and
+outbox rows, `--per-commit` of each, from as many writers) written by bare asyncpg, nothing
+relayed. `--per-commit 50` commits 50 state changes and their events per transaction (a fan-out),
+so that the relay and the consumer, not the transactions, bound the kit side.
+
+Measured on 2 shared cores, 2,000 events, 16 writers, 1 per commit, 2 rounds, medians. Kit 1.13
+at load average 0.1: raw 24,148 events/s (p95 32 ms send to read); kit 650 events/s, 2.7% of
+raw, p95 2.0 s commit to applied. Tracing it showed where the 2 s went: the relay's first batch
+waited 1.5 s and the consumer's first 1.6-1.9 s for a connection from the pool, which the 16
+writers kept (a returned connection goes to whoever asks next); both then caught up in bursts.
+Kit 1.14 (the relay and the consumer each keep a connection; batches of 500 marked sent with one
+statement): at load average 5.7, kit 612 vs raw 22,630 events/s (2.7%), p95 1.2-1.5 s; at load
+average 10-14, three runs, 1.8-3.6% of raw with p95 1.6-4.6 s, while kit 1.13 in the run beside
+them gave 2.5% and a p95 of 9.1 s. The database alone, at 1 per commit: 3,256 events/s at load
+5.7 (14.4% of raw), 700-2,600 at load 10-14 (11-19%). So no outbox reaches half of raw at one
+event per transaction here: PostgreSQL's transactions allow a seventh of what Kafka carries, and
+the kit side's SQLAlchemy unit of work (session, pre-ping, two statements, commit) reaches a
+fifth of bare asyncpg. At 50 per commit (5,000 events, load 10-12) the writers commit in 1.1 s,
+the database alone allows 13,900 events/s (146% of raw), and the kit side gives 491 events/s
+(5.1% of raw 9,548): the consumer bounds it, applying each event with the handler's own insert,
+0.3 ms of CPU each in SQLAlchemy. Separately, with the writers done first: the relay drains a
+20,000-event backlog at 13,700-22,600 events/s (6,700 before), and the consumer applies 11,600
+events/s with a handler that writes nothing, 2,300 with one insert each.
 """
 
 from __future__ import annotations
@@ -114,10 +131,14 @@ async def new_topic(bootstrap: str, prefix: str) -> str:
 
 
 async def kit_side(
-    bootstrap: str, sessions: async_sessionmaker[AsyncSession], events: int, writers: int
+    bootstrap: str,
+    sessions: async_sessionmaker[AsyncSession],
+    events: int,
+    writers: int,
+    per_commit: int = 1,
 ) -> Result:
-    """Commit `events` state changes with their events from `writers` concurrent use cases;
-    wait until each was applied once."""
+    """Commit `events` state changes with their events from `writers` concurrent use cases,
+    `per_commit` of them to a transaction; wait until each was applied once."""
     topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
     outbox = Outbox("ms_bench")
     committed: dict[str, float] = {}
@@ -148,15 +169,20 @@ async def kit_side(
             started = time.perf_counter()
 
             async def write(first: int) -> None:
-                for number in range(first, events, writers):
-                    subject = f"s{number}"
+                for start in range(first * per_commit, events, writers * per_commit):
+                    subjects = [f"s{n}" for n in range(start, min(start + per_commit, events))]
                     async with UnitOfWork(sessions) as uow:
-                        await uow.session.execute(insert(changes).values(subject=subject))
-                        await outbox.record(
-                            uow.session, topic, StringValue(value=subject), subject=subject
+                        await uow.session.execute(
+                            insert(changes), [{"subject": subject} for subject in subjects]
+                        )
+                        await outbox.record_many(
+                            uow.session,
+                            topic,
+                            [(StringValue(value=subject), subject) for subject in subjects],
                         )
                         await uow.commit()
-                    committed[subject] = time.perf_counter()
+                    now = time.perf_counter()
+                    committed.update(dict.fromkeys(subjects, now))
 
             await asyncio.gather(*(write(first) for first in range(writers)))
             print(f"  committed in {time.perf_counter() - started:.1f} s", flush=True)
@@ -219,6 +245,45 @@ async def raw_side(bootstrap: str, events: int) -> Result:
     return Result(events, finished - started, latencies)
 
 
+async def database_side(
+    sessions: async_sessionmaker[AsyncSession], events: int, writers: int, per_commit: int
+) -> Result:
+    """The ceiling the database sets: the kit side's transactions (state rows and outbox rows,
+    `per_commit` of each) written by bare asyncpg from as many writers, nothing relayed."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    engine = sessions.kw["bind"]
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    pool = await asyncpg.create_pool(url, min_size=writers, max_size=writers)
+    assert pool is not None
+    try:
+        started = time.perf_counter()
+
+        async def write(first: int) -> None:
+            for start in range(first * per_commit, events, writers * per_commit):
+                subjects = [f"s{n}" for n in range(start, min(start + per_commit, events))]
+                envelopes = [
+                    new_envelope(StringValue(value=subject), source="ms_bench", subject=subject)
+                    for subject in subjects
+                ]
+                async with pool.acquire() as connection, connection.transaction():
+                    await connection.executemany(
+                        "INSERT INTO bench_changes (subject) VALUES ($1)",
+                        [(subject,) for subject in subjects],
+                    )
+                    await connection.executemany(
+                        "INSERT INTO outbox_events (event_id, topic, subject, envelope) "
+                        "VALUES ($1, 'bench', $2, $3)",
+                        [(e.id, e.subject, e.SerializeToString()) for e in envelopes],
+                    )
+
+        await asyncio.gather(*(write(first) for first in range(writers)))
+        seconds = time.perf_counter() - started
+    finally:
+        await pool.close()
+    return Result(events, seconds, [0.0])
+
+
 async def with_database(
     postgres_url: str, run: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Result]]
 ) -> Result:
@@ -240,35 +305,60 @@ async def main() -> None:
     parser.add_argument(
         "--writers", type=int, default=16, help="use cases committing at once (kit side)"
     )
+    parser.add_argument(
+        "--per-commit",
+        type=int,
+        default=1,
+        help="state changes and events each transaction commits (kit side; 1: one per use case)",
+    )
     options = parser.parse_args()
     postgres, bootstrap = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
     if not postgres or not bootstrap:
         sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
     print(
-        f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers; "
+        f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers, "
+        f"{options.per_commit} per commit; "
         f"load average {_load_average()}"
     )
-    results: dict[str, list[Result]] = {"kit": [], "raw": []}
+    results: dict[str, list[Result]] = {"kit": [], "raw": [], "database": []}
     for round_number in range(options.rounds):
         order = ("kit", "raw") if round_number % 2 == 0 else ("raw", "kit")
-        for side in order:
+        for side in (*order, "database"):
             if side == "kit":
                 result = await with_database(
                     postgres,
-                    lambda sessions: kit_side(bootstrap, sessions, options.events, options.writers),
+                    lambda sessions: kit_side(
+                        bootstrap, sessions, options.events, options.writers, options.per_commit
+                    ),
                 )
-            else:
+            elif side == "raw":
                 result = await raw_side(bootstrap, options.events)
+            else:
+                result = await with_database(
+                    postgres,
+                    lambda sessions: database_side(
+                        sessions, options.events, options.writers, options.per_commit
+                    ),
+                )
+                results[side].append(result)
+                print(f"round {round_number + 1} database alone: {result.per_second:8.0f} events/s")
+                continue
             results[side].append(result)
             print(
                 f"round {round_number + 1} {side}: {result.per_second:8.0f} events/s, "
                 f"p50 {result.percentile(0.5):7.1f} ms, p95 {result.percentile(0.95):7.1f} ms"
             )
-    kit, raw = (statistics.median(r.per_second for r in results[s]) for s in ("kit", "raw"))
+    kit, raw, database = (
+        statistics.median(r.per_second for r in results[s]) for s in ("kit", "raw", "database")
+    )
     kit_p95, raw_p95 = (
         statistics.median(r.percentile(0.95) for r in results[s]) for s in ("kit", "raw")
     )
     print(f"kit/raw throughput {kit / raw:.1%} (median {kit:.0f} vs {raw:.0f} events/s)")
+    print(
+        f"the database alone allows {database / raw:.1%} of raw ({database:.0f} events/s at "
+        f"{options.per_commit} per commit); the kit reaches {kit / database:.1%} of that"
+    )
     print(
         f"latency p95: kit {kit_p95:.1f} ms (commit to applied), raw {raw_p95:.1f} ms (send to read)"
     )
