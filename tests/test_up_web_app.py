@@ -18,11 +18,20 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from fleet.edge.probes import probe_command
+from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, platform_up, unique_email
+from .edge_harness import (
+    PASSWORD,
+    PlatformUp,
+    bearer,
+    log_in,
+    platform_up,
+    register,
+    unique_email,
+)
 
 SERVICES = ["ms_auth", "ms_knowledge", "ms_vector", "ms_chat", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
@@ -65,6 +74,7 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         check=False,
     )
     assert finished.returncode == 0, finished.stderr
+    signed_out = finished.stdout.splitlines()[-2]
     assert finished.stdout.splitlines() == [
         'second signed up; scripts see ""; refresh cookie httpOnly=true sameSite=Lax',
         'space "Team notes" created',
@@ -76,9 +86,22 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         " to go on; copy your text first to keep it.",
         'second reloaded "saved again in the first browser"',
         'restored revision 2; second shows "first words"',
+        "second's expired token rotated: a new refresh token",
         "first signed out: the spaces page sends them to sign in",
+        signed_out,
         "problems: []",
     ]
+
+    # Signing out revoked the session at ms_auth: its refresh token is refused.
+    revoked = json.loads(signed_out.removeprefix("signed out with "))
+    with (
+        grpc.insecure_channel(platform.edge_target) as channel,
+        pytest.raises(grpc.RpcError) as refused,
+    ):
+        auth_service_pb2_grpc.AuthServiceStub(channel).RefreshToken(
+            auth_service_pb2.RefreshTokenRequest(refresh_token=revoked)
+        )
+    assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
     # What the browsers did is what the platform keeps.
     token = log_in(platform, second)
@@ -141,3 +164,41 @@ def test_search_finds_the_writing_and_an_answer_streams_with_a_citation_to_open(
     assert sentence in "".join(citation["supported"])
     assert sentence in citation["marked"]
     assert problems == "problems []"
+
+
+def test_a_page_over_https_rotates_an_expired_token_into_secure_http_only_cookies(
+    platform: PlatformUp,
+) -> None:
+    email = unique_email()
+    register(platform, email)
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        tokens = (
+            auth_service_pb2_grpc.AuthServiceStub(channel)
+            .Login(auth_service_pb2.LoginRequest(email=email, password=PASSWORD))
+            .tokens
+        )
+    # As a TLS-terminating ingress forwards it: the app's own server, told the browser used https.
+    expired = "e30.eyJleHAiOjF9.e30"  # {"exp": 1}
+    page = urllib.request.Request(
+        f"http://127.0.0.1:{platform.ports.web_app}/spaces",
+        headers={
+            "Cookie": f"knowledge_access={expired}; knowledge_refresh={tokens.refresh_token}",
+            "X-Forwarded-Proto": "https",
+        },
+    )
+    with urllib.request.urlopen(page, timeout=60) as answer:
+        shown = answer.read().decode()
+        cookies = answer.headers.get_all("Set-Cookie")
+    assert "Your spaces" in shown
+    by_name = {cookie.split("=", 1)[0]: cookie for cookie in cookies}
+    assert set(by_name) == {"knowledge_access", "knowledge_refresh"}
+    for cookie in by_name.values():
+        flags = {flag.strip().lower() for flag in cookie.split(";")[1:]}
+        assert {"httponly", "secure", "samesite=lax", "path=/"} <= flags
+    rotated = by_name["knowledge_refresh"].split(";")[0].split("=", 1)[1]
+    assert rotated != tokens.refresh_token
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        again = auth_service_pb2_grpc.AuthServiceStub(channel).RefreshToken(
+            auth_service_pb2.RefreshTokenRequest(refresh_token=rotated)
+        )
+    assert again.tokens.access_token

@@ -126,11 +126,22 @@ try {
   await second.page.waitForFunction(() => document.querySelector("#document-content")?.value === "first words");
   console.log(`restored revision 2; second shows ${JSON.stringify(await second.page.locator("#document-content").inputValue())}`);
 
+  // An access token past its expiry is rotated on the next page, unseen by the person.
+  const before = (await second.context.cookies()).find((cookie) => cookie.name === "knowledge_refresh");
+  const expired = `e30.${Buffer.from(JSON.stringify({ exp: 1 })).toString("base64url")}.e30`;
+  await second.context.addCookies([{ name: "knowledge_access", value: expired, url: base }]);
+  await second.page.goto(`${base}/spaces`);
+  await second.page.waitForSelector(`#spaces a:text-is("${request.spaceName}")`);
+  const after = (await second.context.cookies()).find((cookie) => cookie.name === "knowledge_refresh");
+  console.log(`second's expired token rotated: ${after.value !== before.value ? "a new refresh token" : "the same refresh token"}`);
+
+  const revoked = (await first.context.cookies()).find((cookie) => cookie.name === "knowledge_refresh");
   await first.page.click("#sign-out-button");
   await first.page.waitForURL(/\/sign-in$/);
   await first.page.goto(`${base}/spaces`);
   await first.page.waitForURL(/\/sign-in$/);
   console.log("first signed out: the spaces page sends them to sign in");
+  console.log(`signed out with ${JSON.stringify(revoked.value)}`);
   console.log(`problems: ${JSON.stringify(problems)}`);
 } catch (error) {
   const shown = async (page, selector) =>
