@@ -38,6 +38,14 @@ def built_web_app(root: Path) -> Path:
     return target
 
 
+def write_stubs(root: Path, into: Path) -> Path:
+    """The registry's TypeScript stubs at `into` (the app's tsconfig maps @knowledge/protos to
+    web/protos/dist), resolving their imports from the app's own packages."""
+    stubs = build_typescript(RegistryLayout(root), into)
+    (stubs / "node_modules").unlink()
+    return stubs
+
+
 def next_command(app: Path, *arguments: str) -> list[str]:
     """`next <arguments>` with the machine's Node.js, for the app built at `app`."""
     return [system_tool("node", "to run the web app"), str(app / NEXT_CLI), *arguments]
@@ -53,10 +61,9 @@ def _build(sources: Path, layout: RegistryLayout, target: Path) -> None:
         elif source.is_file():
             shutil.copyfile(source, target / name)
     (target / "node_modules").symlink_to(installed_node_modules(sources), target_is_directory=True)
-    stubs = build_typescript(layout, target / "protos")
-    # The stubs' own node_modules is the registry's toolchain; without it their imports resolve
-    # to the app's packages, so the app holds one copy of @bufbuild/protobuf.
-    (stubs / "node_modules").unlink()
+    # Without the registry toolchain's node_modules the stubs' imports resolve to the app's
+    # packages, so the app holds one copy of @bufbuild/protobuf.
+    write_stubs(layout.root, target / "protos")
     run_tool(next_command(target, "build"), what="building the web app", cwd=target, env=QUIET_NEXT)
     (target / COMPLETE_MARKER).touch()
 
