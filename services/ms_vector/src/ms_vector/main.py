@@ -17,11 +17,12 @@ from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, ru
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .adapters.artifact_embedder import fingerprint, shipped_files
 from .adapters.dense_indexes import DenseIndexes
 from .adapters.knowledge_documents import KnowledgeDocuments
 from .adapters.ml_models import MlEmbedders
 from .config import Settings
-from .domain.ports import DocumentSource, Embedder, EmbedderSource, VectorIndex
+from .domain.ports import DocumentSource, Embedder, EmbedderSource, LoadedEmbedder, VectorIndex
 from .repository.generations import SqlGenerations
 from .server.events import FollowedAlias, event_handlers
 from .server.vector import VectorServicer
@@ -91,11 +92,13 @@ async def vector_service_parts(context: ServiceContext[Settings]) -> ServicePart
     held.push_async_callback(channels.close)
     embedders = ml_embedders(settings, channels)
     indexes = dense_indexes(settings, held)
-    embedder, sha256 = await serving_embedder(settings, context.sessions, embedders)
+    serving = await serving_embedder(settings, context.sessions, embedders)
+    embedder = serving.embedder
     dense = await indexes.open(embedder.model, embedder.dimensions)
     source = KnowledgeDocuments(channels.channel(settings.knowledge_target))
     parts = vector_parts(settings, context.sessions, context.outbox, embedder, dense, source)
-    parts.live.serving.sha256 = sha256
+    parts.live.serving.sha256 = serving.sha256
+    parts.live.serving.fingerprint = serving.fingerprint
     held.push_async_callback(_closing(parts.live))
     await parts.live.load()
     followed = None
@@ -147,14 +150,15 @@ async def serving_embedder(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],
     embedders: EmbedderSource | None,
-) -> tuple[Embedder, str]:
+) -> LoadedEmbedder:
     """The embedder of the generation the record says serves: the shipped model, or a
     version rolled out earlier (read from its verified local copy, else from ms_ml)."""
     async with sessions() as session:
         serving = await SqlGenerations(session).serving()
     if serving is None or serving.model == settings.embedding_model:
         embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
-        return embedder, ""
+        files = await asyncio.to_thread(shipped_files)
+        return LoadedEmbedder(embedder, "", await asyncio.to_thread(fingerprint, files))
     if embedders is None:
         raise RuntimeError(
             f"the index is embedded by {serving.model}, from ms_ml: set EMBEDDER_ALIAS"

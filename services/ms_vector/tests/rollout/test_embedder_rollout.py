@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -21,14 +22,16 @@ from ms_ml.domain.models import VersionDraft
 from ms_ml.main import MlParts
 from ms_ml.service.formats import WORDLLAMA_FILES, wordllama_tar
 from safetensors.numpy import load_file, save_file  # type: ignore[import-untyped, unused-ignore]
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ms_vector.adapters.artifact_embedder import fingerprint, shipped_files
 from ms_vector.adapters.dense_indexes import DenseIndexes
 from ms_vector.adapters.ml_models import MlEmbedders
-from ms_vector.config import DEFAULT_EMBEDDING_MODEL
+from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.domain.search_mode import SearchMode
-from ms_vector.main import VectorParts
+from ms_vector.main import VectorParts, serving_embedder
 from ms_vector.repository.tables import chunks
 from ms_vector.server.events import FollowedAlias, event_handlers
 from ms_vector.service.rollout import Rollout
@@ -40,6 +43,7 @@ SPACE = "spaces/handbook"
 ADA = "users/ada"
 ADMIN = "users/root"
 ALIAS = "models/embedder/aliases/production"
+FOLLOWING = Settings(embedder_alias="production")
 LIMIT_SECONDS = 240
 DOCUMENTS = 120
 TOPICS = [
@@ -67,6 +71,9 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
         await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
     assert await _models_found(vector) == {DEFAULT_EMBEDDING_MODEL}
+    shipped_ids = await _chunk_ids(sessions)
+    # As the service's start does: the shipped model's files are fingerprinted.
+    vector.live.serving.fingerprint = fingerprint(shipped_files())
 
     indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
     embedders = MlEmbedders(
@@ -103,7 +110,9 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
             # At start ms_vector asks ms_ml: version 1 (the shipped weights) holds the alias.
             tasks.append(asyncio.create_task(rollout.run(stop)))
             await _until(lambda: vector.live.serving.model == "models/embedder/versions/1")
-            assert vector.live.serving.embedder.dimensions == 256
+            # The same files as the shipped model: its chunks were relabelled, not embedded again.
+            assert await _chunk_ids(sessions) == shipped_ids
+            assert await _models_found(vector) == {"models/embedder/versions/1"}
 
             # A second version: the same WordLlama weights cut to their first 128 dimensions.
             second = await _register_truncated(ml, tmp_path / "truncated", dimensions=128)
@@ -141,6 +150,57 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
     assert records[second].documents_done == records[second].documents_total == DOCUMENTS + 1
     assert records["models/embedder/versions/1"].state is GenerationState.RETIRED
 
+    # A restart serves the new version from its verified local copy, ms_ml out of reach.
+    async with grpc.aio.insecure_channel("127.0.0.1:9") as nowhere:
+        offline = MlEmbedders(
+            nowhere,
+            model="models/embedder",
+            alias="production",
+            token="",
+            cache=tmp_path / "models",
+        )
+        restarted = await serving_embedder(FOLLOWING, sessions, offline)
+    assert (restarted.embedder.model, restarted.embedder.dimensions) == (second, 128)
+
+
+async def test_a_version_that_cannot_embed_fails_its_generation_and_the_serving_one_goes_on(
+    vector: VectorParts,
+    sessions: async_sessionmaker[AsyncSession],
+    spaces: Spaces,
+    ml: MlParts,
+    ml_channel: grpc.aio.Channel,
+    mint_token: Callable[..., str],
+    tmp_path: Path,
+) -> None:
+    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
+    await vector.documents.index(ADA, revision(f"{SPACE}/documents/laptops", TOPICS[0]))
+    scorer = json.dumps({"weights": [1.0], "bias": 0.0}).encode()
+    sha256 = hashlib.sha256(scorer).hexdigest()
+    await ml.artifacts.upload(_chunked(scorer), size_bytes=len(scorer), sha256=sha256)
+    wrong = await ml.registry.create_version(
+        "models/embedder",
+        VersionDraft(sha256=sha256, size_bytes=len(scorer), format="linear-json"),
+        ADMIN,
+    )
+    indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
+    embedders = MlEmbedders(
+        ml_channel,
+        model="models/embedder",
+        alias="production",
+        token=mint_token("serviceAccounts/ms-vector"),
+        cache=tmp_path / "models",
+    )
+    rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)
+
+    assert await rollout.roll_out(wrong.name) is False
+
+    records = {record.model: record for record in await rollout.generations()}
+    assert records[wrong.name].state is GenerationState.FAILED
+    assert "not wordllama-tar" in records[wrong.name].error
+    assert vector.live.serving.model == DEFAULT_EMBEDDING_MODEL and vector.live.building is None
+    page = await vector.search.search(ADA, SearchQuery("when do laptops arrive"))
+    assert [found.chunk.document for found in page.results] == [f"{SPACE}/documents/laptops"]
+
 
 class _Searcher:
     """Searches as a user would, again and again, noting what answered."""
@@ -176,6 +236,11 @@ class _Searcher:
             await asyncio.sleep(0.02)
 
 
+async def _chunk_ids(sessions: async_sessionmaker[AsyncSession]) -> set[int]:
+    async with sessions() as session:
+        return set((await session.execute(select(chunks.c.id))).scalars())
+
+
 async def _models_found(vector: VectorParts) -> set[str]:
     page = await vector.search.search(ADA, SearchQuery("laptops", SearchMode.DENSE, page_size=50))
     return {found.chunk.embedding_model for found in page.results}
@@ -205,11 +270,7 @@ async def _register_truncated(ml: MlParts, files: Path, *, dimensions: int) -> s
     data = wordllama_tar(files)
     sha256 = hashlib.sha256(data).hexdigest()
 
-    async def chunked() -> AsyncIterator[bytes]:
-        for start in range(0, len(data), 1 << 20):
-            yield data[start : start + (1 << 20)]
-
-    await ml.artifacts.upload(chunked(), size_bytes=len(data), sha256=sha256)
+    await ml.artifacts.upload(_chunked(data), size_bytes=len(data), sha256=sha256)
     version = await ml.registry.create_version(
         "models/embedder",
         VersionDraft(
@@ -223,3 +284,8 @@ async def _register_truncated(ml: MlParts, files: Path, *, dimensions: int) -> s
         ADMIN,
     )
     return version.name
+
+
+async def _chunked(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), 1 << 20):
+        yield data[start : start + (1 << 20)]

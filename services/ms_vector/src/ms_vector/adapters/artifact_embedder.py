@@ -8,6 +8,7 @@ e.g. the same model truncated to fewer dimensions, embeds as those weights do.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tarfile
 from collections.abc import Sequence
@@ -43,6 +44,22 @@ def unpack(artifact: Path, into: Path) -> Path:
         except tarfile.TarError as error:
             raise UnusableModel(f"the artifact is not a {FORMAT}: {error}") from error
     return into
+
+
+def fingerprint(files: Path) -> str:
+    """The SHA-256 of the weights and the tokenizer under `files`: equal fingerprints, the
+    same model (whatever version names it)."""
+    digest = hashlib.sha256()
+    for name in (WEIGHTS, TOKENIZER):
+        with (files / name).open("rb") as source:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def shipped_files() -> Path:
+    """Where the shipped model's files are: inside the installed wordllama package."""
+    return Path(_import_wordllama().__file__).parent
 
 
 class ArtifactEmbedder:

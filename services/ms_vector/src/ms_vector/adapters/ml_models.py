@@ -19,8 +19,8 @@ from knowledge.ml.v1 import artifact_service_pb2, model_service_pb2
 from knowledge.ml.v1.artifact_service_pb2_grpc import ArtifactServiceStub
 from knowledge.ml.v1.model_service_pb2_grpc import ModelServiceStub
 
-from ..domain.ports import Embedder
-from .artifact_embedder import FORMAT, ArtifactEmbedder, UnusableModel, unpack
+from ..domain.ports import LoadedEmbedder
+from .artifact_embedder import FORMAT, ArtifactEmbedder, UnusableModel, fingerprint, unpack
 
 DOWNLOAD_SECONDS = 300.0
 
@@ -45,9 +45,9 @@ class MlEmbedders:
         )
         return str(response.model_version.name)
 
-    async def load(self, version: str, sha256: str = "") -> tuple[Embedder, str]:
-        """The embedder of `version` and its artifact's SHA-256. With `sha256` known and its
-        file in the cache (checked again), ms_ml is not asked."""
+    async def load(self, version: str, sha256: str = "") -> LoadedEmbedder:
+        """The embedder of `version`. With `sha256` known and its file in the cache (checked
+        again), ms_ml is not asked."""
         path = self._cache / f"{sha256}.tar"
         if not sha256 or not await asyncio.to_thread(_holds, path, sha256):
             response = await self._models.GetModelVersion(
@@ -62,7 +62,7 @@ class MlEmbedders:
                 await self._download(version, sha256, path)
         files = await asyncio.to_thread(unpack, path, self._cache / sha256)
         embedder = await asyncio.to_thread(ArtifactEmbedder, version, files)
-        return embedder, sha256
+        return LoadedEmbedder(embedder, sha256, await asyncio.to_thread(fingerprint, files))
 
     async def _download(self, version: str, sha256: str, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

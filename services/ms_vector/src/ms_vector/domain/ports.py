@@ -90,7 +90,17 @@ class EmbedderSource(Protocol):
         """The version (models/{model}/versions/{version}) holding the alias now."""
         ...
 
-    async def load(self, version: str, sha256: str = "") -> tuple[Embedder, str]:
-        """`version`'s embedder, and the SHA-256 of the artifact it was read from (`sha256`:
-        known from before, so a verified local copy may do)."""
+    async def load(self, version: str, sha256: str = "") -> LoadedEmbedder:
+        """`version`'s embedder (`sha256`: its artifact's, known from before, so a verified
+        local copy may do)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedEmbedder:
+    """An embedder version as loaded: the SHA-256 of its artifact, and a fingerprint of the
+    model files themselves (two versions with the same fingerprint embed alike)."""
+
+    embedder: Embedder
+    sha256: str
+    fingerprint: str

@@ -209,6 +209,13 @@ class SqlIndexRecords:
         result = await self._session.execute(delete(chunks).where(chunks.c.id.in_(ids)))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def relabel(self, model: str, as_model: str) -> None:
+        """Chunks embedded by `model` are recorded as embedded by `as_model` (the same files
+        under another version's name)."""
+        await self._session.execute(
+            update(chunks).where(chunks.c.embedding_model == model).values(embedding_model=as_model)
+        )
+
     async def drop_models_except(self, keep: Iterable[str]) -> None:
         """Delete every chunk embedded by a model not in `keep`."""
         await self._session.execute(

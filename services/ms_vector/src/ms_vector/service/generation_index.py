@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -77,6 +77,13 @@ class GenerationIndex:
                     "dense_kept": len(persisted & wanted),
                 },
             )
+
+    async def rename(self, model: str, relabel: Callable[[], Awaitable[None]]) -> None:
+        """Hold the same chunks under `model`: `relabel` changes the record, with no refresh
+        between it and the new name (one would find the documents empty)."""
+        async with self._lock:
+            await relabel()
+            self.model = model
 
     async def refresh(self, documents: Iterable[str]) -> None:
         """Make the indexes hold exactly the recorded chunks of `documents`, now."""

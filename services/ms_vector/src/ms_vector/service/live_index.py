@@ -31,6 +31,7 @@ class Generation:
     index: GenerationIndex
     retrieval: Retrieval
     sha256: str = ""
+    fingerprint: str = ""
     readers: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -49,11 +50,18 @@ class Generation:
         dense: VectorIndex,
         *,
         sha256: str = "",
+        fingerprint: str = "",
     ) -> Generation:
         """`embedder`'s generation on `dense` and a new BM25 index; nothing loaded yet."""
         lexical = LexicalIndex()
         index = GenerationIndex(sessions, lexical, dense, embedder.model)
-        return cls(embedder, index, Retrieval(embedder, dense, lexical), sha256)
+        return cls(embedder, index, Retrieval(embedder, dense, lexical), sha256, fingerprint)
+
+    def renamed(self, embedder: Embedder, *, sha256: str) -> Generation:
+        """This generation's indexes under `embedder`, another version of the same model
+        (`index.rename` gave them its name)."""
+        retrieval = Retrieval(embedder, self.index.dense, self.index.lexical)
+        return Generation(embedder, self.index, retrieval, sha256, self.fingerprint)
 
     def enter(self) -> None:
         self.readers += 1

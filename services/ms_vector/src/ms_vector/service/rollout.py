@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..domain.chunking import embedding_text
 from ..domain.chunks import IndexedChunk, Passage
 from ..domain.generations import GenerationRecord, GenerationState
-from ..domain.ports import EmbedderSource, VectorIndex
+from ..domain.ports import EmbedderSource, LoadedEmbedder, VectorIndex
 from ..repository.generations import SqlGenerations
 from ..repository.index_records import SqlIndexRecords
 from .live_index import Generation, LiveIndex
@@ -107,10 +107,20 @@ class Rollout:
         record = await self._started(version)
         built: Generation | None = None
         try:
-            embedder, sha256 = await self._source.load(version, record.sha256)
-            record = replace(record, sha256=sha256)
+            loaded = await self._source.load(version, record.sha256)
+            record = replace(record, sha256=loaded.sha256)
+            if loaded.fingerprint and loaded.fingerprint == previous.fingerprint:
+                await self._adopt(previous, loaded, record)
+                return True
+            embedder = loaded.embedder
             dense = await self._dense_for(version, embedder.dimensions)
-            built = Generation.of(self._sessions, embedder, dense, sha256=sha256)
+            built = Generation.of(
+                self._sessions,
+                embedder,
+                dense,
+                sha256=loaded.sha256,
+                fingerprint=loaded.fingerprint,
+            )
             await self._drop_others(keep={previous.model, version})
             await built.index.load()  # what an interrupted build had done already
             self._live.building = built
@@ -132,6 +142,31 @@ class Rollout:
         await self._drop(previous)
         log.info("the embedder's new generation serves", extra={"model": version})
         return True
+
+    async def _adopt(
+        self, previous: Generation, loaded: LoadedEmbedder, record: GenerationRecord
+    ) -> None:
+        """The new version is the serving model's very files under another name: its chunks
+        are relabelled, not embedded again, and the same indexes serve under the new name."""
+        model = loaded.embedder.model
+        total = 0
+
+        async def relabel() -> None:
+            nonlocal total
+            async with UnitOfWork(self._sessions) as uow:
+                records = SqlIndexRecords(uow.session)
+                await records.relabel(previous.model, model)
+                total = len(await records.revisions_by_document(model))
+                await uow.commit()
+
+        await previous.index.rename(model, relabel)
+        record = replace(record, documents_total=total, documents_done=total)
+        await self._switch_records(model, previous, record)
+        self._live.serving = previous.renamed(loaded.embedder, sha256=loaded.sha256)
+        async with UnitOfWork(self._sessions) as uow:  # what was indexed meanwhile
+            await SqlIndexRecords(uow.session).relabel(previous.model, model)
+            await uow.commit()
+        log.info("the embedder's new version is the serving model", extra={"model": model})
 
     async def _started(self, version: str) -> GenerationRecord:
         now = self._clock()
@@ -202,10 +237,17 @@ class Rollout:
     async def _switch(
         self, built: Generation, previous: Generation, record: GenerationRecord
     ) -> None:
+        await self._switch_records(built.model, previous, record)
+        self._live.switch()
+
+    async def _switch_records(
+        self, model: str, previous: Generation, record: GenerationRecord
+    ) -> None:
+        """The statuses name `model`, its generation serves, `previous` is retired."""
         now = self._clock()
         async with UnitOfWork(self._sessions) as uow:
             generations = SqlGenerations(uow.session)
-            await SqlIndexRecords(uow.session).set_statuses_model(built.model)
+            await SqlIndexRecords(uow.session).set_statuses_model(model)
             await generations.save(replace(record, state=GenerationState.SERVING, update_time=now))
             await generations.save(
                 GenerationRecord(
@@ -220,7 +262,6 @@ class Rollout:
                 )
             )
             await uow.commit()
-        self._live.switch()
 
     async def _drop(self, generation: Generation) -> None:
         """Delete a generation's chunks and close (and remove) its dense index."""
