@@ -17,12 +17,17 @@ export interface DocumentFollower {
   onState(state: StreamState, detail?: string): void;
 }
 
+/** Where gRPC-web goes: the edge that served the app, or NEXT_PUBLIC_EDGE_URL for a dev server. */
+export function edgeUrl(): string {
+  return process.env.NEXT_PUBLIC_EDGE_URL || window.location.origin;
+}
+
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
 function documents() {
   const transport = createGrpcWebTransport({
-    baseUrl: window.location.origin,
+    baseUrl: edgeUrl(),
     useBinaryFormat: true,
   });
   return createClient(DocumentService, transport);
@@ -132,7 +137,7 @@ export async function* streamAnswer(
   bearer: string | undefined,
   signal: AbortSignal,
 ): AsyncGenerator<AnswerEvent> {
-  const transport = createGrpcWebTransport({ baseUrl: window.location.origin, useBinaryFormat: true });
+  const transport = createGrpcWebTransport({ baseUrl: edgeUrl(), useBinaryFormat: true });
   const chat = createClient(ChatService, transport);
   const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
   for await (const message of chat.streamAnswer({ parent: conversation, content: question }, { signal, headers })) {
