@@ -1,7 +1,8 @@
 """Answers reranked by a model ms_ml serves: a version ms_ml's built-in `reranker` recipe trained
 (on questions other than the one asked here), registered and deployed in a real ms_ml served in
 process, reorders what a real ms_vector retrieved, and the answer cites the passage the first
-stage ranked lower. With ms_ml stopped, or past the reranker's deadline, the question is still
+stage ranked lower. With ms_ml stopped, past the reranker's deadline, or refusing (a deployment
+it does not know), the question is still
 answered, from the first stage's order, and the skip is counted."""
 
 from __future__ import annotations
@@ -272,3 +273,31 @@ async def test_past_the_rerankers_deadline_the_first_stages_order_answers(
     assert status is AnswerStatus.COMPLETE
     assert cited[0] == FIRST_STAGE_DOCUMENT
     assert registry.get_sample_value("chat_reranking_total", {"outcome": "timed_out"}) == 1
+
+
+async def test_a_deployment_ms_ml_does_not_know_is_a_refusal_and_the_first_stage_answers(
+    sessions: async_sessionmaker[AsyncSession],
+    docs_vector: str,
+    ml_server: tuple[Any, str],
+    answerer: Answerer,
+    ada: Principal,
+) -> None:
+    running, _ = ml_server
+    registry = CollectorRegistry()
+    counter = reranking_counter(registry)
+
+    async with grpc.aio.insecure_channel(running.target) as ml_channel:
+        cited, status = await answer_of(
+            sessions,
+            docs_vector,
+            answerer,
+            ada,
+            lambda first: RerankedRetriever(
+                first,
+                MlReranker(ml_channel, f"{MODEL}/deployments/gone", timeout_seconds=30),
+                counter=counter,
+            ),
+        )
+    assert status is AnswerStatus.COMPLETE
+    assert cited[0] == FIRST_STAGE_DOCUMENT
+    assert registry.get_sample_value("chat_reranking_total", {"outcome": "refused"}) == 1
