@@ -2,8 +2,8 @@
 (on questions other than the one asked here), registered and deployed in a real ms_ml served in
 process, reorders what a real ms_vector retrieved, and the answer cites the passage the first
 stage ranked lower. With ms_ml stopped, past the reranker's deadline, or refusing (a deployment
-it does not know), the question is still
-answered, from the first stage's order, and the skip is counted."""
+it does not know), the question is still answered, from the first stage's order, and the skip is
+counted."""
 
 from __future__ import annotations
 
