@@ -48,6 +48,9 @@ async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
         "WEBSOCKET_PORT": str(socket_port),
         # Nothing listens there: the service starts without ms_vector and says so per answer.
         "VECTOR_TARGET": f"127.0.0.1:{free_port()}",
+        # Reranking wired, its ms_ml absent too: answers would come unreranked.
+        "ML_TARGET": f"127.0.0.1:{free_port()}",
+        "RERANKER_DEPLOYMENT": "models/reranker/deployments/chat",
     }
     environment = {**os.environ, **{prefix + key: value for key, value in settings.items()}}
     service = await asyncio.create_subprocess_exec(
