@@ -14,6 +14,7 @@ from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import Outbox
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.runtime import Registration, ServiceContext, ServiceParts, run_service
+from prometheus_client import REGISTRY
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,6 +26,7 @@ from .config import Settings
 from .domain.ports import DocumentSource, Embedder, EmbedderSource, LoadedEmbedder, VectorIndex
 from .repository.generations import SqlGenerations
 from .server.events import FollowedAlias, event_handlers
+from .server.generation_metrics import GenerationMetrics
 from .server.vector import VectorServicer
 from .service.documents import DocumentIndex
 from .service.indexing import ChunkingPolicy, Indexing
@@ -107,6 +109,7 @@ async def vector_service_parts(context: ServiceContext[Settings]) -> ServicePart
         rollout = Rollout(context.sessions, parts.live, embedders, indexes.open, indexes.discard)
         followed = FollowedAlias(settings.embedder_model, settings.embedder_alias, rollout)
         background.append(rollout.run)
+        _metered(rollout)
     return ServiceParts(
         servicers=servicers(parts),
         event_handlers=event_handlers(parts.indexing, parts.live, context.outbox, followed),
@@ -164,6 +167,17 @@ async def serving_embedder(
             f"the index is embedded by {serving.model}, from ms_ml: set EMBEDDER_ALIAS"
         )
     return await embedders.load(serving.model, serving.sha256)
+
+
+def _metered(rollout: Rollout) -> None:
+    """The generations as gauges; a second start in one process replaces the first's."""
+    global _generation_metrics
+    if _generation_metrics is not None:
+        REGISTRY.unregister(_generation_metrics)
+    _generation_metrics = GenerationMetrics(rollout.latest)
+
+
+_generation_metrics: GenerationMetrics | None = None
 
 
 def _closing(live: LiveIndex) -> Callable[[], Awaitable[None]]:

@@ -21,6 +21,7 @@ from knowledge_kit.testing import unique_name
 from ms_ml.domain.models import VersionDraft
 from ms_ml.main import MlParts
 from ms_ml.service.formats import WORDLLAMA_FILES, wordllama_tar
+from prometheus_client import CollectorRegistry
 from safetensors.numpy import load_file, save_file  # type: ignore[import-untyped, unused-ignore]
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +35,7 @@ from ms_vector.domain.search_mode import SearchMode
 from ms_vector.main import VectorParts, serving_embedder
 from ms_vector.repository.tables import chunks
 from ms_vector.server.events import FollowedAlias, event_handlers
+from ms_vector.server.generation_metrics import GenerationMetrics
 from ms_vector.service.rollout import Rollout
 from ms_vector.service.search import SearchQuery
 
@@ -84,6 +86,8 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         cache=tmp_path / "models",
     )
     rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)
+    scraped = CollectorRegistry()
+    GenerationMetrics(rollout.latest, scraped)
     consumer = EventConsumer(
         service="ms_vector",
         bootstrap=kafka_bootstrap,
@@ -118,6 +122,9 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
             second = await _register_truncated(ml, tmp_path / "truncated", dimensions=128)
             await ml.promotions.set_alias(ALIAS, second, "smaller vectors", ADMIN)
             await _until(lambda: vector.live.building is not None)
+            # The index status shows both generations while the new one is built.
+            assert _gauge(scraped, model=second, state="building") == 1
+            assert _gauge(scraped, model="models/embedder/versions/1", state="serving") == 1
             # An edit while the new generation is built reaches both generations.
             await vector.documents.index(
                 ADA,
@@ -149,6 +156,7 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
     assert records[second].state is GenerationState.SERVING
     assert records[second].documents_done == records[second].documents_total == DOCUMENTS + 1
     assert records["models/embedder/versions/1"].state is GenerationState.RETIRED
+    assert _gauge(scraped, model=second, state="serving") == 1
 
     # A restart serves the new version from its verified local copy, ms_ml out of reach.
     async with grpc.aio.insecure_channel("127.0.0.1:9") as nowhere:
@@ -234,6 +242,10 @@ class _Searcher:
                         self.models_seen.append(model)
             self.count += 1
             await asyncio.sleep(0.02)
+
+
+def _gauge(registry: CollectorRegistry, **labels: str) -> float | None:
+    return registry.get_sample_value("vector_index_generation", labels)
 
 
 async def _chunk_ids(sessions: async_sessionmaker[AsyncSession]) -> set[int]:

@@ -69,6 +69,11 @@ class Rollout:
         self._retry = retry_seconds
         self._wanted = asyncio.Event()
         self._failed: set[str] = set()
+        self._latest: dict[str, GenerationRecord] = {}
+
+    def latest(self) -> list[GenerationRecord]:
+        """The generations as this instance last recorded or read them (no I/O)."""
+        return list(self._latest.values())
 
     def check_soon(self) -> None:
         """Ask ms_ml which version holds the alias, and roll it out if it is another."""
@@ -78,10 +83,13 @@ class Rollout:
         """Every generation recorded: the serving one, one being built (with its progress),
         failed ones with their reason."""
         async with self._sessions() as session:
-            return await SqlGenerations(session).all()
+            records = await SqlGenerations(session).all()
+        self._latest = {record.model: record for record in records}
+        return records
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check at start and on each `check_soon`; ms_ml out of reach is tried again."""
+        await self.generations()
         self._wanted.set()
         while not stop.is_set():
             await first_set(stop, self._wanted, seconds=self._retry)
@@ -262,6 +270,7 @@ class Rollout:
                 )
             )
             await uow.commit()
+        await self.generations()
 
     async def _drop(self, generation: Generation) -> None:
         """Delete a generation's chunks and close (and remove) its dense index."""
@@ -287,6 +296,17 @@ class Rollout:
         async with UnitOfWork(self._sessions) as uow:
             await SqlGenerations(uow.session).save(record)
             await uow.commit()
+        self._latest[record.model] = record
+        log.info(
+            "index generation",
+            extra={
+                "model": record.model,
+                "state": record.state.name.lower(),
+                "documents_done": record.documents_done,
+                "documents_total": record.documents_total,
+                "error": record.error,
+            },
+        )
 
 
 def _passage(chunk: IndexedChunk) -> Passage:
