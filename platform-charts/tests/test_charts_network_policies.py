@@ -9,7 +9,7 @@ import yaml
 from fleet.charts.check import check_charts
 from fleet.charts.generated_files import write_generated_files
 
-from .chart_edits import replace_once
+from .chart_edits import edit_service, replace_once
 
 NETWORK_POLICY = '{{ include "platform-lib.service.networkPolicy" . }}\n'
 
@@ -79,14 +79,15 @@ def test_a_network_policy_admitting_a_pod_the_mesh_does_not_is_named(charts_copy
 def test_a_release_with_no_database_kafka_or_callers_renders_without_those_peers(
     charts_copy: Path,
 ) -> None:
-    manifest = charts_copy / "repos.yaml"
-    replace_once(
-        manifest,
-        "    database: ml\n    browser: true\n"
-        "    topics:\n      produces: [ml.models.v1, ml.training.v1]\n",
-        "",
+    edit_service(
+        charts_copy,
+        "ms_ml",
+        database=None,
+        browser=None,
+        topics=None,
+        callers=None,
+        caller_methods=None,
     )
-    replace_once(manifest, "    callers: [ingress]\n    tags: [ai]\n", "    tags: [ai]\n")
     write_generated_files(charts_copy)
 
     report = check_charts(charts_copy, update_golden=True)
