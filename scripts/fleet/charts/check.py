@@ -12,7 +12,9 @@ import yaml
 from fleet.charts import golden
 from fleet.charts.caller_methods import public_method_paths
 from fleet.charts.cel_rules import cel_rule_problems
+from fleet.charts.database_references import database_reference_problems
 from fleet.charts.gateway_listeners import gateway_listener_problems
+from fleet.charts.gateway_proof import gateway_proof, grpc_web_landing_problems
 from fleet.charts.generated_files import drifted_files
 from fleet.charts.grpc_contracts import load_grpc_services
 from fleet.charts.helm_engine import (
@@ -72,6 +74,7 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
     public = public_method_paths(manifest, contracts)
     schemas = object_schemas(root / CHARTS_DIR / SCHEMAS_DIR)
     scenarios = load_scenarios(root)
+    proof = gateway_proof(root)
     rendered_goldens: set[Path] = set()
     all_rendered: list[RenderedScenario] = []
     with staged_charts(root / CHARTS_DIR) as charts:
@@ -104,9 +107,11 @@ def check_charts(root: Path, update_golden: bool = False) -> CheckReport:
             report.problems += ingress_reachability_problems(rendered)
             report.problems += ingress_route_problems(rendered, routes)
             report.problems += gateway_listener_problems(rendered)
+            report.problems += grpc_web_landing_problems(rendered, proof)
             report.problems += network_policy_problems(rendered)
             report.problems += store_reference_problems(rendered)
             report.problems += migration_problems(rendered)
+            report.problems += database_reference_problems(rendered)
             report.problems += method_grant_problems(rendered, manifest, contracts)
             report.problems += ingress_token_problems(rendered, routes, contracts, public)
             report.problems += kafka_reference_problems(rendered)

@@ -7,22 +7,20 @@ copies of the charts (the tests) runs the tool only on what changed.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from fleet.charts.go_tools import built_go_tool
 from fleet.charts.layout import CHARTS_DIR
 from fleet.errors import FleetError
-from fleet.paths import cache_dir
-from fleet.protos.tools import run_tool, summarize_output, system_tool
+from fleet.protos.tools import summarize_output
 
 TOOLS_DIR = "tools"
 PINS = ("go.mod", "go.sum")
@@ -38,22 +36,9 @@ _results: dict[str, list[Finding]] = {}
 
 def kubectl_validate(root: Path) -> Path:
     """The pinned kubectl-validate, built on first use into the user cache (about 130 MB)."""
-    pins = root / CHARTS_DIR / TOOLS_DIR
-    digest = hashlib.sha256()
-    for name in PINS:
-        digest.update((pins / name).read_bytes())
-    home = cache_dir() / "charts-go" / digest.hexdigest()[:16]
-    home.mkdir(parents=True, exist_ok=True)
-    binary = home / "bin" / "kubectl-validate"
-    with _locked(home):
-        if not binary.exists():
-            run_tool(
-                [system_tool("go", "to build kubectl-validate"), "install", "tool"],
-                what="go install (kubectl-validate)",
-                cwd=pins,
-                env={"GOBIN": str(home / "bin")},
-            )
-    return binary
+    return built_go_tool(
+        root / CHARTS_DIR / TOOLS_DIR, PINS, "kubectl-validate", ["install", "tool"]
+    )
 
 
 def validate_custom_resources(
@@ -104,11 +89,3 @@ def _findings(statuses: list[dict[str, Any]]) -> list[Finding]:
 
 def _key(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-
-
-@contextlib.contextmanager
-def _locked(home: Path) -> Iterator[None]:
-    """Parallel checks (test workers) build the tool once; the others wait for it."""
-    with (home / ".install.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
