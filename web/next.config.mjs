@@ -1,4 +1,22 @@
 // The web app's build: no telemetry, no font downloads (system fonts only), grpc-js left to Node.
+// What the pages may load and call: their own origin (the edge: pages, gRPC-web, WebSockets), or
+// NEXT_PUBLIC_EDGE_URL for a dev server. Next.js inlines its bootstrap scripts, hence
+// 'unsafe-inline' for scripts; its dev server also evaluates code.
+const edge = process.env.NEXT_PUBLIC_EDGE_URL ?? "";
+const development = process.env.NODE_ENV === "development";
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  `script-src 'self' 'unsafe-inline'${development ? " 'unsafe-eval'" : ""}`,
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  `connect-src 'self' ${edge} ${edge.replace(/^http/, "ws")}`.trim(),
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 /** @type {import("next").NextConfig} */
 const config = {
   reactStrictMode: true,
@@ -18,6 +36,7 @@ const config = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "same-origin" },
           { key: "X-Frame-Options", value: "DENY" },
+          { key: "Content-Security-Policy", value: contentSecurityPolicy },
         ],
       },
     ];
