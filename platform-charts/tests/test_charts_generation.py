@@ -18,7 +18,7 @@ def test_the_committed_charts_pass_the_whole_check() -> None:
 
     assert [str(problem) for problem in report.problems] == []
     # and mesh, kafka, qdrant, clickhouse
-    assert report.charts == len(load_manifest(REPO_ROOT).services) + 4
+    assert report.charts == len(load_manifest(REPO_ROOT).services) + 5
     assert report.scenarios >= 2
     assert report.goldens == report.charts * report.scenarios
 

@@ -1,7 +1,9 @@
 """The chart files `fleet charts generate` owns: written from repos.yaml, never edited by hand.
 
-Hand-written: the library chart, the mesh, kafka, qdrant and clickhouse templates and schemas, the scenarios.
-Generated: every service chart, and the values of the mesh, kafka, qdrant and clickhouse charts.
+Hand-written: the library chart, the mesh, kafka, qdrant, clickhouse and postgres templates and
+schemas, the scenarios.
+Generated: every service chart, and the values of the mesh, kafka, qdrant, clickhouse and postgres
+charts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fleet.charts.layout import (
     KAFKA_CHART,
     LIBRARY_CHART,
     MESH_CHART,
+    POSTGRES_CHART,
     QDRANT_CHART,
     SERVICE_VALUES_SCHEMA,
     SERVICES_DIR,
@@ -30,6 +33,7 @@ from fleet.charts.platform_values import (
     clickhouse_values,
     kafka_values,
     mesh_values,
+    postgres_values,
     qdrant_values,
 )
 from fleet.charts.service_values import jwt_values, service_values
@@ -67,6 +71,7 @@ def expected_files(root: Path) -> dict[Path, str]:
     files[Path(KAFKA_CHART) / "values.yaml"] = _yaml(kafka_values(manifest, load_topics(root)))
     files[Path(QDRANT_CHART) / "values.yaml"] = _yaml(qdrant_values(manifest))
     files[Path(CLICKHOUSE_CHART) / "values.yaml"] = _yaml(clickhouse_values(manifest))
+    files[Path(POSTGRES_CHART) / "values.yaml"] = _yaml(postgres_values(manifest))
     return files
 
 

@@ -21,6 +21,7 @@ from fleet.charts.layout import (
     KAFKA_CHART,
     LIBRARY_CHART,
     MESH_CHART,
+    POSTGRES_CHART,
     QDRANT_CHART,
     SERVICES_DIR,
 )
@@ -49,6 +50,7 @@ def staged_charts(charts_root: Path) -> Iterator[list[StagedChart]]:
         charts.append(StagedChart(KAFKA_CHART, staged / KAFKA_CHART, False))
         charts.append(StagedChart(QDRANT_CHART, staged / QDRANT_CHART, False))
         charts.append(StagedChart(CLICKHOUSE_CHART, staged / CLICKHOUSE_CHART, False))
+        charts.append(StagedChart(POSTGRES_CHART, staged / POSTGRES_CHART, False))
         for chart_dir in sorted((charts_root / SERVICES_DIR).glob("*/Chart.yaml")):
             name = chart_dir.parent.name
             charts.append(StagedChart(name, staged / SERVICES_DIR / name, True))

@@ -132,6 +132,38 @@ def clickhouse_values(manifest: Manifest) -> dict[str, Any]:
     }
 
 
+def postgres_values(manifest: Manifest) -> dict[str, Any]:
+    """One CloudNativePG Cluster per service with a database, named as its release expects
+    (`<service>-postgres`), the database and its owner the service's."""
+    return {
+        "cluster": {
+            "instances": 3,
+            "imageName": "",
+            "storageClass": "",
+            "storageSize": "20Gi",
+            "resources": {
+                "requests": {"cpu": "250m", "memory": "512Mi"},
+                "limits": {"cpu": "2", "memory": "2Gi"},
+            },
+        },
+        "network": {
+            "operator": dict(settings.POSTGRES_OPERATOR),
+            "dns": dict(settings.DNS),
+            "kubernetesApiPorts": list(settings.KUBERNETES_API_PORTS),
+            "postgresPort": settings.POSTGRES_PORT,
+        },
+        "databases": [
+            {
+                "name": f"{kubernetes_name(service.name)}-postgres",
+                "database": service.database,
+                "owner": service.name,
+            }
+            for service in manifest.services
+            if service.database is not None
+        ],
+    }
+
+
 def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> dict[str, Any]:
     """The ingress routes of the browser route table, and JWT validation against the JWKS."""
     table = browser_routes(manifest, contracts)

@@ -12,8 +12,8 @@ from fleet.paths import find_repo_root
 
 @click.group("charts")
 def group() -> None:
-    """The Helm charts under platform-charts/: one release per service, mesh, Kafka, Qdrant and
-    ClickHouse."""
+    """The Helm charts under platform-charts/: one release per service, mesh, Kafka, Qdrant,
+    ClickHouse and PostgreSQL."""
 
 
 command = group
@@ -55,6 +55,7 @@ def check(update_golden: bool) -> None:
     out.print(
         f"charts check: {report.charts} charts x {report.scenarios} scenarios rendered and linted, "
         f"{report.objects} objects valid against Kubernetes {KUBERNETES_VERSION}, Istio 1.28, "
-        f"Strimzi 1.2 and Prometheus operator 0.85 schemas and the CRDs' CEL rules, references "
-        f"resolved, {report.goldens} golden renders match"
+        f"Strimzi 1.2, Prometheus operator 0.85 and CloudNativePG 1.30 schemas and the CRDs' CEL "
+        f"rules, the gRPC-web filter on the gateway's listeners by Istio's configuration "
+        f"generation, references resolved, {report.goldens} golden renders match"
     )
