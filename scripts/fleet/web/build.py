@@ -65,6 +65,8 @@ def _build(sources: Path, layout: RegistryLayout, target: Path) -> None:
     # packages, so the app holds one copy of @bufbuild/protobuf.
     write_stubs(layout.root, target / "protos")
     run_tool(next_command(target, "build"), what="building the web app", cwd=target, env=QUIET_NEXT)
+    # The compiler's cache (about 120 MB) serves no later build: each builds in its own directory.
+    shutil.rmtree(target / ".next" / "cache", ignore_errors=True)
     (target / COMPLETE_MARKER).touch()
 
 
