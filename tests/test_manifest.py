@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from fleet.errors import FleetError
 from fleet.manifest import load_manifest
 from fleet.topic_wiring import topic_wiring_problems
@@ -78,15 +79,15 @@ def test_duplicate_key_and_unknown_caller_are_refused(platform_copy: Path) -> No
 
 
 def test_undeclared_topic_is_a_wiring_problem(platform_copy: Path) -> None:
-    text = (
-        (platform_copy / "repos.yaml")
-        .read_text()
-        .replace(
-            "consumes: [knowledge.documents.v1, knowledge.spaces.v1]",
-            "consumes: [knowledge.document.v1, knowledge.spaces.v1]",
-        )
-    )
-    write_manifest(platform_copy, text)
+    document = yaml.safe_load((platform_copy / "repos.yaml").read_text())
+    [vector] = [entry for entry in document["services"] if entry["name"] == "ms_vector"]
+    consumes = vector["topics"]["consumes"]
+    assert "knowledge.documents.v1" in consumes
+    vector["topics"]["consumes"] = [
+        "knowledge.document.v1" if topic == "knowledge.documents.v1" else topic
+        for topic in consumes
+    ]
+    write_manifest(platform_copy, yaml.safe_dump(document, sort_keys=False))
     problems = topic_wiring_problems(load_manifest(platform_copy), load_topics(platform_copy))
     assert problems == [
         "ms_vector consumes 'knowledge.document.v1', which topics.yaml does not declare"
