@@ -1,7 +1,8 @@
 """The web app as people use it: `fleet up` builds it and serves it behind the edge at the page's
 address; two people in two headless Chromium browsers sign up, share a space and a document, and
 each edit reaches the other browser without a reload (WatchDocument over gRPC-web), a save over a
-newer revision is refused with an offer to reload, a restored revision reaches both, the session
+newer revision is refused with an offer to reload, a restored revision reaches both, a viewer is
+told who may save, the session
 cookies stay out of the page's scripts, and signing out ends the session; a person finds their
 writing with the search page and asks the Ask page about it, the answer streamed (StreamAnswer
 over gRPC-web) and its citation opening the passage."""
@@ -57,12 +58,13 @@ def test_the_app_answers_at_the_pages_address_and_the_classic_page_beside_it(
 
 
 def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) -> None:
-    first, second = unique_email(), unique_email()
+    first, second, third = unique_email(), unique_email(), unique_email()
     request = {
         "chromium": CHROMIUM,
         "url": platform.edge_url,
         "first": first,
         "second": second,
+        "third": third,
         "password": PASSWORD,
         "spaceName": "Team notes",
     }
@@ -86,6 +88,8 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         " to go on; copy your text first to keep it.",
         'second reloaded "saved again in the first browser"',
         'restored revision 2; second shows "first words"',
+        "viewer told: Your role does not allow this on this document: viewers can read, editors"
+        " can also write and restore, and only owners manage members.",
         "second's expired token rotated: a new refresh token",
         "first signed out: the spaces page sends them to sign in",
         signed_out,

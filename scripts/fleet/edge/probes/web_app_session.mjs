@@ -1,10 +1,12 @@
 // Headless Chromium on the web app (Next.js behind the edge): two people in two browsers sign up,
 // the first creates a space, adds the second as an editor and writes a document; the second opens
 // it and sees each later edit arrive without a reload; a save over a newer revision is refused
-// with a reload offer; a restored revision reaches both; signing out ends the session.
+// with a reload offer; a restored revision reaches both; a third person, a viewer, is told who
+// may save; an expired access token is rotated unseen; signing out ends the session.
 // Prints one line per step on stdout:
 //   node web_app_session.mjs '{"chromium": "/usr/bin/chromium", "url": "http://127.0.0.1:8080/",
-//     "first": "a@example.com", "second": "b@example.com", "password": "...", "spaceName": "..."}'
+//     "first": "a@example.com", "second": "b@example.com", "third": "c@example.com",
+//     "password": "...", "spaceName": "..."}'
 import { chromium } from "playwright-core";
 
 const request = JSON.parse(process.argv[2]);
@@ -125,6 +127,25 @@ try {
   );
   await second.page.waitForFunction(() => document.querySelector("#document-content")?.value === "first words");
   console.log(`restored revision 2; second shows ${JSON.stringify(await second.page.locator("#document-content").inputValue())}`);
+
+  // A viewer may read and follow the document; saving is refused with who may do what.
+  const third = await person("third");
+  await signUp(third.page, request.third, "Third");
+  const thirdUser = (await third.page.locator("#my-user-name").textContent()).trim();
+  await first.page.goto(documentUrl.replace(/\/documents\/[^/]+$/, ""));
+  await first.page.fill("#invite-user", thirdUser);
+  await first.page.selectOption("#invite-role", "viewer");
+  await first.page.click("#invite-button");
+  await first.page.waitForSelector("#invite-message");
+  await third.page.goto(documentUrl);
+  await third.page.waitForFunction(
+    () => document.querySelector("#document-status")?.textContent?.startsWith("live"),
+  );
+  await third.page.fill("#document-content", "a viewer's edit");
+  await third.page.click("#save-button");
+  await third.page.waitForSelector("#document-notice");
+  console.log(`viewer told: ${await third.page.locator("#document-notice span").textContent()}`);
+  await third.context.close();
 
   // An access token past its expiry is rotated on the next page, unseen by the person.
   const before = (await second.context.cookies()).find((cookie) => cookie.name === "knowledge_refresh");
