@@ -2,10 +2,9 @@
 address; two people in two headless Chromium browsers sign up, share a space and a document, and
 each edit reaches the other browser without a reload (WatchDocument over gRPC-web), a save over a
 newer revision is refused with an offer to reload, a restored revision reaches both, a viewer is
-told who may save, the session
-cookies stay out of the page's scripts, and signing out ends the session; a person finds their
-writing with the search page and asks the Ask page about it, the answer streamed (StreamAnswer
-over gRPC-web) and its citation opening the passage."""
+told who may save, the session cookies stay out of the page's scripts, and signing out ends the
+session; a person finds their writing with the search page and asks the Ask page about it, the
+answer streamed (StreamAnswer over gRPC-web) and its citation opening the passage."""
 
 from __future__ import annotations
 
@@ -90,6 +89,7 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         'restored revision 2; second shows "first words"',
         "viewer told: Your role does not allow this on this document: viewers can read, editors"
         " can also write and restore, and only owners manage members.",
+        "third made an editor, then removed; members: 2",
         "second's expired token rotated: a new refresh token",
         "first signed out: the spaces page sends them to sign in",
         signed_out,

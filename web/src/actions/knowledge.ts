@@ -4,9 +4,11 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import {
+  changeMemberRole,
   createDocument,
   createSpace,
   inviteMember,
+  removeMember,
   restoreVersion,
   updateDocument,
 } from "@/api/knowledge";
@@ -64,6 +66,33 @@ export async function inviteMemberAction(space: string, _: FormState, form: Form
   }
   revalidatePath(`/spaces/${space}`);
   return { done: `${user} is now ${role === "viewer" ? "a" : "an"} ${role}.` };
+}
+
+/** The member form's two buttons: a new role, or removal (`intent` = "remove"). */
+export async function manageMemberAction(
+  space: string,
+  member: string,
+  _: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const role = text(form, "role") as RoleName;
+  const removing = text(form, "intent") === "remove";
+  if (!removing && !ROLES.includes(role)) {
+    return { error: "Choose viewer, editor or owner." };
+  }
+  try {
+    await asUser(async (token) => {
+      if (removing) {
+        await removeMember(token, member);
+      } else {
+        await changeMemberRole(token, member, role);
+      }
+    });
+  } catch (error) {
+    return failed(error, "the membership");
+  }
+  revalidatePath(`/spaces/${space}`);
+  return { done: removing ? "Removed." : `Now ${role}.` };
 }
 
 export type SaveResult = { document: DocumentView } | FormState;

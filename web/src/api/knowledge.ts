@@ -70,6 +70,15 @@ export async function inviteMember(
   return memberView(required(answer.member, "member"));
 }
 
+export async function changeMemberRole(token: string, name: string, role: RoleName): Promise<MemberView> {
+  const answer = await unary(SpaceService.method.updateSpaceMember, { name, role: ROLES[role] }, { token });
+  return memberView(required(answer.member, "member"));
+}
+
+export async function removeMember(token: string, name: string): Promise<void> {
+  await unary(SpaceService.method.removeSpaceMember, { name }, { token });
+}
+
 export async function listDocuments(token: string, parent: string): Promise<DocumentView[]> {
   const answer = await unary(DocumentService.method.listDocuments, { parent, pageSize: 100 }, { token });
   return answer.documents.map(documentView);

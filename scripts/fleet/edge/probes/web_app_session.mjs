@@ -146,6 +146,16 @@ try {
   await third.page.waitForSelector("#document-notice");
   console.log(`viewer told: ${await third.page.locator("#document-notice span").textContent()}`);
   await third.context.close();
+  const membership = first.page.locator(`form[aria-label="Membership of ${thirdUser}"]`);
+  await membership.locator("select").selectOption("editor");
+  await membership.locator('button[value="role"]').click();
+  await first.page.waitForSelector('[role=status]:text-is("Now editor.")');
+  await first.page.locator(`form[aria-label="Membership of ${thirdUser}"] button[value="remove"]`).click();
+  await first.page.waitForFunction(
+    (user) => !document.querySelector(`form[aria-label="Membership of ${user}"]`),
+    thirdUser,
+  );
+  console.log(`third made an editor, then removed; members: ${await first.page.locator("#members > li").count()}`);
 
   // An access token past its expiry is rotated on the next page, unseen by the person.
   const before = (await second.context.cookies()).find((cookie) => cookie.name === "knowledge_refresh");

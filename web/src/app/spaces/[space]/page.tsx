@@ -5,6 +5,7 @@ import { tokenOrSignIn } from "@/api/session";
 import { spaceName } from "@/api/views";
 import { CreateDocumentForm } from "@/components/CreateDocumentForm";
 import { InviteMemberForm } from "@/components/InviteMemberForm";
+import { MemberRow } from "@/components/MemberRow";
 
 export default async function SpacePage({ params }: { params: Promise<{ space: string }> }) {
   const { space } = await params;
@@ -70,9 +71,7 @@ export default async function SpacePage({ params }: { params: Promise<{ space: s
           ) : (
             <ul className="plain" id="members">
               {members.value.map((member) => (
-                <li key={member.name}>
-                  <code>{member.user}</code> <span className="muted">{member.role}</span>
-                </li>
+                <MemberRow key={member.name} space={space} member={member} />
               ))}
             </ul>
           )}
