@@ -9,21 +9,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
-import wordllama  # type: ignore[import-untyped]
 from knowledge_kit.events import EventConsumer, Outbox, relaying_outbox
 from knowledge_kit.spaces import MemberRole
 from knowledge_kit.testing import unique_name
 from ms_ml.domain.models import VersionDraft
 from ms_ml.main import MlParts
-from ms_ml.service.formats import WORDLLAMA_FILES, wordllama_tar
 from prometheus_client import CollectorRegistry
-from safetensors.numpy import load_file, save_file  # type: ignore[import-untyped, unused-ignore]
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_vector.adapters.artifact_embedder import fingerprint, shipped_files
@@ -33,28 +28,31 @@ from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.domain.search_mode import SearchMode
 from ms_vector.main import VectorParts, serving_embedder
-from ms_vector.repository.tables import chunks
 from ms_vector.server.events import FollowedAlias, event_handlers
 from ms_vector.server.generation_metrics import GenerationMetrics
 from ms_vector.service.rollout import Rollout
 from ms_vector.service.search import SearchQuery
 
 from ..support import Spaces, revision
+from .helpers import (
+    ADA,
+    ADMIN,
+    ALIAS,
+    SPACE,
+    TOPICS,
+    Searcher,
+    chunk_ids,
+    chunked,
+    models_found,
+    register_truncated,
+    until,
+    until_recorded,
+)
 
-SPACE = "spaces/handbook"
-ADA = "users/ada"
-ADMIN = "users/root"
-ALIAS = "models/embedder/aliases/production"
 FOLLOWING = Settings(embedder_alias="production")
-LIMIT_SECONDS = 240
+POLL_SECONDS = 0.2
+GRACE_SECONDS = 0.5
 DOCUMENTS = 120
-TOPICS = [
-    "laptops arrive on Monday and are set up by the IT desk",
-    "expense reports are filed within thirty days of the purchase",
-    "the office closes at six on Fridays in summer",
-    "passwords are reset from the account page with a code by email",
-    "new hires meet their mentor during the first week",
-]
 
 
 async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_a_miss(
@@ -72,8 +70,8 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
     for number in range(DOCUMENTS):
         text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
         await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
-    assert await _models_found(vector) == {DEFAULT_EMBEDDING_MODEL}
-    shipped_ids = await _chunk_ids(sessions)
+    assert await models_found(vector) == {DEFAULT_EMBEDDING_MODEL}
+    shipped_ids = await chunk_ids(sessions)
     # As the service's start does: the shipped model's files are fingerprinted.
     vector.live.serving.fingerprint = fingerprint(shipped_files())
 
@@ -85,7 +83,15 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         token=mint_token("serviceAccounts/ms-vector"),
         cache=tmp_path / "models",
     )
-    rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)
+    rollout = Rollout(
+        sessions,
+        vector.live,
+        embedders,
+        indexes.open,
+        indexes.discard,
+        poll_seconds=POLL_SECONDS,
+        retire_grace_seconds=GRACE_SECONDS,
+    )
     scraped = CollectorRegistry()
     GenerationMetrics(rollout.latest, scraped)
     consumer = EventConsumer(
@@ -102,7 +108,7 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         group_id=unique_name("ms-vector-rollout-test"),
         max_attempts=1,
     )
-    searches = _Searcher(vector)
+    searches = Searcher(vector)
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(vector.live.run(stop)),
@@ -113,15 +119,15 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         async with relaying_outbox(ml_sessions, kafka_bootstrap, client_id="ms_ml"):
             # At start ms_vector asks ms_ml: version 1 (the shipped weights) holds the alias.
             tasks.append(asyncio.create_task(rollout.run(stop)))
-            await _until(lambda: vector.live.serving.model == "models/embedder/versions/1")
+            await until(lambda: vector.live.serving.model == "models/embedder/versions/1")
             # The same files as the shipped model: its chunks were relabelled, not embedded again.
-            assert await _chunk_ids(sessions) == shipped_ids
-            assert await _models_found(vector) == {"models/embedder/versions/1"}
+            assert await chunk_ids(sessions) == shipped_ids
+            assert await models_found(vector) == {"models/embedder/versions/1"}
 
             # A second version: the same WordLlama weights cut to their first 128 dimensions.
-            second = await _register_truncated(ml, tmp_path / "truncated", dimensions=128)
+            second = await register_truncated(ml, tmp_path / "truncated", dimensions=128)
             await ml.promotions.set_alias(ALIAS, second, "smaller vectors", ADMIN)
-            await _until(lambda: vector.live.building is not None)
+            await until(lambda: vector.live.building is not None)
             # The index status shows both generations while the new one is built.
             assert _gauge(scraped, model=second, state="building") == 1
             assert _gauge(scraped, model="models/embedder/versions/1", state="serving") == 1
@@ -130,9 +136,10 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
                 ADA,
                 revision(f"{SPACE}/documents/late", "# Late\n\nbadges are printed at reception"),
             )
-            await _until(lambda: vector.live.serving.model == second)
+            await until(lambda: vector.live.serving.model == second)
             assert vector.live.building is None
-            await _until(lambda: searches.models_seen[-1:] == [second])
+            await until(lambda: searches.models_seen[-1:] == [second])
+            await until_recorded(sessions, {second})  # the old chunks dropped after the grace
     finally:
         stop.set()
         results = await asyncio.gather(*tasks, return_exceptions=True)
@@ -145,13 +152,10 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
     assert searches.models_seen[0] in {DEFAULT_EMBEDDING_MODEL, "models/embedder/versions/1"}
     assert vector.live.serving.embedder.dimensions == 128
     # Everything is in the new generation, the old ones are gone from the record and disk.
-    assert await _models_found(vector) == {second}
+    assert await models_found(vector) == {second}
     page = await vector.search.search(ADA, SearchQuery("badges reception", SearchMode.DENSE))
     assert page.results[0].chunk.document == f"{SPACE}/documents/late"
-    async with sessions() as session:
-        recorded = {row.embedding_model for row in await session.execute(chunks.select())}
-    assert recorded == {second}
-    assert not indexes.path_of("models/embedder/versions/1").exists()
+    assert not (tmp_path / "index.npz").exists()
     records = {record.model: record for record in await rollout.generations()}
     assert records[second].state is GenerationState.SERVING
     assert records[second].documents_done == records[second].documents_total == DOCUMENTS + 1
@@ -184,7 +188,7 @@ async def test_a_version_that_cannot_embed_fails_its_generation_and_the_serving_
     await vector.documents.index(ADA, revision(f"{SPACE}/documents/laptops", TOPICS[0]))
     scorer = json.dumps({"weights": [1.0], "bias": 0.0}).encode()
     sha256 = hashlib.sha256(scorer).hexdigest()
-    await ml.artifacts.upload(_chunked(scorer), size_bytes=len(scorer), sha256=sha256)
+    await ml.artifacts.upload(chunked(scorer), size_bytes=len(scorer), sha256=sha256)
     wrong = await ml.registry.create_version(
         "models/embedder",
         VersionDraft(sha256=sha256, size_bytes=len(scorer), format="linear-json"),
@@ -210,94 +214,5 @@ async def test_a_version_that_cannot_embed_fails_its_generation_and_the_serving_
     assert [found.chunk.document for found in page.results] == [f"{SPACE}/documents/laptops"]
 
 
-class _Searcher:
-    """Searches as a user would, again and again, noting what answered."""
-
-    def __init__(self, vector: VectorParts) -> None:
-        self._vector = vector
-        self.count = 0
-        self.while_building = 0
-        self.empty = 0
-        self.failures: list[str] = []
-        self.models_seen: list[str] = []
-
-    async def run(self, stop: asyncio.Event) -> None:
-        modes = [SearchMode.HYBRID, SearchMode.DENSE]
-        while not stop.is_set():
-            mode = modes[self.count % 2]
-            if self._vector.live.building is not None:
-                self.while_building += 1
-            try:
-                page = await self._vector.search.search(
-                    ADA, SearchQuery("when do laptops arrive", mode)
-                )
-            except Exception as error:
-                self.failures.append(repr(error))
-            else:
-                if not page.results:
-                    self.empty += 1
-                else:
-                    model = page.results[0].chunk.embedding_model
-                    if not self.models_seen or self.models_seen[-1] != model:
-                        self.models_seen.append(model)
-            self.count += 1
-            await asyncio.sleep(0.02)
-
-
 def _gauge(registry: CollectorRegistry, **labels: str) -> float | None:
     return registry.get_sample_value("vector_index_generation", labels)
-
-
-async def _chunk_ids(sessions: async_sessionmaker[AsyncSession]) -> set[int]:
-    async with sessions() as session:
-        return set((await session.execute(select(chunks.c.id))).scalars())
-
-
-async def _models_found(vector: VectorParts) -> set[str]:
-    page = await vector.search.search(ADA, SearchQuery("laptops", SearchMode.DENSE, page_size=50))
-    return {found.chunk.embedding_model for found in page.results}
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    """Wait until `condition` holds (polling: the index changes in other tasks)."""
-    async with asyncio.timeout(LIMIT_SECONDS):
-        while True:
-            if condition():
-                return
-            await asyncio.sleep(0.05)
-
-
-async def _register_truncated(ml: MlParts, files: Path, *, dimensions: int) -> str:
-    """A wordllama-tar of the shipped weights' first `dimensions` columns, as a new version."""
-    shipped = Path(wordllama.__file__).parent
-    weights, tokenizer = WORDLLAMA_FILES
-    (files / weights).parent.mkdir(parents=True)
-    (files / tokenizer).parent.mkdir(parents=True)
-    tensors = load_file(str(shipped / weights))
-    save_file(
-        {name: value[:, :dimensions].copy() for name, value in tensors.items()},
-        str(files / weights),
-    )
-    shutil.copy(shipped / tokenizer, files / tokenizer)
-    data = wordllama_tar(files)
-    sha256 = hashlib.sha256(data).hexdigest()
-
-    await ml.artifacts.upload(_chunked(data), size_bytes=len(data), sha256=sha256)
-    version = await ml.registry.create_version(
-        "models/embedder",
-        VersionDraft(
-            sha256=sha256,
-            size_bytes=len(data),
-            format="wordllama-tar",
-            params={"config": "l2_supercat", "dimensions": str(dimensions)},
-            tags={"source": "truncated"},
-            description=f"WordLlama l2_supercat cut to {dimensions} dimensions",
-        ),
-        ADMIN,
-    )
-    return version.name
-
-
-async def _chunked(data: bytes) -> AsyncIterator[bytes]:
-    for start in range(0, len(data), 1 << 20):
-        yield data[start : start + (1 << 20)]

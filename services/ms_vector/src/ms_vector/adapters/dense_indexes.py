@@ -45,10 +45,12 @@ class DenseIndexes:
         return qdrant
 
     async def discard(self, model: str, index: VectorIndex) -> None:
-        """Close `index` and remove what it persisted (the FAISS file)."""
-        await index.close()
-        if self._qdrant is None:
-            await asyncio.to_thread(self.path_of(model).unlink, missing_ok=True)
+        """Close `index` and remove what it persisted (its FAISS file, wherever it is: an
+        adopted generation keeps the file it had under the shipped model)."""
+        if isinstance(index, FaissVectorIndex):
+            await index.discard()
+        else:
+            await index.close()
 
     def path_of(self, model: str) -> Path:
         if model == self._shipped:

@@ -120,6 +120,11 @@ class FaissVectorIndex:
     async def close(self) -> None:
         await self.persist()
 
+    async def discard(self) -> None:
+        """Remove the index's file: its generation is dropped (nothing is persisted)."""
+        if self._path is not None:
+            await asyncio.to_thread(self._path.unlink, missing_ok=True)
+
     def __len__(self) -> int:
         return len(self._label_of)
 

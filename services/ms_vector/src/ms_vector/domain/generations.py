@@ -22,8 +22,9 @@ class GenerationState(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class GenerationRecord:
-    """A generation as the record keeps it: its model version, where it stands, and how far
-    its build has come (documents holding its chunks of all indexed documents)."""
+    """A generation as the record keeps it: its model version, where it stands, how far its
+    build has come (documents holding its chunks of all indexed documents) and who builds it:
+    one instance at a time, the others follow the record once it serves."""
 
     model: str
     state: GenerationState
@@ -33,3 +34,15 @@ class GenerationRecord:
     error: str
     create_time: datetime
     update_time: datetime
+    # The instance building it, and until when it may be taken as alive (renewed as it goes).
+    builder: str = ""
+    lease_until: datetime | None = None
+
+    def leased_to_another(self, builder: str, now: datetime) -> bool:
+        """Whether another instance builds this generation now (its lease not run out)."""
+        return (
+            self.state is GenerationState.BUILDING
+            and self.builder != builder
+            and self.lease_until is not None
+            and self.lease_until > now
+        )

@@ -100,6 +100,9 @@ embedding_generations = Table(
     Column("error", Text, nullable=False),
     Column("create_time", DateTime(timezone=True), nullable=False),
     Column("update_time", DateTime(timezone=True), nullable=False),
+    # The instance building it and until when its lease holds (one builder at a time).
+    Column("builder", String(256), nullable=False, server_default=""),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
 )
 
 # The kit's projection of knowledge.spaces.v1 memberships, migrated with these tables.
