@@ -16,6 +16,7 @@ export async function Header() {
             <Link href="/spaces">Spaces</Link>
             <Link href="/search">Search</Link>
             <Link href="/ask">Ask</Link>
+            <Link href="/models">Models</Link>
           </nav>
           <Bell user={me.name} />
           <span className="who" id="signed-in-as">

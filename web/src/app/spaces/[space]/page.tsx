@@ -38,6 +38,10 @@ export default async function SpacePage({ params }: { params: Promise<{ space: s
         <Link href={`/spaces/${space}/activity`} id="activity-link">
           Activity
         </Link>
+        {" · "}
+        <Link href={`/spaces/${space}/canvases`} id="canvases-link">
+          Canvases
+        </Link>
       </p>
       <div className="columns">
         <section className="card" aria-labelledby="documents-heading">
