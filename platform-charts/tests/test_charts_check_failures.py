@@ -80,12 +80,10 @@ def test_a_policy_naming_a_missing_service_account_is_named(charts_copy: Path) -
 
 
 def test_a_consumed_topic_no_kafka_topic_declares_is_named(charts_copy: Path) -> None:
-    manifest = charts_copy / "repos.yaml"
-    replace_once(
-        manifest,
-        "      consumes: [knowledge.documents.v1, knowledge.spaces.v1]\n",
-        "      consumes: [knowledge.documents.v1, knowledge.spaces.v1, search.queries.v1]\n",
-    )
+    topics = service_entry(charts_copy, "ms_vector")["topics"]
+    assert isinstance(topics, dict)
+    topics["consumes"] = [*topics["consumes"], "search.queries.v1"]
+    edit_service(charts_copy, "ms_vector", topics=topics)
     write_generated_files(charts_copy)
 
     lines = _problem_lines(charts_copy)
