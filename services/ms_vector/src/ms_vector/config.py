@@ -40,7 +40,11 @@ class Settings(ServiceSettings):
     embedder_model: str = Field(default="models/embedder", pattern=r"^models/[a-z0-9-]+$")
     embedder_alias: str = Field(default="", pattern=r"^([a-z][a-z0-9-]{0,62})?$")
     ml_target: str = "ms-ml:50058"
-    # A bearer token ms_ml accepts (ms_vector's service account), to read the registry.
+    # Who reads ms_ml: ms_vector's service account, signed in at ms_auth (client credentials)
+    # when its secret is set; else the bearer token `ml_token`, as it is.
+    auth_target: str = "ms-auth:50051"
+    service_account: str = "serviceAccounts/ms-vector"
+    service_account_secret: SecretStr | None = None
     ml_token: SecretStr | None = None
     # Downloaded embedder artifacts, one file per SHA-256, checked on every load.
     model_cache_dir: Path = Path("./vector-models")

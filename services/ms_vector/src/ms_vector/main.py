@@ -22,6 +22,7 @@ from .adapters.artifact_embedder import fingerprint, shipped_files
 from .adapters.dense_indexes import DenseIndexes
 from .adapters.knowledge_documents import KnowledgeDocuments
 from .adapters.ml_models import MlEmbedders
+from .adapters.service_tokens import FixedToken, ServiceAccountTokens, TokenSource
 from .config import Settings
 from .domain.ports import DocumentSource, Embedder, EmbedderSource, LoadedEmbedder, VectorIndex
 from .repository.generations import SqlGenerations
@@ -122,14 +123,27 @@ def ml_embedders(settings: Settings, channels: ServiceChannels) -> MlEmbedders |
     """ms_ml as the embedder's source, when an alias is followed."""
     if not settings.embedder_alias:
         return None
-    token = settings.ml_token.get_secret_value() if settings.ml_token is not None else ""
     return MlEmbedders(
         channels.channel(settings.ml_target),
         model=settings.embedder_model,
         alias=settings.embedder_alias,
-        token=token,
+        tokens=ml_tokens(settings, channels),
         cache=settings.model_cache_dir,
     )
+
+
+def ml_tokens(settings: Settings, channels: ServiceChannels) -> TokenSource:
+    """The service account's tokens from ms_auth when its secret is set, else `ml_token`."""
+    secret = settings.service_account_secret
+    if secret is not None:
+        return ServiceAccountTokens(
+            channels.channel(settings.auth_target),
+            name=settings.service_account,
+            secret=secret.get_secret_value(),
+            audience="ms_ml",
+        )
+    token = settings.ml_token
+    return FixedToken(token.get_secret_value() if token is not None else "")
 
 
 def dense_indexes(settings: Settings, held: AsyncExitStack) -> DenseIndexes:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ms_vector.adapters.artifact_embedder import fingerprint, shipped_files
 from ms_vector.adapters.dense_indexes import DenseIndexes
 from ms_vector.adapters.ml_models import MlEmbedders
+from ms_vector.adapters.service_tokens import FixedToken
 from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.domain.search_mode import SearchMode
@@ -80,7 +81,7 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
         ml_channel,
         model="models/embedder",
         alias="production",
-        token=mint_token("serviceAccounts/ms-vector"),
+        tokens=FixedToken(mint_token("serviceAccounts/ms-vector")),
         cache=tmp_path / "models",
     )
     rollout = Rollout(
@@ -168,7 +169,7 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
             nowhere,
             model="models/embedder",
             alias="production",
-            token="",
+            tokens=FixedToken(""),
             cache=tmp_path / "models",
         )
         restarted = await serving_embedder(FOLLOWING, sessions, offline)
@@ -199,7 +200,7 @@ async def test_a_version_that_cannot_embed_fails_its_generation_and_the_serving_
         ml_channel,
         model="models/embedder",
         alias="production",
-        token=mint_token("serviceAccounts/ms-vector"),
+        tokens=FixedToken(mint_token("serviceAccounts/ms-vector")),
         cache=tmp_path / "models",
     )
     rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)

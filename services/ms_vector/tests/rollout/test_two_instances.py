@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ms_vector.adapters.dense_indexes import DenseIndexes
 from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.adapters.ml_models import MlEmbedders
+from ms_vector.adapters.service_tokens import FixedToken
 from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.main import VectorParts, vector_parts
@@ -75,7 +76,7 @@ async def test_one_instance_builds_and_the_other_follows_the_record(
             ml_channel,
             model="models/embedder",
             alias="production",
-            token=token,
+            tokens=FixedToken(token),
             cache=directory / "models",
         )
         return Rollout(

@@ -21,27 +21,39 @@ from knowledge.ml.v1.model_service_pb2_grpc import ModelServiceStub
 
 from ..domain.ports import LoadedEmbedder
 from .artifact_embedder import FORMAT, ArtifactEmbedder, UnusableModel, fingerprint, unpack
+from .service_tokens import TokenSource
 
 DOWNLOAD_SECONDS = 300.0
 
 
 class MlEmbedders:
-    """Reads ms_ml with the bearer `token` (a service account's), keeping artifacts under
-    `cache`, one file per SHA-256."""
+    """Reads ms_ml with the tokens of `tokens` (ms_vector's service account), keeping artifacts
+    under `cache`, one file per SHA-256."""
 
     def __init__(
-        self, channel: grpc.aio.Channel, *, model: str, alias: str, token: str, cache: Path
+        self,
+        channel: grpc.aio.Channel,
+        *,
+        model: str,
+        alias: str,
+        tokens: TokenSource,
+        cache: Path,
     ) -> None:
         self._models = ModelServiceStub(channel)
         self._artifacts = ArtifactServiceStub(channel)
         self._alias = f"{model}/aliases/{alias}"
-        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._tokens = tokens
         self._cache = cache
+
+    async def _metadata(self) -> tuple[tuple[str, str], ...]:
+        token = await self._tokens.token()
+        return (("authorization", f"Bearer {token}"),) if token else ()
 
     async def holder(self) -> str:
         """The version holding the followed alias now."""
         response = await self._models.GetModelVersion(
-            model_service_pb2.GetModelVersionRequest(name=self._alias), metadata=self._metadata
+            model_service_pb2.GetModelVersionRequest(name=self._alias),
+            metadata=await self._metadata(),
         )
         return str(response.model_version.name)
 
@@ -51,7 +63,8 @@ class MlEmbedders:
         path = self._cache / f"{sha256}.tar"
         if not sha256 or not await asyncio.to_thread(_holds, path, sha256):
             response = await self._models.GetModelVersion(
-                model_service_pb2.GetModelVersionRequest(name=version), metadata=self._metadata
+                model_service_pb2.GetModelVersionRequest(name=version),
+                metadata=await self._metadata(),
             )
             found = response.model_version
             if found.format != FORMAT:
@@ -72,7 +85,7 @@ class MlEmbedders:
             with partial.open("wb") as out:
                 stream = self._artifacts.DownloadArtifact(
                     artifact_service_pb2.DownloadArtifactRequest(name=version),
-                    metadata=self._metadata,
+                    metadata=await self._metadata(),
                     timeout=DOWNLOAD_SECONDS,
                 )
                 async for message in stream:
