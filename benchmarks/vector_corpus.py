@@ -22,6 +22,7 @@ from knowledge_kit.database import UnitOfWork, create_database_engine, session_f
 from knowledge_kit.database.migrations import upgrade_database
 from knowledge_kit.events import Outbox, outbox_events
 from knowledge_kit.spaces import MemberRole, SpaceMemberships
+from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.config import Settings
 from ms_vector.domain.chunking import cut_passages
 from ms_vector.domain.chunks import DocumentRevision
@@ -29,6 +30,7 @@ from ms_vector.domain.ports import Embedder
 from ms_vector.main import MIGRATIONS
 from ms_vector.repository.work import VectorWork
 from ms_vector.service.indexing import ChunkingPolicy, Indexing
+from ms_vector.service.live_index import Generation, LiveIndex
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SKIPPED = {".venv", "node_modules", ".git", "build", "dist", ".mypy_cache", ".ruff_cache"}
@@ -137,7 +139,9 @@ async def record_index(
     await upgrade_database(database_url, MIGRATIONS)
     engine = create_database_engine(database_url, traced=False)
     sessions = session_factory(engine)
-    indexing = Indexing(embedder, chunking_policy(settings))
+    # Only the serving generation, the shipped model's: an index nobody searches here.
+    live = LiveIndex(Generation.of(sessions, embedder, FaissVectorIndex(embedder.dimensions)))
+    indexing = Indexing(live, chunking_policy(settings))
     outbox = Outbox(settings.service_name)
     try:
         for start in range(0, len(documents), _DOCUMENTS_PER_TRANSACTION):

@@ -89,7 +89,7 @@ from ms_vector.adapters.knowledge_documents import KnowledgeDocuments
 from ms_vector.config import Settings
 from ms_vector.domain.filters import ChunkFilter
 from ms_vector.domain.search_mode import SearchMode
-from ms_vector.main import MIGRATIONS, VectorParts, dense_index, servicers, vector_parts
+from ms_vector.main import MIGRATIONS, VectorParts, dense_indexes, servicers, vector_parts
 from ms_vector.service.retrieval import Retrieval
 from ms_vector.service.search import DEFAULT_RESULTS, SearchQuery
 from proc_stats import cpu_seconds
@@ -175,7 +175,8 @@ async def _serve(commands: Connection, jwks_url: str, issuer: str, database_url:
         """`vector_service_parts` without the event handlers (no topic is consumed here)."""
         embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
         held = AsyncExitStack()
-        dense = await dense_index(settings, embedder.dimensions, held)
+        dense = await dense_indexes(settings, held).open(embedder.model, embedder.dimensions)
+        held.push_async_callback(dense.close)
         channels = ServiceChannels()
         held.push_async_callback(channels.close)
         source = KnowledgeDocuments(channels.channel(settings.knowledge_target))
