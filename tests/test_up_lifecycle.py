@@ -34,7 +34,7 @@ def test_sigterm_stops_every_process_and_the_next_run_keeps_the_accounts(tmp_pat
         code, stderr = first.stop()
     assert code == 0, stderr
     assert stderr.splitlines()[-1] == "stopped"
-    assert len(started) == len(SERVICES) + 2  # and the edge and the broker
+    assert len(started) == len(SERVICES) + 3  # and the edge, the web app and the broker
     assert [pid for pid in started if is_running(pid)] == []
 
     with platform_up(tmp_path, SERVICES) as second:
@@ -47,8 +47,8 @@ def test_a_killed_run_takes_its_services_along_and_the_next_run_stops_its_broker
     with platform_up(tmp_path, SERVICES) as killed:
         killed.process.kill()
         killed.process.wait()
-        started = {name: killed.pid_of(name) for name in (*SERVICES, "edge", "kafka")}
-    assert wait_until_gone([started[name] for name in (*SERVICES, "edge")])
+        started = {name: killed.pid_of(name) for name in (*SERVICES, "edge", "web", "kafka")}
+    assert wait_until_gone([started[name] for name in (*SERVICES, "edge", "web")])
     assert is_running(started["kafka"])
 
     with platform_up(tmp_path, SERVICES, killed.ports) as next_run:
