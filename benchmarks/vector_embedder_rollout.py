@@ -18,18 +18,19 @@ Printed: the rollout's wall time and chunks embedded per second, beside the time
 index took to record (cut, embedded, written) the same corpus; search p50/p95 before and during,
 and their ratio; searches that failed or came back empty (both must be 0).
 
-Measured on 2 cores shared with other work (20 searches a second, 10,000 chunks):
+Measured on 2 cores shared with other work (20 searches a second, 10,000 chunks; a batch of
+64 documents is read in one query, embedded in one call and written in one transaction):
 
-    load average at start: 6.77 6.89 8.28
-    1820 documents, 10003 chunks; load average at end: 7.27 6.98 8.15
-    first index (cut, embed, record)     23.1 s
-      + loading it (HNSW, BM25)           7.6 s
-    rollout to the 128-d version         71.0 s  (141 chunks/s)
-    rollout / (first index + load): x2.32
+    load average at start: 6.13 6.71 7.88
+    1826 documents, 10002 chunks; load average at end: 5.73 6.55 7.78
+    first index (cut, embed, record)     18.3 s
+      + loading it (HNSW, BM25)           5.1 s
+    rollout to the 128-d version         13.6 s  (734 chunks/s)
+    rollout / (first index + load): x0.58
     searches                count   p50 ms   p95 ms  failed  empty
-    before (steady)            76    12.35    47.20       0      0
-    during the rollout       1013    13.87    36.50       0      0
-    during / before: p50 x1.12, p95 x0.77
+    before (steady)            81    10.15    18.13       0      0
+    during the rollout        171    14.34    40.08       0      0
+    during / before: p50 x1.41, p95 x2.21
 """
 
 from __future__ import annotations

@@ -155,15 +155,6 @@ class SqlIndexRecords:
         )
         return [_stored(row._mapping) for row in rows]
 
-    async def chunks_of(self, document: str, model: str) -> list[IndexedChunk]:
-        """The chunks of `document` embedded by `model`, in order."""
-        rows = await self._session.execute(
-            select(*_CHUNK_FIELDS)
-            .where(chunks.c.document == document, chunks.c.embedding_model == model)
-            .order_by(chunks.c.ordinal)
-        )
-        return [_chunk(row._mapping) for row in rows]
-
     async def revisions_by_document(self, model: str) -> dict[str, int]:
         """The revision each document's chunks embedded by `model` are of."""
         rows = await self._session.execute(
@@ -173,15 +164,36 @@ class SqlIndexRecords:
         )
         return {document: int(revision) for document, revision in rows.tuples()}
 
-    async def copy_chunks(
-        self, document: str, copied: Sequence[IndexedChunk], vectors: Vectors, model: str
-    ) -> None:
-        """The chunks of `document` embedded by `model` become `copied` (another model's
-        chunks of it) with `vectors`: the same passages, embedded again."""
-        await self._session.execute(
-            delete(chunks).where(chunks.c.document == document, chunks.c.embedding_model == model)
+    async def chunks_of_documents(
+        self, documents: Sequence[str], model: str
+    ) -> dict[str, list[IndexedChunk]]:
+        """The chunks of each of `documents` embedded by `model`, in order (one query)."""
+        found: dict[str, list[IndexedChunk]] = {name: [] for name in documents}
+        if not documents:
+            return found
+        rows = await self._session.execute(
+            select(*_CHUNK_FIELDS)
+            .where(chunks.c.document.in_(list(documents)), chunks.c.embedding_model == model)
+            .order_by(chunks.c.document, chunks.c.ordinal)
         )
+        for row in rows:
+            found[row.document].append(_chunk(row._mapping))
+        return found
+
+    async def copy_chunks(
+        self, copied: dict[str, list[IndexedChunk]], vectors: Vectors, model: str
+    ) -> None:
+        """The chunks of each document in `copied` embedded by `model` become its chunks there
+        (another model's) with `vectors`, in order: the same passages, embedded again."""
         if not copied:
+            return
+        await self._session.execute(
+            delete(chunks).where(
+                chunks.c.document.in_(list(copied)), chunks.c.embedding_model == model
+            )
+        )
+        listed = [chunk for document in copied for chunk in copied[document]]
+        if not listed:
             return
         rows = [
             {
@@ -199,7 +211,7 @@ class SqlIndexRecords:
                 "updated_at": chunk.updated_at,
                 "vector": np.ascontiguousarray(vector, dtype="<f4").tobytes(),
             }
-            for chunk, vector in zip(copied, vectors, strict=True)
+            for chunk, vector in zip(listed, vectors, strict=True)
         ]
         await self._session.execute(insert(chunks), rows)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import numpy as np
 from knowledge_kit.database import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..domain.chunking import embedding_text
 from ..domain.chunks import IndexedChunk, Passage
+from ..domain.ports import Vectors
 from ..repository.index_records import SqlIndexRecords
 from .live_index import Generation
 
@@ -35,25 +37,29 @@ async def copy_documents(
     documents: list[str],
 ) -> None:
     """Embed `documents`' chunks of model `source` again by `built`'s model and record them as
-    its chunks; a document whose chunks changed meanwhile is left for the next pass."""
+    its chunks (one read, one embedding call and one transaction for all); a document whose
+    chunks changed meanwhile is left for the next pass."""
     async with sessions() as session:
-        records = SqlIndexRecords(session)
-        read = {name: await records.chunks_of(name, source) for name in documents}
+        read = await SqlIndexRecords(session).chunks_of_documents(documents, source)
     texts = [
         embedding_text(chunk.title, _passage(chunk)) for name in documents for chunk in read[name]
     ]
     vectors = await asyncio.to_thread(built.embedder.embed, texts)
+    by_document: dict[str, Vectors] = {}
+    offset = 0
+    for name in documents:
+        by_document[name] = vectors[offset : offset + len(read[name])]
+        offset += len(read[name])
     async with UnitOfWork(sessions) as uow:
         records = SqlIndexRecords(uow.session)
-        offset = 0
-        for name in documents:
-            chunks = read[name]
-            now = await records.chunks_of(name, source)
-            if [chunk.id for chunk in now] == [chunk.id for chunk in chunks]:
-                await records.copy_chunks(
-                    name, chunks, vectors[offset : offset + len(chunks)], built.model
-                )
-            offset += len(chunks)
+        now = await records.chunks_of_documents(documents, source)
+        unchanged = [name for name in documents if _ids(now[name]) == _ids(read[name])]
+        if unchanged:
+            await records.copy_chunks(
+                {name: read[name] for name in unchanged},
+                np.concatenate([by_document[name] for name in unchanged]),
+                built.model,
+            )
         await uow.commit()
     await built.index.refresh(documents)
 
@@ -66,6 +72,10 @@ async def drop_chunks(sessions: async_sessionmaker[AsyncSession], model: str) ->
             await uow.commit()
         if dropped < DROP_BATCH:
             return
+
+
+def _ids(chunks: list[IndexedChunk]) -> list[int]:
+    return [chunk.id for chunk in chunks]
 
 
 def _passage(chunk: IndexedChunk) -> Passage:

@@ -63,7 +63,7 @@ class Rollout:
         discard: Discard,
         *,
         clock: Clock = utc_now,
-        batch_documents: int = 16,
+        batch_documents: int = 64,
         retry_seconds: float = 10.0,
         poll_seconds: float = 5.0,
         lease_seconds: float = 60.0,
