@@ -78,8 +78,8 @@ class Indexing:
             passages, embedded = await self._embedded(revision, generations)
         except _Unindexable as failure:
             return IndexOutcome(True, await self._failed(work, revision, seen, str(failure)))
-        for generation, vectors in zip(generations, embedded, strict=True):
-            await work.records.replace_chunks(revision, passages, vectors, generation.model)
+        for model, vectors in embedded:
+            await work.records.replace_chunks(revision, passages, vectors, model)
         status = DocumentStatus(
             document=revision.document,
             space=revision.space,
@@ -137,7 +137,10 @@ class Indexing:
 
     async def _embedded(
         self, revision: DocumentRevision, generations: list[Generation]
-    ) -> tuple[list[Passage], list[Vectors]]:
+    ) -> tuple[list[Passage], list[tuple[str, Vectors]]]:
+        """The passages and each generation's vectors of them. The serving model failing makes
+        the revision unindexable; a generation being built that fails is left out (its build
+        embeds the revision again, or fails)."""
         policy = self._policy
         length = len(revision.content)
         if length > policy.max_document_chars:
@@ -153,16 +156,19 @@ class Indexing:
             overlap_chars=policy.overlap_chars,
         )
         texts = [embedding_text(revision.title, passage) for passage in passages]
-        embedded = []
-        for generation in generations:
+        embedded: list[tuple[str, Vectors]] = []
+        for position, generation in enumerate(generations):  # the serving one first
             try:
-                embedded.append(await asyncio.to_thread(generation.embedder.embed, texts))
+                vectors = await asyncio.to_thread(generation.embedder.embed, texts)
             except Exception as error:  # the model's failure is the revision's status
                 log.exception(
                     "embedding failed",
                     extra={"document": revision.document, "model": generation.model},
                 )
-                raise _Unindexable(f"the embedding model failed: {error}") from error
+                if position == 0:
+                    raise _Unindexable(f"the embedding model failed: {error}") from error
+                continue
+            embedded.append((generation.model, vectors))
         return passages, embedded
 
     async def _failed(
