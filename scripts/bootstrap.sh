@@ -107,5 +107,10 @@ if [ "$kit_index_wanted" != "$kit_index_have" ]; then
 fi
 
 # Every created service (stamped from the template), editable, after knowledge-kit: the root's
-# tests import them and `fleet up` runs them. Reinstalled only when a service's pyproject changed.
-"$venv/bin/fleet" install
+# tests import them and `fleet up` runs them. Reinstalled only when a service's pyproject changed;
+# for the tests, with what each service's tests need (its `test` extra).
+if [ "$mode" = test ]; then
+  "$venv/bin/fleet" install --with-tests
+else
+  "$venv/bin/fleet" install
+fi

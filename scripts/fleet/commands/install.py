@@ -12,11 +12,16 @@ from fleet.up.selection import is_stamped
 
 
 @click.command("install")
-def install() -> None:
+@click.option(
+    "--with-tests",
+    is_flag=True,
+    help="Also install what each service's tests need (its test extra).",
+)
+def install(with_tests: bool) -> None:
     """pip install -e each created service whose pyproject.toml changed since its last install."""
     root = find_repo_root()
     services = [s for s in load_manifest(root).services if is_stamped(root, s)]
-    install_services(root, services, Progress())
+    install_services(root, services, Progress(), with_tests=with_tests)
 
 
 command = install
