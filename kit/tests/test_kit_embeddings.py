@@ -9,8 +9,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 
-from knowledge_kit.embeddings import DEFAULT_MODEL, EmbeddingModelMissing, WordLlamaEmbedder
+from knowledge_kit.embeddings import (
+    DEFAULT_MODEL,
+    EmbeddingModelMissing,
+    UnusableEmbeddingModel,
+    WordLlamaEmbedder,
+)
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +81,41 @@ def test_a_text_embeds_alike_alone_in_a_batch_and_from_many_threads(
 def test_missing_weights_are_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingModelMissing, match=r"l2_supercat_256\.safetensors"):
         WordLlamaEmbedder(files=tmp_path)
+
+
+def _model_files(tmp_path: Path, weights: dict[str, Any]) -> Path:
+    """A model directory holding the shipped tokenizer and the given weights."""
+    shipped = Path(__import__("wordllama").__file__).parent
+    tokenizer = "tokenizers/l2_supercat_tokenizer_config.json"
+    (tmp_path / "tokenizers").mkdir()
+    (tmp_path / "weights").mkdir()
+    (tmp_path / tokenizer).write_bytes((shipped / tokenizer).read_bytes())
+    save_file(weights, str(tmp_path / "weights/l2_supercat_256.safetensors"))
+    return tmp_path
+
+
+def test_other_weights_in_the_files_are_the_ones_served(
+    tmp_path: Path, embedder: WordLlamaEmbedder
+) -> None:
+    """A model version with other weights (here the shipped ones cut to 64 dimensions) embeds
+    as those weights do, not as the copy inside the wordllama package."""
+    shipped = Path(__import__("wordllama").__file__).parent
+    full = load_file(str(shipped / "weights/l2_supercat_256.safetensors"))["embedding.weight"]
+    files = _model_files(tmp_path, {"embedding.weight": np.ascontiguousarray(full[:, :64])})
+
+    truncated = WordLlamaEmbedder("models/embedder/versions/2", files=files)
+    texts = ["How do I reset my password?", "Quarterly revenue grew by 12%."]
+    vectors = truncated.embed(texts)
+
+    assert truncated.dimensions == 64 and vectors.shape == (2, 64)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Averaging token embeddings works per dimension: the shipped model's first 64 dimensions,
+    # normalised again, are what the truncated weights give.
+    head = embedder.embed(texts)[:, :64]
+    assert np.allclose(vectors, head / np.linalg.norm(head, axis=1, keepdims=True), atol=1e-4)
+
+
+def test_weights_that_are_no_embedding_matrix_are_refused(tmp_path: Path) -> None:
+    files = _model_files(tmp_path, {"embedding.weight": np.zeros(8, dtype=np.float32)})
+    with pytest.raises(UnusableEmbeddingModel, match="not a token embedding matrix"):
+        WordLlamaEmbedder("models/embedder/versions/3", files=files)

@@ -25,6 +25,7 @@ _CONFIG = "l2_supercat"
 _DIMENSIONS = 256
 _WEIGHTS = f"weights/{_CONFIG}_{_DIMENSIONS}.safetensors"
 _TOKENIZER = f"tokenizers/{_CONFIG}_tokenizer_config.json"
+_TENSOR = "embedding.weight"
 # Texts are embedded in batches of similar length: a batch is padded to its longest text.
 _BATCH = 256
 
@@ -33,13 +34,18 @@ class EmbeddingModelMissing(RuntimeError):
     """The model's weights or tokenizer are not where the embedder reads them from."""
 
 
+class UnusableEmbeddingModel(ValueError):
+    """Files that are there but hold no token embedding matrix the embedder can serve."""
+
+
 class WordLlamaEmbedder:
     """WordLlama's `l2_supercat` 256-dimension weights, as ms_vector's `Embedder` port wants.
 
     `model` is the model version's resource name recorded with every chunk it embeds; a
     different model (or different weights) must be given a different name, so that the chunks
     it embedded are re-indexed side by side rather than mixed. `files` is the directory holding
-    `weights/` and `tokenizers/`: by default the installed wordllama package itself.
+    `weights/` and `tokenizers/`: by default the installed wordllama package itself; other
+    weights there (e.g. a model version truncated to fewer dimensions) embed as they are.
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, files: Path | None = None) -> None:
@@ -53,11 +59,23 @@ class WordLlamaEmbedder:
                 f"the embedding model's files are missing: {', '.join(missing)} "
                 f"(they ship in the wordllama wheel; reinstall it)"
             )
+        # Read from `files` themselves: wordllama's own loader prefers the copy inside its
+        # package, whatever `files` holds, so other weights would be served as the shipped ones.
+        from safetensors import safe_open  # type: ignore[import-untyped, unused-ignore]
+
+        try:
+            with safe_open(str(files / _WEIGHTS), framework="np") as weights:
+                embedding = np.asarray(weights.get_tensor(_TENSOR), dtype=np.float32)
+        except Exception as error:
+            raise UnusableEmbeddingModel(
+                f"the weights of {model} cannot be read: {error}"
+            ) from error
+        if embedding.ndim != 2 or embedding.shape[1] < 1:
+            raise UnusableEmbeddingModel(f"the weights of {model} are not a token embedding matrix")
+        tokenizer = wordllama.WordLlama.load_tokenizer(files / _TOKENIZER)
         self._model = model
-        self._inference: Any = wordllama.WordLlama.load(
-            config=_CONFIG, dim=_DIMENSIONS, cache_dir=files, disable_download=True
-        )
-        self._dimensions = int(self._inference.embedding.shape[1])
+        self._inference: Any = wordllama.inference.WordLlamaInference(embedding, tokenizer)
+        self._dimensions = int(embedding.shape[1])
 
     @property
     def model(self) -> str:
@@ -90,6 +108,7 @@ def _import_wordllama() -> Any:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     import wordllama  # type: ignore[import-untyped]
+    import wordllama.inference  # type: ignore[import-untyped]
 
     root.handlers[:] = handlers
     root.setLevel(level)

@@ -51,9 +51,12 @@ class WordLlamaModel(_Refusing):
     task = "embedding"
 
     def __init__(self, files: Path, version: str) -> None:
-        from knowledge_kit.embeddings import WordLlamaEmbedder
+        from knowledge_kit.embeddings import UnusableEmbeddingModel, WordLlamaEmbedder
 
-        self._embedder = WordLlamaEmbedder(version, files=files)
+        try:
+            self._embedder = WordLlamaEmbedder(version, files=files)
+        except UnusableEmbeddingModel as error:
+            raise DomainError(str(error)) from error
 
     @property
     def dimensions(self) -> int:
