@@ -59,3 +59,20 @@ def check(update_golden: bool) -> None:
         f"rules, the gRPC-web filter on the gateway's listeners by Istio's configuration "
         f"generation, references resolved, {report.goldens} golden renders match"
     )
+
+
+@group.command("tools")
+def tools() -> None:
+    """Build the Go tools the check runs (kubectl-validate, the gateway proof) into the user
+    cache, both at once; a later check finds them built. Quick when they already are."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fleet.charts.gateway_proof import gateway_proof
+    from fleet.charts.kubectl_validate import kubectl_validate
+
+    root = find_repo_root()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        builds = [pool.submit(build, root) for build in (kubectl_validate, gateway_proof)]
+        built = [future.result() for future in builds]
+    for path in built:
+        out.print(f"built {path}")
