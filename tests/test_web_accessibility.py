@@ -1,5 +1,5 @@
 """The web app's main pages have no serious accessibility faults: axe-core (WCAG 2.1 A and AA
-rules) runs in headless Chromium on each page as a person reaches it, signed out and signed in,
+rules) runs in headless Chromium on each page as a person reaches it, signed out and signed in (a canvas with a note included),
 and finds no serious or critical violation."""
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from .edge_harness import PASSWORD, PlatformUp, platform_up, unique_email
 SERVICES = ["ms_auth", "ms_knowledge", "ms_activity", "ms_canvas", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 240.0
-PAGES = ["sign-in", "sign-up", "spaces", "space", "document", "activity", "canvases", "bell"]
+PAGES = [
+    "sign-in",
+    "sign-up",
+    "spaces",
+    "space",
+    "document",
+    "activity",
+    "canvases",
+    "canvas",
+    "bell",
+]
 
 
 @pytest.fixture(scope="module")

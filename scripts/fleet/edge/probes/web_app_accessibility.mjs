@@ -1,5 +1,5 @@
 // axe-core in headless Chromium on the web app's main pages: signed out (sign-in, sign-up), then
-// signed up (spaces, a space, a document, the space's activity, its canvases, the open bell).
+// signed up (spaces, a space, a document, the space's activity, its canvases, a canvas with a note, the open bell).
 // Prints one line per page: "<page> <json of serious and critical violations>", then problems.
 //   node web_app_accessibility.mjs '{"chromium": "/usr/bin/chromium", "url": "http://127.0.0.1:8080/",
 //     "email": "...", "password": "...", "deadlineSeconds": 60}'
@@ -67,6 +67,14 @@ try {
   await check("activity");
   await page.goto(`${space}/canvases`);
   await check("canvases");
+  await page.fill("#new-canvas-title", "Map");
+  await page.click("#create-canvas-button");
+  await page.waitForURL(/\/canvases\/[^/]+$/);
+  await page.waitForSelector('#canvas-status[data-state="live"]');
+  await page.fill("#new-node-label", "First note");
+  await page.click("#add-node-button");
+  await page.waitForSelector("#canvas-nodes .canvas-node");
+  await check("canvas");
   await page.click("#bell");
   await page.waitForSelector("#notification-list, #no-notifications");
   await check("bell");
