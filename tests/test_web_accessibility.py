@@ -1,6 +1,6 @@
 """The web app's main pages have no serious accessibility faults: axe-core (WCAG 2.1 A and AA
-rules) runs in headless Chromium on each page as a person reaches it, signed out and signed in (a canvas with a note included),
-and finds no serious or critical violation."""
+rules) runs in headless Chromium on each page as a person reaches it, signed out and signed in
+(an open canvas with a note included), and finds no serious or critical violation."""
 
 from __future__ import annotations
 
