@@ -83,9 +83,16 @@ def test_missing_weights_are_named_in_the_error(tmp_path: Path) -> None:
         WordLlamaEmbedder(files=tmp_path)
 
 
+def _shipped() -> Path:
+    """The shipped model's files: inside the installed wordllama package."""
+    import wordllama  # type: ignore[import-untyped]
+
+    return Path(wordllama.__file__).parent
+
+
 def _model_files(tmp_path: Path, weights: dict[str, Any]) -> Path:
     """A model directory holding the shipped tokenizer and the given weights."""
-    shipped = Path(__import__("wordllama").__file__).parent
+    shipped = _shipped()
     tokenizer = "tokenizers/l2_supercat_tokenizer_config.json"
     (tmp_path / "tokenizers").mkdir()
     (tmp_path / "weights").mkdir()
@@ -99,8 +106,7 @@ def test_other_weights_in_the_files_are_the_ones_served(
 ) -> None:
     """A model version with other weights (here the shipped ones cut to 64 dimensions) embeds
     as those weights do, not as the copy inside the wordllama package."""
-    shipped = Path(__import__("wordllama").__file__).parent
-    full = load_file(str(shipped / "weights/l2_supercat_256.safetensors"))["embedding.weight"]
+    full = load_file(str(_shipped() / "weights/l2_supercat_256.safetensors"))["embedding.weight"]
     files = _model_files(tmp_path, {"embedding.weight": np.ascontiguousarray(full[:, :64])})
 
     truncated = WordLlamaEmbedder("models/embedder/versions/2", files=files)
