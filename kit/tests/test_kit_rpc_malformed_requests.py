@@ -69,8 +69,15 @@ async def test_a_request_that_does_not_parse_is_invalid_argument_naming_the_mess
             await _call_raw(channel, method, bearer(jwks_endpoint.mint()))
     assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert refused.value.details() == f"the request is not a valid {message} message"
-    assert not [record for record in caplog.records if record.exc_info]
-    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    logged = [record for record in caplog.records if not _from_an_earlier_loop(record)]
+    assert not [record for record in logged if record.exc_info]
+    assert not [record for record in logged if record.levelno >= logging.ERROR]
+
+
+def _from_an_earlier_loop(record: logging.LogRecord) -> bool:
+    """grpc.aio's completion-queue poller, left by an earlier test on its closed event loop,
+    reports that loop closed through asyncio's logger: noise from grpc, not this request."""
+    return record.name == "asyncio" and "PollerCompletionQueue" in record.getMessage()
 
 
 async def test_the_server_answers_well_formed_requests_after_malformed_ones(
