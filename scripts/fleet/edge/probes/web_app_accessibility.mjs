@@ -30,6 +30,8 @@ page.on("console", (message) => {
 
 /** The serious and critical violations on the page as it is now. */
 async function check(label) {
+  // After a client-side navigation Next.js sets the new page's <title> a moment later.
+  await page.waitForFunction(() => document.title.length > 0);
   await page.addScriptTag({ content: axeSource });
   const results = await page.evaluate(
     (standards) => window.axe.run(document, { runOnly: { type: "tag", values: standards } }),
