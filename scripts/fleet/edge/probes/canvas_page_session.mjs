@@ -65,6 +65,8 @@ try {
   const mine = node(first, request.firstPageNode);
   const place = (locator) => locator.evaluate((box) => ({ left: box.offsetLeft, top: box.offsetTop }));
   const start = await place(mine);
+  // Dragged where a person would: in view (the views above it may push it below the fold).
+  await mine.scrollIntoViewIfNeeded();
   const box = await mine.boundingBox();
   await first.mouse.move(box.x + 10, box.y + 10);
   await first.mouse.down();
