@@ -317,6 +317,10 @@ def bearer(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),)
 
 
+PLATFORM_ADMIN = "platform-admin@example.org"
+"""Registered with this address, an account of the shared platform starts as an administrator."""
+
+
 def unique_email() -> str:
     return f"{uuid.uuid4().hex[:10]}@example.org"
 

@@ -13,10 +13,8 @@ import json
 import random
 import string
 import subprocess
-from collections.abc import Iterator
 
 import grpc
-import pytest
 from fleet.edge.probes import probe_command
 from google.protobuf.field_mask_pb2 import FieldMask
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -39,20 +37,12 @@ from .edge_harness import (
     PlatformUp,
     bearer,
     log_in,
-    platform_up,
     register,
     unique_email,
 )
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas", "ms_vector", "ms_notifications", "ms_chat"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def space_with_document(
@@ -101,7 +91,7 @@ def edit_document(platform: PlatformUp, token: str, name: str, content: str) -> 
 
 
 def test_every_started_service_is_serving_where_the_table_says(platform: PlatformUp) -> None:
-    for name in SERVICES:
+    for name in [service.name for service in platform.manifest.services]:
         row = platform.table_row(name)
         ports = platform.ports.of(platform.manifest.service(name))
         assert "SERVING" in row

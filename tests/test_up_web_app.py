@@ -13,7 +13,6 @@ import random
 import string
 import subprocess
 import urllib.request
-from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -28,20 +27,12 @@ from .edge_harness import (
     PlatformUp,
     bearer,
     log_in,
-    platform_up,
     register,
     unique_email,
 )
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_vector", "ms_chat", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def test_the_app_answers_at_the_pages_address_and_the_classic_page_beside_it(

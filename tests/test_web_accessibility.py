@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 
-import pytest
 from fleet.edge.probes import probe_command
 
-from .edge_harness import PASSWORD, PlatformUp, platform_up, unique_email
+from .edge_harness import PASSWORD, PlatformUp, unique_email
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_activity", "ms_canvas", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 240.0
 PAGES = [
@@ -27,12 +24,6 @@ PAGES = [
     "canvas",
     "bell",
 ]
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def test_the_main_pages_have_no_serious_accessibility_violations(platform: PlatformUp) -> None:

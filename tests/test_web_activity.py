@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import grpc
-import pytest
 from fleet.edge.probes import probe_command
 from knowledge.activity.v1 import activity_service_pb2 as activity_rpc
 from knowledge.activity.v1 import activity_service_pb2_grpc
@@ -28,18 +26,11 @@ from knowledge.knowledge.v1 import (
 from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, platform_up, unique_email
+from .edge_harness import PASSWORD, PlatformUp, bearer, unique_email
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_activity"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
 ZONE = "Asia/Kolkata"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def test_the_space_timeline_and_chart_show_a_written_document_and_the_users_view(

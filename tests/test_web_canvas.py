@@ -9,10 +9,8 @@ import json
 import re
 import subprocess
 import time
-from collections.abc import Iterator
 
 import grpc
-import pytest
 from fleet.edge.probes import probe_command
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2_grpc
@@ -20,18 +18,11 @@ from knowledge.canvas.v1 import canvas_service_pb2 as canvas_rpc
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, platform_up, unique_email
+from .edge_harness import PASSWORD, PlatformUp, bearer, unique_email
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_canvas"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 240.0
 KEPT_DEADLINE = 30.0
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def test_two_people_move_the_same_node_live_in_two_browsers(platform: PlatformUp) -> None:

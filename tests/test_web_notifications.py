@@ -7,27 +7,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 
 import grpc
-import pytest
 from fleet.edge.probes import probe_command
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 from knowledge.notifications.v1 import notification_service_pb2 as notification_rpc
 from knowledge.notifications.v1 import notification_service_pb2_grpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, platform_up, register, unique_email
+from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, register, unique_email
 
-SERVICES = ["ms_auth", "ms_knowledge", "ms_notifications"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-        yield running
 
 
 def test_a_notification_arrives_live_on_the_bell_and_a_click_reads_it(platform: PlatformUp) -> None:

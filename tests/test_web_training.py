@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 
 import grpc
-import pytest
 from fleet.edge.probes import probe_command
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.ml.v1 import (
@@ -23,22 +21,12 @@ from knowledge.ml.v1 import (
 from knowledge.ml.v1 import model_service_pb2 as model_rpc
 from knowledge.ml.v1 import training_service_pb2 as training_rpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, platform_up, unique_email
+from .edge_harness import PASSWORD, PLATFORM_ADMIN, PlatformUp, bearer
 
-SERVICES = ["ms_auth", "ms_ml"]
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 300.0
-ADMIN = unique_email()
+ADMIN = PLATFORM_ADMIN
 EPOCHS = "3000"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
-    # Accounts registered with this email start as administrators (ms_auth's setting).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MS_AUTH_ADMIN_EMAILS", json.dumps([ADMIN]))
-        with platform_up(tmp_path_factory.mktemp("up"), SERVICES) as running:
-            yield running
 
 
 def test_an_administrator_trains_a_model_and_watches_its_log_live(platform: PlatformUp) -> None:
