@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import yaml
 
 from .conftest import FLEET, TemplatePlatform, replace_in, run, succeeded
@@ -65,16 +67,33 @@ def test_new_writes_the_worked_examples_contract_as_the_services_starter_contrac
 
 
 def planned_service(platform: TemplatePlatform) -> dict[str, object]:
-    """A service repos.yaml plans but nobody has stamped yet (its contract is in the registry)."""
-    manifest = yaml.safe_load((platform.root / "repos.yaml").read_text())
-    return next(item for item in manifest["services"] if "template_version" not in item)
+    """A service repos.yaml plans but nobody has stamped yet (its contract is in the registry).
+    When every service is stamped, the last one is made planned again: its template_version
+    line taken out of repos.yaml (and its repository, where the copy has one, removed)."""
+    manifest_file = platform.root / "repos.yaml"
+    manifest = yaml.safe_load(manifest_file.read_text())
+    planned = [item for item in manifest["services"] if "template_version" not in item]
+    if planned:
+        return dict(planned[0])
+    last = manifest["services"][-1]
+    lines = manifest_file.read_text().splitlines(keepends=True)
+    start = lines.index(f"  - name: {last['name']}\n")
+    release = next(
+        i for i in range(start, len(lines)) if lines[i].strip().startswith("template_version:")
+    )
+    manifest_file.write_text("".join(lines[:release] + lines[release + 1 :]))
+    repository = platform.service(str(last["name"]))
+    if repository.exists():  # the copy may hold no service repositories at all
+        shutil.rmtree(repository)
+    platform.commit(f"{last['name']} planned, not stamped")
+    return {key: value for key, value in last.items() if key != "template_version"}
 
 
 def test_new_stamps_a_service_repos_yaml_plans_with_the_manifests_answers(
     template_platform: TemplatePlatform,
 ) -> None:
-    before = (template_platform.root / "repos.yaml").read_text()
     planned = planned_service(template_platform)
+    before = (template_platform.root / "repos.yaml").read_text()
     name = str(planned["name"])
 
     template_platform.stamp(name)

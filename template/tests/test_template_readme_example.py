@@ -103,6 +103,9 @@ def test_the_readme_example_stamps_a_service_whose_tox_and_charts_are_green(
         f"{SERVICE.as_posix()}/",
         f"{CHART.as_posix()}/",
         *(f"platform-charts/golden/{scenario}/ms-billing.yaml" for scenario in SCENARIOS),
+        # Its database is one more CloudNativePG cluster of the postgres release.
+        "platform-charts/postgres/values.yaml",
+        *(f"platform-charts/golden/{scenario}/postgres.yaml" for scenario in SCENARIOS),
     }
     succeeded(run([FLEET, "charts", "check"], clone))
     succeeded(run([FLEET, "protos", "breaking"], clone))
