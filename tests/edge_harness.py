@@ -27,6 +27,14 @@ from fleet.manifest import Manifest, load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.ports import BROWSER_BLOCKED_PORTS, PortPlan
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from knowledge.knowledge.v1 import (
+    document_pb2,
+    document_service_pb2_grpc,
+    space_pb2,
+    space_service_pb2_grpc,
+)
+from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
+from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
 
 @contextlib.asynccontextmanager
@@ -325,13 +333,46 @@ def unique_email() -> str:
     return f"{uuid.uuid4().hex[:10]}@example.org"
 
 
+def registered(
+    platform: PlatformUp, email: str, display_name: str = ""
+) -> auth_service_pb2.RegisterResponse:
+    """A new account: its user and tokens."""
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        return auth_service_pb2_grpc.AuthServiceStub(channel).Register(
+            auth_service_pb2.RegisterRequest(
+                email=email, password=PASSWORD, display_name=display_name or email
+            )
+        )
+
+
 def register(platform: PlatformUp, email: str) -> str:
     """A new account's access token."""
+    return str(registered(platform, email).tokens.access_token)
+
+
+def space_with_document(
+    platform: PlatformUp, token: str, space_name: str, title: str, content: str
+) -> document_pb2.Document:
+    """A new space of the token's user, named `space_name`, with one document in it."""
     with grpc.insecure_channel(platform.edge_target) as channel:
-        answer = auth_service_pb2_grpc.AuthServiceStub(channel).Register(
-            auth_service_pb2.RegisterRequest(email=email, password=PASSWORD, display_name=email)
+        space = (
+            space_service_pb2_grpc.SpaceServiceStub(channel)
+            .CreateSpace(
+                space_rpc.CreateSpaceRequest(space=space_pb2.Space(display_name=space_name)),
+                metadata=bearer(token),
+            )
+            .space
         )
-    return str(answer.tokens.access_token)
+        return (
+            document_service_pb2_grpc.DocumentServiceStub(channel)
+            .CreateDocument(
+                document_rpc.CreateDocumentRequest(
+                    parent=space.name, document=document_pb2.Document(title=title, content=content)
+                ),
+                metadata=bearer(token),
+            )
+            .document
+        )
 
 
 def log_in(platform: PlatformUp, email: str) -> str:

@@ -16,17 +16,15 @@ import grpc
 from fleet.edge.probes import probe_command
 from knowledge.activity.v1 import activity_service_pb2 as activity_rpc
 from knowledge.activity.v1 import activity_service_pb2_grpc
-from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
-from knowledge.knowledge.v1 import (
-    document_pb2,
-    document_service_pb2_grpc,
-    space_pb2,
-    space_service_pb2_grpc,
-)
-from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
-from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
-from .edge_harness import PASSWORD, PlatformUp, bearer, unique_email
+from .edge_harness import (
+    PASSWORD,
+    PlatformUp,
+    bearer,
+    registered,
+    space_with_document,
+    unique_email,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
@@ -37,30 +35,9 @@ def test_the_page_shows_a_spaces_timeline_and_daily_chart_with_what_the_user_doe
     platform: PlatformUp,
 ) -> None:
     email = unique_email()
-    with grpc.insecure_channel(platform.edge_target) as channel:
-        me = auth_service_pb2_grpc.AuthServiceStub(channel).Register(
-            auth_service_pb2.RegisterRequest(email=email, password=PASSWORD, display_name="Ada")
-        )
-        token = me.tokens.access_token
-        space = (
-            space_service_pb2_grpc.SpaceServiceStub(channel)
-            .CreateSpace(
-                space_rpc.CreateSpaceRequest(space=space_pb2.Space(display_name="Expedition")),
-                metadata=bearer(token),
-            )
-            .space
-        )
-        document = (
-            document_service_pb2_grpc.DocumentServiceStub(channel)
-            .CreateDocument(
-                document_rpc.CreateDocumentRequest(
-                    parent=space.name,
-                    document=document_pb2.Document(title="Logbook", content="Day one."),
-                ),
-                metadata=bearer(token),
-            )
-            .document
-        )
+    me = registered(platform, email, "Ada")
+    token = me.tokens.access_token
+    document = space_with_document(platform, token, "Expedition", "Logbook", "Day one.")
     request = {
         "chromium": CHROMIUM,
         "url": platform.page_url,

@@ -38,35 +38,12 @@ from .edge_harness import (
     bearer,
     log_in,
     register,
+    space_with_document,
     unique_email,
 )
 
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
-
-
-def space_with_document(
-    platform: PlatformUp, token: str, space_name: str, title: str, content: str
-) -> document_pb2.Document:
-    with grpc.insecure_channel(platform.edge_target) as channel:
-        space = (
-            space_service_pb2_grpc.SpaceServiceStub(channel)
-            .CreateSpace(
-                space_rpc.CreateSpaceRequest(space=space_pb2.Space(display_name=space_name)),
-                metadata=bearer(token),
-            )
-            .space
-        )
-        return (
-            document_service_pb2_grpc.DocumentServiceStub(channel)
-            .CreateDocument(
-                document_rpc.CreateDocumentRequest(
-                    parent=space.name, document=document_pb2.Document(title=title, content=content)
-                ),
-                metadata=bearer(token),
-            )
-            .document
-        )
 
 
 def get_document(platform: PlatformUp, token: str, name: str) -> document_pb2.Document:
