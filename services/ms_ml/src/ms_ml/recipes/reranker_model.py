@@ -70,5 +70,7 @@ class RerankerPredictor:
 
 
 def load_reranker(path: Path, embedder: Embedder | None = None) -> RerankerPredictor:
-    """Reads a `linear-reranker-json` file (ModelFileError says what is wrong with one)."""
-    return RerankerPredictor(_load(path), embedder)
+    """Reads a `linear-reranker-json` file (ModelFileError says what is wrong with one). The
+    platform's embedder, unless one is given, is loaded now: a deployment loads its versions,
+    so the first Predict after it does not wait seconds for the embedding model."""
+    return RerankerPredictor(_load(path), embedder or _platform_embedder())
