@@ -16,16 +16,19 @@ from .edge_harness import PLATFORM_ADMIN, PlatformUp, platform_up
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # postgres_url and kafka_bootstrap come from the knowledge-kit pytest plugin.
+EMBEDDER_ADMIN = "embedder-admin@example.org"
+"""An administrator of the shared platform of its own, who registers embedder versions."""
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformUp]:
     """Every service, the edge and the web app through `fleet up`, started once per test process
     and shared by the tests that use the platform as people do (each with its own accounts and
-    spaces); an account registered as PLATFORM_ADMIN starts as an administrator."""
+    spaces); an account registered as PLATFORM_ADMIN or EMBEDDER_ADMIN starts as an
+    administrator."""
     services = [service.name for service in load_manifest(REPO_ROOT).services]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MS_AUTH_ADMIN_EMAILS", json.dumps([PLATFORM_ADMIN]))
+        patch.setenv("MS_AUTH_ADMIN_EMAILS", json.dumps([PLATFORM_ADMIN, EMBEDDER_ADMIN]))
         with platform_up(tmp_path_factory.mktemp("up"), services) as running:
             yield running
 
