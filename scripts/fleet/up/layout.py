@@ -39,6 +39,11 @@ class UpLayout:
         return self.home / "kafka"
 
     @property
+    def secrets(self) -> Path:
+        """Secrets the run generates once (service accounts'), readable by their owner only."""
+        return self.home / "secrets"
+
+    @property
     def edge_config(self) -> Path:
         return self.home / "edge.json"
 

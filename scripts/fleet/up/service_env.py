@@ -12,8 +12,10 @@ ms_vector) keeps them locally in an in-process index, persisted at `INDEX_PATH` 
 database; one that keeps its data in a ClickHouse server in a cluster (`stores: [clickhouse]`:
 ms_activity) keeps it locally in ClickHouse in process (chdb), its files under `CHDB_PATH` in the
 run's data directory. The service that sends mail (ms_notifications) sends it to the local SMTP sink the edge
-runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). Nothing else
-is set: a service refuses a variable under its prefix that is no setting.
+runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). ms_vector
+follows the embedder ms_ml serves (`EMBEDDER_ALIAS`), reading ms_ml as its service account, whose
+secret the run generates and ms_auth is given (`SERVICE_ACCOUNTS`; see `service_accounts`).
+Nothing else is set: a service refuses a variable under its prefix that is no setting.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from fleet.manifest import Manifest, Service
 from fleet.up.layout import UpLayout
 from fleet.up.mail import MAILING_SERVICE
 from fleet.up.ports import PortPlan
+from fleet.up.service_accounts import (
+    ACCOUNTS,
+    EMBEDDER_ALIAS,
+    EMBEDDER_FOLLOWER,
+    account_secret,
+    provisioned_accounts,
+)
 
 LOCAL_HOST = "127.0.0.1"
 AUTH_SERVICE = "ms_auth"
@@ -74,10 +83,33 @@ def service_environment(
         env[f"{prefix}SMTP_HOST"] = LOCAL_HOST
         env[f"{prefix}SMTP_PORT"] = str(ports.mail_sink)
         env[f"{prefix}PUBLIC_BASE_URL"] = f"http://{LOCAL_HOST}:{ports.edge}"
+    env.update(_service_account_environment(service, manifest, layout, ports))
     for other in manifest.services:
         # Services refuse variables they have no setting for: only callers learn an address,
         # and ms_auth's callers reach it through AUTH_JWKS_URL.
         if service.name in other.callers and other.name != AUTH_SERVICE:
             target = other.name.removeprefix("ms_").upper()
             env[f"{prefix}{target}_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(other)}"
+    return env
+
+
+def _service_account_environment(
+    service: Service, manifest: Manifest, layout: UpLayout, ports: PortPlan
+) -> dict[str, str]:
+    """ms_auth provisions the run's service accounts; a service with one signs in with its
+    secret at ms_auth's gRPC port (client credentials are no JWKS lookup)."""
+    prefix = env_prefix(service)
+    if service.name == AUTH_SERVICE:
+        return {f"{prefix}SERVICE_ACCOUNTS": provisioned_accounts(layout.secrets)}
+    env: dict[str, str] = {}
+    for account in ACCOUNTS:
+        if account.service == service.name:
+            auth = manifest.service(AUTH_SERVICE)
+            env[f"{prefix}AUTH_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(auth)}"
+            env[f"{prefix}SERVICE_ACCOUNT"] = account.name
+            env[f"{prefix}SERVICE_ACCOUNT_SECRET"] = account_secret(layout.secrets, account)
+    if service.name == EMBEDDER_FOLLOWER.service:
+        env[f"{prefix}EMBEDDER_ALIAS"] = EMBEDDER_ALIAS
+        # The embedder versions it downloads, beside its database (not in its source tree).
+        env[f"{prefix}MODEL_CACHE_DIR"] = str(layout.data / f"{service.name}-models")
     return env
