@@ -208,6 +208,7 @@ async def ml_service_parts(context: ServiceContext[Settings]) -> ServiceParts:
     """The registry, artifacts, deployments, serving and training on the migrated database."""
     settings = context.settings
     store = artifact_store(settings)
+    await store.open()  # an S3 bucket created when missing, else the start fails naming it
     parts = ml_parts(
         settings, context.sessions, context.outbox, store, PageTokens.for_service(settings)
     )

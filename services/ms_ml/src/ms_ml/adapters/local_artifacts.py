@@ -28,6 +28,9 @@ class LocalArtifactStore:
         self._max_bytes = max_bytes
         (root / "incoming").mkdir(parents=True, exist_ok=True)
 
+    async def open(self) -> None:
+        return None
+
     def path_of(self, sha256: str) -> Path:
         return self._root / "sha256" / sha256[:2] / sha256
 

@@ -1,5 +1,8 @@
 """Artifacts in S3-compatible object storage (aioboto3): `<prefix>sha256/<sha256>` in one bucket.
 
+The bucket is created at start when it is missing; credentials that may neither see nor create
+it stop the service with an error naming the bucket.
+
 An upload is a multipart upload of the final key that is completed only once the bytes' size
 and SHA-256 are the declared ones, and aborted otherwise, so a refused upload leaves no object.
 At most one part (8 MiB) is held in memory. Loading downloads to a local cache file, hashing
@@ -19,7 +22,12 @@ from typing import Any
 import aioboto3  # type: ignore[import-untyped]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from ..domain.artifacts import ArtifactCorrupt, ArtifactMissing, StoredArtifact
+from ..domain.artifacts import (
+    ArtifactCorrupt,
+    ArtifactMissing,
+    ArtifactStoreUnavailable,
+    StoredArtifact,
+)
 from .intake import Intake
 
 PART_BYTES = 8 * 1024 * 1024
@@ -58,6 +66,45 @@ class S3ArtifactStore:
 
     def key_of(self, sha256: str) -> str:
         return f"{self._prefix}sha256/{sha256}"
+
+    async def open(self) -> None:
+        """The bucket, created when it does not exist (in the client's region)."""
+        s3 = await self._s3()
+        try:
+            await s3.head_bucket(Bucket=self._bucket)
+            return
+        except ClientError as error:
+            seen = _code(error)
+            if seen not in {"404", "NoSuchBucket", "NotFound", "403", "AccessDenied"}:
+                raise self._unavailable(f"HeadBucket answered {seen}") from error
+        # Missing, or not visible to these credentials (S3 answers 403 for a bucket one may not
+        # list, whether it exists or not): creating it tells which.
+        region = s3.meta.region_name
+        where = (
+            {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            if region and region != "us-east-1"
+            else {}
+        )
+        try:
+            await s3.create_bucket(Bucket=self._bucket, **where)
+        except ClientError as error:
+            code = _code(error)
+            if code == "BucketAlreadyOwnedByYou":  # another instance created it meanwhile
+                return
+            if code == "BucketAlreadyExists":
+                raise self._unavailable(
+                    "it belongs to another account, or these credentials may not list it"
+                ) from error
+            raise self._unavailable(
+                f"it does not exist, or may not be seen ({seen}), and these credentials may not "
+                f"create it (CreateBucket answered {code}): create it, or grant s3:CreateBucket"
+            ) from error
+
+    def _unavailable(self, why: str) -> ArtifactStoreUnavailable:
+        where = f" at {self._endpoint_url}" if self._endpoint_url else ""
+        return ArtifactStoreUnavailable(
+            f"the artifact bucket {self._bucket!r}{where} cannot be used: {why}"
+        )
 
     async def _s3(self) -> Any:
         async with self._opening:
@@ -152,6 +199,9 @@ class S3ArtifactStore:
         self._client = None
 
 
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "")) or "an error"
+
+
 def _missing(error: ClientError) -> bool:
-    code = str(error.response.get("Error", {}).get("Code", ""))
-    return code in {"404", "NoSuchKey", "NotFound"}
+    return _code(error) in {"404", "NoSuchKey", "NotFound"}

@@ -63,10 +63,20 @@ class ArtifactMissing(DomainError):
         self.sha256 = sha256
 
 
+class ArtifactStoreUnavailable(Exception):
+    """The store cannot be used as configured (a bucket that is missing and may not be created):
+    the service does not start, and says why."""
+
+
 class ArtifactStore(Protocol):
     """Where artifacts live: the local filesystem on one machine, S3-compatible object storage
     in a cluster. Implementations never expose bytes under a name they do not hash to on the
     way in; `read` streams what is stored and `verified_file` checks it on the way out."""
+
+    async def open(self) -> None:
+        """Ready to store (at start): what the store needs is created when missing, or
+        ArtifactStoreUnavailable says what is wrong."""
+        ...
 
     async def put(
         self, chunks: AsyncIterator[bytes], *, size_bytes: int, sha256: str
