@@ -4,6 +4,7 @@ name."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
@@ -126,3 +127,62 @@ async def test_stored_bytes_that_changed_are_refused_on_load(
 
     with pytest.raises(ArtifactCorrupt, match="is corrupt"):
         await artifacts.verified_file(sha256)
+
+
+async def broken_after(data: bytes, sent: int) -> AsyncIterator[bytes]:
+    """The first `sent` bytes of `data`, then the stream breaks (a client gone midway)."""
+    async for chunk in chunks_of(data[:sent]):
+        yield chunk
+    raise ConnectionResetError("the client went away")
+
+
+async def leftovers(artifacts: ArtifactStore, where: str, s3_endpoint: str) -> list[str]:
+    """Partial uploads the store still holds: files being written, unfinished multipart
+    uploads."""
+    if isinstance(artifacts, LocalArtifactStore):
+        return [path.name for path in (Path(where) / "artifacts" / "incoming").iterdir()]
+    async with aioboto3.Session(**CREDENTIALS, region_name="us-east-1").client(
+        "s3", endpoint_url=s3_endpoint
+    ) as s3:
+        listed = await s3.list_multipart_uploads(Bucket=where)
+    return [upload["Key"] for upload in listed.get("Uploads", [])]
+
+
+async def test_an_upload_whose_stream_breaks_midway_leaves_nothing_behind(
+    store: tuple[ArtifactStore, str], s3_endpoint: str
+) -> None:
+    artifacts, where = store
+    data = blob(LIMIT - 10)  # on S3, past the first part
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    with pytest.raises(ConnectionResetError):
+        await artifacts.put(broken_after(data, len(data) // 2), size_bytes=len(data), sha256=sha256)
+
+    assert await artifacts.size_of(sha256) is None
+    assert await leftovers(artifacts, where, s3_endpoint) == []
+    # The same bytes sent again, whole, are taken.
+    await artifacts.put(chunks_of(data), size_bytes=len(data), sha256=sha256)
+    assert (await artifacts.verified_file(sha256)).read_bytes() == data
+
+
+async def test_two_uploads_of_the_same_bytes_at_once_both_succeed_and_keep_one_whole_copy(
+    store: tuple[ArtifactStore, str], s3_endpoint: str
+) -> None:
+    artifacts, where = store
+    data = blob(2 * 1024 * 1024 + 5)
+    sha256 = hashlib.sha256(data).hexdigest()
+
+    async def slowly() -> AsyncIterator[bytes]:
+        async for chunk in chunks_of(data):
+            await asyncio.sleep(0)  # the two uploads' chunks interleave
+            yield chunk
+
+    first, second = await asyncio.gather(
+        artifacts.put(slowly(), size_bytes=len(data), sha256=sha256),
+        artifacts.put(slowly(), size_bytes=len(data), sha256=sha256),
+    )
+
+    assert first == second
+    assert await artifacts.size_of(sha256) == len(data)
+    assert (await artifacts.verified_file(sha256)).read_bytes() == data
+    assert await leftovers(artifacts, where, s3_endpoint) == []
