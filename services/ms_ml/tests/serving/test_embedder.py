@@ -3,15 +3,21 @@ vectors as the model called directly."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import numpy as np
 import pytest
+from knowledge_kit.api import PageTokens
+from knowledge_kit.database.engine import create_database_engine, session_factory
 from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.errors import DomainError
+from knowledge_kit.events import Outbox
 
 from ms_ml.adapters.local_artifacts import LocalArtifactStore
 from ms_ml.config import Settings
 from ms_ml.domain.inference import PredictionInput
-from ms_ml.main import MlParts, registered_embedder
+from ms_ml.main import MlParts, ml_parts, registered_embedder
 
 DEPLOYMENT = "models/embedder/deployments/default"
 
@@ -48,3 +54,36 @@ async def test_a_store_that_lost_the_shipped_embedder_gets_it_back_at_start(
     assert store.path_of(version.sha256).is_file()
     vectors, routed = await ml.inference.embed(DEPLOYMENT, "", ["hello"])
     assert (routed.model_version, vectors.shape) == (version.name, (1, 256))
+
+
+async def test_two_instances_starting_at_once_on_an_empty_database_register_one_version(
+    database_url: str, tmp_path: Path
+) -> None:
+    instances = []
+    engines = []
+    for name in ("first", "second"):
+        engine = create_database_engine(database_url, traced=False)
+        engines.append(engine)
+        settings = Settings(
+            database_url=database_url,
+            artifact_dir=str(tmp_path / name / "artifacts"),
+            artifact_cache_dir=str(tmp_path / name / "cache"),
+        )
+        store = LocalArtifactStore(Path(settings.artifact_dir), max_bytes=64 * 1024 * 1024)
+        parts = ml_parts(
+            settings, session_factory(engine), Outbox("ms_ml"), store, PageTokens(b"tests")
+        )
+        instances.append((settings, parts))
+    try:
+        await asyncio.gather(*(registered_embedder(s, parts) for s, parts in instances))
+
+        for _, parts in instances:
+            versions = (await parts.registry.list_versions("models/embedder", 0, 50, "")).items
+            assert [(v.name, v.aliases) for v in versions] == [
+                ("models/embedder/versions/1", ("production",))
+            ]
+            vectors, routed = await parts.inference.embed(DEPLOYMENT, "", ["hello"])
+            assert (routed.model_version, vectors.shape) == ("models/embedder/versions/1", (1, 256))
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -84,6 +84,25 @@ class SqlRegistry:
         )
         return (await self._session.execute(statement)).scalar()
 
+    async def hold_versions(self, model: str) -> bool:
+        """Takes the model's row for this transaction (a write that changes nothing: the row
+        lock on PostgreSQL, the database's write lock on SQLite), so concurrent registrations
+        of its versions run one after the other; False when the model does not exist. The first
+        statement of its transaction: on SQLite a transaction that read first could not wait."""
+        column = models.c.versions_created
+        statement = update(models).where(models.c.name == model).values({column: column})
+        return await changed_rows(self._session, statement) == 1
+
+    async def version_holding(self, model: str, sha256: str) -> str | None:
+        """The first version of `model` on the artifact `sha256`."""
+        query = (
+            select(model_versions.c.name)
+            .where(model_versions.c.model == model, model_versions.c.sha256 == sha256)
+            .order_by(model_versions.c.number)
+            .limit(1)
+        )
+        return (await self._session.execute(query)).scalar()
+
     # Versions.
 
     async def add_version(self, version: ModelVersion) -> None:

@@ -53,7 +53,8 @@ async def register_embedder(
         # Registered before on a store that has lost it (a fresh local disk): put it back.
         await artifacts.upload(_chunks(data), size_bytes=len(data), sha256=sha256)
     if version is None:
-        registered = await registry.create_version(
+        # Once, however many instances start at once on an empty database.
+        registered = await registry.create_version_once(
             model,
             VersionDraft(
                 sha256=sha256,

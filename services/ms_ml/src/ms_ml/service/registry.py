@@ -183,6 +183,31 @@ class Registry:
 
     async def create_version(self, parent: str, draft: VersionDraft, actor: str) -> ModelVersion:
         """The next version of `parent` on an artifact already stored."""
+        await self._check_stored(parent, draft)
+        async with self._work() as work:
+            version = await self.register(work, parent, draft, actor)
+            await work.commit()
+        return version
+
+    async def create_version_once(
+        self, parent: str, draft: VersionDraft, actor: str
+    ) -> ModelVersion:
+        """The version of `parent` on the draft's artifact, registered now unless one already
+        is. Registrations of `parent`'s versions wait for each other here, so instances doing
+        this at once (each registering the shipped embedder at start) register it once."""
+        await self._check_stored(parent, draft)
+        async with self._work() as work:
+            if not await work.registry.hold_versions(parent):
+                raise NotFoundError(f"{parent} does not exist")
+            held = await work.registry.version_holding(parent, draft.sha256)
+            found = await work.registry.get_version(held) if held is not None else None
+            if found is not None:
+                return found  # nothing changed: the transaction is rolled back
+            version = await self.register(work, parent, draft, actor)
+            await work.commit()
+        return version
+
+    async def _check_stored(self, parent: str, draft: VersionDraft) -> None:
         MODEL.check(parent, "parent")
         self._check_draft(draft)
         stored = await self._store.size_of(draft.sha256)
@@ -198,10 +223,6 @@ class Registry:
                 "model_version.size_bytes",
                 f"is {draft.size_bytes} but artifacts/{draft.sha256} holds {stored} bytes",
             )
-        async with self._work() as work:
-            version = await self.register(work, parent, draft, actor)
-            await work.commit()
-        return version
 
     async def register(
         self, work: MlWork, parent: str, draft: VersionDraft, actor: str
