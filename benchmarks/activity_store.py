@@ -2,7 +2,7 @@
 distinct actors answered from the 15-minute rollups against the same query over the raw
 activities, side by side; then a replay-exactness check.
 
-    .venv/bin/python benchmarks/activity_store.py [--events 10000000] [--load-seconds 300]
+    .venv/bin/python benchmarks/activity_store.py [--events 10000000] [--load-seconds 300] [--keep DIR]
 
 ClickHouse runs in process (chdb), the engine the service runs locally; a server would run the
 same SQL. The bulk load writes generated activities into `activity_events` with one
@@ -72,6 +72,7 @@ from ms_activity.store import (
     ClickHouseActivityStore,
     TimelineQuery,
 )
+from ms_activity.store.schema import ROLLUPS
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 DAYS = 120
@@ -121,9 +122,12 @@ async def timed(label: str, run: Callable[[], Awaitable[Any]], repeats: int) -> 
     return p50, p95
 
 
-def load(store: ClickHouseActivityStore, sql: ChdbSql, db: str, events: int, budget: float) -> int:
+def load(
+    store: ClickHouseActivityStore, sql: ChdbSql, db: str, events: int, budget: float, loaded: int
+) -> int:
+    """Generates activities number `loaded` on, up to `events` (or the budget); how many there are."""
     began = time.perf_counter()
-    loaded = 0
+    first = loaded
     while loaded < events and time.perf_counter() - began < budget:
         count = min(CHUNK, events - loaded)
         sql.execute(
@@ -137,11 +141,14 @@ def load(store: ClickHouseActivityStore, sql: ChdbSql, db: str, events: int, bud
         )
         loaded += count
         elapsed = time.perf_counter() - began
-        print(f"  loaded {loaded:>11,} in {elapsed:6.1f} s ({loaded / elapsed:,.0f}/s)", flush=True)
+        rate = (loaded - first) / elapsed
+        print(f"  loaded {loaded:>11,} in {elapsed:6.1f} s ({rate:,.0f}/s)", flush=True)
     return loaded
 
 
-def aggregate_query(kind: ScopeKind, scope: str, *, path: AggregatePath) -> AggregateQuery:
+def aggregate_query(
+    kind: ScopeKind, scope: str, *, path: AggregatePath, zone: str = "Europe/Amsterdam"
+) -> AggregateQuery:
     end = START + timedelta(days=DAYS - 5)
     return AggregateQuery(
         scope_kind=kind,
@@ -149,7 +156,7 @@ def aggregate_query(kind: ScopeKind, scope: str, *, path: AggregatePath) -> Aggr
         start=end - timedelta(days=90),
         end=end,
         interval=Interval.DAY,
-        time_zone="Europe/Amsterdam",
+        time_zone=zone,
         filters=Filters(),
         path=path,
     )
@@ -158,9 +165,19 @@ def aggregate_query(kind: ScopeKind, scope: str, *, path: AggregatePath) -> Aggr
 async def scale(path: str, events: int, budget: float, repeats: int, settle: bool) -> None:
     sql = ChdbSql(path)
     store = ClickHouseActivityStore(sql, "bench_scale", retention_days=3650)
-    store.migrate()
-    print(f"loading up to {events:,} activities (budget {budget:.0f} s)")
-    loaded = load(store, sql, "bench_scale", events, budget)
+    began = time.perf_counter()
+    applied = store.migrate()
+    if applied:
+        print(f"  migrations {applied} applied in {time.perf_counter() - began:.1f} s")
+    kept = int(sql.rows("SELECT count() AS n FROM bench_scale.activity_events")[0]["n"])
+    if kept >= events:
+        settle = settle and bool(applied)
+        print(f"reusing the {kept:,} activities loaded before")
+    elif kept:
+        print(f"{kept:,} activities loaded before; loading on up to {events:,}")
+    else:
+        print(f"loading up to {events:,} activities (budget {budget:.0f} s)")
+    loaded = load(store, sql, "bench_scale", events, budget, kept)
     parts = sql.rows(
         "SELECT table, count() AS parts FROM system.parts"
         " WHERE database = 'bench_scale' AND active GROUP BY table ORDER BY table"
@@ -168,13 +185,7 @@ async def scale(path: str, events: int, budget: float, repeats: int, settle: boo
     print("  parts just after loading: " + ", ".join(f"{p['table']} {p['parts']}" for p in parts))
     if settle:
         began = time.perf_counter()
-        for table in (
-            "activity_events",
-            "activity_timeline",
-            "activity_rollup",
-            "activity_rollup_hour",
-            "activity_ids",
-        ):
+        for table in ("activity_events", "activity_timeline", *ROLLUPS, "activity_ids"):
             sql.execute(f"OPTIMIZE TABLE bench_scale.{table} FINAL")
         print(
             f"  merged every table's parts (as background merges would) in"
@@ -230,20 +241,25 @@ async def scale(path: str, events: int, budget: float, repeats: int, settle: boo
     )
     assert busy, "the busiest space has activities"
 
-    print("\n90-day daily aggregate in Europe/Amsterdam with distinct actors (per day and range)")
+    print("\n90-day daily aggregate with distinct actors (per day and range)")
     ratios = []
-    for label, kind, scope in (
-        ("space (random)", ScopeKind.SPACE, None),
-        (f"{busy_space} (busiest)", ScopeKind.SPACE, busy_space),
-        ("whole platform", ScopeKind.PLATFORM, ""),
+    amsterdam, kolkata = "Europe/Amsterdam", "Asia/Kolkata"
+    for label, kind, scope, zone in (
+        ("space (random)", ScopeKind.SPACE, None, amsterdam),
+        (f"{busy_space} (busiest)", ScopeKind.SPACE, busy_space, amsterdam),
+        ("whole platform", ScopeKind.PLATFORM, "", amsterdam),
+        ("whole platform +05:30", ScopeKind.PLATFORM, "", kolkata),
     ):
 
         def query(
-            path: AggregatePath, kind: ScopeKind = kind, scope: str | None = scope
+            path: AggregatePath,
+            kind: ScopeKind = kind,
+            scope: str | None = scope,
+            zone: str = zone,
         ) -> Callable[[], Awaitable[Any]]:
             async def run() -> Any:
                 name = scope if scope is not None else f"spaces/s{rng.randrange(200)}"
-                return await store.aggregate(aggregate_query(kind, name, path=path))
+                return await store.aggregate(aggregate_query(kind, name, path=path, zone=zone))
 
             return run
 
@@ -252,12 +268,12 @@ async def scale(path: str, events: int, budget: float, repeats: int, settle: boo
         chosen = await timed(f"{label}: chosen by the store", query(AggregatePath.CHOSEN), repeats)
         check_kind, check_scope = kind, scope if scope is not None else "spaces/s7"
         answers = [
-            await store.aggregate(aggregate_query(check_kind, check_scope, path=path))
+            await store.aggregate(aggregate_query(check_kind, check_scope, path=path, zone=zone))
             for path in AggregatePath
         ]
         same = all(answer == answers[0] for answer in answers)
         took = await store.aggregate_path(
-            aggregate_query(check_kind, check_scope, path=AggregatePath.CHOSEN)
+            aggregate_query(check_kind, check_scope, path=AggregatePath.CHOSEN, zone=zone)
         )
         ratios.append((label, raw[1] / rolled[1], chosen[1] / min(raw[1], rolled[1]), same))
         print(
@@ -272,7 +288,7 @@ async def scale(path: str, events: int, budget: float, repeats: int, settle: boo
         print(f"  timeline {name:<9} p95 {p95:7.1f} ms (goal 50)")
     for label, ratio, chosen, same in ratios:
         print(
-            f"  aggregate {label:<20} raw/rollup p95 {ratio:5.1f}x, chosen/best {chosen:4.2f}x"
+            f"  aggregate {label:<22} raw/rollup p95 {ratio:5.1f}x, chosen/best {chosen:4.2f}x"
             f" same={same}"
         )
 
@@ -295,6 +311,10 @@ async def exactness(path: str, count: int) -> bool:
         )
         for number in range(count)
     ]
+    earlier = ChdbSql(path)
+    for database in ("bench_clean", "bench_replay"):  # from an earlier run into --keep
+        earlier.execute(f"DROP DATABASE IF EXISTS {database}")
+    earlier.close()
     clean = ClickHouseActivityStore(ChdbSql(path), "bench_clean")
     replayed = ClickHouseActivityStore(ChdbSql(path), "bench_replay")
     clean.migrate()
@@ -357,10 +377,17 @@ async def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--replay", type=int, default=100_000)
     parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="chdb's files here, kept: a later run with as many --events reuses the activities"
+        " (applying any new migration to them) instead of loading them again",
+    )
+    parser.add_argument(
         "--no-settle", action="store_true", help="query the parts as loaded, without merging them"
     )
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="activity-bench-") as path:
+    with tempfile.TemporaryDirectory(prefix="activity-bench-") as temporary:
+        path = arguments.keep or temporary
         await scale(
             path,
             arguments.events,
