@@ -186,3 +186,29 @@ async def test_two_uploads_of_the_same_bytes_at_once_both_succeed_and_keep_one_w
     assert await artifacts.size_of(sha256) == len(data)
     assert (await artifacts.verified_file(sha256)).read_bytes() == data
     assert await leftovers(artifacts, where, s3_endpoint) == []
+
+
+async def test_an_upload_cancelled_midway_leaves_nothing_behind(
+    store: tuple[ArtifactStore, str], s3_endpoint: str
+) -> None:
+    """What a gRPC handler sees of a client that cancels its call: the task is cancelled."""
+    artifacts, where = store
+    data = blob(LIMIT - 10)
+    sha256 = hashlib.sha256(data).hexdigest()
+    half_sent = asyncio.Event()
+
+    async def stalled() -> AsyncIterator[bytes]:
+        async for chunk in chunks_of(data[: len(data) // 2]):
+            yield chunk
+        half_sent.set()
+        await asyncio.sleep(3600)
+        yield b""
+
+    upload = asyncio.create_task(artifacts.put(stalled(), size_bytes=len(data), sha256=sha256))
+    await half_sent.wait()
+    upload.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await upload
+    assert await artifacts.size_of(sha256) is None
+    assert await leftovers(artifacts, where, s3_endpoint) == []

@@ -140,7 +140,10 @@ class S3ArtifactStore:
                 MultipartUpload={"Parts": parts},
             )
         except BaseException:
-            await s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+            # Shielded: a handler cancelled again while aborting still leaves no upload behind.
+            await asyncio.shield(
+                s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+            )
             raise
         return StoredArtifact(sha256, size_bytes)
 
