@@ -19,6 +19,9 @@ const contentSecurityPolicy = [
 
 /** @type {import("next").NextConfig} */
 const config = {
+  // The image (Dockerfile) builds with NEXT_OUTPUT=standalone: a server.js and only the files it
+  // needs. `fleet up` and `next start` build the usual .next/.
+  ...(process.env.NEXT_OUTPUT === "standalone" ? { output: "standalone" } : {}),
   reactStrictMode: true,
   poweredByHeader: false,
   serverExternalPackages: ["@grpc/grpc-js"],
