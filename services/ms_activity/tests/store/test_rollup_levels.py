@@ -1,12 +1,15 @@
 """The two rollup levels: hourly slots for zones whose offset is whole hours, 15-minute slots
-for the others (+05:30, +05:45); both count what the activities count, also after an upgrade
-that fills the hourly rollup from activities recorded before it existed."""
+for the others (+05:30, +05:45), the platform's hours from its hourly rollup and the hours a
+bucket bound cuts from its 15-minute one; all count what the activities count, also after an
+upgrade that fills a rollup from activities recorded before it existed."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from ms_activity.domain.buckets import Interval
 from ms_activity.domain.scope import ScopeKind
@@ -58,18 +61,37 @@ async def test_whole_hour_and_half_hour_zones_count_what_the_activities_count(
     await _same_as_raw(activity_store)
 
 
-async def test_upgrading_fills_the_hourly_rollup_from_the_activities(
-    activity_store: ClickHouseActivityStore, chdb_path: Path, database: str
+@pytest.mark.parametrize(
+    ("version", "tables"),
+    [
+        (2, ["activity_rollup_hour"]),
+        (3, ["activity_rollup_platform_hour", "activity_rollup_platform"]),
+    ],
+)
+async def test_upgrading_fills_a_new_rollup_from_the_activities(
+    activity_store: ClickHouseActivityStore,
+    chdb_path: Path,
+    database: str,
+    version: int,
+    tables: list[str],
 ) -> None:
-    """A database whose activities were recorded before the hourly rollup existed: applying
-    that migration computes it, so whole-hour zones count every activity."""
+    """A database whose activities were recorded before a rollup existed (the hourly one, or
+    the platform's own): applying that migration computes it, so every zone counts every
+    activity."""
     await activity_store.record(random_activities(2_000))
     older = ChdbSql(str(chdb_path))
-    older.execute(f"TRUNCATE TABLE `{database}`.activity_rollup_hour")
-    older.execute(f"DELETE FROM `{database}`.schema_migrations WHERE version = 2")
+    for table in tables:
+        older.execute(f"DROP VIEW `{database}`.{table}_mv")
+        older.execute(f"DROP TABLE `{database}`.{table}")
+        older.execute(f"DROP TABLE `{database}`.{table}_rebuild")
+    older.execute(f"DELETE FROM `{database}`.schema_migrations WHERE version = {version}")
     older.close()
 
     upgrading = ClickHouseActivityStore(ChdbSql(str(chdb_path)), database)
-    assert upgrading.migrate() == [2]
+    assert upgrading.migrate() == [version]
     await upgrading.close()
+    await _same_as_raw(activity_store)
+    # Recorded after the upgrade: counted by the new rollups as they come.
+    later = random_activities(500, seed=8)
+    assert len(await activity_store.record([replace(a, id=f"later-{a.id}") for a in later])) == 500
     await _same_as_raw(activity_store)

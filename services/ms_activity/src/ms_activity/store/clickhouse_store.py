@@ -45,7 +45,7 @@ from .queries import (
     filter_conditions,
     needs_rows,
 )
-from .schema import BOOKKEEPING, MIGRATIONS, ROLLUP_SELECT, ROLLUPS
+from .schema import BOOKKEEPING, MIGRATIONS, ROLLUPS
 from .sql import ClickHouse, Row, ch_time, checked_identifier, parse_time
 from .timelines import PLATFORM, timeline_key, timelines_of
 
@@ -194,10 +194,11 @@ class ClickHouseActivityStore:
             staging = f"`{self._db}`.{table}_rebuild"
             for month in months:
                 self._sql.execute(f"TRUNCATE TABLE {staging}")
-                select = ROLLUP_SELECT.format(
+                rollup = ROLLUPS[table]
+                select = rollup.select.format(
                     source=f"`{self._db}`.activity_events FINAL",
                     where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
-                    slot=ROLLUPS[table],
+                    slot=rollup.slot,
                 )
                 self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
                 left = self._sql.rows(f"SELECT count() AS n FROM {staging}")[0]["n"]
@@ -272,8 +273,7 @@ class ClickHouseActivityStore:
         bounds = bucket_bounds(query.start, query.end, query.interval, zone)
         limit = query.breakdown_limit if query.breakdown is not Dimension.NONE else 0
         if self._path(query) is AggregatePath.ROLLUPS:
-            hourly = all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
-            sql, params = self._rollup_sql(query, _HOUR if hourly else _SLOT)
+            sql, params = self._rollup_sql(query, bounds)
             rows = _rollup_rows(self._sql.rows(sql, params))
         else:
             sql, params = self._raw_sql(query)
@@ -339,21 +339,21 @@ class ClickHouseActivityStore:
         )
         return outer.replace("{inner}", inner), {**where.params, "tz": query.time_zone or "UTC"}
 
-    def _rollup_sql(self, query: AggregateQuery, slot: timedelta) -> tuple[str, dict[str, Any]]:
-        """Per bucket and over the range: whole slots (15 minutes or an hour) from that rollup,
-        the slots the range cuts at either end from the activities."""
-        table = "activity_rollup_hour" if slot == _HOUR else "activity_rollup"
-        inner_start = _ceil_slot(query.start, slot)
-        inner_end = _floor_slot(query.end, slot)
-        if inner_start >= inner_end:
-            inner_start = inner_end = query.start
-        rolled = Conditions()
-        rolled.add("timeline = {timeline:String}", timeline=_rollup_key(query))
-        rolled.add(
-            "slot >= {inner_start:DateTime64(3, 'UTC')} AND slot < {inner_end:DateTime64(3, 'UTC')}",
-            inner_start=inner_start,
-            inner_end=inner_end,
-        )
+    def _rollup_sql(
+        self, query: AggregateQuery, bounds: list[datetime]
+    ) -> tuple[str, dict[str, Any]]:
+        """Per bucket, then over the range from the buckets' merged actor sets (a bucket's set is
+        merged from its slots once): whole slots from the rollups, the parts of slots the range
+        cuts at either end from the activities."""
+        if query.scope_kind is ScopeKind.PLATFORM:
+            parts, params, fine = self._platform_slots(query, bounds)
+            state = "uniqExactStateIf(sipHash64(actor), actor != '')"
+            state_type = "AggregateFunction(uniqExact, UInt64)"
+        else:
+            parts, params, fine = self._space_slots(query, bounds)
+            state = "uniqExactStateIf(actor, actor != '')"
+            state_type = "AggregateFunction(uniqExact, String)"
+        inner_start, inner_end = params["inner_start"], params["inner_end"]
         edges = Conditions()
         # Without FINAL (which would read the scope's whole key range): the edges count like the
         # rollups, which hold what was inserted.
@@ -365,23 +365,91 @@ class ClickHouseActivityStore:
             " AND occur_time < {end:DateTime64(3, 'UTC')}))",
             start=query.start,
             end=query.end,
+            inner_start=inner_start,
+            inner_end=inner_end,
         )
-        inner = (
-            "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
-            f" FROM `{self._db}`.{table} WHERE {rolled.sql()}"
-            " UNION ALL"
-            f" SELECT toDateTime({ROLLUPS[table]}(occur_time), 'UTC') AS t, count() AS n,"
-            f" sumMap(map({KIND}, toUInt64(1))) AS kinds,"
-            " CAST(uniqExactStateIf(actor, actor != '') AS AggregateFunction(uniqExact, String))"
-            f" AS actors FROM {source} WHERE {edges.sql()} GROUP BY t"
+        slot_start = "toStartOfHour" if fine == _HOUR else "toStartOfFifteenMinutes"
+        inner = " UNION ALL ".join(
+            [
+                *parts,
+                f"SELECT toDateTime({slot_start}(occur_time), 'UTC') AS t, count() AS n,"
+                f" sumMap(map({KIND}, toUInt64(1))) AS kinds,"
+                f" CAST({state} AS {state_type}) AS actors"
+                f" FROM {source} WHERE {edges.sql()} GROUP BY t",
+            ]
+        )
+        per_bucket = (
+            "SELECT bucket, sum(n) AS n, sumMap(kinds) AS kinds,"
+            " uniqExactMergeState(actors) AS actors"
+            f" FROM (SELECT {bucket_start(query.interval, 't')} AS bucket, * FROM ({inner}))"
+            " GROUP BY bucket"
         )
         sql = (
             "SELECT grouping(bucket) AS g, bucket, sum(n) AS activities, sumMap(kinds) AS kinds,"
-            " uniqExactMerge(actors) AS actors"
-            f" FROM (SELECT {bucket_start(query.interval, 't')} AS bucket, * FROM ({inner}))"
+            f" uniqExactMerge(actors) AS actors FROM ({per_bucket})"
             " GROUP BY GROUPING SETS ((bucket), ())"
         )
-        return sql, {**rolled.params, **edges.params, "tz": query.time_zone or "UTC"}
+        return sql, {**params, **edges.params, "tz": query.time_zone or "UTC"}
+
+    def _space_slots(
+        self, query: AggregateQuery, bounds: list[datetime]
+    ) -> tuple[list[str], dict[str, Any], timedelta]:
+        """A space's whole slots: hours where every bucket bound is a whole hour (a zone whose
+        offset is whole hours over the range), else 15 minutes."""
+        hourly = all(b.minute == 0 and b.second == 0 and b.microsecond == 0 for b in bounds)
+        slot = _HOUR if hourly else _SLOT
+        table = "activity_rollup_hour" if hourly else "activity_rollup"
+        rolled = Conditions()
+        rolled.add("timeline = {timeline:String}", timeline=_rollup_key(query))
+        rolled.add(
+            "slot >= {inner_start:DateTime64(3, 'UTC')} AND slot < {inner_end:DateTime64(3, 'UTC')}",
+            **_inner(query, slot),
+        )
+        part = (
+            "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
+            f" FROM `{self._db}`.{table} WHERE {rolled.sql()}"
+        )
+        return [part], rolled.params, slot
+
+    def _platform_slots(
+        self, query: AggregateQuery, bounds: list[datetime]
+    ) -> tuple[list[str], dict[str, Any], timedelta]:
+        """The platform's whole slots: the hours no bucket bound cuts from the hourly rollup, the
+        rest (the hours a bound cuts, the 15-minute slots at the range's ends) from the 15-minute
+        one; a zone whose bounds cut most hours (+05:30, hourly buckets) reads 15-minute slots."""
+        inner = _inner(query, _SLOT)
+        hour_start = _ceil_slot(inner["inner_start"], _HOUR)
+        hour_end = _floor_slot(inner["inner_end"], _HOUR)
+        cut = sorted(
+            {
+                _floor_slot(bound, _HOUR)
+                for bound in bounds
+                if hour_start <= _floor_slot(bound, _HOUR) < bound < hour_end
+            }
+        )
+        hours = (hour_end - hour_start) // _HOUR
+        if hours <= 0 or len(cut) * 2 > hours:
+            hour_start = hour_end = inner["inner_start"]
+            cut = []
+        params: dict[str, Any] = {
+            **inner,
+            "hour_start": hour_start,
+            "hour_end": hour_end,
+            "cut": [ch_time(hour)[:19] for hour in cut],
+        }
+        columns = "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
+        whole = (
+            f"{columns} FROM `{self._db}`.activity_rollup_platform_hour"
+            " WHERE slot >= {hour_start:DateTime64(3, 'UTC')} AND slot < {hour_end:DateTime64(3, 'UTC')}"
+            " AND NOT has({cut:Array(DateTime('UTC'))}, slot)"
+        )
+        quarters = (
+            f"{columns} FROM `{self._db}`.activity_rollup_platform"
+            " WHERE slot >= {inner_start:DateTime64(3, 'UTC')} AND slot < {inner_end:DateTime64(3, 'UTC')}"
+            " AND (slot < {hour_start:DateTime64(3, 'UTC')} OR slot >= {hour_end:DateTime64(3, 'UTC')}"
+            " OR has({cut:Array(DateTime('UTC'))}, toStartOfHour(slot)))"
+        )
+        return [whole, quarters], params, _SLOT
 
     def _top(self, query: AggregateQuery, column: str) -> list[Count]:
         where = Conditions()
@@ -512,6 +580,15 @@ def _assemble(rows: list[Row], bounds: list[datetime], breakdown_limit: int) -> 
             )
         )
     return Aggregate(buckets, range_total, range_actors, [], [])
+
+
+def _inner(query: AggregateQuery, slot: timedelta) -> dict[str, datetime]:
+    """The whole slots of the query's range: [inner_start, inner_end) (empty when it holds none)."""
+    inner_start = _ceil_slot(query.start, slot)
+    inner_end = _floor_slot(query.end, slot)
+    if inner_start >= inner_end:
+        inner_start = inner_end = query.start
+    return {"inner_start": inner_start, "inner_end": inner_end}
 
 
 def _floor_slot(instant: datetime, slot: timedelta) -> datetime:

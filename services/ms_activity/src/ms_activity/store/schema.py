@@ -14,6 +14,13 @@
   it is applied). A zone whose offset is a whole number of hours over the range (every zone but
   a few, such as +05:30 and +05:45) has buckets that are unions of hours: its aggregates merge a
   quarter of the slots. The others read the 15-minute rollup.
+- `activity_rollup_platform_hour` and `activity_rollup_platform` (migration 3, filled from the
+  activities when it is applied): the platform's own rollups, per UTC hour and per 15 minutes,
+  in tables of their own with small granules: the actor set holds a 64-bit hash of each actor
+  (`sipHash64`; a string's set holds 128-bit hashes, twice the bytes to read and merge), and a
+  platform aggregate reads its whole hours from the hourly table and, from the 15-minute one,
+  only the hours a bucket bound cuts (a +05:30 zone's days: one hour a day), which the small
+  granules let it read alone.
 - `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
   replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
   so a replay does not bring them back.
@@ -61,11 +68,54 @@ ROLLUP_SELECT = """
     {where}
     GROUP BY timeline, slot"""
 
-# The rollup tables, each with the function that starts its slots.
-ROLLUPS: dict[str, str] = {
-    "activity_rollup": "toStartOfFifteenMinutes",
-    "activity_rollup_hour": "toStartOfHour",
+# The platform's rollup rows from activities: every activity, an actor as a 64-bit hash.
+PLATFORM_ROLLUP_SELECT = """
+    SELECT
+        toDateTime({slot}(occur_time), 'UTC') AS slot,
+        count() AS activities,
+        sumMap(map(if(event_type = '', verb, event_type), toUInt64(1))) AS kinds,
+        uniqExactStateIf(sipHash64(actor), actor != '') AS actors
+    FROM {source}
+    {where}
+    GROUP BY slot"""
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """A rollup table: the function that starts its slots and the SELECT that computes its rows
+    (`{source}`, `{where}` and `{slot}` to fill in)."""
+
+    slot: str
+    select: str
+
+
+# The rollup tables.
+ROLLUPS: dict[str, Rollup] = {
+    "activity_rollup": Rollup("toStartOfFifteenMinutes", ROLLUP_SELECT),
+    "activity_rollup_hour": Rollup("toStartOfHour", ROLLUP_SELECT),
+    "activity_rollup_platform": Rollup("toStartOfFifteenMinutes", PLATFORM_ROLLUP_SELECT),
+    "activity_rollup_platform_hour": Rollup("toStartOfHour", PLATFORM_ROLLUP_SELECT),
 }
+
+
+def _platform_rollup(table: str) -> tuple[str, ...]:
+    """Migration 3's statements for one of the platform's rollup tables."""
+    rollup = ROLLUPS[table]
+    return (
+        f"""CREATE TABLE IF NOT EXISTS `{{db}}`.{table} (
+            slot DateTime('UTC'),
+            activities SimpleAggregateFunction(sum, UInt64),
+            kinds SimpleAggregateFunction(sumMap, Map(String, UInt64)),
+            actors AggregateFunction(uniqExact, UInt64)
+        ) ENGINE = AggregatingMergeTree
+        PARTITION BY toYYYYMM(slot)
+        ORDER BY slot
+        TTL slot + INTERVAL {{retention}} DAY
+        SETTINGS index_granularity = 16""",
+        f"CREATE TABLE IF NOT EXISTS `{{db}}`.{table}_rebuild AS `{{db}}`.{table}",
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS `{{db}}`.{table}_mv TO `{{db}}`.{table} AS"
+        + rollup.select.format(source="`{db}`.activity_events", where="", slot=rollup.slot),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +198,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             + ROLLUP_SELECT.format(source="`{db}`.activity_events", where="", slot="toStartOfHour"),
         ),
         rebuilds=("activity_rollup_hour",),
+    ),
+    Migration(
+        3,
+        "the platform's hourly and 15-minute rollups, actors hashed, filled from the activities",
+        _platform_rollup("activity_rollup_platform_hour")
+        + _platform_rollup("activity_rollup_platform"),
+        rebuilds=("activity_rollup_platform_hour", "activity_rollup_platform"),
     ),
 )
 
