@@ -3,15 +3,17 @@
 Writes: `record` reads which ids are already recorded and inserts only the others (materialized
 views then fill the timelines, the rollups and the ids), under a lock so one store never races
 itself; an activity is recorded once however often it is delivered. Reads: a timeline page is a
-range read of its timeline, newest first, after a keyset cursor; an aggregate reads the hourly
-rollups when every bucket bound is a whole UTC hour (the zone's offset is whole hours over the
-range), else the 15-minute ones (the edges of a range that cut a slot from the activities
-themselves), unless a filter or breakdown needs the activities (actors, properties, breakdown by
+range read of its timeline, newest first, after a keyset cursor; a space's aggregate reads the
+hourly rollups when every bucket bound is a whole UTC hour (the zone's offset is whole hours over
+the range), else the 15-minute ones, and the platform's its own rollups, the hours no bucket bound
+cuts from the hourly one and the rest from the 15-minute one (the edges of a range that cut a slot
+from the activities themselves); a bucket's slots are merged once, the range's actors from the
+buckets' sets; unless a filter or breakdown needs the activities (actors, properties, breakdown by
 actor, space or object) or the range holds too few activities for the rollups to pay: a rollup
 row's actor set is merged whatever the hour holds, while reading activities costs what they hold,
 so at most `raw_up_to` activities (estimated from the hourly rollup's counts alone) are counted
 from the activities; the top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
-DELETE) and rebuilds both rollups' months they were in, so they leave every aggregate.
+DELETE) and rebuilds every rollup's months they were in, so they leave every aggregate.
 
 ClickHouse is called in a worker thread: its calls block.
 """

@@ -15,12 +15,13 @@
   a few, such as +05:30 and +05:45) has buckets that are unions of hours: its aggregates merge a
   quarter of the slots. The others read the 15-minute rollup.
 - `activity_rollup_platform_hour` and `activity_rollup_platform` (migration 3, filled from the
-  activities when it is applied): the platform's own rollups, per UTC hour and per 15 minutes,
-  in tables of their own with small granules: the actor set holds a 64-bit hash of each actor
-  (`sipHash64`; a string's set holds 128-bit hashes, twice the bytes to read and merge), and a
-  platform aggregate reads its whole hours from the hourly table and, from the 15-minute one,
-  only the hours a bucket bound cuts (a +05:30 zone's days: one hour a day), which the small
-  granules let it read alone.
+  activities when it is applied): the platform's own rollups, per UTC hour and per 15 minutes, in
+  tables of their own with small granules. Their actor sets hold a 64-bit hash of each actor
+  (`sipHash64`; a string's set holds 128-bit hashes, twice the bytes to read and merge; two actors
+  would count as one only if their hashes collided, odds of about n^2 / 2^65 for n actors, 3e-8
+  for a million). A platform aggregate reads its whole hours from the hourly table and, from the
+  15-minute one, only the hours a bucket bound cuts (a +05:30 zone's days: one hour a day), which
+  the small granules let it read alone.
 - `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
   replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
   so a replay does not bring them back.
