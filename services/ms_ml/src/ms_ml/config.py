@@ -69,6 +69,16 @@ class Settings(ServiceSettings):
     training_dataset_dir: str = ""
     # What becomes of a job found RUNNING when the service starts again.
     training_on_restart: Literal["fail", "requeue"] = "fail"
+    # Where jobs run: "local", as processes of the service; "kubernetes", as Jobs in a cluster
+    # (training/cluster.py); "auto": kubernetes in a pod with a service account token (the chart
+    # mounts it only for the Role that lets it run Jobs), else local.
+    training_backend: Literal["auto", "local", "kubernetes"] = "auto"
+    # Kubernetes: a kubeconfig (a cluster outside, in development; empty: the pod's service
+    # account), and the Jobs' namespace, release and image (empty: the service's own pod's).
+    training_kubeconfig: str = ""
+    training_namespace: str = ""
+    training_release: str = ""
+    training_image: str = ""
 
     @model_validator(mode="before")
     @classmethod

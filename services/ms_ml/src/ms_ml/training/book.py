@@ -96,10 +96,13 @@ class JobBook:
             await work.commit()
         return job
 
-    async def update(self, name: str, when: Collection[JobState], **values: Any) -> bool:
-        """Sets `values` (no change of state, no event) while the job is in `when`."""
+    async def update(
+        self, name: str, when: Collection[JobState], host_was: str | None = None, **values: Any
+    ) -> bool:
+        """Sets `values` (no change of state, no event) while the job is in `when` (and held by
+        `host_was`, when given)."""
         async with self.work() as work:
-            changed = await work.jobs.change(name, when, **values)
+            changed = await work.jobs.change(name, when, host_was, **values)
             after_commit(work.session, lambda: self.signals.wake(name))
             await work.commit()
         return changed

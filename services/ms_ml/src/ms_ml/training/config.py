@@ -24,3 +24,15 @@ class TrainingConfig:
     stop_grace_seconds: float = 5.0
     # How often the supervisor looks for work other instances queued.
     poll_seconds: float = 1.0
+    # In a cluster: how often jobs of instances that went away are looked for, and how long
+    # after its own deadline a Job still running is deleted by the service.
+    reconcile_seconds: float = 30.0
+    cluster_grace_seconds: float = 120.0
+    # Where jobs run (settings.py's training_backend, "auto" resolved) and, in a cluster, the
+    # kubeconfig (empty: the pod's service account) and the Jobs' namespace, release and image
+    # (empty: the service's own pod's).
+    backend: Literal["local", "kubernetes"] = "local"
+    kubeconfig: str = ""
+    namespace: str = ""
+    release: str = ""
+    image: str = ""

@@ -3,11 +3,12 @@
 job's limits (memory as the container's limit, the timeout as activeDeadlineSeconds), reaching
 nothing (no service account token, no sidecar, egress denied by the chart's NetworkPolicy for
 these labels) and writing its reports, the model inline, to its log, which the service follows
-(pods/log). The chart grants the service's account jobs create/get/list/watch/delete and pods,
-pods/log get/list."""
+(pods/log). The chart grants the service's account jobs create/get/list/watch/delete, pods
+get/list/watch and pods/log get: the calls cluster.py makes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .worker import SPEC_VARIABLE
 
 COMPONENT = "training-job"
 JOB_LABEL = "knowledge.platform/training-job"
+NAME_ANNOTATION = "knowledge.platform/training-job-name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +36,11 @@ class ClusterJobSettings:
 
 
 def kubernetes_name(job: TrainingJob) -> str:
-    """The Job's name: `<release>-train-<job id>`, cut to the 63 characters a label value holds."""
-    job_id = job.name.rsplit("/", 1)[-1]
-    return re.sub(r"-+$", "", f"ms-ml-train-{job_id}"[:63])
+    """The Job's name: `ms-ml-train-<job id>-<hash of the job's name>` (jobs of two models may
+    have the same id), in the 63 characters a label value (its pods' job-name) holds."""
+    job_id = re.sub(r"-+$", "", job.name.rsplit("/", 1)[-1][:40])
+    digest = hashlib.sha256(job.name.encode()).hexdigest()[:10]
+    return f"ms-ml-train-{job_id}-{digest}"
 
 
 def labels(settings: ClusterJobSettings, job: TrainingJob) -> dict[str, str]:
@@ -64,7 +68,7 @@ def render_job(
             "name": name,
             "namespace": settings.namespace,
             "labels": pod_labels,
-            "annotations": {"knowledge.platform/training-job-name": job.name},
+            "annotations": {NAME_ANNOTATION: job.name},
         },
         "spec": {
             "backoffLimit": 0,

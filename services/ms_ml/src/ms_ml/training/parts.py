@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..config import Settings
 from .book import JobBook
+from .cluster import ClusterJobs, ClusterPlacement, in_a_pod
 from .config import TrainingConfig
+from .kube_api import KubeApi, in_cluster_connection, kubeconfig_connection
 from .ports import VersionRegistrar
 from .servicer import TrainingServicer
 from .signals import JobSignals
@@ -34,6 +36,30 @@ def training_config(settings: Settings) -> TrainingConfig:
         cpu_seconds=settings.training_cpu_seconds,
         dataset_dir=Path(settings.training_dataset_dir) if settings.training_dataset_dir else None,
         on_restart=settings.training_on_restart,
+        backend=(
+            ("kubernetes" if in_a_pod() else "local")
+            if settings.training_backend == "auto"
+            else settings.training_backend
+        ),
+        kubeconfig=settings.training_kubeconfig,
+        namespace=settings.training_namespace,
+        release=settings.training_release,
+        image=settings.training_image,
+    )
+
+
+def cluster_jobs(config: TrainingConfig) -> ClusterJobs | None:
+    """The Kubernetes backend when jobs run in a cluster (None: as local processes)."""
+    if config.backend != "kubernetes":
+        return None
+    connection = (
+        kubeconfig_connection(Path(config.kubeconfig))
+        if config.kubeconfig
+        else in_cluster_connection()
+    )
+    return ClusterJobs(
+        KubeApi(connection),
+        ClusterPlacement(namespace=config.namespace, release=config.release, image=config.image),
     )
 
 
@@ -60,9 +86,13 @@ def training_parts(
     *,
     clock: Clock = utc_now,
     host: str | None = None,
+    cluster: ClusterJobs | None = None,
 ) -> Training:
+    """`cluster`: the Kubernetes backend to use, else the one the config names (if any)."""
     book = JobBook(sessions, outbox, JobSignals(), clock)
-    supervisor = Supervisor(book, registrar, config, host=host)
+    supervisor = Supervisor(
+        book, registrar, config, host=host, cluster=cluster or cluster_jobs(config)
+    )
     use_cases = TrainingUseCases(book, supervisor, config, pages)
     return Training(
         use_cases,

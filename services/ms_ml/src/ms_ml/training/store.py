@@ -120,9 +120,11 @@ class SqlTrainingJobs:
         )
         return [_job(row) for row in rows]
 
-    async def change(self, name: str, when: Collection[JobState], **values: Any) -> bool:
-        """Sets `values` on the job if it is in one of the states `when` (one conditional
-        statement); False when it is not (any more)."""
+    async def change(
+        self, name: str, when: Collection[JobState], host_was: str | None = None, **values: Any
+    ) -> bool:
+        """Sets `values` on the job if it is in one of the states `when` (and, given `host_was`,
+        still held by that host) in one conditional statement; False when it is not (any more)."""
         if "state" in values:
             values["state"] = int(values["state"])
         statement = (
@@ -131,6 +133,8 @@ class SqlTrainingJobs:
             .where(training_jobs.c.state.in_([int(s) for s in when]))
             .values(**values)
         )
+        if host_was is not None:
+            statement = statement.where(training_jobs.c.host == host_was)
         return await changed_rows(self.session, statement) == 1
 
     async def last_sequence(self, name: str) -> int:
@@ -140,6 +144,12 @@ class SqlTrainingJobs:
             )
         )
         return int(found or 0)
+
+    async def last_entry_time(self, name: str) -> datetime | None:
+        found = await self.session.scalar(
+            select(func.max(training_job_entries.c.time)).where(training_job_entries.c.job == name)
+        )
+        return _aware(found)
 
     async def append(self, name: str, entries: list[LogEntry]) -> None:
         if entries:

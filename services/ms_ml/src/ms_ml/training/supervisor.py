@@ -1,7 +1,9 @@
-"""Runs queued jobs, each as a process of its own (at most `max_concurrent_jobs` at once): its
-reports kept in its log as they arrive, its wall-clock limit enforced, a cancel obeyed with
-SIGTERM then SIGKILL, and, once it succeeded, the version it made registered with its held-out
-metrics. At start, a job left RUNNING by a service that died is failed or queued again."""
+"""Runs queued jobs (at most `max_concurrent_jobs` at once), each as a process of its own or, in
+a cluster, as a Kubernetes Job (cluster.py): its reports kept in its log as they arrive, its
+wall-clock limit enforced, a cancel obeyed (SIGTERM then SIGKILL; the Job deleted), and, once it
+succeeded, the version it made registered with its held-out metrics. At start, a job left
+RUNNING by a service that died is failed or queued again (a process), or followed again or
+ended as its Job is found (a Kubernetes Job)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import signal
 import socket
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +25,11 @@ from knowledge_kit.aio import first_set
 from ..recipes.catalogue import recipe_named
 from ..recipes.params import read_params
 from .book import JobBook
+from .cluster import ClusterJobs
 from .config import TrainingConfig
 from .jobs import JobState, LogEntry, TrainingJob
+from .kube_api import KubernetesApiError
+from .kubernetes import cluster_spec, kubernetes_name
 from .ports import VersionRegistrar
 from .process import kill_worker, orphaned, start_worker, stop, worker_alive
 
@@ -48,6 +54,49 @@ class _Reports:
     error: str = ""
 
 
+class _Reader:
+    """Takes what a job's worker writes, one JSON object a line (worker.py): log lines and
+    metric points are kept in the job's log as they come; its outcome or error is remembered."""
+
+    def __init__(self, book: JobBook, name: str, sequence: int, reports: _Reports) -> None:
+        self._book = book
+        self._name = name
+        self._sequence = sequence
+        self._metrics: dict[str, float] = {}
+        self.reports = reports
+
+    async def take(self, text: str, kept: bool = False) -> None:
+        """One line; `kept`: it was kept before (a job followed again after a restart), so only
+        an outcome or error in it still counts."""
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError:
+            record = {"log": text}
+        if not isinstance(record, dict):
+            record = {"log": text}
+        if "outcome" in record:
+            self.reports.outcome = record["outcome"]
+            return
+        if "error" in record:
+            self.reports.error = str(record["error"])
+        if kept:
+            return
+        self._sequence += 1
+        now = self._book.clock()
+        if "metric" in record:
+            metric = str(record["metric"])
+            value = float(record.get("value", 0.0))
+            self._metrics[metric] = value
+            entry = LogEntry(self._sequence, now, None, metric, int(record.get("step", 0)), value)
+            await self._book.report(self._name, [entry], dict(self._metrics))
+        elif "error" in record:
+            line = f"error: {self.reports.error}"
+            await self._book.report(self._name, [LogEntry(self._sequence, now, line)])
+        else:
+            line = str(record.get("log"))
+            await self._book.report(self._name, [LogEntry(self._sequence, now, line)])
+
+
 class Supervisor:
     def __init__(
         self,
@@ -56,12 +105,14 @@ class Supervisor:
         config: TrainingConfig,
         *,
         host: str | None = None,
+        cluster: ClusterJobs | None = None,
     ) -> None:
         self._book = book
         self._registrar = registrar
         self._config = config
         self.host = host or socket.gethostname()
         self._runs: dict[str, _Run] = {}
+        self._cluster = cluster
 
     def attempt_dir(self, job: TrainingJob, attempt: int) -> Path:
         model_id = job.model.split("/")[-1]
@@ -72,7 +123,11 @@ class Supervisor:
 
     async def recover(self) -> None:
         """Fails (or queues again) every job RUNNING on this host whose process is gone; a job
-        whose process still runs belongs to another live instance here and is left to it."""
+        whose process still runs belongs to another live instance here and is left to it. In a
+        cluster: see `_reconcile`."""
+        if self._cluster is not None:
+            await self._reconcile(self._cluster)
+            return
         async with self._book.work() as work:
             running = await work.jobs.in_states(RUNNING)
         for job in running:
@@ -110,9 +165,13 @@ class Supervisor:
         """Claims queued jobs while there is room, until `stop_event`; then stops the jobs
         running here (failed, or queued again, as after a restart)."""
         await self.recover()
+        reconciled = time.monotonic()
         try:
             while not stop_event.is_set():
                 self._book.signals.work.clear()
+                if time.monotonic() - reconciled >= self._config.reconcile_seconds:
+                    await self.recover()  # jobs of instances that went away since
+                    reconciled = time.monotonic()
                 await self._obey_remote_cancels()
                 while len(self._runs) < self._config.max_concurrent_jobs:
                     if not await self._claim_one():
@@ -177,9 +236,12 @@ class Supervisor:
 
     # One job.
 
-    async def _run_job(self, job: TrainingJob) -> None:
+    async def _run_job(self, job: TrainingJob, adopted: bool = False) -> None:
         try:
-            await self._supervise(job)
+            if self._cluster is not None:
+                await self._supervise_in_cluster(self._cluster, job, adopted)
+            else:
+                await self._supervise(job)
         except asyncio.CancelledError:
             await asyncio.shield(self._abandon(job))
             raise
@@ -193,7 +255,17 @@ class Supervisor:
             self._book.signals.wake_supervisor()
 
     async def _abandon(self, job: TrainingJob) -> None:
-        """The service is stopping: the job is failed or queued again, as after a restart."""
+        """The service is stopping: the job is failed or queued again, as after a restart; a
+        Kubernetes Job runs on, and is followed again when an instance of the service starts."""
+        if self._cluster is not None:
+            await self._log(
+                job.name,
+                [
+                    f"{self.host} stopped following it; its Kubernetes Job runs on and is "
+                    "followed again when an instance of the service starts"
+                ],
+            )
+            return
         if self._config.on_restart == "requeue":
             moved = await self._book.move(
                 job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
@@ -286,37 +358,120 @@ class Supervisor:
             )
             await self._fail(job, reason)
 
+    # In a cluster.
+
+    async def _reconcile(self, cluster: ClusterJobs) -> None:
+        """Every job RUNNING that no live instance follows (its host is this one, or a pod that
+        is gone) is taken over: followed again while its Job is there, running or ended (its
+        outcome read from its pod's log), else ended (CANCELLED if a cancel was asked, FAILED).
+        An API server that cannot be reached or refuses is logged and tried again later."""
+        try:
+            async with self._book.work() as work:
+                running = await work.jobs.in_states(RUNNING)
+            orphans = [
+                job
+                for job in running
+                if job.name not in self._runs
+                and (job.host in ("", self.host) or not await cluster.pod_alive(job.host))
+            ]
+            if not orphans:
+                return
+            listed = await cluster.listed()
+        except (KubernetesApiError, ValueError) as error:
+            logger.warning("training jobs in the cluster could not be reconciled: %s", error)
+            return
+        for job in orphans:
+            if not await self._book.update(job.name, RUNNING, host_was=job.host, host=self.host):
+                continue  # another instance took it first, or it ended
+            if job.name not in listed:
+                name = kubernetes_name(job)
+                if job.cancel_requested:
+                    await self._log(job.name, [f"cancelled: its Kubernetes Job {name} is gone"])
+                    await self._book.move(job.name, RUNNING, JobState.CANCELLED)
+                else:
+                    await self._fail(
+                        job,
+                        f"its Kubernetes Job {name} is gone (deleted, removed after it ended, or "
+                        "never created: the service stopped first)",
+                    )
+                continue
+            run = _Run(asyncio.create_task(self._run_job(job, adopted=True)))
+            self._runs[job.name] = run
+            if job.cancel_requested:
+                run.cancel.set()
+
+    async def _supervise_in_cluster(
+        self, cluster: ClusterJobs, job: TrainingJob, adopted: bool
+    ) -> None:
+        run = self._runs[job.name]
+        recipe = recipe_named(job.recipe)
+        if recipe is None:  # a recipe the service no longer has
+            await self._fail(job, f"unknown recipe {job.recipe!r}")
+            return
+        kept_until = None
+        if adopted:
+            kept_until = await self._last_entry_time(job.name)
+            await self._log(job.name, [f"followed again by {self.host} after a restart"])
+        else:
+            spec = cluster_spec(job, read_params(recipe.params, job.hyperparameters), recipe.name)
+            try:
+                created = await cluster.create(job, spec)
+            except (KubernetesApiError, ValueError) as error:
+                await self._fail(job, f"its Kubernetes Job could not be created: {error}")
+                return
+            settings = await cluster.settings()
+            await self._log(
+                job.name,
+                [
+                    f"attempt {job.attempts}: Kubernetes Job {settings.namespace}/{created}, "
+                    f"limits {job.limits.timeout_seconds}s (activeDeadlineSeconds), "
+                    f"{job.limits.memory_bytes // 1024**2} MiB memory"
+                ],
+            )
+        reports = _Reports()
+        reader = _Reader(self._book, job.name, await self._last_sequence(job.name), reports)
+        try:
+            ending = await cluster.follow(
+                job,
+                reader.take,
+                run.cancel,
+                kept_until=kept_until,
+                backstop_seconds=job.limits.timeout_seconds + self._config.cluster_grace_seconds,
+            )
+        except (KubernetesApiError, ValueError) as error:
+            with contextlib.suppress(KubernetesApiError, ValueError):
+                await cluster.delete(job)
+            await self._fail(job, f"following its Kubernetes Job failed: {error}")
+            return
+        started = job.start_time or self._book.clock()
+        seconds = (self._book.clock() - started).total_seconds()
+        if ending.how == "cancelled":
+            await self._log(job.name, ["cancelled: its Kubernetes Job was deleted"])
+            await self._book.move(job.name, RUNNING, JobState.CANCELLED)
+        elif ending.how == "complete" and reports.outcome is not None:
+            await self._succeed(job, reports.outcome, seconds)
+        elif ending.how == "complete":
+            await self._fail(
+                job,
+                reports.error
+                or "its Kubernetes Job completed, but no model was read from its pod's log "
+                "(the pod or its log is gone)",
+            )
+        else:
+            await self._fail(job, reports.error or ending.reason)
+
+    async def _last_entry_time(self, name: str) -> datetime | None:
+        async with self._book.work() as work:
+            return await work.jobs.last_entry_time(name)
+
     async def _pump(
         self, name: str, process: asyncio.subprocess.Process, reports: _Reports
     ) -> None:
         """Keeps what the process writes, a line at a time, until its stdout closes."""
         assert process.stdout is not None
-        sequence = await self._last_sequence(name)
-        metrics: dict[str, float] = {}
+        reader = _Reader(self._book, name, await self._last_sequence(name), reports)
         while line := await process.stdout.readline():
-            text = line.decode("utf-8", "replace").rstrip("\n")
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError:
-                record = {"log": text}
-            if not isinstance(record, dict):
-                record = {"log": text}
-            sequence += 1
-            now = self._book.clock()
-            if "metric" in record:
-                metric = str(record["metric"])
-                value = float(record.get("value", 0.0))
-                metrics[metric] = value
-                entry = LogEntry(sequence, now, None, metric, int(record.get("step", 0)), value)
-                await self._book.report(name, [entry], dict(metrics))
-            elif "outcome" in record:
-                reports.outcome = record["outcome"]
-                sequence -= 1
-            elif "error" in record:
-                reports.error = str(record["error"])
-                await self._book.report(name, [LogEntry(sequence, now, f"error: {reports.error}")])
-            else:
-                await self._book.report(name, [LogEntry(sequence, now, str(record.get("log")))])
+            await reader.take(line.decode("utf-8", "replace").rstrip("\n"))
 
     async def _succeed(self, job: TrainingJob, outcome: dict[str, Any], seconds: float) -> None:
         metrics = {str(k): float(v) for k, v in outcome["metrics"].items()}
