@@ -375,6 +375,17 @@ def space_with_document(
         )
 
 
+def admin_token(platform: PlatformUp) -> str:
+    """An access token of the shared platform's administrator (PLATFORM_ADMIN), registered by
+    the first test that needs one and signed in by the others."""
+    try:
+        return register(platform, PLATFORM_ADMIN)
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.ALREADY_EXISTS:
+            raise
+    return log_in(platform, PLATFORM_ADMIN)
+
+
 def log_in(platform: PlatformUp, email: str) -> str:
     with grpc.insecure_channel(platform.edge_target) as channel:
         answer = auth_service_pb2_grpc.AuthServiceStub(channel).Login(

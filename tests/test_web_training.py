@@ -11,7 +11,6 @@ import subprocess
 
 import grpc
 from fleet.edge.probes import probe_command
-from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.ml.v1 import (
     model_pb2,
     model_service_pb2_grpc,
@@ -21,7 +20,7 @@ from knowledge.ml.v1 import (
 from knowledge.ml.v1 import model_service_pb2 as model_rpc
 from knowledge.ml.v1 import training_service_pb2 as training_rpc
 
-from .edge_harness import PASSWORD, PLATFORM_ADMIN, PlatformUp, bearer
+from .edge_harness import PASSWORD, PLATFORM_ADMIN, PlatformUp, admin_token, bearer
 
 CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 300.0
@@ -30,14 +29,8 @@ EPOCHS = "3000"
 
 
 def test_an_administrator_trains_a_model_and_watches_its_log_live(platform: PlatformUp) -> None:
+    token = admin_token(platform)
     with grpc.insecure_channel(platform.edge_target) as channel:
-        token = (
-            auth_service_pb2_grpc.AuthServiceStub(channel)
-            .Register(
-                auth_service_pb2.RegisterRequest(email=ADMIN, password=PASSWORD, display_name="Ada")
-            )
-            .tokens.access_token
-        )
         model_service_pb2_grpc.ModelServiceStub(channel).CreateModel(
             model_rpc.CreateModelRequest(
                 model=model_pb2.Model(display_name="Answer reranker"), model_id="reranker"
