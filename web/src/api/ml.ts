@@ -1,12 +1,39 @@
-// ms_ml from the server: models with their versions, and training jobs, over grpc-js. Reading
-// needs any signed-in user; creating a job needs the admin role (PERMISSION_DENIED otherwise).
+// ms_ml from the server: models with their versions, aliases and deployments, and training jobs,
+// over grpc-js. Reading needs any signed-in user; every change (a job, its cancelling, an alias,
+// a deployment's traffic) needs the admin role (PERMISSION_DENIED otherwise).
+import { DeploymentService } from "@knowledge/protos/knowledge/ml/v1/deployment_service_pb";
 import type { Model } from "@knowledge/protos/knowledge/ml/v1/model_pb";
 import { ModelService } from "@knowledge/protos/knowledge/ml/v1/model_service_pb";
 import { TrainingService } from "@knowledge/protos/knowledge/ml/v1/training_service_pb";
 import { unary } from "./grpc";
-import { jobView, versionView, type JobView, type ModelView, type VersionView } from "./ml_views";
+import {
+  aliasView,
+  deploymentView,
+  gateText,
+  jobView,
+  versionView,
+  type AliasView,
+  type DeploymentView,
+  type JobView,
+  type ModelView,
+  type SplitView,
+  type VersionView,
+} from "./ml_views";
 
-export type { JobStateName, JobView, ModelView, VersionView } from "./ml_views";
+export type {
+  AliasView,
+  DeploymentView,
+  JobStateName,
+  JobView,
+  ModelView,
+  SplitView,
+  VersionView,
+} from "./ml_views";
+
+/** Registry reads and alias moves: quick database work. */
+const REGISTRY_DEADLINE_MS = 5_000;
+/** A deployment's new traffic takes effect once each version it sends requests to is loaded. */
+const DEPLOYMENT_DEADLINE_MS = 30_000;
 
 function modelView(model: Model, versions: VersionView[]): ModelView {
   return {
@@ -15,6 +42,7 @@ function modelView(model: Model, versions: VersionView[]): ModelView {
     displayName: model.displayName,
     description: model.description,
     task: model.task,
+    gates: model.gates.map(gateText),
     versions,
   };
 }
@@ -72,4 +100,101 @@ export async function cancelJob(token: string, name: string): Promise<JobView> {
     throw new Error("the answer had no training job");
   }
   return jobView(answer.trainingJob);
+}
+
+/** One model (models/m) with its newest versions. */
+export async function getModel(token: string, name: string): Promise<ModelView> {
+  const [model, versions] = await Promise.all([
+    unary(ModelService.method.getModel, { name }, { token, deadlineMs: REGISTRY_DEADLINE_MS }),
+    unary(
+      ModelService.method.listModelVersions,
+      { parent: name, pageSize: 50 },
+      { token, deadlineMs: REGISTRY_DEADLINE_MS },
+    ),
+  ]);
+  if (!model.model) {
+    throw new Error("the answer had no model");
+  }
+  return modelView(model.model, versions.modelVersions.map(versionView));
+}
+
+/** The model's aliases, by name. */
+export async function listAliases(token: string, model: string): Promise<AliasView[]> {
+  const answer = await unary(
+    ModelService.method.listModelAliases,
+    { parent: model, pageSize: 100 },
+    { token, deadlineMs: REGISTRY_DEADLINE_MS },
+  );
+  return answer.aliases.map(aliasView);
+}
+
+/** Training jobs of one model, newest first. */
+export async function listModelJobs(token: string, model: string): Promise<JobView[]> {
+  const answer = await unary(
+    TrainingService.method.listTrainingJobs,
+    { parent: model, pageSize: 20 },
+    { token, deadlineMs: REGISTRY_DEADLINE_MS },
+  );
+  return answer.trainingJobs.map(jobView);
+}
+
+/**
+ * Points `alias` (models/m/aliases/a) at `version` (models/m/versions/n), taking it from its
+ * holder; the model's gates are checked first (FAILED_PRECONDITION naming the gate). Admins only.
+ * The version that held it before, empty if none.
+ */
+export async function setAlias(token: string, alias: string, version: string, reason: string): Promise<string> {
+  const answer = await unary(
+    ModelService.method.setModelAlias,
+    { name: alias, modelVersion: version, reason },
+    { token, deadlineMs: REGISTRY_DEADLINE_MS },
+  );
+  return answer.previousModelVersion;
+}
+
+/** Deletes `alias` (models/m/aliases/a); FAILED_PRECONDITION while a deployment serves it. */
+export async function deleteAlias(token: string, alias: string, reason: string): Promise<void> {
+  await unary(ModelService.method.deleteModelAlias, { name: alias, reason }, { token, deadlineMs: REGISTRY_DEADLINE_MS });
+}
+
+/** The model's deployments. */
+export async function listDeployments(token: string, model: string): Promise<DeploymentView[]> {
+  const answer = await unary(
+    DeploymentService.method.listDeployments,
+    { parent: model, pageSize: 50 },
+    { token, deadlineMs: REGISTRY_DEADLINE_MS },
+  );
+  return answer.deployments.map(deploymentView);
+}
+
+/** Sends the deployment's requests by `traffic` (percents summing to 100): a new revision. */
+export async function setTraffic(
+  token: string,
+  deployment: string,
+  etag: string,
+  traffic: SplitView[],
+  reason: string,
+): Promise<DeploymentView> {
+  const answer = await unary(
+    DeploymentService.method.updateDeployment,
+    { deployment: { name: deployment, etag, traffic }, updateMask: { paths: ["traffic"] }, reason },
+    { token, deadlineMs: DEPLOYMENT_DEADLINE_MS },
+  );
+  if (!answer.deployment) {
+    throw new Error("the answer had no deployment");
+  }
+  return deploymentView(answer.deployment);
+}
+
+/** Returns the deployment to the revision before the current one, as a new revision. */
+export async function rollBack(token: string, deployment: string, reason: string): Promise<DeploymentView> {
+  const answer = await unary(
+    DeploymentService.method.rollbackDeployment,
+    { name: deployment, revision: 0n, reason },
+    { token, deadlineMs: DEPLOYMENT_DEADLINE_MS },
+  );
+  if (!answer.deployment) {
+    throw new Error("the answer had no deployment");
+  }
+  return deploymentView(answer.deployment);
 }

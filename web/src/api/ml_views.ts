@@ -1,7 +1,14 @@
 // Plain views of ms_ml's models, versions and training jobs (numbers and ISO dates), shared by
 // Server Components and the browser's log stream; no gRPC client here.
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { ModelStage, type ModelVersion } from "@knowledge/protos/knowledge/ml/v1/model_pb";
+import { DeploymentState, type Deployment, type TrafficSplit } from "@knowledge/protos/knowledge/ml/v1/deployment_pb";
+import {
+  MetricComparison,
+  ModelStage,
+  type MetricGate,
+  type ModelAlias,
+  type ModelVersion,
+} from "@knowledge/protos/knowledge/ml/v1/model_pb";
 import { TrainingJobState, type TrainingJob } from "@knowledge/protos/knowledge/ml/v1/training_job_pb";
 
 export interface VersionView {
@@ -19,7 +26,40 @@ export interface ModelView {
   displayName: string;
   description: string;
   task: string;
+  /** What a version's metrics must meet to take an alias, e.g. "ndcg_at_10 >= 0.6". */
+  gates: string[];
   versions: VersionView[];
+}
+
+export interface AliasView {
+  name: string;
+  /** Its short name, e.g. "champion". */
+  alias: string;
+  modelVersion: string;
+  updateTime: string;
+  updatedBy: string;
+}
+
+export interface SplitView {
+  /** models/m/versions/n, or empty when the share goes to an alias's holder. */
+  modelVersion: string;
+  alias: string;
+  percent: number;
+}
+
+export type DeploymentStateName = "pending" | "serving" | "failed" | "unknown";
+
+export interface DeploymentView {
+  name: string;
+  id: string;
+  modelVersion: string;
+  revision: number;
+  state: DeploymentStateName;
+  statusMessage: string;
+  replicas: number;
+  traffic: SplitView[];
+  etag: string;
+  updateTime: string;
 }
 
 export type JobStateName = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "unknown";
@@ -47,6 +87,57 @@ const STAGES: Record<number, string> = {
   [ModelStage.PRODUCTION]: "production",
   [ModelStage.ARCHIVED]: "archived",
 };
+
+const COMPARISONS: Record<number, string> = {
+  [MetricComparison.GREATER_THAN]: ">",
+  [MetricComparison.GREATER_THAN_OR_EQUAL]: ">=",
+  [MetricComparison.LESS_THAN]: "<",
+  [MetricComparison.LESS_THAN_OR_EQUAL]: "<=",
+};
+
+const DEPLOYMENT_STATES: Record<number, DeploymentStateName> = {
+  [DeploymentState.PENDING]: "pending",
+  [DeploymentState.SERVING]: "serving",
+  [DeploymentState.FAILED]: "failed",
+};
+
+/** The last segment of a resource name: "3" of models/m/versions/3. */
+export function shortName(name: string): string {
+  return name.split("/").pop() ?? name;
+}
+
+export function gateText(gate: MetricGate): string {
+  return `${gate.metric} ${COMPARISONS[gate.comparison] ?? "?"} ${gate.threshold}`;
+}
+
+export function aliasView(alias: ModelAlias): AliasView {
+  return {
+    name: alias.name,
+    alias: shortName(alias.name),
+    modelVersion: alias.modelVersion,
+    updateTime: iso(alias.updateTime),
+    updatedBy: alias.updatedBy,
+  };
+}
+
+function splitView(split: TrafficSplit): SplitView {
+  return { modelVersion: split.modelVersion, alias: split.alias, percent: split.percent };
+}
+
+export function deploymentView(deployment: Deployment): DeploymentView {
+  return {
+    name: deployment.name,
+    id: shortName(deployment.name),
+    modelVersion: deployment.modelVersion,
+    revision: Number(deployment.revision),
+    state: DEPLOYMENT_STATES[deployment.state] ?? "unknown",
+    statusMessage: deployment.statusMessage,
+    replicas: deployment.replicas,
+    traffic: deployment.traffic.map(splitView),
+    etag: deployment.etag,
+    updateTime: iso(deployment.updateTime),
+  };
+}
 
 export function stateName(state: TrainingJobState): JobStateName {
   switch (state) {
