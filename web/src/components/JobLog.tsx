@@ -1,10 +1,14 @@
 "use client";
 // A training job's log as it is written: StreamTrainingJobLogs over gRPC-web (the lines so far,
-// then each new one), the job's state and metrics updated as the stream reports them.
+// then each new one), the job's state and metrics updated as the stream reports them. While the
+// job is queued or running it can be cancelled here; the stream then reports it CANCELLED.
 import { useEffect, useState } from "react";
 import { streamToken } from "@/actions/auth";
 import type { JobView } from "@/api/ml_views";
 import { followJobLog, type LogLine } from "@/api/training_logs";
+import { CancelJobButton } from "./ml/CancelJobButton";
+
+const STOPPABLE = new Set(["queued", "running"]);
 
 export function JobLog({ initial }: { initial: JobView }) {
   const [job, setJob] = useState(initial);
@@ -38,6 +42,7 @@ export function JobLog({ initial }: { initial: JobView }) {
           </>
         ) : null}
       </p>
+      {STOPPABLE.has(job.state) ? <CancelJobButton job={job.name} /> : null}
       {job.errorMessage ? (
         <p className="error" role="alert">
           {job.errorMessage}

@@ -5,7 +5,8 @@ import { tokenOrSignIn } from "@/api/session";
 import { LocalTime } from "@/components/LocalTime";
 import { NewJobForm } from "@/components/NewJobForm";
 
-/** The platform's models (ms_ml): their versions with stage, aliases and metrics, and training jobs. */
+/** The platform's models (ms_ml): their versions with stage, aliases and metrics, and training
+ * jobs; each model's own page manages its aliases and deployments. */
 export default async function ModelsPage() {
   const token = await tokenOrSignIn();
   const [models, jobs] = await Promise.all([
@@ -26,7 +27,9 @@ export default async function ModelsPage() {
       ) : (
         models.value.map((model) => (
           <section key={model.name} className="card model" aria-labelledby={`model-${model.id}`} data-name={model.name}>
-            <h2 id={`model-${model.id}`}>{model.displayName || model.id}</h2>
+            <h2 id={`model-${model.id}`}>
+              <Link href={`/${model.name}`}>{model.displayName || model.id}</Link>
+            </h2>
             {model.description ? <p className="muted">{model.description}</p> : null}
             {model.versions.length === 0 ? (
               <p className="muted">No versions yet.</p>

@@ -12,7 +12,7 @@ export default async function JobPage({ params }: { params: Promise<{ model: str
   return (
     <>
       <p>
-        <Link href="/models">Models</Link> / {model} /
+        <Link href="/models">Models</Link> / <Link href={`/models/${model}`}>{model}</Link> /
       </p>
       <h1 id="job-title">
         Training job {job}

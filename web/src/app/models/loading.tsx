@@ -1,0 +1,7 @@
+export default function Loading() {
+  return (
+    <p className="status" role="status">
+      Loading…
+    </p>
+  );
+}
