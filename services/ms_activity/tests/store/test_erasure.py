@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from ms_activity.domain.filters import Filters
 from ms_activity.domain.scope import ScopeKind
-from ms_activity.store import ClickHouseActivityStore, TimelineQuery
+from ms_activity.store import AggregatePath, ClickHouseActivityStore, TimelineQuery
 
 from .making import T0, activity, daily
 
@@ -56,3 +57,33 @@ async def test_activities_recorded_after_the_erasure_began_are_kept(
     await activity_store.record([activity(1, at=T0)])
     await activity_store.erase("users/ada", until=T0 - timedelta(days=1000))
     assert (await activity_store.aggregate(daily())).total == 1
+
+
+async def test_an_erased_users_activities_leave_the_platforms_days_of_the_month_before(
+    activity_store: ClickHouseActivityStore,
+) -> None:
+    """00:30 UTC on 1 March is still 28 February in New York: that local day's row of the
+    platform's day rollup starts in February and is rebuilt with March's activities."""
+    await activity_store.record(
+        [
+            activity(1, at=T0 + timedelta(minutes=30), actor="users/ada"),
+            activity(2, at=T0 + timedelta(minutes=40), actor="users/bob"),
+            activity(3, at=T0 - timedelta(hours=2), actor="users/bob"),
+        ]
+    )
+    query = daily(
+        kind=ScopeKind.PLATFORM,
+        scope="",
+        start=T0 - timedelta(days=3),
+        end=T0 + timedelta(days=3),
+        zone="America/New_York",
+    )
+    before = await activity_store.aggregate(query)
+    assert (before.total, before.distinct_actors) == (3, 2)
+
+    assert await activity_store.erase("users/ada") == 1
+
+    for path in AggregatePath:
+        after = await activity_store.aggregate(replace(query, path=path))
+        assert (after.total, after.distinct_actors) == (2, 1)
+        assert [(b.total, b.distinct_actors) for b in after.buckets if b.total] == [(2, 1)]

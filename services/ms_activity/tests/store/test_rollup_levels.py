@@ -61,34 +61,38 @@ async def test_whole_hour_and_half_hour_zones_count_what_the_activities_count(
     await _same_as_raw(activity_store)
 
 
+_PLATFORM_DAYS = "activity_rollup_platform_day"
+
+
 @pytest.mark.parametrize(
-    ("version", "tables"),
+    ("versions", "tables"),
     [
-        (2, ["activity_rollup_hour"]),
-        (3, ["activity_rollup_platform_hour", "activity_rollup_platform"]),
+        ([2], ["activity_rollup_hour"]),
+        ([3, 4], [_PLATFORM_DAYS, "activity_rollup_platform_hour", "activity_rollup_platform"]),
+        ([4], [_PLATFORM_DAYS]),
     ],
 )
 async def test_upgrading_fills_a_new_rollup_from_the_activities(
     activity_store: ClickHouseActivityStore,
     chdb_path: Path,
     database: str,
-    version: int,
+    versions: list[int],
     tables: list[str],
 ) -> None:
-    """A database whose activities were recorded before a rollup existed (the hourly one, or
-    the platform's own): applying that migration computes it, so every zone counts every
-    activity."""
+    """A database whose activities were recorded before a rollup existed (the hourly one, the
+    platform's own, its days): applying those migrations computes them, so every zone counts
+    every activity."""
     await activity_store.record(random_activities(2_000))
     older = ChdbSql(str(chdb_path))
     for table in tables:
         older.execute(f"DROP VIEW `{database}`.{table}_mv")
         older.execute(f"DROP TABLE `{database}`.{table}")
         older.execute(f"DROP TABLE `{database}`.{table}_rebuild")
-    older.execute(f"DELETE FROM `{database}`.schema_migrations WHERE version = {version}")
+    older.execute(f"DELETE FROM `{database}`.schema_migrations WHERE has({versions}, version)")
     older.close()
 
     upgrading = ClickHouseActivityStore(ChdbSql(str(chdb_path)), database)
-    assert upgrading.migrate() == [version]
+    assert upgrading.migrate() == versions
     await upgrading.close()
     await _same_as_raw(activity_store)
     # Recorded after the upgrade: counted by the new rollups as they come.

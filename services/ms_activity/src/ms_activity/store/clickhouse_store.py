@@ -24,10 +24,11 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.buckets import Dimension
+from ..domain.buckets import Dimension, Interval
 from ..domain.scope import ScopeKind
 from .buckets import bucket_bounds, bucket_index
 from .model import (
@@ -192,17 +193,22 @@ class ClickHouseActivityStore:
     def _rebuild(self, months: Iterable[int], tables: Iterable[str] = tuple(ROLLUPS)) -> None:
         months = sorted(set(months))
         for table in tables:
+            rollup = ROLLUPS[table]
             target = f"`{self._db}`.{table}"
             staging = f"`{self._db}`.{table}_rebuild"
-            for month in months:
+            rebuilt = (
+                sorted({*months, *map(_month_before, months)}) if rollup.reaches_back else months
+            )
+            for month in rebuilt:
                 self._sql.execute(f"TRUNCATE TABLE {staging}")
-                rollup = ROLLUPS[table]
                 select = rollup.select.format(
-                    source=f"`{self._db}`.activity_events FINAL",
-                    where="WHERE toYYYYMM(occur_time) = {month:UInt32}",
-                    slot=rollup.slot,
+                    source=f"`{self._db}`.{rollup.source}", where=rollup.month, slot=rollup.slot
                 )
-                self._sql.execute(f"INSERT INTO {staging} {select}", {"month": month})
+                self._sql.execute(
+                    f"INSERT INTO {staging} SELECT * FROM ({select})"
+                    " WHERE toYYYYMM(slot) = {month:UInt32}",
+                    {"month": month},
+                )
                 left = self._sql.rows(f"SELECT count() AS n FROM {staging}")[0]["n"]
                 # A month left empty is dropped (REPLACE refuses an empty source).
                 self._sql.execute(
@@ -416,12 +422,21 @@ class ClickHouseActivityStore:
     def _platform_slots(
         self, query: AggregateQuery, bounds: list[datetime]
     ) -> tuple[list[str], dict[str, Any], timedelta]:
-        """The platform's whole slots: the hours no bucket bound cuts from the hourly rollup, the
-        rest (the hours a bound cuts, the 15-minute slots at the range's ends) from the 15-minute
-        one; a zone whose bounds cut most hours (+05:30, hourly buckets) reads 15-minute slots."""
+        """The platform's whole slots: a local day's whole hours from the day rollup where they
+        are 24 or 23 (buckets of days, weeks or months), the other hours no bucket bound or
+        local midnight cuts from the hourly rollup, the rest (the hours a bound or midnight cuts,
+        the 15-minute slots at the range's ends) from the 15-minute one; a zone whose bounds cut
+        most hours (+05:30, hourly buckets) reads 15-minute slots."""
         inner = _inner(query, _SLOT)
         hour_start = _ceil_slot(inner["inner_start"], _HOUR)
         hour_end = _floor_slot(inner["inner_end"], _HOUR)
+        days: list[tuple[datetime, datetime]] = []
+        if query.interval is not Interval.HOUR and hour_start < hour_end:
+            midnights = bucket_bounds(
+                hour_start, hour_end, Interval.DAY, ZoneInfo(query.time_zone or "UTC")
+            )
+            days = list(pairwise(midnights))
+            bounds = [*bounds, *midnights]
         cut = sorted(
             {
                 _floor_slot(bound, _HOUR)
@@ -429,21 +444,37 @@ class ClickHouseActivityStore:
                 if hour_start <= _floor_slot(bound, _HOUR) < bound < hour_end
             }
         )
-        hours = (hour_end - hour_start) // _HOUR
-        if hours <= 0 or len(cut) * 2 > hours:
+        windows: dict[int, list[str]] = {23: [], 24: []}
+        local_days: list[str] = []
+        for day, next_day in days:
+            first, last = _ceil_slot(day, _HOUR), _floor_slot(next_day, _HOUR)
+            hours = (last - first) // _HOUR
+            if hours in windows and hour_start <= first and last <= hour_end:
+                windows[hours].append(ch_time(first)[:19])
+                local_days.append(ch_time(day)[:19])
+        if (hour_end - hour_start) // _HOUR <= 0 or len(cut) * 2 > (hour_end - hour_start) // _HOUR:
             hour_start = hour_end = inner["inner_start"]
-            cut = []
+            cut, windows, local_days = [], {23: [], 24: []}, []
         params: dict[str, Any] = {
             **inner,
             "hour_start": hour_start,
             "hour_end": hour_end,
             "cut": [ch_time(hour)[:19] for hour in cut],
+            "days_24": windows[24],
+            "days_23": windows[23],
+            "local_days": local_days,
         }
         columns = "SELECT slot AS t, toUInt64(activities) AS n, kinds, actors"
-        whole = (
+        whole_days = (
+            f"{columns} FROM `{self._db}`.activity_rollup_platform_day"
+            " WHERE (hours = 24 AND has({days_24:Array(DateTime('UTC'))}, slot))"
+            " OR (hours = 23 AND has({days_23:Array(DateTime('UTC'))}, slot))"
+        )
+        whole_hours = (
             f"{columns} FROM `{self._db}`.activity_rollup_platform_hour"
             " WHERE slot >= {hour_start:DateTime64(3, 'UTC')} AND slot < {hour_end:DateTime64(3, 'UTC')}"
             " AND NOT has({cut:Array(DateTime('UTC'))}, slot)"
+            " AND NOT has({local_days:Array(DateTime('UTC'))}, toStartOfDay(slot, {tz:String}))"
         )
         quarters = (
             f"{columns} FROM `{self._db}`.activity_rollup_platform"
@@ -451,7 +482,7 @@ class ClickHouseActivityStore:
             " AND (slot < {hour_start:DateTime64(3, 'UTC')} OR slot >= {hour_end:DateTime64(3, 'UTC')}"
             " OR has({cut:Array(DateTime('UTC'))}, toStartOfHour(slot)))"
         )
-        return [whole, quarters], params, _SLOT
+        return [whole_days, whole_hours, quarters], params, _SLOT
 
     def _top(self, query: AggregateQuery, column: str) -> list[Count]:
         where = Conditions()
@@ -582,6 +613,12 @@ def _assemble(rows: list[Row], bounds: list[datetime], breakdown_limit: int) -> 
             )
         )
     return Aggregate(buckets, range_total, range_actors, [], [])
+
+
+def _month_before(month: int) -> int:
+    """The YYYYMM before `month`."""
+    year, number = divmod(month, 100)
+    return (year - 1) * 100 + 12 if number == 1 else month - 1
 
 
 def _inner(query: AggregateQuery, slot: timedelta) -> dict[str, datetime]:

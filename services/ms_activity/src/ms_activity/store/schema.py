@@ -22,6 +22,12 @@
   for a million). A platform aggregate reads its whole hours from the hourly table and, from the
   15-minute one, only the hours a bucket bound cuts (a +05:30 zone's days: one hour a day), which
   the small granules let it read alone.
+- `activity_rollup_platform_day` (migration 4, filled from the platform's hours when it is
+  applied): from every UTC hour, the platform's next 24 hours and next 23 hours, merged from the
+  hourly rows as they are inserted. A local day of a zone whose offset is whole hours is one
+  24-hour row (a spring-forward day one 23-hour row); a +05:30 day is the 23-hour row of its whole
+  hours and four 15-minute slots: a 90-day aggregate merges ~90 day-sized actor sets instead of
+  ~2,160 hourly ones.
 - `activity_ids`: the ids recorded (ordered by id), read before each insert so a redelivered,
   replayed or retried activity is not recorded twice. It keeps the ids of erased activities too,
   so a replay does not bring them back.
@@ -81,13 +87,43 @@ PLATFORM_ROLLUP_SELECT = """
     GROUP BY slot"""
 
 
+# The platform's days: per hour, the 24 hours and the 23 hours from its start, merged from the
+# platform's hourly rows (a chained view: the hourly rows an insert makes are its input). Every
+# local day of a zone whose offset is whole hours is one 24-hour window (a spring-forward day
+# one 23-hour window); a +05:30 or +05:45 day is the 23 whole hours inside it and two pieces of
+# hours.
+PLATFORM_DAY_SELECT = """
+    SELECT
+        hours,
+        toDateTime(hour - toIntervalHour(w.2), 'UTC') AS slot,
+        sum(activities) AS activities,
+        sumMap(kinds) AS kinds,
+        uniqExactMergeState(actors) AS actors
+    FROM (SELECT slot AS hour, activities, kinds, actors FROM {source} {where})
+    ARRAY JOIN arrayConcat(
+        arrayMap(k -> (toUInt8(24), k), range(24)), arrayMap(k -> (toUInt8(23), k), range(23))
+    ) AS w
+    GROUP BY w.1 AS hours, slot"""
+
+# A platform day rollup's rows of one month (its windows start in the month and reach into the
+# next one's first day).
+_HOURS_OF_MONTH = (
+    "WHERE toYYYYMM(slot) = {month:UInt32} OR toYYYYMM(slot - toIntervalDay(1)) = {month:UInt32}"
+)
+_EVENTS_OF_MONTH = "WHERE toYYYYMM(occur_time) = {month:UInt32}"
+
+
 @dataclass(frozen=True, slots=True)
 class Rollup:
     """A rollup table: the function that starts its slots and the SELECT that computes its rows
-    (`{source}`, `{where}` and `{slot}` to fill in)."""
+    (`{source}`, `{where}` and `{slot}` to fill in); a rebuild reads `source` with `month`, and
+    a month's rows of a rollup that `reaches_back` hold the next month's activities too."""
 
     slot: str
     select: str
+    source: str = "activity_events FINAL"
+    month: str = _EVENTS_OF_MONTH
+    reaches_back: bool = False
 
 
 # The rollup tables.
@@ -96,6 +132,10 @@ ROLLUPS: dict[str, Rollup] = {
     "activity_rollup_hour": Rollup("toStartOfHour", ROLLUP_SELECT),
     "activity_rollup_platform": Rollup("toStartOfFifteenMinutes", PLATFORM_ROLLUP_SELECT),
     "activity_rollup_platform_hour": Rollup("toStartOfHour", PLATFORM_ROLLUP_SELECT),
+    # After the hourly one: a rebuild reads it.
+    "activity_rollup_platform_day": Rollup(
+        "", PLATFORM_DAY_SELECT, "activity_rollup_platform_hour", _HOURS_OF_MONTH, True
+    ),
 }
 
 
@@ -206,6 +246,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         _platform_rollup("activity_rollup_platform_hour")
         + _platform_rollup("activity_rollup_platform"),
         rebuilds=("activity_rollup_platform_hour", "activity_rollup_platform"),
+    ),
+    Migration(
+        4,
+        "the platform's days: 24- and 23-hour windows from every hour, filled from its hours",
+        (
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_platform_day (
+                hours UInt8,
+                slot DateTime('UTC'),
+                activities SimpleAggregateFunction(sum, UInt64),
+                kinds SimpleAggregateFunction(sumMap, Map(String, UInt64)),
+                actors AggregateFunction(uniqExact, UInt64)
+            ) ENGINE = AggregatingMergeTree
+            PARTITION BY toYYYYMM(slot)
+            ORDER BY (hours, slot)
+            TTL slot + INTERVAL {retention} DAY
+            SETTINGS index_granularity = 16""",
+            """CREATE TABLE IF NOT EXISTS `{db}`.activity_rollup_platform_day_rebuild
+            AS `{db}`.activity_rollup_platform_day""",
+            "CREATE MATERIALIZED VIEW IF NOT EXISTS `{db}`.activity_rollup_platform_day_mv"
+            " TO `{db}`.activity_rollup_platform_day AS"
+            + PLATFORM_DAY_SELECT.format(source="`{db}`.activity_rollup_platform_hour", where=""),
+        ),
+        rebuilds=("activity_rollup_platform_day",),
     ),
 )
 
