@@ -5,9 +5,9 @@ views then fill the timelines, the rollups and the ids), under a lock so one sto
 itself; an activity is recorded once however often it is delivered. Reads: a timeline page is a
 range read of its timeline, newest first, after a keyset cursor; a space's aggregate reads the
 hourly rollups when every bucket bound is a whole UTC hour (the zone's offset is whole hours over
-the range), else the 15-minute ones, and the platform's its own rollups, the hours no bucket bound
-cuts from the hourly one and the rest from the 15-minute one (the edges of a range that cut a slot
-from the activities themselves); a bucket's slots are merged once, the range's actors from the
+the range), else the 15-minute ones, and the platform's its own rollups: a local day's 24 or 23
+whole hours from the day rollup, the other hours no bucket bound cuts from the hourly one and the
+rest from the 15-minute one (the edges of a range that cut a slot from the activities themselves); a bucket's slots are merged once, the range's actors from the
 buckets' sets; unless a filter or breakdown needs the activities (actors, properties, breakdown by
 actor, space or object) or the range holds too few activities for the rollups to pay: a rollup
 row's actor set is merged whatever the hour holds, while reading activities costs what they hold,
