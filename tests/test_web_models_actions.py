@@ -2,10 +2,10 @@
 Chromium: an administrator sets an alias on a version and moves it to another, is told why the
 model's metric gate refuses a version, and that a version does not exist or an alias is
 malformed; splits a deployment's traffic for a canary (shares that do not add up to 100% are a
-form error), then rolls it back; queues a training job and cancels it, its live log ending
-CANCELLED. A plain user is told only administrators may change the registry. ms_ml holds what
-the page said, and axe-core finds no serious fault on the models page, the model's or the
-job's."""
+form error), then rolls it back; deletes an alias another tab deleted meanwhile and is told it
+is gone; queues a training job and cancels it, its live log ending CANCELLED. A plain user is
+told only administrators may change the registry. ms_ml holds what the page said, and axe-core
+finds no serious fault on the models page, the model's or the job's."""
 
 from __future__ import annotations
 
@@ -133,12 +133,14 @@ def test_an_administrator_moves_aliases_splits_traffic_and_cancels_a_job_from_th
     assert said["set"] == "champion now points at version 1."
     assert said["moved"] == "champion moved from version 1 to version 2."
     assert said["version"] == "2 holds champion"
+    assert said["production"] == "production now points at version 1."
     assert said["gate"] == (
         f"Refused: version 3 of {model_id} may not take alias production: "
         "gate ndcg_at_10 >= 0.5 fails: ndcg_at_10 is 0.2."
     )
     assert said["missing"] == f"Version 99 of {model_id} does not exist."
     assert said["malformed"].startswith("An alias is 1 to 63 lowercase letters, digits and dashes")
+    assert said["deleted"] == f"twice Alias production of {model_id} does not exist."
     assert said["uneven"] == "The shares add up to 90%; they must add up to 100%."
     deployment_lines = [line for line in lines if line.startswith("deployment ")]
     assert deployment_lines == [
@@ -180,6 +182,14 @@ def test_an_administrator_moves_aliases_splits_traffic_and_cancels_a_job_from_th
             )
             .deployment
         )
+        aliases = (
+            model_service_pb2_grpc.ModelServiceStub(channel)
+            .ListModelAliases(
+                model_rpc.ListModelAliasesRequest(parent=model), metadata=bearer(token)
+            )
+            .aliases
+        )
+    assert [held.name for held in aliases] == [f"{model}/aliases/champion"]
     assert alias.model_version == f"{model}/versions/2"
     assert cancelled.state == training_job_pb2.TRAINING_JOB_STATE_CANCELLED
     assert (served.revision, [split.percent for split in served.traffic]) == (3, [100])

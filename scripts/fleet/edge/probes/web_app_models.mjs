@@ -1,6 +1,7 @@
 // Headless Chromium on a model's page, as an administrator and then as a plain user: an alias is
 // set on a version and moved to another, the model's gate refuses a version and the page says
-// why, a version that does not exist and a malformed alias are form errors; a deployment's
+// why, a version that does not exist and a malformed alias are form errors, an alias deleted in
+// another tab meanwhile is one too; a deployment's
 // canary split is checked (shares not adding up to 100% refused), set and rolled back; a training
 // job is queued and cancelled from its page, whose live log ends CANCELLED; a plain user is told
 // only administrators may change the registry. axe-core checks the models page, the model's
@@ -110,6 +111,7 @@ try {
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="2"]');
   tell(`moved ${await champion.locator("[role=status]").textContent()}`);
   tell(`version 2 holds ${await page.locator(`tr[data-name="${request.model}/versions/2"] .version-aliases`).textContent()}`);
+  tell(`production ${await setAlias(page, "production", 1)}`);
   tell(`gate ${await setAlias(page, "production", 3)}`);
   tell(`missing ${await setAlias(page, "production", 99)}`);
   tell(`malformed ${await setAlias(page, "Prod!", 2)}`);
@@ -138,6 +140,17 @@ try {
     request.deployment,
   );
   tell(`deployment ${(await deployment.locator("p").first().textContent()).replace(/\s+/g, " ")}`);
+
+  // Deleted in another tab meanwhile, the alias is gone when this page deletes it too.
+  const other = await page.context().newPage();
+  await other.goto(modelUrl);
+  await other.locator('li.alias[data-alias="production"] button[value="delete"]').click();
+  await other.waitForSelector('li.alias[data-alias="production"]', { state: "detached" });
+  await other.close();
+  const production = page.locator('li.alias[data-alias="production"]');
+  await production.locator('button[value="delete"]').click();
+  await production.locator("[role=alert]").waitFor();
+  tell(`deleted twice ${await production.locator("[role=alert]").textContent()}`);
 
   await page.locator('input[name="recipe"]').fill("reranker");
   await page.locator('input[name="epochs"]').fill("5000");
