@@ -17,8 +17,8 @@ def test_the_committed_charts_pass_the_whole_check() -> None:
     report = check_charts(REPO_ROOT)
 
     assert [str(problem) for problem in report.problems] == []
-    # and mesh, kafka, qdrant, clickhouse
-    assert report.charts == len(load_manifest(REPO_ROOT).services) + 5
+    # and mesh, kafka, qdrant, clickhouse, postgres, web
+    assert report.charts == len(load_manifest(REPO_ROOT).services) + 6
     assert report.scenarios >= 2
     assert report.goldens == report.charts * report.scenarios
 

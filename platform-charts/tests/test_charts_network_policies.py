@@ -71,7 +71,8 @@ def test_a_network_policy_admitting_a_pod_the_mesh_does_not_is_named(charts_copy
     lines = _problem_lines(charts_copy)
 
     assert (
-        "default/ms-canvas: NetworkPolicy knowledge/ms-canvas: spec.ingress[0]: admits ms-ml on "
+        # spec.ingress[0] admits the web app, which ms-canvas's AuthorizationPolicy lets call it
+        "default/ms-canvas: NetworkPolicy knowledge/ms-canvas: spec.ingress[1]: admits ms-ml on "
         "port 50053, which no AuthorizationPolicy lets call ms-canvas there"
     ) in lines, lines
 

@@ -105,6 +105,31 @@ ClickHouse password, Redis URL), never from values.
       optional: true
       {{- end }}
 {{- end }}
+{{- with .Values.scratch }}
+{{- /* Directories the service writes beyond /tmp: on its scratch volume. */}}
+{{- range $setting, $directory := .settings }}
+- name: {{ $p }}{{ upper $setting }}
+  value: {{ printf "%s/%s" $.Values.scratch.mountPath $directory | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.serviceAccounts }}
+{{- /*
+The service accounts it provisions (ms_auth's SERVICE_ACCOUNTS, JSON): each secret from the Secret
+the account's own service reads too, put into the JSON by the kubelet's $(VARIABLE) expansion of
+the variables before it, so no secret is ever in values or in the Deployment.
+*/}}
+{{- $accounts := list }}
+{{- range $index, $account := . }}
+- name: {{ printf "SERVICE_ACCOUNT_SECRET_%d" $index }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $account.secretName }}
+      key: {{ $account.key }}
+{{- $accounts = append $accounts (dict "name" $account.name "secret" (printf "$(SERVICE_ACCOUNT_SECRET_%d)" $index) "display_name" $account.displayName) }}
+{{- end }}
+- name: {{ $p }}SERVICE_ACCOUNTS
+  value: {{ toJson $accounts | quote }}
+{{- end }}
 {{- with .Values.stores.redis }}
 - name: {{ $p }}REDIS_URL
   valueFrom:

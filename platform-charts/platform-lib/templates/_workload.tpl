@@ -37,13 +37,7 @@ spec:
       serviceAccountName: {{ include "platform-lib.name" . }}
       {{- /* Its token only when its Role lets it do something with the API server. */}}
       automountServiceAccountToken: {{ not (empty .Values.kubernetesAccess.rules) }}
-      securityContext:
-        runAsNonRoot: true
-        runAsUser: 10001
-        runAsGroup: 10001
-        fsGroup: 10001
-        seccompProfile:
-          type: RuntimeDefault
+      {{- include "platform-lib.podSecurityContext" . | nindent 6 }}
       terminationGracePeriodSeconds: 30
       {{- with include "platform-lib.podPlacement" . | trim }}{{ . | nindent 6 }}{{ end }}
       {{- with include "platform-lib.topologySpread" . | trim }}{{ . | nindent 6 }}{{ end }}
@@ -64,11 +58,15 @@ spec:
               value: {{ . | quote }}
             {{- end }}
           {{- include "platform-lib.grpcProbes" . | nindent 10 }}
-          {{- include "platform-lib.resources" . | nindent 10 }}
+          {{- include "platform-lib.resources" (dict "Values" .Values "withScratch" true) | nindent 10 }}
           {{- include "platform-lib.containerSecurityContext" . | nindent 10 }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with .Values.scratch }}
+            - name: scratch
+              mountPath: {{ .mountPath }}
+            {{- end }}
             {{- if .Values.kafka }}
             - name: kafka-cluster-ca
               mountPath: /etc/kafka/cluster-ca
@@ -78,6 +76,13 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: 256Mi
+        {{- with .Values.scratch }}
+        {{- /* More room than /tmp for what the service writes (work directories, caches); the
+        kubelet evicts the pod that outgrows it; the container requests as much ephemeral storage. */}}
+        - name: scratch
+          emptyDir:
+            sizeLimit: {{ .sizeLimit }}
+        {{- end }}
         {{- if .Values.kafka }}
         - name: kafka-cluster-ca
           secret:

@@ -1,9 +1,9 @@
 """The chart files `fleet charts generate` owns: written from repos.yaml, never edited by hand.
 
-Hand-written: the library chart, the mesh, kafka, qdrant, clickhouse and postgres templates and
-schemas, the scenarios.
-Generated: every service chart, and the values of the mesh, kafka, qdrant, clickhouse and postgres
-charts.
+Hand-written: the library chart, the mesh, kafka, qdrant, clickhouse, postgres and web templates
+and schemas, the scenarios.
+Generated: every service chart, and the values of the mesh, kafka, qdrant, clickhouse, postgres
+and web charts.
 """
 
 from __future__ import annotations
@@ -26,17 +26,20 @@ from fleet.charts.layout import (
     QDRANT_CHART,
     SERVICE_VALUES_SCHEMA,
     SERVICES_DIR,
+    WEB_CHART,
     kubernetes_name,
     service_chart_dir,
 )
+from fleet.charts.platform_settings import JWKS_SERVICE
 from fleet.charts.platform_values import (
     clickhouse_values,
     kafka_values,
     mesh_values,
     postgres_values,
     qdrant_values,
+    web_values,
 )
-from fleet.charts.service_values import jwt_values, service_values
+from fleet.charts.service_values import jwt_values, provisioned_service_accounts, service_values
 from fleet.manifest import Service, load_manifest
 from fleet.topics import load_topics
 
@@ -62,7 +65,8 @@ def expected_files(root: Path) -> dict[Path, str]:
             for callee in manifest.services
             if service.name in callee.callers and callee.name != service.name
         ]
-        values = service_values(service, contracts.get(service.name, []), jwt, calls)
+        provisioned = provisioned_service_accounts(manifest) if service.name == JWKS_SERVICE else []
+        values = service_values(service, contracts.get(service.name, []), jwt, calls, provisioned)
         files[chart / "Chart.yaml"] = _yaml(_service_chart(service))
         files[chart / "values.yaml"] = _yaml(values)
         files[chart / "values.schema.json"] = schema
@@ -72,6 +76,7 @@ def expected_files(root: Path) -> dict[Path, str]:
     files[Path(QDRANT_CHART) / "values.yaml"] = _yaml(qdrant_values(manifest))
     files[Path(CLICKHOUSE_CHART) / "values.yaml"] = _yaml(clickhouse_values(manifest))
     files[Path(POSTGRES_CHART) / "values.yaml"] = _yaml(postgres_values(manifest))
+    files[Path(WEB_CHART) / "values.yaml"] = _yaml(web_values(manifest, contracts))
     return files
 
 

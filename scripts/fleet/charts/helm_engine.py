@@ -24,6 +24,7 @@ from fleet.charts.layout import (
     POSTGRES_CHART,
     QDRANT_CHART,
     SERVICES_DIR,
+    WEB_CHART,
 )
 from fleet.errors import FleetError
 
@@ -51,6 +52,7 @@ def staged_charts(charts_root: Path) -> Iterator[list[StagedChart]]:
         charts.append(StagedChart(QDRANT_CHART, staged / QDRANT_CHART, False))
         charts.append(StagedChart(CLICKHOUSE_CHART, staged / CLICKHOUSE_CHART, False))
         charts.append(StagedChart(POSTGRES_CHART, staged / POSTGRES_CHART, False))
+        charts.append(StagedChart(WEB_CHART, staged / WEB_CHART, False))
         for chart_dir in sorted((charts_root / SERVICES_DIR).glob("*/Chart.yaml")):
             name = chart_dir.parent.name
             charts.append(StagedChart(name, staged / SERVICES_DIR / name, True))

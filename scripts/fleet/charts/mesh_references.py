@@ -37,6 +37,8 @@ def mesh_reference_problems(scenario: RenderedScenario) -> list[Problem]:
 
 
 def _service(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
+    if "selector" not in item.spec:
+        return _address_only(scenario, item)
     problems = []
     selector = dict(item.spec.get("selector") or {})
     backing = [
@@ -116,6 +118,23 @@ def _disruption_budget(scenario: RenderedScenario, item: RenderedObject) -> list
             )
         ]
     return []
+
+
+def _address_only(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:
+    """A Service without a selector has no pods: it is only an address the sidecars route from
+    (the web app's gRPC entrance), so a VirtualService of the mesh must route its host."""
+    routed = any(
+        not table.spec.get("gateways")
+        and any(
+            scenario.service_for_host(table.namespace, str(host)) is item
+            for host in table.spec.get("hosts") or []
+        )
+        for table in scenario.of_kind("VirtualService")
+    )
+    if routed:
+        return []
+    message = "has no selector (no pods) and no VirtualService routes its address"
+    return [scenario.problem(item, "spec.selector", message)]
 
 
 def _virtual_service(scenario: RenderedScenario, item: RenderedObject) -> list[Problem]:

@@ -96,6 +96,48 @@ JOB_RUNNER_RULES = [
 ]
 """What `reaches: [kubernetes_jobs]` grants the service's ServiceAccount in its namespace: run Jobs,
 find their pods, read their logs."""
+WEB_RELEASE = "web"
+"""The web app's release: its chart, Deployment, Service and ServiceAccount (the identity the
+services admit its Server Actions by)."""
+WEB_HTTP_PORT = 3000
+"""Where the web app's Node server (`next start`, standalone) listens."""
+WEB_GRPC_ENTRANCE = {"service": "web-grpc", "port": 50050}
+"""The one gRPC address the web app's Server Actions call (KNOWLEDGE_GRPC_TARGET): a Service
+without pods whose in-mesh routes send each gRPC service's calls to the service serving it."""
+WEB_HEALTH_PATH = "/healthz"
+WEB_RESPONSE_HEADERS = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+"""What the ingress adds to the web app's responses: the app sends its Content-Security-Policy,
+X-Content-Type-Options, X-Frame-Options and Referrer-Policy itself (next.config.mjs), but not
+HSTS, which belongs to whoever terminates TLS."""
+SCRATCH: dict[str, dict[str, Any]] = {
+    "ms_ml": {
+        "sizeLimit": "20Gi",
+        "mountPath": "/scratch",
+        "settings": {"training_work_dir": "training", "artifact_cache_dir": "artifact-cache"},
+    },
+    "ms_vector": {
+        "sizeLimit": "4Gi",
+        "mountPath": "/scratch",
+        "settings": {"model_cache_dir": "models"},
+    },
+}
+"""Services that write more than the 256Mi /tmp holds: ms_ml its training jobs' work directories
+and the verified copies of artifacts it loads from object storage, ms_vector the embedder
+versions it downloads from ms_ml. A scratch volume each, on the node's disk, gone with the pod."""
+EMBEDDER_ALIAS = "production"
+"""The alias of ms_ml's `models/embedder` that ms_ml's shipped embedder holds from its first start
+and ms_vector follows: a version promoted to it is rolled out in ms_vector's index."""
+SERVICE_ACCOUNTS: dict[str, dict[str, Any]] = {
+    "ms_vector": {
+        "name": "serviceAccounts/ms-vector",
+        "settings": {"embedder_alias": EMBEDDER_ALIAS},
+    },
+}
+"""Services that call others on their own (no user's call to relay) as a service account of
+ms_auth (client credentials): its name, and the settings that make the service use it. Its secret
+is in Secret `<service>-service-account` (key `secret`), read by the service and by ms_auth, which
+provisions the account."""
+SERVICE_ACCOUNT_SECRET_KEY = "secret"
 OTEL_COLLECTOR = {
     "namespace": "observability",
     "podLabels": {"app.kubernetes.io/name": "opentelemetry-collector"},

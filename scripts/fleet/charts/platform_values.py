@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fleet.charts import platform_settings as settings
@@ -213,6 +214,66 @@ def mesh_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> 
         "timeouts": {"request": traffic["timeout"], "stream": traffic["streamTimeout"]},
         "retries": dict(traffic["retries"]),
         "routes": routes,
+        # Last: every path no route above claims (pages, Server Actions, /_next/ assets).
+        "page": {
+            "service": settings.WEB_RELEASE,
+            "port": settings.WEB_HTTP_PORT,
+            "responseHeaders": dict(settings.WEB_RESPONSE_HEADERS),
+        },
+    }
+
+
+def web_values(manifest: Manifest, contracts: dict[str, list[GrpcService]]) -> dict[str, Any]:
+    """The web app's release: its Node server behind the ingress, and the gRPC services its Server
+    Actions call, each at the service serving it (every browser-facing service's, the same a
+    browser may call through the ingress)."""
+    defaults = settings.SERVICE_DEFAULTS
+    traffic = defaults["traffic"]
+    services = [
+        {
+            "service": kubernetes_name(service.name),
+            "port": service.ports.grpc,
+            "grpcServices": sorted(grpc.full_name for grpc in contracts.get(service.name, ())),
+        }
+        for service in manifest.services
+        if service.browser
+    ]
+    return {
+        "image": {
+            "registry": "",
+            "repository": f"knowledge/{settings.WEB_RELEASE}",
+            "tag": "",
+            "digest": "",
+            "pullPolicy": "IfNotPresent",
+            "pullSecrets": [],
+        },
+        "autoscaling": dict(defaults["autoscaling"]),
+        "disruptionBudget": dict(defaults["disruptionBudget"]),
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"cpu": "1", "memory": "1Gi"},
+        },
+        "scheduling": copy.deepcopy(defaults["scheduling"]),
+        "ports": {"http": settings.WEB_HTTP_PORT},
+        "healthPath": settings.WEB_HEALTH_PATH,
+        "grpcEntrance": dict(settings.WEB_GRPC_ENTRANCE),
+        "mesh": {
+            "trustDomain": settings.TRUST_DOMAIN,
+            "ingressGateway": dict(settings.INGRESS_GATEWAY),
+        },
+        "traffic": copy.deepcopy(traffic),
+        "telemetry": {
+            "scraper": copy.deepcopy(settings.METRICS_SCRAPER),
+            "envoyMetricsPort": settings.ENVOY_METRICS_PORT,
+        },
+        "network": {
+            "egress": {
+                "dns": copy.deepcopy(settings.DNS),
+                "controlPlane": copy.deepcopy(settings.CONTROL_PLANE),
+                "telemetry": copy.deepcopy(settings.OTEL_COLLECTOR),
+            },
+        },
+        "services": services,
     }
 
 

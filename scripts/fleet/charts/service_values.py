@@ -20,9 +20,11 @@ def service_values(
     contracts: list[GrpcService],
     jwt: dict[str, Any],
     calls: Sequence[Service] = (),
+    provisioned: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """Everything a service's release needs to know, in the order a reader scans it; `calls`
-    are the services that list this one among their callers."""
+    are the services that list this one among their callers, `provisioned` the service accounts
+    it provisions (ms_auth: `provisioned_service_accounts`)."""
     if not contracts:
         raise FleetError(
             f"{service.name} declares no gRPC service in proto-registry/proto "
@@ -55,7 +57,10 @@ def service_values(
             ],
         },
         "authorization": {
-            "callers": [kubernetes_name(c) for c in service.callers if c != INGRESS],
+            # A browser-facing service is also called by the web app's Server Actions, with the
+            # signed-in user's token, as browsers call it through the ingress.
+            "callers": [kubernetes_name(c) for c in service.callers if c != INGRESS]
+            + ([settings.WEB_RELEASE] if service.browser else []),
             "callerMethods": {
                 kubernetes_name(caller): paths
                 for caller, paths in caller_method_paths(service, contracts).items()
@@ -86,8 +91,46 @@ def service_values(
             if "kubernetes_jobs" in service.reaches
             else []
         },
-        **_reach_settings(service),
+        **_settings(service),
+        **(
+            {"scratch": copy.deepcopy(settings.SCRATCH[service.name])}
+            if service.name in settings.SCRATCH
+            else {}
+        ),
+        **({"serviceAccounts": list(provisioned)} if provisioned else {}),
     }
+
+
+def service_account_secret(service: str) -> dict[str, str]:
+    """The Secret holding the secret of a service's service account (ms-vector-service-account),
+    read by the service and by ms_auth."""
+    return {
+        "secretName": f"{kubernetes_name(service)}-service-account",
+        "key": settings.SERVICE_ACCOUNT_SECRET_KEY,
+    }
+
+
+def provisioned_service_accounts(manifest: Manifest) -> list[dict[str, str]]:
+    """The service accounts ms_auth provisions: one per service of repos.yaml that calls others
+    as its own service account."""
+    present = {service.name for service in manifest.services}
+    return [
+        {"name": account["name"], "displayName": service, **service_account_secret(service)}
+        for service, account in sorted(settings.SERVICE_ACCOUNTS.items())
+        if service in present
+    ]
+
+
+def _settings(service: Service) -> dict[str, Any]:
+    """What the service reaches outside the platform, and the service account it calls others as
+    (its name and secret; ms_auth provisions it)."""
+    values = _reach_settings(service)
+    account = settings.SERVICE_ACCOUNTS.get(service.name)
+    if account is not None:
+        values["settings"].update({"service_account": account["name"], **account["settings"]})
+        secret = service_account_secret(service.name)
+        values["settingsFromSecrets"].append({"setting": "service_account_secret", **secret})
+    return values
 
 
 def _reach_settings(service: Service) -> dict[str, Any]:
