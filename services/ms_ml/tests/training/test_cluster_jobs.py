@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_ml.main import MlParts
 from ms_ml.service.registry import ModelFields, Registry
-from ms_ml.training.cluster import ROLE_RULES, ClusterJobs, ClusterPlacement
+from ms_ml.training.cluster import ROLE_RULES, ClusterJobs, ClusterPlacement, split_stamp
 from ms_ml.training.config import TrainingConfig
 from ms_ml.training.jobs import JobState, LogEntry, TrainingJob
 from ms_ml.training.kube_api import KubeApi, kubeconfig_connection
@@ -197,17 +197,29 @@ async def _end_job(
 class ContainerRuns:
     """The kubelet's part for the tests: runs the container of the Job the API server holds
     (its command, arguments and environment: the real worker) on this machine, its /tmp a
-    directory of its own, and gives its output as the pod's log (each line with its time)."""
+    directory of its own, and gives its output as the pod's log (each line with its time); read
+    again, the ended container's log is the same lines with the same times from `since` (to the
+    second, as pods/log's sinceTime)."""
 
     def __init__(self, admin: httpx.AsyncClient, scratch: Path) -> None:
         self._admin = admin
         self._scratch = scratch
         self.finished: dict[str, asyncio.Event] = {}
+        self.logs: dict[str, list[str]] = {}
 
     def done(self, job: str) -> asyncio.Event:
         return self.finished.setdefault(job, asyncio.Event())
 
     async def lines(self, namespace: str, job: str, since: datetime | None) -> AsyncIterator[str]:
+        if job in self.logs:
+            await self.done(job).wait()
+            floor = since.replace(microsecond=0) if since else None
+            for kept in self.logs[job]:
+                stamp, _ = split_stamp(kept)
+                if floor is None or (stamp is not None and stamp >= floor):
+                    yield kept
+            return
+        self.logs[job] = []
         held = await _ok(await self._admin.get(f"{_jobs(namespace)}/{job}"))
         container = held["spec"]["template"]["spec"]["containers"][0]
         environment = {item["name"]: item["value"] for item in container["env"]}
@@ -230,8 +242,9 @@ class ContainerRuns:
         assert process.stdout is not None
         try:
             while line := await process.stdout.readline():
-                stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-                yield f"{stamp} {line.decode().rstrip()}"
+                now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                self.logs[job].append(f"{now} {line.decode().rstrip()}")
+                yield self.logs[job][-1]
             await process.wait()
         finally:
             if process.returncode is None:
@@ -406,6 +419,19 @@ async def test_a_job_past_its_deadline_fails_saying_so(
     assert "DeadlineExceeded" in failed.error_message
 
 
+async def _wait_for_host(training: Training, name: str, host: str) -> TrainingJob:
+    """The job once `host` follows it (the reconciliation takes jobs over one by one)."""
+
+    async def wait() -> TrainingJob:
+        while True:
+            job = await training.use_cases.get(name)
+            if job.host == host or job.state.ended:
+                return job
+            await asyncio.sleep(0.05)
+
+    return await asyncio.wait_for(wait(), 60)
+
+
 async def _wait_for_end(training: Training, name: str, seconds: float = 60) -> TrainingJob:
     async def wait() -> TrainingJob:
         while True:
@@ -432,24 +458,44 @@ async def test_cancelling_a_job_deletes_its_kubernetes_job(
     assert gone.status_code == 404, gone.text
 
 
+async def test_a_job_is_left_to_the_live_instance_following_it_which_obeys_a_cancel_asked_elsewhere(
+    services: ClusterServices, admin: httpx.AsyncClient, namespace: str
+) -> None:
+    running_it = await services.start(host="ms-ml-a")
+    job = await running_it.use_cases.create(MODEL, reranker_job(), "shared", OWNER)
+    await _wait_for_kubernetes_job(admin, namespace, _kube_name(job))
+    await wait_for_state(running_it.use_cases, job.name, JobState.RUNNING)
+    other = await services.start(host="ms-ml-b")
+    await asyncio.sleep(3)  # a few of the other instance's reconciliations (every second here)
+    assert (await other.use_cases.get(job.name)).host == "ms-ml-a"
+
+    cancelled = await other.use_cases.cancel(job.name)
+
+    assert cancelled.state == JobState.CANCELLED
+    gone = await admin.get(f"{_jobs(namespace)}/{_kube_name(job)}")
+    assert gone.status_code == 404, gone.text
+
+
 async def test_a_restarted_service_follows_its_jobs_again_or_ends_them_as_their_jobs_are_found(
     services: ClusterServices,
     admin: httpx.AsyncClient,
     namespace: str,
     tmp_path: Path,
 ) -> None:
-    first = await services.start(host="ms-ml-old")
+    containers = ContainerRuns(admin, tmp_path / "pods")
+    first = await services.start(host="ms-ml-old", logs=containers)
     finished = await first.use_cases.create(MODEL, reranker_job(), "finished", OWNER)
     deleted = await first.use_cases.create(MODEL, reranker_job(), "deleted", OWNER)
     still = await first.use_cases.create(MODEL, reranker_job(), "still", OWNER)
     for job in (finished, deleted, still):
         await _wait_for_kubernetes_job(admin, namespace, _kube_name(job))
-        await wait_for_state(first.use_cases, job.name, JobState.RUNNING)
-    # The service's pod goes away (its supervisor stops); its Jobs run on in the cluster.
+        await asyncio.wait_for(containers.done(_kube_name(job)).wait(), 300)
+    read_before = await _entries(first, finished.name)
+    # The service's pod goes away (its supervisor stops) before the Job controller marked the
+    # Jobs ended; they run on in the cluster.
     await services.stop(first)
     for job in (finished, deleted, still):
         assert (await first.use_cases.get(job.name)).state == JobState.RUNNING
-    containers = ContainerRuns(admin, tmp_path / "pods")
     await _end_job(admin, namespace, _kube_name(finished), "Complete")
     await _ok(
         await admin.request(
@@ -463,12 +509,18 @@ async def test_a_restarted_service_follows_its_jobs_again_or_ends_them_as_their_
 
     succeeded = await wait_for_state(second.use_cases, finished.name, JobState.SUCCEEDED, 300)
     assert succeeded.model_version.startswith(f"{MODEL}/versions/")
+    # Its log read again after the restart: the model counts, what was kept is not kept twice.
+    read_after = await _entries(second, finished.name)
+    metrics = [(entry.metric, entry.step) for entry in read_after if entry.metric]
+    assert metrics == [(entry.metric, entry.step) for entry in read_before if entry.metric]
+    assert metrics
+    lines = [entry.line for entry in read_after if entry.line]
+    assert "followed again by ms-ml-new after a restart" in lines
     gone = await _wait_for_end(second, deleted.name)
     assert gone.state == JobState.FAILED
     assert f"its Kubernetes Job {_kube_name(deleted)} is gone" in gone.error_message
-    followed = await second.use_cases.get(still.name)
+    followed = await _wait_for_host(second, still.name, "ms-ml-new")
     assert followed.state == JobState.RUNNING
-    assert followed.host == "ms-ml-new"
     await _end_job(admin, namespace, _kube_name(still), "Failed", "DeadlineExceeded")
     assert (await _wait_for_end(second, still.name)).state == JobState.FAILED
 
