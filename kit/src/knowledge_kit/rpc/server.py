@@ -18,7 +18,7 @@ from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 from knowledge_kit.auth.jwks import JwksKeySet
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.rpc.pipeline import RpcPipeline, RpcStep
-from knowledge_kit.rpc.registration import WrappingRegistrar
+from knowledge_kit.rpc.registration import MethodTable, WrappingRegistrar
 from knowledge_kit.rpc.steps import (
     Authenticate,
     MapErrors,
@@ -79,10 +79,13 @@ class ServiceServer:
             options=_channel_options(settings),
             maximum_concurrent_rpcs=settings.grpc_max_concurrent_rpcs,
         )
-        self._registrar = WrappingRegistrar(self._server, RpcPipeline(steps))
+        # One table of every method, the first handler grpc.aio asks (see `registration`).
+        table = MethodTable()
+        self._server.add_generic_rpc_handlers((table,))
+        self._registrar = WrappingRegistrar(self._server, RpcPipeline(steps), table)
         # Health and reflection run without the steps (no token, no line per probe), only with
         # the error mapping, so that bytes that do not parse are INVALID_ARGUMENT there too.
-        self._unstepped = WrappingRegistrar(self._server, RpcPipeline([MapErrors()]))
+        self._unstepped = WrappingRegistrar(self._server, RpcPipeline([MapErrors()]), table)
         self._health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._unstepped_server)
         self._stopping = asyncio.Event()
