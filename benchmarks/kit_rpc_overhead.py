@@ -28,7 +28,8 @@ right after the other on the same 2 cores (load average 4-14): 1.14.0 at 16 in f
 of bare QPS and 64.4% by CPU, 1.14.1 78.4% and 71.4%; at 1, 104.6%/88.7% and 82.7%/77.2%; at 64,
 82.6%/91.8% and 91.8%/76.2%: the load moves these more than the change. Counted as instructions
 the server executes per RPC under valgrind's callgrind, which the load does not move (see the
-kit's README): at 16 in flight bare 467k, 1.14.0 591k (79.0%), 1.14.1 550k (84.9%).
+kit's README): at 16 in flight bare 467k, 1.14.0 591k (79.0%), 1.14.1 550k (84.9%); at 1
+bare 491k, 607k (80.9%) and 584k (84.0%); at 64 bare 447k, 561k (79.6%) and 534k (83.7%).
 """
 
 from __future__ import annotations
