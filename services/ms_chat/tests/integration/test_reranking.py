@@ -208,8 +208,7 @@ async def test_the_deployed_reranker_changes_which_passage_the_answer_cites(
             docs_vector,
             answerer,
             ada,
-            # ms_ml loads the model's embedding weights on the first Predict: a deadline
-            # generous enough for that on a loaded machine.
+            # A deadline generous enough for a loaded machine.
             lambda first: RerankedRetriever(
                 first, MlReranker(ml_channel, deployment, timeout_seconds=30), counter=counter
             ),
@@ -219,85 +218,42 @@ async def test_the_deployed_reranker_changes_which_passage_the_answer_cites(
     assert registry.get_sample_value("chat_reranking_total", {"outcome": "reranked"}) == 1
 
 
-async def test_with_ms_ml_stopped_the_first_stages_order_answers_and_the_skip_is_counted(
+# How a reranker may fail to answer, and the outcome counted: ms_ml stopped before the question;
+# a deadline nothing meets; a deployment ms_ml does not know.
+FAILURES = {
+    "unavailable": (True, "", 30.0),
+    "timed_out": (False, "", 0.000001),
+    "refused": (False, f"{MODEL}/deployments/gone", 30.0),
+}
+
+
+@pytest.mark.parametrize("outcome", list(FAILURES))
+async def test_when_the_reranker_fails_the_first_stages_order_answers_and_the_skip_is_counted(
     sessions: async_sessionmaker[AsyncSession],
     docs_vector: str,
     ml_server: tuple[Any, str],
     answerer: Answerer,
     ada: Principal,
+    outcome: str,
 ) -> None:
     running, deployment = ml_server
-    target = running.target
-    await running.server.stop(0)
-    registry = CollectorRegistry()
-    counter = reranking_counter(registry)
-
-    async with grpc.aio.insecure_channel(target) as ml_channel:
-        cited, status = await answer_of(
-            sessions,
-            docs_vector,
-            answerer,
-            ada,
-            lambda first: RerankedRetriever(
-                first, MlReranker(ml_channel, deployment), counter=counter
-            ),
-        )
-    assert status is AnswerStatus.COMPLETE
-    assert cited[0] == FIRST_STAGE_DOCUMENT
-    assert registry.get_sample_value("chat_reranking_total", {"outcome": "unavailable"}) == 1
-
-
-async def test_past_the_rerankers_deadline_the_first_stages_order_answers(
-    sessions: async_sessionmaker[AsyncSession],
-    docs_vector: str,
-    ml_server: tuple[Any, str],
-    answerer: Answerer,
-    ada: Principal,
-) -> None:
-    running, deployment = ml_server
+    stopped, other_deployment, timeout_seconds = FAILURES[outcome]
+    if stopped:
+        await running.server.stop(0)
     registry = CollectorRegistry()
     counter = reranking_counter(registry)
 
     async with grpc.aio.insecure_channel(running.target) as ml_channel:
+        reranker = MlReranker(
+            ml_channel, other_deployment or deployment, timeout_seconds=timeout_seconds
+        )
         cited, status = await answer_of(
             sessions,
             docs_vector,
             answerer,
             ada,
-            lambda first: RerankedRetriever(
-                first,
-                MlReranker(ml_channel, deployment, timeout_seconds=0.000001),
-                counter=counter,
-            ),
+            lambda first: RerankedRetriever(first, reranker, counter=counter),
         )
     assert status is AnswerStatus.COMPLETE
     assert cited[0] == FIRST_STAGE_DOCUMENT
-    assert registry.get_sample_value("chat_reranking_total", {"outcome": "timed_out"}) == 1
-
-
-async def test_a_deployment_ms_ml_does_not_know_is_a_refusal_and_the_first_stage_answers(
-    sessions: async_sessionmaker[AsyncSession],
-    docs_vector: str,
-    ml_server: tuple[Any, str],
-    answerer: Answerer,
-    ada: Principal,
-) -> None:
-    running, _ = ml_server
-    registry = CollectorRegistry()
-    counter = reranking_counter(registry)
-
-    async with grpc.aio.insecure_channel(running.target) as ml_channel:
-        cited, status = await answer_of(
-            sessions,
-            docs_vector,
-            answerer,
-            ada,
-            lambda first: RerankedRetriever(
-                first,
-                MlReranker(ml_channel, f"{MODEL}/deployments/gone", timeout_seconds=30),
-                counter=counter,
-            ),
-        )
-    assert status is AnswerStatus.COMPLETE
-    assert cited[0] == FIRST_STAGE_DOCUMENT
-    assert registry.get_sample_value("chat_reranking_total", {"outcome": "refused"}) == 1
+    assert registry.get_sample_value("chat_reranking_total", {"outcome": outcome}) == 1
