@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from knowledge_kit.database import create_database_engine, session_factory
 from knowledge_kit.database.migrations import upgrade_database
@@ -42,6 +43,45 @@ async def migrated_database(
             await engine.dispose()
 
 
+def trusting(jwks_url: str, issuer: str, audience: str) -> dict[str, Any]:
+    """The settings by which a service trusts the tokens a JWKS endpoint's keys signed (and stops
+    at once: the tests stop it while nothing is in flight)."""
+    return {
+        "auth_jwks_url": jwks_url,
+        "auth_issuer": issuer,
+        "auth_audience": audience,
+        "shutdown_grace_seconds": 0,
+    }
+
+
+@asynccontextmanager
+async def running_knowledge(
+    postgres_url: str, kafka_bootstrap: str, database_prefix: str, trust: dict[str, Any]
+) -> AsyncIterator[str]:
+    """ms_knowledge on a loopback ephemeral port, on a fresh database, relaying its outbox;
+    yields its target."""
+    async with AsyncExitStack() as stack:
+        url, sessions = await stack.enter_async_context(
+            migrated_database(postgres_url, database_prefix, knowledge_main.MIGRATIONS)
+        )
+        settings = KnowledgeSettings(
+            database_url=url,
+            kafka_bootstrap=kafka_bootstrap,
+            grpc_host="127.0.0.1",
+            grpc_port=0,
+            **trust,
+        )
+        server = knowledge_main.build_server(
+            settings, knowledge_main.knowledge_servicers(settings, sessions)
+        )
+        port = await server.start()
+        stack.push_async_callback(server.stop, 0)
+        await stack.enter_async_context(
+            relaying_outbox(sessions, kafka_bootstrap, client_id=settings.service_name)
+        )
+        yield f"127.0.0.1:{port}"
+
+
 @asynccontextmanager
 async def running_platform(
     postgres_url: str, kafka_bootstrap: str
@@ -75,28 +115,16 @@ async def running_platform(
             relaying_outbox(auth_sessions, kafka_bootstrap, client_id=auth_settings.service_name)
         )
 
-        knowledge_url, knowledge_sessions = await stack.enter_async_context(
-            migrated_database(postgres_url, "e2e_knowledge", knowledge_main.MIGRATIONS)
-        )
-        knowledge_settings = KnowledgeSettings(
-            database_url=knowledge_url,
-            kafka_bootstrap=kafka_bootstrap,
-            grpc_host="127.0.0.1",
-            grpc_port=0,
-            auth_jwks_url=f"http://127.0.0.1:{jwks_port}{JWKS_PATH}",
-            auth_issuer=auth_settings.auth_issuer,
-            auth_audience=auth_settings.auth_audience,
-            shutdown_grace_seconds=0,
-        )
-        knowledge_server = knowledge_main.build_server(
-            knowledge_settings,
-            knowledge_main.knowledge_servicers(knowledge_settings, knowledge_sessions),
-        )
-        knowledge_port = await knowledge_server.start()
-        stack.push_async_callback(knowledge_server.stop, 0)
-        await stack.enter_async_context(
-            relaying_outbox(
-                knowledge_sessions, kafka_bootstrap, client_id=knowledge_settings.service_name
+        knowledge_target = await stack.enter_async_context(
+            running_knowledge(
+                postgres_url,
+                kafka_bootstrap,
+                "e2e_knowledge",
+                trusting(
+                    f"http://127.0.0.1:{jwks_port}{JWKS_PATH}",
+                    auth_settings.auth_issuer,
+                    auth_settings.auth_audience,
+                ),
             )
         )
-        yield RunningPlatform(f"127.0.0.1:{auth_port}", f"127.0.0.1:{knowledge_port}")
+        yield RunningPlatform(f"127.0.0.1:{auth_port}", knowledge_target)

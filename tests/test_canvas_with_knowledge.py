@@ -11,7 +11,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import grpc
 import pytest
@@ -20,17 +20,14 @@ from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2
 from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceStub
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2
 from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
-from knowledge_kit.events import relaying_outbox
 from knowledge_kit.runtime import ServiceRuntime
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 from ms_canvas import main as canvas_main
 from ms_canvas.config import Settings as CanvasSettings
 from ms_canvas.repository.canvases import SqlCanvasRepository
-from ms_knowledge import main as knowledge_main
-from ms_knowledge.config import Settings as KnowledgeSettings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .e2e_services import migrated_database
+from .e2e_services import migrated_database, running_knowledge, trusting
 
 if TYPE_CHECKING:  # the async stubs exist in the type stubs only
     from knowledge.canvas.v1.canvas_service_pb2_grpc import CanvasServiceAsyncStub
@@ -57,31 +54,10 @@ async def services(
     postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint
 ) -> AsyncIterator[Services]:
     running = Services(jwks_endpoint)
-    trust: dict[str, Any] = {
-        "auth_jwks_url": jwks_endpoint.url,
-        "auth_issuer": jwks_endpoint.issuer,
-        "auth_audience": jwks_endpoint.audience,
-        "shutdown_grace_seconds": 0,
-    }
+    trust = trusting(jwks_endpoint.url, jwks_endpoint.issuer, jwks_endpoint.audience)
     async with AsyncExitStack() as stack:
-        knowledge_url, knowledge_sessions = await stack.enter_async_context(
-            migrated_database(postgres_url, "canvas_knowledge", knowledge_main.MIGRATIONS)
-        )
-        knowledge_settings = KnowledgeSettings(
-            database_url=knowledge_url,
-            kafka_bootstrap=kafka_bootstrap,
-            grpc_host="127.0.0.1",
-            grpc_port=0,
-            **trust,
-        )
-        knowledge = knowledge_main.build_server(
-            knowledge_settings,
-            knowledge_main.knowledge_servicers(knowledge_settings, knowledge_sessions),
-        )
-        knowledge_target = f"127.0.0.1:{await knowledge.start()}"
-        stack.push_async_callback(knowledge.stop, 0)
-        await stack.enter_async_context(
-            relaying_outbox(knowledge_sessions, kafka_bootstrap, client_id="ms_knowledge")
+        knowledge_target = await stack.enter_async_context(
+            running_knowledge(postgres_url, kafka_bootstrap, "canvas_knowledge", trust)
         )
         canvas_url, running.canvas_sessions = await stack.enter_async_context(
             migrated_database(postgres_url, "canvas", canvas_main.MIGRATIONS)

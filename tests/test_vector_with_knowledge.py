@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import grpc
 import pytest
@@ -29,17 +29,14 @@ from knowledge.knowledge.v1.space_service_pb2_grpc import SpaceServiceStub
 from knowledge.vector.v1 import vector_service_pb2 as vector_api
 from knowledge.vector.v1.vector_service_pb2_grpc import VectorServiceStub
 from knowledge_kit.database import UnitOfWork
-from knowledge_kit.events import relaying_outbox
 from knowledge_kit.runtime import ServiceRuntime
 from knowledge_kit.spaces import SpaceMemberships
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
-from ms_knowledge import main as knowledge_main
-from ms_knowledge.config import Settings as KnowledgeSettings
 from ms_vector import main as vector_main
 from ms_vector.config import Settings as VectorSettings
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .e2e_services import migrated_database
+from .e2e_services import migrated_database, running_knowledge, trusting
 
 if TYPE_CHECKING:  # the async stubs exist in the type stubs only
     from knowledge.knowledge.v1.document_service_pb2_grpc import DocumentServiceAsyncStub
@@ -94,31 +91,10 @@ async def services(
     postgres_url: str, kafka_bootstrap: str, jwks_endpoint: JwksEndpoint, tmp_path: Path
 ) -> AsyncIterator[Services]:
     running = Services(jwks_endpoint)
-    trust: dict[str, Any] = {
-        "auth_jwks_url": jwks_endpoint.url,
-        "auth_issuer": jwks_endpoint.issuer,
-        "auth_audience": jwks_endpoint.audience,
-        "shutdown_grace_seconds": 0,
-    }
+    trust = trusting(jwks_endpoint.url, jwks_endpoint.issuer, jwks_endpoint.audience)
     async with AsyncExitStack() as stack:
-        knowledge_url, knowledge_sessions = await stack.enter_async_context(
-            migrated_database(postgres_url, "vector_knowledge", knowledge_main.MIGRATIONS)
-        )
-        knowledge_settings = KnowledgeSettings(
-            database_url=knowledge_url,
-            kafka_bootstrap=kafka_bootstrap,
-            grpc_host="127.0.0.1",
-            grpc_port=0,
-            **trust,
-        )
-        knowledge = knowledge_main.build_server(
-            knowledge_settings,
-            knowledge_main.knowledge_servicers(knowledge_settings, knowledge_sessions),
-        )
-        knowledge_target = f"127.0.0.1:{await knowledge.start()}"
-        stack.push_async_callback(knowledge.stop, 0)
-        await stack.enter_async_context(
-            relaying_outbox(knowledge_sessions, kafka_bootstrap, client_id="ms_knowledge")
+        knowledge_target = await stack.enter_async_context(
+            running_knowledge(postgres_url, kafka_bootstrap, "vector_knowledge", trust)
         )
         vector_url, running.vector_sessions = await stack.enter_async_context(
             migrated_database(postgres_url, "vector", vector_main.MIGRATIONS)
