@@ -91,3 +91,27 @@ def test_ms_notifications_sends_mail_to_the_local_sink_with_links_to_the_local_p
     assert env["MS_NOTIFICATIONS_PUBLIC_BASE_URL"] == "http://127.0.0.1:8080"
     assert ports.wanted([notifications])["the local mail sink"] == 8095
     assert "the local mail sink" not in ports.wanted([manifest.service("ms_canvas")])
+
+
+def test_ms_vector_follows_ms_mls_embedder_only_in_a_run_that_starts_ms_ml(
+    tmp_path: Path,
+) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    layout = UpLayout(home=tmp_path)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092)
+    vector = manifest.service("ms_vector")
+
+    everything = service_environment(vector, manifest, layout, ports, "b:9092")
+    with_ml = service_environment(
+        vector, manifest, layout, ports, "b:9092", running=["ms_auth", "ms_ml", "ms_vector"]
+    )
+    without_ml = service_environment(
+        vector, manifest, layout, ports, "b:9092", running=["ms_auth", "ms_knowledge", "ms_vector"]
+    )
+
+    assert everything["MS_VECTOR_EMBEDDER_ALIAS"] == with_ml["MS_VECTOR_EMBEDDER_ALIAS"]
+    assert with_ml["MS_VECTOR_EMBEDDER_ALIAS"] == "production"
+    # Without ms_ml it embeds with its shipped model instead of retrying ms_ml every 10 s.
+    assert "MS_VECTOR_EMBEDDER_ALIAS" not in without_ml
+    assert "MS_VECTOR_MODEL_CACHE_DIR" not in without_ml
+    assert without_ml["MS_VECTOR_KNOWLEDGE_TARGET"] == "127.0.0.1:50052"

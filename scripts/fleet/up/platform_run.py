@@ -97,7 +97,14 @@ class PlatformRun:
             name=service.name,
             command=[sys.executable, "-m", service.import_package],
             log_path=self.layout.log_file(service.name),
-            env=service_environment(service, self.manifest, self.layout, self.ports, bootstrap),
+            env=service_environment(
+                service,
+                self.manifest,
+                self.layout,
+                self.ports,
+                bootstrap,
+                running=[started.name for started in self.services],
+            ),
             cwd=self.root / service.path,
         )
 

@@ -35,6 +35,8 @@ EMBEDDER_FOLLOWER = LocalServiceAccount(service="ms_vector", name="serviceAccoun
 EMBEDDER_ALIAS = "production"
 """The alias of ms_ml's `models/embedder` that ms_ml's shipped embedder holds from its first
 start, and that ms_vector follows."""
+EMBEDDER_SOURCE = "ms_ml"
+"""Where the followed embedder comes from: a run without it leaves ms_vector its shipped one."""
 
 ACCOUNTS = (EMBEDDER_FOLLOWER,)
 

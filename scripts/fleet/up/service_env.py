@@ -14,11 +14,14 @@ ms_activity) keeps it locally in ClickHouse in process (chdb), its files under `
 run's data directory. The service that sends mail (ms_notifications) sends it to the local SMTP sink the edge
 runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). ms_vector
 follows the embedder ms_ml serves (`EMBEDDER_ALIAS`), reading ms_ml as its service account, whose
-secret the run generates and ms_auth is given (`SERVICE_ACCOUNTS`; see `service_accounts`).
+secret the run generates and ms_auth is given (`SERVICE_ACCOUNTS`; see `service_accounts`); in a
+run without ms_ml (`--only`) it keeps its shipped embedder instead of asking for one nobody serves.
 Nothing else is set: a service refuses a variable under its prefix that is no setting.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from fleet.manifest import Manifest, Service
 from fleet.up.layout import UpLayout
@@ -28,6 +31,7 @@ from fleet.up.service_accounts import (
     ACCOUNTS,
     EMBEDDER_ALIAS,
     EMBEDDER_FOLLOWER,
+    EMBEDDER_SOURCE,
     account_secret,
     provisioned_accounts,
 )
@@ -57,7 +61,9 @@ def service_environment(
     layout: UpLayout,
     ports: PortPlan,
     broker_bootstrap: str,
+    running: Collection[str] | None = None,
 ) -> dict[str, str]:
+    """`running`: the names of the services the run starts (every one of repos.yaml when None)."""
     prefix = env_prefix(service)
     env = {
         f"{prefix}GRPC_HOST": LOCAL_HOST,
@@ -83,7 +89,8 @@ def service_environment(
         env[f"{prefix}SMTP_HOST"] = LOCAL_HOST
         env[f"{prefix}SMTP_PORT"] = str(ports.mail_sink)
         env[f"{prefix}PUBLIC_BASE_URL"] = f"http://{LOCAL_HOST}:{ports.edge}"
-    env.update(_service_account_environment(service, manifest, layout, ports))
+    started = {other.name for other in manifest.services} if running is None else set(running)
+    env.update(_service_account_environment(service, manifest, layout, ports, started))
     for other in manifest.services:
         # Services refuse variables they have no setting for: only callers learn an address,
         # and ms_auth's callers reach it through AUTH_JWKS_URL.
@@ -94,7 +101,7 @@ def service_environment(
 
 
 def _service_account_environment(
-    service: Service, manifest: Manifest, layout: UpLayout, ports: PortPlan
+    service: Service, manifest: Manifest, layout: UpLayout, ports: PortPlan, running: set[str]
 ) -> dict[str, str]:
     """ms_auth provisions the run's service accounts; a service with one signs in with its
     secret at ms_auth's gRPC port (client credentials are no JWKS lookup)."""
@@ -108,7 +115,7 @@ def _service_account_environment(
             env[f"{prefix}AUTH_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(auth)}"
             env[f"{prefix}SERVICE_ACCOUNT"] = account.name
             env[f"{prefix}SERVICE_ACCOUNT_SECRET"] = account_secret(layout.secrets, account)
-    if service.name == EMBEDDER_FOLLOWER.service:
+    if service.name == EMBEDDER_FOLLOWER.service and EMBEDDER_SOURCE in running:
         env[f"{prefix}EMBEDDER_ALIAS"] = EMBEDDER_ALIAS
         # The embedder versions it downloads, beside its database (not in its source tree).
         env[f"{prefix}MODEL_CACHE_DIR"] = str(layout.data / f"{service.name}-models")
