@@ -1,16 +1,22 @@
 """ms-vector follows the embedder ms-ml serves in a cluster: it signs in at ms-auth as its service
 account (the secret from a Secret ms-auth provisions the account from), reads ms-ml as it, and
 keeps the versions it downloads on a scratch volume; ms-ml's training work directories and
-artifact cache have one of their own, beyond the pods' small /tmp."""
+artifact cache have one of their own, beyond the pods' small /tmp. A local run (`fleet up`) signs
+ms_vector in as the same account, following the same alias."""
 
 from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from fleet.manifest import load_manifest
+from fleet.up.layout import UpLayout
+from fleet.up.ports import PortPlan
+from fleet.up.service_env import service_environment
 
 from .chart_edits import REPO_ROOT
 
@@ -130,3 +136,26 @@ def test_the_migration_job_does_not_ask_for_the_scratch_volume() -> None:
     job = _one(objects, "Job", "ms-ml-migrations")
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert "ephemeral-storage" not in container["resources"]["requests"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_local_run_signs_ms_vector_in_as_the_same_account_following_the_same_alias(
+    scenario: str, tmp_path: Path
+) -> None:
+    manifest = load_manifest(REPO_ROOT)
+    ports = PortPlan(edge=8080, edge_grpc=8090, broker=19092)
+    local = service_environment(
+        manifest.service("ms_vector"), manifest, UpLayout(home=tmp_path), ports, "b:9092"
+    )
+    auth = service_environment(
+        manifest.service("ms_auth"), manifest, UpLayout(home=tmp_path), ports, "b:9092"
+    )
+    [container] = _pod(scenario, "ms-vector")["containers"]
+    cluster = dict(_env(container))
+    [auth_container] = _pod(scenario, "ms-auth")["containers"]
+    cluster_accounts = json.loads(dict(_env(auth_container))["MS_AUTH_SERVICE_ACCOUNTS"])
+    local_accounts = json.loads(auth["MS_AUTH_SERVICE_ACCOUNTS"])
+
+    for setting in ("MS_VECTOR_SERVICE_ACCOUNT", "MS_VECTOR_EMBEDDER_ALIAS"):
+        assert local[setting] == cluster[setting], setting
+    assert [a["name"] for a in local_accounts] == [a["name"] for a in cluster_accounts]

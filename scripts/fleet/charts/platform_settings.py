@@ -124,20 +124,9 @@ SCRATCH: dict[str, dict[str, Any]] = {
 """Services that write more than the 256Mi /tmp holds: ms_ml its training jobs' work directories
 and the verified copies of artifacts it loads from object storage, ms_vector the embedder
 versions it downloads from ms_ml. A scratch volume each, on the node's disk, gone with the pod."""
-EMBEDDER_ALIAS = "production"
-"""The alias of ms_ml's `models/embedder` that ms_ml's shipped embedder holds from its first start
-and ms_vector follows: a version promoted to it is rolled out in ms_vector's index."""
-SERVICE_ACCOUNTS: dict[str, dict[str, Any]] = {
-    "ms_vector": {
-        "name": "serviceAccounts/ms-vector",
-        "settings": {"embedder_alias": EMBEDDER_ALIAS},
-    },
-}
-"""Services that call others on their own (no user's call to relay) as a service account of
-ms_auth (client credentials): its name, and the settings that make the service use it. Its secret
-is in Secret `<service>-service-account` (key `secret`), read by the service and by ms_auth, which
-provisions the account."""
 SERVICE_ACCOUNT_SECRET_KEY = "secret"
+"""A service account's secret (`fleet.service_accounts`) is in Secret `<service>-service-account`
+under this key, read by the service and by ms_auth, which provisions the account."""
 OTEL_COLLECTOR = {
     "namespace": "observability",
     "podLabels": {"app.kubernetes.io/name": "opentelemetry-collector"},

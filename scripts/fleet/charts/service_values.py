@@ -12,6 +12,7 @@ from fleet.charts.grpc_contracts import GrpcService
 from fleet.charts.layout import clickhouse_name, kubernetes_name, qdrant_name
 from fleet.errors import FleetError
 from fleet.manifest import INGRESS, Manifest, Service
+from fleet.service_accounts import ACCOUNTS, account_of
 from fleet.topics import dead_letter_topic
 
 
@@ -115,9 +116,13 @@ def provisioned_service_accounts(manifest: Manifest) -> list[dict[str, str]]:
     as its own service account."""
     present = {service.name for service in manifest.services}
     return [
-        {"name": account["name"], "displayName": service, **service_account_secret(service)}
-        for service, account in sorted(settings.SERVICE_ACCOUNTS.items())
-        if service in present
+        {
+            "name": account.name,
+            "displayName": account.service,
+            **service_account_secret(account.service),
+        }
+        for account in sorted(ACCOUNTS, key=lambda account: account.service)
+        if account.service in present
     ]
 
 
@@ -125,9 +130,9 @@ def _settings(service: Service) -> dict[str, Any]:
     """What the service reaches outside the platform, and the service account it calls others as
     (its name and secret; ms_auth provisions it)."""
     values = _reach_settings(service)
-    account = settings.SERVICE_ACCOUNTS.get(service.name)
+    account = account_of(service.name)
     if account is not None:
-        values["settings"].update({"service_account": account["name"], **account["settings"]})
+        values["settings"].update({"service_account": account.name, **account.settings})
         secret = service_account_secret(service.name)
         values["settingsFromSecrets"].append({"setting": "service_account_secret", **secret})
     return values

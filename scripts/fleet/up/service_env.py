@@ -24,17 +24,11 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from fleet.manifest import Manifest, Service
+from fleet.service_accounts import EMBEDDER_FOLLOWER, account_of
 from fleet.up.layout import UpLayout
 from fleet.up.mail import MAILING_SERVICE
 from fleet.up.ports import PortPlan
-from fleet.up.service_accounts import (
-    ACCOUNTS,
-    EMBEDDER_ALIAS,
-    EMBEDDER_FOLLOWER,
-    EMBEDDER_SOURCE,
-    account_secret,
-    provisioned_accounts,
-)
+from fleet.up.service_accounts import account_secret, provisioned_accounts
 
 LOCAL_HOST = "127.0.0.1"
 AUTH_SERVICE = "ms_auth"
@@ -108,15 +102,19 @@ def _service_account_environment(
     prefix = env_prefix(service)
     if service.name == AUTH_SERVICE:
         return {f"{prefix}SERVICE_ACCOUNTS": provisioned_accounts(layout.secrets)}
-    env: dict[str, str] = {}
-    for account in ACCOUNTS:
-        if account.service == service.name:
-            auth = manifest.service(AUTH_SERVICE)
-            env[f"{prefix}AUTH_TARGET"] = f"{LOCAL_HOST}:{ports.grpc(auth)}"
-            env[f"{prefix}SERVICE_ACCOUNT"] = account.name
-            env[f"{prefix}SERVICE_ACCOUNT_SECRET"] = account_secret(layout.secrets, account)
-    if service.name == EMBEDDER_FOLLOWER.service and EMBEDDER_SOURCE in running:
-        env[f"{prefix}EMBEDDER_ALIAS"] = EMBEDDER_ALIAS
+    account = account_of(service.name)
+    if account is None:
+        return {}
+    auth = manifest.service(AUTH_SERVICE)
+    env = {
+        f"{prefix}AUTH_TARGET": f"{LOCAL_HOST}:{ports.grpc(auth)}",
+        f"{prefix}SERVICE_ACCOUNT": account.name,
+        f"{prefix}SERVICE_ACCOUNT_SECRET": account_secret(layout.secrets, account),
+    }
+    if account.reads not in running:
+        return env
+    env.update({f"{prefix}{setting.upper()}": value for setting, value in account.settings.items()})
+    if account == EMBEDDER_FOLLOWER:
         # The embedder versions it downloads, beside its database (not in its source tree).
         env[f"{prefix}MODEL_CACHE_DIR"] = str(layout.data / f"{service.name}-models")
     return env
