@@ -7,16 +7,13 @@ ran, recorded as the user's."""
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import grpc
-from fleet.edge.probes import probe_command
 from knowledge.activity.v1 import activity_service_pb2 as activity_rpc
 from knowledge.activity.v1 import activity_service_pb2_grpc
 
+from .activity_views import ZONE, assert_shows_the_new_document, assert_shows_the_view_on_top, shown
+from .browser_probes import CHROMIUM, probe_lines
 from .edge_harness import (
     PASSWORD,
     PlatformUp,
@@ -26,9 +23,7 @@ from .edge_harness import (
     unique_email,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
-ZONE = "Asia/Kolkata"
 
 
 def test_the_page_shows_a_spaces_timeline_and_daily_chart_with_what_the_user_does(
@@ -50,38 +45,13 @@ def test_the_page_shows_a_spaces_timeline_and_daily_chart_with_what_the_user_doe
         "query": "glaciers",
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    finished = subprocess.run(
-        [*probe_command("activity_page_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
+    created_line, viewed_line, searched_line = probe_lines(
+        "activity_page_session.mjs", request, timeout=PROBE_DEADLINE
     )
-    assert finished.returncode == 0, finished.stderr
-    created_line, viewed_line, searched_line = finished.stdout.splitlines()
-    today = datetime.now(UTC).astimezone(ZoneInfo(ZONE)).date().isoformat()
-
-    created = json.loads(created_line.removeprefix("created "))
+    created = shown(created_line, "created")
     assert created["title"] == "Activity in Expedition"
-    (creation,) = [one for one in created["items"] if one["verb"] == "document.created"]
-    assert creation["summary"].endswith(' created "Logbook"')
-    times = [one["time"] for one in created["items"]]
-    assert times == sorted(times, reverse=True)  # newest first
-    assert len(created["days"]) == 30
-    assert created["days"][-1]["day"] == today
-    assert created["days"][-1]["total"] >= 1
-    assert created["days"][-1]["actors"] == 1
-    # Chromium's ICU names the zone by its older alias; the service counts in the zone it is given.
-    assert re.search(
-        r"in the last 30 days \(days in Asia/(Kolkata|Calcutta)\)$", created["summary"]
-    )
-
-    viewed = json.loads(viewed_line.removeprefix("viewed "))
-    (view,) = [one for one in viewed["items"] if one["verb"] == "document.viewed"]
-    assert view["summary"].endswith(' viewed "Logbook"')
-    assert viewed["items"][0] == view  # the newest
-    assert viewed["days"][-1]["day"] == today
-    assert viewed["days"][-1]["total"] > created["days"][-1]["total"]
+    assert_shows_the_new_document(created, "Logbook")
+    assert_shows_the_view_on_top(shown(viewed_line, "viewed"), created, "Logbook")
 
     assert searched_line == "searched 2"  # the view, then the search
     with grpc.insecure_channel(platform.edge_target) as channel:

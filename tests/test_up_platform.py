@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import random
 import string
-import subprocess
 
 import grpc
-from fleet.edge.probes import probe_command
 from google.protobuf.field_mask_pb2 import FieldMask
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
@@ -31,6 +29,7 @@ from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 from knowledge.notifications.v1 import notification_pb2, notification_service_pb2_grpc
 from knowledge.notifications.v1 import notification_service_pb2 as notification_rpc
 
+from .browser_probes import CHROMIUM, probe_lines, started_probe
 from .edge_harness import (
     PASSWORD,
     REPO_ROOT,
@@ -42,7 +41,6 @@ from .edge_harness import (
     unique_email,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 120.0
 
 
@@ -113,15 +111,8 @@ def test_grpc_js_works_as_the_frontends_server_actions_do(platform: PlatformUp) 
         "title": "Server action",
         "content": "written by grpc-js",
     }
-    finished = subprocess.run(
-        [*probe_command("grpc_js_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    seen_by_node = json.loads(finished.stdout)
+    (seen_line,) = probe_lines("grpc_js_session.mjs", request, timeout=PROBE_DEADLINE)
+    seen_by_node = json.loads(seen_line)
     assert (seen_by_node["revision"], seen_by_node["content"]) == (2, "written by grpc-js")
 
     seen_by_python = get_document(platform, log_in(platform, email), seen_by_node["document"])
@@ -145,12 +136,7 @@ def test_the_page_shows_an_edit_made_elsewhere_live_and_saves_its_own(
         "liveContent": "edited from Python",
         "pageEdit": "edited in the browser",
     }
-    browser = subprocess.Popen(
-        [*probe_command("browser_session.mjs"), json.dumps(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    browser = started_probe("browser_session.mjs", request)
     assert browser.stdout is not None
     try:
         opened = browser.stdout.readline()
@@ -182,15 +168,7 @@ def test_the_page_collaborates_on_a_canvas_with_a_second_page_live(
         "secondPageNode": "Added on the second page",
         "firstPageNode": "Added on the first page",
     }
-    finished = subprocess.run(
-        [*probe_command("canvas_page_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    seen = finished.stdout.splitlines()
+    seen = probe_lines("canvas_page_session.mjs", request, timeout=PROBE_DEADLINE)
     assert seen[0] == 'opened "Roadmap" live with no nodes'
     assert seen[1] == 'second page opened "Roadmap" from the list'
     assert seen[2] == 'first page shows "Added on the second page"'
@@ -235,15 +213,7 @@ def test_the_search_box_finds_the_users_own_writing_with_the_word_marked(
         "absentWord": made_up_word(),
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    finished = subprocess.run(
-        [*probe_command("search_page_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    refused, found, empty = finished.stdout.splitlines()
+    refused, found, empty = probe_lines("search_page_session.mjs", request, timeout=PROBE_DEADLINE)
     assert refused.startswith("error search failed: ") and "query" in refused
     (hit,) = json.loads(found.removeprefix("hits "))
     assert (hit["title"], hit["path"]) == ("Seabirds", "Field notes \u203a Sightings")
@@ -271,15 +241,7 @@ def test_the_chat_panel_streams_an_answer_from_the_users_writing_with_a_citation
         "unanswerable": f"Which {made_up_word()} orbits {made_up_word()}?",
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    finished = subprocess.run(
-        [*probe_command("chat_page_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    answered, unanswered = finished.stdout.splitlines()
+    answered, unanswered = probe_lines("chat_page_session.mjs", request, timeout=PROBE_DEADLINE)
     shown = json.loads(answered.removeprefix("answer "))
     assert shown["status"] == "answered from your passages, every claim cited"
     assert sentence in shown["text"]
@@ -329,12 +291,7 @@ def test_the_bell_counts_what_concerns_the_user_live_and_the_local_mail_sink_sho
         "password": PASSWORD,
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    probe = subprocess.Popen(
-        [*probe_command("notifications_page_session.mjs"), json.dumps(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    probe = started_probe("notifications_page_session.mjs", request)
     try:
         assert probe.stdout is not None
         ready = probe.stdout.readline()  # the probe ends by itself past its deadline

@@ -11,17 +11,16 @@ from __future__ import annotations
 import json
 import random
 import string
-import subprocess
 import urllib.request
 
 import grpc
 import pytest
-from fleet.edge.probes import probe_command
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.knowledge.v1 import document_service_pb2 as document_rpc
 from knowledge.knowledge.v1 import document_service_pb2_grpc, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
+from .browser_probes import CHROMIUM, probe_lines
 from .edge_harness import (
     PASSWORD,
     PlatformUp,
@@ -31,7 +30,6 @@ from .edge_harness import (
     unique_email,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
 
 
@@ -58,16 +56,9 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         "password": PASSWORD,
         "spaceName": "Team notes",
     }
-    finished = subprocess.run(
-        [*probe_command("web_app_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    signed_out = finished.stdout.splitlines()[-2]
-    assert finished.stdout.splitlines() == [
+    seen = probe_lines("web_app_session.mjs", request, timeout=PROBE_DEADLINE)
+    signed_out = seen[-2]
+    assert seen == [
         'second signed up; scripts see ""; refresh cookie httpOnly=true sameSite=Lax',
         'space "Team notes" created',
         "invited: <second> is now an editor.",
@@ -136,15 +127,9 @@ def test_search_finds_the_writing_and_an_answer_streams_with_a_citation_to_open(
         "question": f"Where does the {word} heron nest?",
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    finished = subprocess.run(
-        [*probe_command("web_app_ask_session.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
+    searched, opened, answered, cited, problems = probe_lines(
+        "web_app_ask_session.mjs", request, timeout=PROBE_DEADLINE
     )
-    assert finished.returncode == 0, finished.stderr
-    searched, opened, answered, cited, problems = finished.stdout.splitlines()
     assert json.loads(searched.removeprefix("search ")) == {
         "title": "Herons",
         "marked": [word.capitalize()],

@@ -5,13 +5,10 @@ rules) runs in headless Chromium on each page as a person reaches it, signed out
 from __future__ import annotations
 
 import json
-import subprocess
 
-from fleet.edge.probes import probe_command
-
+from .browser_probes import CHROMIUM, probe_lines
 from .edge_harness import PASSWORD, PlatformUp, unique_email
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 240.0
 PAGES = [
     "sign-in",
@@ -34,15 +31,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(platform: Platf
         "password": PASSWORD,
         "deadlineSeconds": PROBE_DEADLINE / 4,
     }
-    finished = subprocess.run(
-        [*probe_command("web_app_accessibility.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr
-    *pages, problems = finished.stdout.splitlines()
+    *pages, problems = probe_lines("web_app_accessibility.mjs", request, timeout=PROBE_DEADLINE)
     found = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in pages}
     assert list(found) == PAGES
     assert {page: faults for page, faults in found.items() if faults} == {}

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 
 import grpc
-from fleet.edge.probes import probe_command
 from knowledge.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from knowledge.canvas.v1 import canvas_pb2, canvas_service_pb2_grpc
 from knowledge.canvas.v1 import canvas_service_pb2 as canvas_rpc
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 
+from .browser_probes import CHROMIUM, probe_lines
 from .edge_harness import PASSWORD, PlatformUp, bearer, unique_email
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 240.0
 KEPT_DEADLINE = 30.0
 
@@ -51,15 +49,9 @@ def test_two_people_move_the_same_node_live_in_two_browsers(platform: PlatformUp
         "canvas": canvas.name,
         "deadlineSeconds": PROBE_DEADLINE / 4,
     }
-    finished = subprocess.run(
-        [*probe_command("web_app_canvas.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
+    opened, seen, dragged, nudged, problems = probe_lines(
+        "web_app_canvas.mjs", request, timeout=PROBE_DEADLINE
     )
-    assert finished.returncode == 0, finished.stderr
-    opened, seen, dragged, nudged, problems = finished.stdout.splitlines()
     assert opened == 'first live on "Plans"'
     start = json.loads(seen.removeprefix('second sees "Idea" at '))
     moved, shown_first = _places(dragged)

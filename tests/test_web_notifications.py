@@ -6,18 +6,16 @@ grpc-js), a click marks it read, and the platform keeps it read."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import grpc
-from fleet.edge.probes import probe_command
 from knowledge.knowledge.v1 import space_pb2, space_service_pb2_grpc
 from knowledge.knowledge.v1 import space_service_pb2 as space_rpc
 from knowledge.notifications.v1 import notification_service_pb2 as notification_rpc
 from knowledge.notifications.v1 import notification_service_pb2_grpc
 
+from .browser_probes import CHROMIUM, started_probe
 from .edge_harness import PASSWORD, PlatformUp, bearer, log_in, register, unique_email
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 180.0
 
 
@@ -30,12 +28,7 @@ def test_a_notification_arrives_live_on_the_bell_and_a_click_reads_it(platform: 
         "password": PASSWORD,
         "deadlineSeconds": PROBE_DEADLINE / 3,
     }
-    probe = subprocess.Popen(
-        [*probe_command("web_app_notifications.mjs"), json.dumps(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    probe = started_probe("web_app_notifications.mjs", request)
     try:
         assert probe.stdout is not None
         ready = probe.stdout.readline()  # the probe ends by itself past its deadline
