@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported lazily: the plugin loads in every pytest run of th
 
     from knowledge_kit.rpc.server import ServiceServer
     from knowledge_kit.settings import ServiceSettings
+    from knowledge_kit.testing.service_process import ServiceProcess
 
 
 def _required(variable: str, what: str) -> str:
@@ -210,3 +211,31 @@ async def start_grpc_server(
     yield start
     for server in started:
         await server.stop(0)
+
+
+@pytest_asyncio.fixture
+async def start_service_process(
+    jwks_endpoint: JwksEndpoint,
+) -> AsyncIterator[Callable[..., Awaitable[ServiceProcess]]]:
+    """Starts services as they run in production (`python -m <module>`, settings under its
+    prefix, gRPC on a free loopback port, trusting `jwks_endpoint` unless given `trusting=`);
+    kills any still running after.
+
+    `service = await start_service_process("ms_billing", {"DATABASE_URL": ...})`, then
+    `await service.serving()` and `await service.stop_on_sigterm()`.
+    """
+    from contextlib import AsyncExitStack
+
+    from knowledge_kit.testing.service_process import running_service_process
+
+    async with AsyncExitStack() as started:
+
+        async def start(
+            module: str, settings: dict[str, str] | None = None, **options: Any
+        ) -> ServiceProcess:
+            options.setdefault("trusting", jwks_endpoint)
+            return await started.enter_async_context(
+                running_service_process(module, settings, **options)
+            )
+
+        yield start
