@@ -9,7 +9,7 @@ from knowledge.ml.v1 import deployment_service_pb2, deployment_service_pb2_grpc
 from knowledge_kit.api import caller_name, update_paths
 
 from ..service.deployments import UPDATABLE_DEPLOYMENT_FIELDS, Deployments
-from .messages import deployment_message, revision_message, splits_of
+from .messages import deployment_message, page_response, revision_message, splits_of
 
 Context = grpc.aio.ServicerContext[Any, Any]
 pb = deployment_service_pb2
@@ -47,10 +47,7 @@ class DeploymentServicer(deployment_service_pb2_grpc.DeploymentServiceServicer):
         page = await self._deployments.list_deployments(
             request.parent, request.page_size, request.page_token
         )
-        return pb.ListDeploymentsResponse(
-            deployments=[deployment_message(item) for item in page.items],
-            next_page_token=page.next_page_token,
-        )
+        return page_response(pb.ListDeploymentsResponse, "deployments", page, deployment_message)
 
     async def UpdateDeployment(
         self, request: pb.UpdateDeploymentRequest, context: Context
@@ -91,7 +88,6 @@ class DeploymentServicer(deployment_service_pb2_grpc.DeploymentServiceServicer):
         page = await self._deployments.list_revisions(
             request.parent, request.page_size, request.page_token
         )
-        return pb.ListDeploymentRevisionsResponse(
-            revisions=[revision_message(item) for item in page.items],
-            next_page_token=page.next_page_token,
+        return page_response(
+            pb.ListDeploymentRevisionsResponse, "revisions", page, revision_message
         )

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from knowledge.ml.v1 import artifact_pb2, deployment_pb2, model_pb2
+from knowledge_kit.api import Page
 
 from ..domain.deployments import Deployment, Revision, TrafficSplit
 from ..domain.gates import MetricGate
 from ..domain.models import Model, ModelVersion
 from ..domain.transitions import Alias, Transition
 from ..service.artifacts import ArtifactInfo
+
+Item = TypeVar("Item")
+Response = TypeVar("Response")
+
+
+def page_response(
+    response: Callable[..., Response], field: str, page: Page[Item], message: Callable[[Item], Any]
+) -> Response:
+    """A List or Search RPC's answer: the page's items as messages in its repeated `field`, and
+    the token of the next page."""
+    return response(
+        **{field: [message(item) for item in page.items]}, next_page_token=page.next_page_token
+    )
 
 
 def timestamp(moment: datetime) -> Timestamp:

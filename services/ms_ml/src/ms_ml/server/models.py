@@ -22,6 +22,7 @@ from .messages import (
     alias_message,
     gate_tuples,
     model_message,
+    page_response,
     transition_message,
     version_message,
 )
@@ -54,10 +55,7 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         self, request: pb.ListModelsRequest, context: Context
     ) -> pb.ListModelsResponse:
         page = await self._registry.list_models(request.page_size, request.page_token)
-        return pb.ListModelsResponse(
-            models=[model_message(model) for model in page.items],
-            next_page_token=page.next_page_token,
-        )
+        return page_response(pb.ListModelsResponse, "models", page, model_message)
 
     async def UpdateModel(
         self, request: pb.UpdateModelRequest, context: Context
@@ -107,10 +105,7 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         page = await self._registry.list_versions(
             request.parent, int(request.stage), request.page_size, request.page_token
         )
-        return pb.ListModelVersionsResponse(
-            model_versions=[version_message(version) for version in page.items],
-            next_page_token=page.next_page_token,
-        )
+        return page_response(pb.ListModelVersionsResponse, "model_versions", page, version_message)
 
     async def SearchModelVersions(
         self, request: pb.SearchModelVersionsRequest, context: Context
@@ -124,9 +119,8 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
             request.page_size,
             request.page_token,
         )
-        return pb.SearchModelVersionsResponse(
-            model_versions=[version_message(version) for version in page.items],
-            next_page_token=page.next_page_token,
+        return page_response(
+            pb.SearchModelVersionsResponse, "model_versions", page, version_message
         )
 
     async def UpdateModelVersion(
@@ -189,10 +183,7 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         page = await self._promotions.list_aliases(
             request.parent, request.page_size, request.page_token
         )
-        return pb.ListModelAliasesResponse(
-            aliases=[alias_message(alias) for alias in page.items],
-            next_page_token=page.next_page_token,
-        )
+        return page_response(pb.ListModelAliasesResponse, "aliases", page, alias_message)
 
     async def DeleteModelAlias(
         self, request: pb.DeleteModelAliasRequest, context: Context
@@ -210,9 +201,8 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
             request.page_size,
             request.page_token,
         )
-        return pb.ListModelTransitionsResponse(
-            transitions=[transition_message(item) for item in page.items],
-            next_page_token=page.next_page_token,
+        return page_response(
+            pb.ListModelTransitionsResponse, "transitions", page, transition_message
         )
 
 

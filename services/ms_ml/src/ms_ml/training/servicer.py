@@ -10,6 +10,7 @@ from knowledge.ml.v1 import training_service_pb2 as api
 from knowledge.ml.v1 import training_service_pb2_grpc
 from knowledge_kit.api import caller_name
 
+from ..server.messages import page_response
 from .messages import job_message, stream_message
 from .use_cases import JobRequest, TrainingUseCases
 
@@ -52,10 +53,7 @@ class TrainingServicer(training_service_pb2_grpc.TrainingServiceServicer):
         page = await self._use_cases.list(
             request.parent, int(request.state), request.page_size, request.page_token
         )
-        return api.ListTrainingJobsResponse(
-            training_jobs=[job_message(job) for job in page.items],
-            next_page_token=page.next_page_token,
-        )
+        return page_response(api.ListTrainingJobsResponse, "training_jobs", page, job_message)
 
     async def CancelTrainingJob(
         self, request: api.CancelTrainingJobRequest, context: Context
