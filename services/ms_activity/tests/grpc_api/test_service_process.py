@@ -2,70 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import socket
-import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-import grpc
-from grpc_health.v1 import health_pb2
-
-HEALTH_CHECK = "/grpc.health.v1.Health/Check"
-STARTUP_LIMIT_SECONDS = 60
-SHUTDOWN_LIMIT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from knowledge_kit.testing.service_process import ServiceProcess
 
 
 async def test_the_service_starts_answers_health_checks_and_stops_on_sigterm(
-    tmp_path: Path, service_settings: Any, kafka_bootstrap: str
+    start_service_process: Callable[..., Awaitable[ServiceProcess]],
+    tmp_path: Path,
+    sqlite_database_url: str,
+    kafka_bootstrap: str,
 ) -> None:
-    port = free_port()
-    prefix = "MS_ACTIVITY_"
-    settings = {
-        "GRPC_HOST": "127.0.0.1",
-        "GRPC_PORT": str(port),
-        "AUTH_JWKS_URL": service_settings.auth_jwks_url,
-        "AUTH_ISSUER": service_settings.auth_issuer,
-        "AUTH_AUDIENCE": service_settings.auth_audience,
-        "LOG_JSON": "false",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'service.db'}",
-        "CHDB_PATH": str(tmp_path / "activity.chdb"),
-        "KAFKA_BOOTSTRAP": kafka_bootstrap,
-    }
-    environment = {**os.environ, **{prefix + key: value for key, value in settings.items()}}
-    service = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
+    service = await start_service_process(
         "ms_activity",
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        {
+            "DATABASE_URL": sqlite_database_url,
+            "CHDB_PATH": str(tmp_path / "activity.chdb"),
+            "KAFKA_BOOTSTRAP": kafka_bootstrap,
+        },
     )
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            check_health = channel.unary_unary(
-                HEALTH_CHECK,
-                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
-                response_deserializer=health_pb2.HealthCheckResponse.FromString,
-            )
-            answer = await check_health(
-                health_pb2.HealthCheckRequest(),
-                timeout=STARTUP_LIMIT_SECONDS,
-                wait_for_ready=True,
-            )
-        assert answer.status == health_pb2.HealthCheckResponse.SERVING
-        service.send_signal(signal.SIGTERM)
-        output, _ = await asyncio.wait_for(service.communicate(), SHUTDOWN_LIMIT_SECONDS)
-        assert service.returncode == 0, output.decode()
-    finally:
-        if service.returncode is None:
-            service.kill()
-            await service.communicate()
+    await service.serving()
+    await service.stop_on_sigterm()
