@@ -60,6 +60,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from event_latency import ArrivalLog, bare_consumer, load_average
 from knowledge.auth.v1 import session_pb2
 from knowledge.auth.v1.events_pb2 import SessionRevoked, UserRegistered
 from knowledge.common.v1.event_envelope_pb2 import EventEnvelope
@@ -69,12 +70,9 @@ from knowledge_kit.events.envelope import kafka_headers, new_envelope
 from knowledge_kit.testing import KAFKA_BOOTSTRAP_ENV, JwksEndpoint, unique_name
 from knowledge_kit.testing.infrastructure import create_topics
 from notifications_support import (
-    ArrivalLog,
     Mailbox,
     NotificationService,
-    bare_consumer,
     ensure_deliveries_topic,
-    load_average,
     smtp_sink,
 )
 

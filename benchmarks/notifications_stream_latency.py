@@ -53,6 +53,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+from event_latency import (
+    ArrivalLog,
+    bare_consumer,
+    load_average,
+    other_service_outbox,
+    print_against_bare,
+)
 from knowledge.common.v1.actor_pb2 import Actor
 from knowledge.knowledge.v1 import space_pb2
 from knowledge.knowledge.v1.events_pb2 import SpaceMemberAdded
@@ -62,15 +69,7 @@ from knowledge.topics import KNOWLEDGE_SPACES_V1
 from knowledge_kit.database import UnitOfWork
 from knowledge_kit.testing import KAFKA_BOOTSTRAP_ENV, JwksEndpoint, unique_name
 from knowledge_kit.testing.infrastructure import create_topics
-from notifications_support import (
-    ArrivalLog,
-    NotificationService,
-    bare_consumer,
-    cuts,
-    ensure_deliveries_topic,
-    load_average,
-    other_service_outbox,
-)
+from notifications_support import NotificationService, ensure_deliveries_topic
 
 USER = "users/bench"
 ADDER = "users/ada"
@@ -86,24 +85,13 @@ class Added:
     streamed: float = 0.0
 
 
-class StreamLog:
-    """When each space's notification arrived in the open stream."""
-
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self._changed = asyncio.Event()
+class StreamLog(ArrivalLog):
+    """When each space's notification arrived in the open stream, by space."""
 
     async def read(self, stream: grpc.aio.UnaryStreamCall) -> None:  # type: ignore[type-arg]
         async for message in stream:
             if message.HasField("notification"):
-                self.arrived.setdefault(message.notification.subject, time.perf_counter())
-                self._changed.set()
-
-    async def wait_for(self, space: str) -> float:
-        while space not in self.arrived:
-            self._changed.clear()
-            await self._changed.wait()
-        return self.arrived[space]
+                self.note(message.notification.subject, time.perf_counter())
 
 
 async def _run(options: argparse.Namespace, bootstrap: str) -> None:
@@ -174,18 +162,11 @@ async def _run(options: argparse.Namespace, bootstrap: str) -> None:
 
 
 def _report(events: list[Added], arrivals: ArrivalLog) -> None:
-    bare = cuts([arrivals.arrived[one.event_id] - one.committed for one in events])
-    stream = cuts([one.streamed - one.committed for one in events])
-    own = cuts([one.streamed - arrivals.arrived[one.event_id] for one in events])
-    print(f"{len(events)} events")
-    print(f"{'committed ->':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for label, figures in (
-        ("arrived at the bare consumer", bare),
-        ("in the user's open stream", stream),
-        ("  of which after the bare arrival", own),
-    ):
-        print(f"{label:<36} {figures[0]:>8.0f} {figures[1]:>8.0f} {figures[2]:>8.0f}")
-    print(f"ratio stream / bare: p50 {stream[0] / bare[0]:.1f}, p95 {stream[1] / bare[1]:.1f}")
+    print_against_bare(
+        f"{len(events)} events",
+        ("in the user's open stream", "stream"),
+        [(one.committed, arrivals.arrived[one.event_id], one.streamed) for one in events],
+    )
 
 
 def main() -> None:

@@ -36,16 +36,12 @@ graph's: the filter bitmap over every chunk and the hop to a worker thread.
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
-import os
-import random
-import re
 import statistics
 import sysconfig
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,13 +53,11 @@ from ms_vector.adapters.faiss_index import FaissVectorIndex
 from ms_vector.domain.chunks import ChunkMeta
 from ms_vector.domain.filters import ChunkFilter
 from ms_vector.domain.ports import ChunkVector
+from vector_corpus import Writer, load_average, prose_sentences
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SKIPPED = {".venv", "node_modules", ".git", "build", "dist", ".mypy_cache", ".ruff_cache"}
 SPACES = [f"spaces/space-{i:02d}" for i in range(20)]
 K = 10
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_COMMENT = re.compile(r"^\s*(?:#|//)\s?(.*)$")
 
 
 def main() -> None:
@@ -76,17 +70,18 @@ def main() -> None:
 
 
 async def _run(count: int, query_count: int, seed: int) -> None:
-    rng = random.Random(seed)
-    sentences = list(dict.fromkeys(_sentences(REPO_ROOT)))
+    sentences = prose_sentences(REPO_ROOT)
     if len(sentences) < count:
+        known = set(sentences)
         library = Path(sysconfig.get_paths()["purelib"])
-        sentences += list(dict.fromkeys(s for s in _sentences(library) if s not in sentences))
+        sentences += [s for s in prose_sentences(library) if s not in known]
     print(f"{len(sentences):,} sentences of prose; {count:,} chunks")
+    writer = Writer(sentences, seed)
     unique: dict[str, None] = {}
     while len(unique) < count:
-        unique[_passage(sentences, rng)] = None
+        unique[writer.paragraph()] = None
     passages = list(unique)
-    queries_text = [_query(rng.choice(sentences), rng) for _ in range(query_count)]
+    queries_text = [writer.query() for _ in range(query_count)]
     rss_start = _rss()
 
     embedder = WordLlamaEmbedder()
@@ -186,7 +181,7 @@ async def _run(count: int, query_count: int, seed: int) -> None:
         f"(index {(rss_indexed - rss_before_index) / 2**30:.2f} GiB; "
         f"text and vectors of the benchmark {(rss_before_index - rss_start) / 2**30:.2f} GiB)"
     )
-    print(f"load average at end: {_load_average()}")
+    print(f"load average at end: {load_average()}")
 
 
 def _exact_top(
@@ -234,71 +229,6 @@ async def _timed_async(
 def _figures(latencies: list[float], elapsed: float) -> tuple[float, float, float]:
     cuts = statistics.quantiles(latencies, n=20)
     return len(latencies) / elapsed, statistics.median(latencies) * 1e3, cuts[18] * 1e3
-
-
-def _sentences(root: Path) -> Iterator[str]:
-    """Sentences of prose from the repository: Markdown, docstrings and comments."""
-    for path in sorted(_files(root)):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if path.suffix == ".md":
-            prose = [text]
-        elif path.suffix == ".py":
-            prose = _python_prose(text)
-        else:
-            prose = [" ".join(m[1] for line in text.splitlines() if (m := _COMMENT.match(line)))]
-        for block in prose:
-            for sentence in _SENTENCE_END.split(" ".join(block.split())):
-                if 30 <= len(sentence) <= 400 and sum(c.isalpha() for c in sentence) > 20:
-                    yield sentence
-
-
-def _files(root: Path) -> Iterator[Path]:
-    for directory, subdirectories, names in os.walk(root):
-        subdirectories[:] = [
-            d for d in subdirectories if d not in SKIPPED and not d.startswith(".")
-        ]
-        for name in names:
-            if name.endswith((".md", ".py", ".proto")) and not name.endswith(
-                ("_pb2.py", "_pb2_grpc.py")
-            ):
-                yield Path(directory) / name
-
-
-def _python_prose(source: str) -> list[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    docstrings = [
-        ast.get_docstring(node) or ""
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
-    comments = " ".join(m[1] for line in source.splitlines() if (m := _COMMENT.match(line)))
-    return [*docstrings, comments]
-
-
-def _passage(sentences: list[str], rng: random.Random) -> str:
-    """2 to 5 consecutive sentences, one of them sometimes from elsewhere."""
-    length = rng.randint(2, 5)
-    start = rng.randrange(len(sentences) - length)
-    picked = sentences[start : start + length]
-    if rng.random() < 0.3:
-        picked[rng.randrange(length)] = rng.choice(sentences)
-    return " ".join(picked)
-
-
-def _query(sentence: str, rng: random.Random) -> str:
-    words = sentence.split()
-    kept = [word for word in words if rng.random() > 1 / 3] or words
-    return " ".join(kept)
-
-
-def _load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def _rss() -> int:

@@ -50,7 +50,6 @@ import dataclasses
 import json
 import os
 import random
-import statistics
 import string
 import sys
 import tempfile
@@ -61,18 +60,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from event_latency import (
+    ArrivalLog,
+    bare_consumer,
+    other_service_outbox,
+    print_against_bare,
+    start_service,
+    stop_service,
+)
 from fleet.infra.net import free_port
-from grpc_health.v1 import health_pb2
-from knowledge.common.v1 import event_envelope_pb2
 from knowledge.common.v1.actor_pb2 import Actor
 from knowledge.knowledge.v1.events_pb2 import DocumentUpdated
 from knowledge.topics import KNOWLEDGE_DOCUMENTS_V1, KNOWLEDGE_SPACES_V1, Topic
 from knowledge.vector.v1 import vector_service_pb2 as api
 from knowledge.vector.v1 import vector_service_pb2_grpc
-from knowledge_kit.database import UnitOfWork, create_database_engine, session_factory
+from knowledge_kit.database import UnitOfWork
 from knowledge_kit.embeddings import WordLlamaEmbedder
-from knowledge_kit.events import EVENTS_METADATA, Outbox, kafka_client_options, relaying_outbox
+from knowledge_kit.events import Outbox
 from knowledge_kit.testing import KAFKA_BOOTSTRAP_ENV, JwksEndpoint, unique_name
 from knowledge_kit.testing.infrastructure import create_topics
 from ms_vector.config import Settings
@@ -83,7 +87,6 @@ from vector_corpus import Writer, chunking_policy, load_average, prose_sentences
 USER = "users/bench"
 SPACES = [f"spaces/space-{i:02d}" for i in range(20)]
 WARM_UP_EDITS = 3
-START_LIMIT_SECONDS = 120
 EDIT_LIMIT_SECONDS = 30
 
 
@@ -97,63 +100,6 @@ class Edit:
     searchable: float = 0.0
 
 
-class ArrivalLog:
-    """When each event arrived at the bare consumer, by event id."""
-
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self._changed = asyncio.Event()
-
-    def note(self, event_id: str, at: float) -> None:
-        self.arrived[event_id] = at
-        self._changed.set()
-
-    async def wait_for(self, event_id: str) -> float:
-        while event_id not in self.arrived:
-            self._changed.clear()
-            await self._changed.wait()
-        return self.arrived[event_id]
-
-
-async def _bare_consumer(bootstrap: str, topic: str, log: ArrivalLog, stop: asyncio.Event) -> None:
-    """A consumer as the kit's is set up, doing nothing with an event but noting it."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        **kafka_client_options(bootstrap),
-        group_id=unique_name("bench-bare"),
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    try:
-        while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=200)
-            arrived = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    envelope = event_envelope_pb2.EventEnvelope.FromString(record.value)
-                    log.note(envelope.id, arrived)
-    finally:
-        await consumer.stop()
-
-
-@asynccontextmanager
-async def _knowledge_outbox(
-    directory: Path, bootstrap: str, topics: list[Topic]
-) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Outbox]]:
-    """ms_knowledge's side: a database with the kit's outbox, relayed while the block runs."""
-    engine = create_database_engine(f"sqlite+aiosqlite:///{directory / 'knowledge.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(EVENTS_METADATA.create_all)
-    sessions = session_factory(engine)
-    outbox = Outbox("ms_knowledge", topics=[topic.name for topic in topics])
-    try:
-        async with relaying_outbox(sessions, bootstrap, client_id="ms_knowledge"):
-            yield sessions, outbox
-    finally:
-        await engine.dispose()
-
-
 @asynccontextmanager
 async def _vector_service(
     directory: Path, bootstrap: str, endpoint: JwksEndpoint, consumed: list[str]
@@ -162,51 +108,19 @@ async def _vector_service(
     answers health checks, and stops it with SIGTERM."""
     port = free_port()
     settings = {
-        "GRPC_HOST": "127.0.0.1",
-        "GRPC_PORT": str(port),
-        "AUTH_JWKS_URL": endpoint.url,
-        "AUTH_ISSUER": endpoint.issuer,
-        "AUTH_AUDIENCE": endpoint.audience,
         "DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'vector.db'}",
         "INDEX_PATH": str(directory / "vector-index.npz"),
         "KAFKA_BOOTSTRAP": bootstrap,
         "KAFKA_CONSUMER_GROUP": unique_name("bench-ms-vector"),
         "CONSUMED_TOPICS": json.dumps(consumed),
     }
-    environment = {**os.environ, **{f"MS_VECTOR_{key}": value for key, value in settings.items()}}
-    output = directory / "ms_vector.log"
-    with output.open("wb") as log:
-        service = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ms_vector", env=environment, stdout=log, stderr=log
-        )
-    target = f"127.0.0.1:{port}"
+    service = await start_service(
+        "ms_vector", port, endpoint, settings, directory / "ms_vector.log"
+    )
     try:
-        async with grpc.aio.insecure_channel(target) as channel:
-            check = channel.unary_unary(
-                "/grpc.health.v1.Health/Check",
-                request_serializer=health_pb2.HealthCheckRequest.SerializeToString,
-                response_deserializer=health_pb2.HealthCheckResponse.FromString,
-            )
-            try:
-                await check(
-                    health_pb2.HealthCheckRequest(),
-                    timeout=START_LIMIT_SECONDS,
-                    wait_for_ready=True,
-                )
-            except grpc.aio.AioRpcError as failed:
-                tail = output.read_text(errors="replace")[-3000:]
-                raise SystemExit(
-                    f"ms_vector did not start ({failed.code().name}):\n{tail}"
-                ) from None
-        yield target
+        yield f"127.0.0.1:{port}"
     finally:
-        if service.returncode is None:
-            service.terminate()
-            try:
-                await asyncio.wait_for(service.wait(), 30)
-            except TimeoutError:
-                service.kill()
-                await service.wait()
+        await stop_service(service)
 
 
 async def _run(options: argparse.Namespace, bootstrap: str) -> None:
@@ -243,14 +157,16 @@ async def _run(options: argparse.Namespace, bootstrap: str) -> None:
         token = endpoint.mint(USER, ttl_seconds=3600)
         arrivals = ArrivalLog()
         stop = asyncio.Event()
-        bare = asyncio.create_task(_bare_consumer(bootstrap, documents_topic.name, arrivals, stop))
+        bare = asyncio.create_task(bare_consumer(bootstrap, [documents_topic.name], arrivals, stop))
         try:
             started = time.perf_counter()
             async with (
                 _vector_service(
                     directory, bootstrap, endpoint, [documents_topic.name, spaces_topic.name]
                 ) as target,
-                _knowledge_outbox(directory, bootstrap, [documents_topic, spaces_topic]) as (
+                other_service_outbox(
+                    directory, bootstrap, "ms_knowledge", [documents_topic, spaces_topic]
+                ) as (
                     sessions,
                     outbox,
                 ),
@@ -336,26 +252,11 @@ def _word(rng: random.Random) -> str:
 
 
 def _report(edits: list[Edit], arrivals: ArrivalLog, poll_ms: float) -> None:
-    def cuts(values: list[float]) -> tuple[float, float, float]:
-        ms = [value * 1000 for value in values]
-        return (
-            statistics.median(ms),
-            statistics.quantiles(ms, n=20, method="inclusive")[18],
-            max(ms),
-        )
-
-    bare = cuts([arrivals.arrived[edit.event_id] - edit.committed for edit in edits])
-    service = cuts([edit.searchable - edit.committed for edit in edits])
-    own = cuts([edit.searchable - arrivals.arrived[edit.event_id] for edit in edits])
-    print(f"{len(edits)} edits, SearchChunks polled every {poll_ms:g} ms")
-    print(f"{'committed ->':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for label, figures in (
-        ("arrived at the bare consumer", bare),
-        ("searchable in ms_vector", service),
-        ("  of which after the bare arrival", own),
-    ):
-        print(f"{label:<36} {figures[0]:>8.0f} {figures[1]:>8.0f} {figures[2]:>8.0f}")
-    print(f"ratio ms_vector / bare: p50 {service[0] / bare[0]:.1f}, p95 {service[1] / bare[1]:.1f}")
+    print_against_bare(
+        f"{len(edits)} edits, SearchChunks polled every {poll_ms:g} ms",
+        ("searchable in ms_vector", "ms_vector"),
+        [(edit.committed, arrivals.arrived[edit.event_id], edit.searchable) for edit in edits],
+    )
 
 
 def main() -> None:
