@@ -4,14 +4,9 @@ why, instead of leaving it RUNNING."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import grpc
 from knowledge.ml.v1 import (
@@ -22,54 +17,31 @@ from knowledge.ml.v1 import (
 )
 from knowledge.ml.v1 import training_job_pb2 as pb
 from knowledge.ml.v1 import training_service_pb2 as api
-
-from ..grpc_api.test_service_process import free_port
+from knowledge_kit.testing.service_process import ServiceProcess
 
 STARTUP_LIMIT_SECONDS = 90
 
 
-@asynccontextmanager
-async def running_service(
-    environment: dict[str, str], port: int
-) -> AsyncIterator[tuple[asyncio.subprocess.Process, grpc.aio.Channel]]:
-    service = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ms_ml", env=environment, stdout=asyncio.subprocess.DEVNULL
-    )
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            await asyncio.wait_for(channel.channel_ready(), STARTUP_LIMIT_SECONDS)
-            yield service, channel
-    finally:
-        if service.returncode is None:
-            service.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(service.wait(), 60)
-
-
 async def test_a_job_running_when_the_service_is_killed_is_failed_at_the_next_start(
+    start_service_process: Callable[..., Awaitable[ServiceProcess]],
     tmp_path: Path,
-    service_settings: Any,
+    sqlite_database_url: str,
     kafka_bootstrap: str,
     mint_token: Callable[..., str],
 ) -> None:
-    port = free_port()
     settings = {
-        "GRPC_HOST": "127.0.0.1",
-        "GRPC_PORT": str(port),
-        "AUTH_JWKS_URL": service_settings.auth_jwks_url,
-        "AUTH_ISSUER": service_settings.auth_issuer,
-        "AUTH_AUDIENCE": service_settings.auth_audience,
-        "LOG_JSON": "false",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'service.db'}",
+        "DATABASE_URL": sqlite_database_url,
         "KAFKA_BOOTSTRAP": kafka_bootstrap,
         "ARTIFACT_DIR": str(tmp_path / "artifacts"),
         "ARTIFACT_CACHE_DIR": str(tmp_path / "cache"),
         "TRAINING_WORK_DIR": str(tmp_path / "training"),
         "REGISTER_EMBEDDER": "false",
     }
-    environment = {**os.environ, **{f"MS_ML_{key}": value for key, value in settings.items()}}
     admin = (("authorization", f"Bearer {mint_token('users/ada', roles=['admin'])}"),)
 
-    async with running_service(environment, port) as (service, channel):
+    service = await start_service_process("ms_ml", settings)
+    await service.serving(within_seconds=STARTUP_LIMIT_SECONDS)
+    async with grpc.aio.insecure_channel(service.target) as channel:
         models = model_service_pb2_grpc.ModelServiceStub(channel)
         await models.CreateModel(
             model_service_pb2.CreateModelRequest(
@@ -91,10 +63,12 @@ async def test_a_job_running_when_the_service_is_killed_is_failed_at_the_next_st
         ):
             if message.entry.log_line.startswith(f"{name}: recipe reranker"):
                 break  # the job's own process is running and reporting
-        service.send_signal(signal.SIGKILL)
-        await service.wait()
+        service.process.send_signal(signal.SIGKILL)
+        await service.process.wait()
 
-    async with running_service(environment, port) as (_, channel):
+    restarted = await start_service_process("ms_ml", settings)
+    await restarted.serving(within_seconds=STARTUP_LIMIT_SECONDS)
+    async with grpc.aio.insecure_channel(restarted.target) as channel:
         jobs = training_service_pb2_grpc.TrainingServiceStub(channel)
         replayed = [
             message
@@ -105,6 +79,7 @@ async def test_a_job_running_when_the_service_is_killed_is_failed_at_the_next_st
         job = (
             await jobs.GetTrainingJob(api.GetTrainingJobRequest(name=name), metadata=admin)
         ).training_job
+    await restarted.stop_on_sigterm(within_seconds=60)
     assert job.state == pb.TRAINING_JOB_STATE_FAILED
     assert job.error_message.startswith("the service stopped while the job ran (process ")
     assert job.error_message.endswith(" is gone)")
