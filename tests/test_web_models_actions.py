@@ -3,8 +3,9 @@ Chromium: an administrator sets an alias on a version and moves it to another, i
 model's metric gate refuses a version, and that a version does not exist or an alias is
 malformed; splits a deployment's traffic for a canary (shares that do not add up to 100% are a
 form error), then rolls it back; deletes an alias another tab deleted meanwhile and is told it
-is gone; queues a training job and cancels it, its live log ending CANCELLED. A plain user is
-told only administrators may change the registry. ms_ml holds what the page said, and axe-core
+is gone; queues a training job and cancels it, its live log ending CANCELLED. The model's history
+shows each move of the alias, newest first: who, from which version to which, and why. A plain
+user is told only administrators may change the registry. ms_ml holds what the page said, and axe-core
 finds no serious fault on the models page, the model's or the job's."""
 
 from __future__ import annotations
@@ -132,6 +133,11 @@ def test_an_administrator_moves_aliases_splits_traffic_and_cancels_a_job_from_th
     assert said["aliases"] == "before none"
     assert said["set"] == "champion now points at version 1."
     assert said["moved"] == "champion moved from version 1 to version 2."
+    assert said["moves"] == "before none"
+    assert [line for line in lines if line.startswith("history you")] == [
+        "history you | alias champion | version 1 | version 2 | version 2 ranks better | timed",
+        "history you | alias champion | none | version 1 | first ranker | timed",
+    ]
     assert said["version"] == "2 holds champion"
     assert said["production"] == "production now points at version 1."
     assert said["gate"] == (

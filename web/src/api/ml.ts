@@ -11,12 +11,14 @@ import {
   deploymentView,
   gateText,
   jobView,
+  transitionView,
   versionView,
   type AliasView,
   type DeploymentView,
   type JobView,
   type ModelView,
   type SplitView,
+  type TransitionView,
   type VersionView,
 } from "./ml_views";
 
@@ -27,11 +29,16 @@ export type {
   JobView,
   ModelView,
   SplitView,
+  TransitionView,
   VersionView,
 } from "./ml_views";
 
 /** Registry reads and alias moves: quick database work. */
 const REGISTRY_DEADLINE_MS = 5_000;
+/** The registry's largest page (the kit's MAX_PAGE_SIZE). */
+const TRANSITIONS_PAGE = 200;
+/** How many pages of a model's history are read for its newest transitions. */
+const TRANSITION_PAGES = 10;
 /** A deployment's new traffic takes effect once each version it sends requests to is loaded. */
 const DEPLOYMENT_DEADLINE_MS = 30_000;
 
@@ -126,6 +133,40 @@ export async function listAliases(token: string, model: string): Promise<AliasVi
     { token, deadlineMs: REGISTRY_DEADLINE_MS },
   );
   return answer.aliases.map(aliasView);
+}
+
+export interface TransitionHistory {
+  /** The newest transitions, newest first. */
+  newest: TransitionView[];
+  /** How many the model has, counting those left out; more when `complete` is false. */
+  total: number;
+  complete: boolean;
+}
+
+/**
+ * The model's stage and alias transitions (who moved what, when, from where to where and why),
+ * the newest `count` of them first. ms_ml lists them oldest first, so the pages are read through
+ * (up to TRANSITION_PAGES of them).
+ */
+export async function listTransitions(token: string, model: string, count: number): Promise<TransitionHistory> {
+  const newest: TransitionView[] = [];
+  let total = 0;
+  let pageToken = "";
+  for (let page = 0; page < TRANSITION_PAGES; page += 1) {
+    const answer = await unary(
+      ModelService.method.listModelTransitions,
+      { parent: model, pageSize: TRANSITIONS_PAGE, pageToken },
+      { token, deadlineMs: REGISTRY_DEADLINE_MS },
+    );
+    total += answer.transitions.length;
+    newest.push(...answer.transitions.map(transitionView));
+    newest.splice(0, Math.max(0, newest.length - count));
+    pageToken = answer.nextPageToken;
+    if (!pageToken) {
+      return { newest: newest.reverse(), total, complete: true };
+    }
+  }
+  return { newest: newest.reverse(), total, complete: false };
 }
 
 /** Training jobs of one model, newest first. */

@@ -5,8 +5,10 @@ import { DeploymentState, type Deployment, type TrafficSplit } from "@knowledge/
 import {
   MetricComparison,
   ModelStage,
+  ModelTransitionKind,
   type MetricGate,
   type ModelAlias,
+  type ModelTransition,
   type ModelVersion,
 } from "@knowledge/protos/knowledge/ml/v1/model_pb";
 import { TrainingJobState, type TrainingJob } from "@knowledge/protos/knowledge/ml/v1/training_job_pb";
@@ -38,6 +40,20 @@ export interface AliasView {
   modelVersion: string;
   updateTime: string;
   updatedBy: string;
+}
+
+export interface TransitionView {
+  name: string;
+  /** What moved: "alias champion", or "version 3" between stages. */
+  subject: string;
+  /** Where it was and where it went: "version 1" to "version 2", "staging" to "production"; "none"
+   * before an alias was first set, "deleted" after it was deleted. */
+  from: string;
+  to: string;
+  /** users/... or serviceAccounts/... */
+  actor: string;
+  reason: string;
+  createTime: string;
 }
 
 export interface SplitView {
@@ -118,6 +134,37 @@ export function aliasView(alias: ModelAlias): AliasView {
     updateTime: iso(alias.updateTime),
     updatedBy: alias.updatedBy,
   };
+}
+
+function versionText(version: string, otherwise: string): string {
+  return version ? `version ${shortName(version)}` : otherwise;
+}
+
+export function transitionView(transition: ModelTransition): TransitionView {
+  const moved = { name: transition.name, actor: transition.actor, reason: transition.reason, createTime: iso(transition.createTime) };
+  switch (transition.kind) {
+    case ModelTransitionKind.STAGE:
+      return {
+        ...moved,
+        subject: versionText(transition.modelVersion, "a version"),
+        from: STAGES[transition.fromStage] ?? "none",
+        to: STAGES[transition.toStage] ?? "none",
+      };
+    case ModelTransitionKind.ALIAS_DELETED:
+      return {
+        ...moved,
+        subject: `alias ${transition.alias}`,
+        from: versionText(transition.previousModelVersion, "none"),
+        to: "deleted",
+      };
+    default:
+      return {
+        ...moved,
+        subject: `alias ${transition.alias}`,
+        from: versionText(transition.previousModelVersion, "none"),
+        to: versionText(transition.modelVersion, "none"),
+      };
+  }
 }
 
 function splitView(split: TrafficSplit): SplitView {

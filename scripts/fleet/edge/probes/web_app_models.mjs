@@ -4,8 +4,8 @@
 // another tab meanwhile is one too; a deployment's
 // canary split is checked (shares not adding up to 100% refused), set and rolled back; a training
 // job is queued and cancelled from its page, whose live log ends CANCELLED; a plain user is told
-// only administrators may change the registry. axe-core checks the models page, the model's
-// and the job's.
+// only administrators may change the registry. The model's history shows the alias's moves (who,
+// from, to, why). axe-core checks the models page, the model's and the job's.
 // Prints one line per step, then the problems seen.
 //   node web_app_models.mjs '{"chromium": "/usr/bin/chromium", "url": "http://127.0.0.1:8080/",
 //     "admin": "...", "user": "...", "password": "...", "model": "models/m",
@@ -66,11 +66,12 @@ async function axe(page, label) {
 
 /** Submits the set-alias form and returns what it then says (done or error), once it says
  * something other than it did before (each step here expects a different answer). */
-async function setAlias(page, alias, version) {
+async function setAlias(page, alias, version, reason = "") {
   const before = await page.evaluate(() => document.querySelector("#set-alias-message")?.textContent ?? "");
   const form = page.locator("#set-alias-form");
   await form.locator("#set-alias-name").fill(alias);
   await form.locator("#set-alias-version").fill(String(version));
+  await form.locator("#set-alias-reason").fill(reason);
   await form.locator("#set-alias-button").click();
   await page.waitForFunction(
     (previous) => {
@@ -101,15 +102,24 @@ try {
   await page.waitForURL(modelUrl);
   tell(`gates ${await page.locator("#model-gates").textContent()}`);
   tell(`aliases before ${(await page.locator("#no-aliases").count()) ? "none" : "some"}`);
-  await axe(page, "model");
+  tell(`moves before ${(await page.locator("#no-transitions").count()) ? "none" : "some"}`);
 
-  tell(`set ${await setAlias(page, "champion", 1)}`);
+  tell(`set ${await setAlias(page, "champion", 1, "first ranker")}`);
   const champion = page.locator('li.alias[data-alias="champion"]');
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="1"]');
   await champion.locator("input.alias-version").fill("2");
+  await champion.locator("input.alias-reason").fill("version 2 ranks better");
   await champion.locator('button[value="move"]').click();
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="2"]');
   tell(`moved ${await champion.locator("[role=status]").textContent()}`);
+  // The model's history, newest first: who, what, from, to, why (the time is the browser's own).
+  for (const row of await page.locator("#transitions tbody tr").all()) {
+    const cells = await row.locator("td:not(:first-child)").allTextContents();
+    const when = await row.locator("td time").getAttribute("datetime");
+    tell(`history ${cells.join(" | ")} | ${Number.isNaN(Date.parse(when ?? "")) ? "no time" : "timed"}`);
+  }
+  // With its aliases and its history filled in.
+  await axe(page, "model");
   tell(`version 2 holds ${await page.locator(`tr[data-name="${request.model}/versions/2"] .version-aliases`).textContent()}`);
   tell(`production ${await setAlias(page, "production", 1)}`);
   tell(`gate ${await setAlias(page, "production", 3)}`);

@@ -5,7 +5,8 @@ import { NOTHING_YET } from "@/actions/result";
 import { shortName, type AliasView } from "@/api/ml_views";
 import { FormMessage } from "../FormMessage";
 
-/** One alias: the version holding it, moved to another version or deleted. */
+/** One alias: the version holding it, moved to another version or deleted, with why (kept in the
+ * model's history). */
 export function AliasRow({ model, alias }: { model: string; alias: AliasView }) {
   const [state, action, pending] = useActionState(
     manageAliasAction.bind(null, model, alias.alias),
@@ -29,6 +30,17 @@ export function AliasRow({ model, alias }: { model: string; alias: AliasView }) 
             required
             disabled={pending}
             className="alias-version"
+          />
+        </label>
+        <label>
+          Why
+          <input
+            name="reason"
+            maxLength={1000}
+            defaultValue={state.error ? (state.typed?.reason?.[0] ?? "") : ""}
+            disabled={pending}
+            className="alias-reason"
+            placeholder="kept in the history"
           />
         </label>
         <button type="submit" className="quiet" name="intent" value="move" disabled={pending}>

@@ -1,29 +1,35 @@
 import Link from "next/link";
 import { load } from "@/api/load";
-import { getModel, listAliases, listDeployments, listModelJobs } from "@/api/ml";
+import { getModel, listAliases, listDeployments, listModelJobs, listTransitions } from "@/api/ml";
 import { shortName, type SplitView } from "@/api/ml_views";
-import { tokenOrSignIn } from "@/api/session";
+import { currentMe, tokenOrSignIn } from "@/api/session";
 import { LocalTime } from "@/components/LocalTime";
 import { NewJobForm } from "@/components/NewJobForm";
 import { AliasRow } from "@/components/ml/AliasRow";
 import { SetAliasForm } from "@/components/ml/SetAliasForm";
 import { TrafficForm } from "@/components/ml/TrafficForm";
 
+/** How many of the model's newest transitions its page shows. */
+const SHOWN_TRANSITIONS = 50;
+
 function splitText(split: SplitView): string {
   return `${split.modelVersion ? `version ${shortName(split.modelVersion)}` : `alias ${split.alias}`} ${split.percent}%`;
 }
 
-/** One model: its versions, the aliases they hold (set, moved, deleted here), its deployments'
- * traffic (split, rolled back here) and its training jobs. Changes need an administrator. */
+/** One model: its versions, the aliases they hold (set, moved, deleted here), the history of
+ * their moves and stage changes (who, when, from, to, why), its deployments' traffic (split,
+ * rolled back here) and its training jobs. Changes need an administrator. */
 export default async function ModelPage({ params }: { params: Promise<{ model: string }> }) {
   const { model: id } = await params;
   const name = `models/${id}`;
   const token = await tokenOrSignIn();
-  const [model, aliases, deployments, jobs] = await Promise.all([
+  const [model, aliases, history, deployments, jobs, me] = await Promise.all([
     load("this model", () => getModel(token, name)),
     load("the model's aliases", () => listAliases(token, name)),
+    load("the model's history", () => listTransitions(token, name, SHOWN_TRANSITIONS)),
     load("the model's deployments", () => listDeployments(token, name)),
     load("the model's training jobs", () => listModelJobs(token, name)),
+    currentMe(),
   ]);
   if (!model.ok) {
     return (
@@ -110,6 +116,53 @@ export default async function ModelPage({ params }: { params: Promise<{ model: s
             <SetAliasForm model={name} newest={shortName(versions[0]?.name ?? "")} />
           </>
         ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        {!history.ok ? (
+          <p className="error" role="alert">
+            {history.message}
+          </p>
+        ) : history.value.newest.length === 0 ? (
+          <p className="muted" id="no-transitions">
+            No alias or stage has moved yet.
+          </p>
+        ) : (
+          <>
+            <p className="muted" id="transitions-summary">
+              {history.value.newest.length < history.value.total || !history.value.complete
+                ? `The newest ${history.value.newest.length} of ${history.value.complete ? "" : "more than "}${history.value.total} moves, newest first.`
+                : "Every move of an alias or a stage, newest first."}
+            </p>
+            <table id="transitions">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">From</th>
+                  <th scope="col">To</th>
+                  <th scope="col">Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.value.newest.map((transition) => (
+                  <tr key={transition.name} data-name={transition.name}>
+                    <td>{transition.createTime ? <LocalTime iso={transition.createTime} /> : null}</td>
+                    <td className="transition-actor" title={transition.actor}>
+                      {me && transition.actor === me.name ? "you" : transition.actor}
+                    </td>
+                    <td className="transition-subject">{transition.subject}</td>
+                    <td className="transition-from">{transition.from}</td>
+                    <td className="transition-to">{transition.to}</td>
+                    <td className="transition-reason">{transition.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
       </section>
 
       <section className="card" aria-labelledby="deployments-heading">
