@@ -1,8 +1,10 @@
 // axe-core in headless Chromium on the web app's main pages: signed out (sign-in, sign-up), then
-// signed up (spaces, a space, a document, the space's activity, its canvases, a canvas with a note, the open bell).
+// signed up (spaces, a space, a document, the space's activity, its canvases, a canvas with a note, the open bell,
+// the models, a model with its versions, aliases, history and deployment, a training job).
 // Prints one line per page: "<page> <json of serious and critical violations>", then problems.
 //   node web_app_accessibility.mjs '{"chromium": "/usr/bin/chromium", "url": "http://127.0.0.1:8080/",
-//     "email": "...", "password": "...", "deadlineSeconds": 60}'
+//     "email": "...", "password": "...", "model": "models/embedder",
+//     "job": "models/m/jobs/j", "deadlineSeconds": 60}'
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -80,6 +82,15 @@ try {
   await page.click("#bell");
   await page.waitForSelector("#notification-list, #no-notifications");
   await check("bell");
+  await page.goto(`${base}/models`);
+  await check("models");
+  await page.locator(`section.model[data-name="${request.model}"] h2 a`).click();
+  await page.waitForURL(`${base}/${request.model}`);
+  await page.waitForSelector("#transitions, #no-transitions");
+  await check("model");
+  await page.goto(`${base}/${request.job}`);
+  await page.waitForFunction(() => document.querySelector("#log-status")?.textContent === "(ended)");
+  await check("job");
   console.log(`problems: ${JSON.stringify(problems)}`);
 } catch (error) {
   console.error(`accessibility session failed: ${error.message} at ${page.url()}; ${JSON.stringify(problems)}`);
