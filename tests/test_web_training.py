@@ -5,12 +5,9 @@ edge) until the job succeeds, naming the version it produced, which ms_ml then h
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import grpc
-from fleet.edge.probes import probe_command
 from knowledge.ml.v1 import (
     model_pb2,
     model_service_pb2_grpc,
@@ -20,9 +17,9 @@ from knowledge.ml.v1 import (
 from knowledge.ml.v1 import model_service_pb2 as model_rpc
 from knowledge.ml.v1 import training_service_pb2 as training_rpc
 
+from .browser_probes import CHROMIUM, probe_lines
 from .edge_harness import PASSWORD, PLATFORM_ADMIN, PlatformUp, admin_token, bearer
 
-CHROMIUM = "/usr/bin/chromium"
 PROBE_DEADLINE = 300.0
 ADMIN = PLATFORM_ADMIN
 EPOCHS = "3000"
@@ -46,15 +43,9 @@ def test_an_administrator_trains_a_model_and_watches_its_log_live(platform: Plat
         "epochs": EPOCHS,
         "deadlineSeconds": PROBE_DEADLINE / 2,
     }
-    finished = subprocess.run(
-        [*probe_command("web_app_training.mjs"), json.dumps(request)],
-        capture_output=True,
-        text=True,
-        timeout=PROBE_DEADLINE,
-        check=False,
+    listed, states, log, produced, problems = probe_lines(
+        "web_app_training.mjs", request, timeout=PROBE_DEADLINE
     )
-    assert finished.returncode == 0, finished.stderr
-    listed, states, log, produced, problems = finished.stdout.splitlines()
     assert listed == 'listed "Answer reranker"'
     assert re.fullmatch(r"job (queued|running) then succeeded without a reload", states), states
     assert log == "log grew yes; metric lines yes"
