@@ -186,8 +186,13 @@ try {
   tell(`user ${await setAlias(page, "mine", 1)}`);
   tell(`problems: ${JSON.stringify(problems)}`);
 } catch (error) {
-  const alert = page && (await page.locator("[role=alert]").count()) ? await page.locator("[role=alert]").first().textContent() : "";
-  console.error(`models session failed: ${error.message}; at ${page?.url()} said "${alert}"; ${JSON.stringify(problems)}; seen so far: ${JSON.stringify(said)}`);
+  // Every form's last answer (errors and confirmations), and whether a submission is still pending.
+  const messages = page ? await page.locator("[role=alert], [role=status]").allTextContents().catch(() => []) : [];
+  const pending = page ? await page.locator("button[type=submit]:disabled").count().catch(() => 0) : 0;
+  console.error(
+    `models session failed: ${error.message}; at ${page?.url()} said ${JSON.stringify(messages)} ` +
+      `with ${pending} submit button(s) pending; ${JSON.stringify(problems)}; seen so far: ${JSON.stringify(said)}`,
+  );
   process.exitCode = 1;
 } finally {
   await browser.close();
