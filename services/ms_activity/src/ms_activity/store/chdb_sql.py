@@ -2,13 +2,16 @@
 
 chdb hosts one engine per process, bound to one directory; any number of connections to that
 directory may be open (one per store here), each store in its own database. Parameters are
-passed as text, the form ClickHouse's `{name:Type}` placeholders take.
+passed as text, the form ClickHouse's `{name:Type}` placeholders take. The engine starts with
+`chdb.xml` beside this module: it removes outdated parts one at a time, so a long-running
+service keeps a steady number of threads and descriptors.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import chdb
@@ -18,8 +21,9 @@ from .sql import Params, Row, StoreUnavailable, decode_rows, json_each_row, lite
 _FORMAT = "JSONEachRow"
 # What chdb says when the connection (or its engine) was closed.
 _ENGINE_GONE = "closed"
-# 64-bit integers as JSON numbers, not strings.
-_SETTINGS = "output_format_json_quote_64bit_integers=0"
+# 64-bit integers as JSON numbers, not strings; the engine's configuration (read when it starts).
+_CONFIG = Path(__file__).with_name("chdb.xml")
+_SETTINGS = f"output_format_json_quote_64bit_integers=0&config-file={_CONFIG}"
 
 
 class ChdbSql:
