@@ -35,8 +35,9 @@ class Settings(ServiceSettings):
     knowledge_target: str = "ms-knowledge:50052"
     # The embedding model version recorded with every chunk (ms_ml names versions this way).
     embedding_model: str = Field(default=DEFAULT_EMBEDDING_MODEL, pattern=r"^models/[^/]+/")
-    # ms_ml's embedder model and the alias whose holder embeds the index. Unset alias: the
-    # shipped model (`embedding_model`) only, and ms_ml is never asked.
+    # ms_ml's embedder model and the alias whose holder embeds the index. Unset alias: ms_ml is
+    # never asked; a new index is embedded by the shipped model (`embedding_model`), one rolled
+    # out earlier to another version keeps it, from its verified copy in `model_cache_dir`.
     embedder_model: str = Field(default="models/embedder", pattern=r"^models/[a-z0-9-]+$")
     embedder_alias: str = Field(default="", pattern=r"^([a-z][a-z0-9-]{0,62})?$")
     ml_target: str = "ms-ml:50058"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .adapters.artifact_embedder import fingerprint, shipped_files
 from .adapters.dense_indexes import DenseIndexes
 from .adapters.knowledge_documents import KnowledgeDocuments
-from .adapters.ml_models import MlEmbedders
+from .adapters.ml_models import MlEmbedders, NotCached, cached_embedder
 from .adapters.service_tokens import FixedToken, ServiceAccountTokens, TokenSource
 from .config import Settings
 from .domain.ports import DocumentSource, Embedder, EmbedderSource, LoadedEmbedder, VectorIndex
@@ -37,6 +38,8 @@ from .service.rollout import Rollout
 from .service.search import Search
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,18 +172,31 @@ async def serving_embedder(
     embedders: EmbedderSource | None,
 ) -> LoadedEmbedder:
     """The embedder of the generation the record says serves: the shipped model, or a
-    version rolled out earlier (read from its verified local copy, else from ms_ml)."""
+    version rolled out earlier, read from its verified local copy, else from ms_ml when an
+    alias is followed (without one, no local copy refuses the start, saying what to do)."""
     async with sessions() as session:
         serving = await SqlGenerations(session).serving()
     if serving is None or serving.model == settings.embedding_model:
         embedder = await asyncio.to_thread(WordLlamaEmbedder, settings.embedding_model)
         files = await asyncio.to_thread(shipped_files)
         return LoadedEmbedder(embedder, "", await asyncio.to_thread(fingerprint, files))
-    if embedders is None:
+    if embedders is not None:
+        return await embedders.load(serving.model, serving.sha256)
+    try:
+        loaded = await cached_embedder(settings.model_cache_dir, serving.model, serving.sha256)
+    except NotCached as error:
         raise RuntimeError(
-            f"the index is embedded by {serving.model}, from ms_ml: set EMBEDDER_ALIAS"
-        )
-    return await embedders.load(serving.model, serving.sha256)
+            f"the index is embedded by {serving.model}, and no alias is followed to download it "
+            f"from ms_ml: {error}. Start ms_vector with MS_VECTOR_EMBEDDER_ALIAS set and ms_ml "
+            "reachable to download it again, or point MS_VECTOR_MODEL_CACHE_DIR at the "
+            "directory it was downloaded to"
+        ) from None
+    log.info(
+        "no embedder alias is followed (EMBEDDER_ALIAS unset): the index keeps its embedder "
+        "version, loaded from its verified local copy",
+        extra={"model": serving.model, "sha256": serving.sha256},
+    )
+    return loaded
 
 
 def _metered(rollout: Rollout) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from contextlib import suppress
 from pathlib import Path
 
 import grpc
@@ -60,22 +61,20 @@ class MlEmbedders:
     async def load(self, version: str, sha256: str = "") -> LoadedEmbedder:
         """The embedder of `version`. With `sha256` known and its file in the cache (checked
         again), ms_ml is not asked."""
+        with suppress(NotCached):
+            return await cached_embedder(self._cache, version, sha256)
+        response = await self._models.GetModelVersion(
+            model_service_pb2.GetModelVersionRequest(name=version),
+            metadata=await self._metadata(),
+        )
+        found = response.model_version
+        if found.format != FORMAT:
+            raise UnusableModel(f"{version} is a {found.format!r} artifact, not {FORMAT}")
+        sha256 = found.sha256
         path = self._cache / f"{sha256}.tar"
-        if not sha256 or not await asyncio.to_thread(_holds, path, sha256):
-            response = await self._models.GetModelVersion(
-                model_service_pb2.GetModelVersionRequest(name=version),
-                metadata=await self._metadata(),
-            )
-            found = response.model_version
-            if found.format != FORMAT:
-                raise UnusableModel(f"{version} is a {found.format!r} artifact, not {FORMAT}")
-            sha256 = found.sha256
-            path = self._cache / f"{sha256}.tar"
-            if not await asyncio.to_thread(_holds, path, sha256):
-                await self._download(version, sha256, path)
-        files = await asyncio.to_thread(unpack, path, self._cache / sha256)
-        embedder = await asyncio.to_thread(ArtifactEmbedder, version, files)
-        return LoadedEmbedder(embedder, sha256, await asyncio.to_thread(fingerprint, files))
+        if await asyncio.to_thread(_unlike, path, sha256):
+            await self._download(version, sha256, path)
+        return await _loaded(version, sha256, self._cache)
 
     async def _download(self, version: str, sha256: str, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,12 +99,37 @@ class MlEmbedders:
             partial.unlink(missing_ok=True)
 
 
-def _holds(path: Path, sha256: str) -> bool:
-    """Whether `path` exists with exactly the bytes of `sha256`."""
+class NotCached(LookupError):
+    """No verified local copy of a version's artifact: what is missing or wrong, said."""
+
+
+async def cached_embedder(cache: Path, version: str, sha256: str) -> LoadedEmbedder:
+    """The embedder of `version` from its artifact under `cache`, checked against `sha256`
+    (ms_ml is not asked); NotCached when there is no copy or it has other bytes."""
+    if not sha256:
+        raise NotCached(f"the SHA-256 of {version}'s artifact is not recorded")
+    problem = await asyncio.to_thread(_unlike, cache / f"{sha256}.tar", sha256)
+    if problem:
+        raise NotCached(problem)
+    return await _loaded(version, sha256, cache)
+
+
+async def _loaded(version: str, sha256: str, cache: Path) -> LoadedEmbedder:
+    """The embedder of the verified artifact `cache/{sha256}.tar`, unpacked beside it."""
+    files = await asyncio.to_thread(unpack, cache / f"{sha256}.tar", cache / sha256)
+    embedder = await asyncio.to_thread(ArtifactEmbedder, version, files)
+    return LoadedEmbedder(embedder, sha256, await asyncio.to_thread(fingerprint, files))
+
+
+def _unlike(path: Path, sha256: str) -> str:
+    """What keeps `path` from being exactly the bytes of `sha256`; "" when nothing does."""
     if not path.is_file():
-        return False
+        return f"{path} is missing"
     digest = hashlib.sha256()
     with path.open("rb") as source:
         for block in iter(lambda: source.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest() == sha256
+    found = digest.hexdigest()
+    if found != sha256:
+        return f"{path} does not match its SHA-256 (its bytes hash to {found})"
+    return ""
