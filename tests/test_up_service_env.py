@@ -111,7 +111,9 @@ def test_ms_vector_follows_ms_mls_embedder_only_in_a_run_that_starts_ms_ml(
 
     assert everything["MS_VECTOR_EMBEDDER_ALIAS"] == with_ml["MS_VECTOR_EMBEDDER_ALIAS"]
     assert with_ml["MS_VECTOR_EMBEDDER_ALIAS"] == "production"
-    # Without ms_ml it embeds with its shipped model instead of retrying ms_ml every 10 s.
+    # Without ms_ml it follows no alias instead of retrying ms_ml every 10 s, and reads the
+    # version an earlier run rolled its index out to from the same model cache.
     assert "MS_VECTOR_EMBEDDER_ALIAS" not in without_ml
-    assert "MS_VECTOR_MODEL_CACHE_DIR" not in without_ml
+    assert without_ml["MS_VECTOR_MODEL_CACHE_DIR"] == with_ml["MS_VECTOR_MODEL_CACHE_DIR"]
+    assert without_ml["MS_VECTOR_INDEX_PATH"] == with_ml["MS_VECTOR_INDEX_PATH"]
     assert without_ml["MS_VECTOR_KNOWLEDGE_TARGET"] == "127.0.0.1:50052"

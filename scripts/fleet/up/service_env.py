@@ -15,7 +15,8 @@ run's data directory. The service that sends mail (ms_notifications) sends it to
 runs (`SMTP_HOST`, `SMTP_PORT`), with links to the edge's page (`PUBLIC_BASE_URL`). ms_vector
 follows the embedder ms_ml serves (`EMBEDDER_ALIAS`), reading ms_ml as its service account, whose
 secret the run generates and ms_auth is given (`SERVICE_ACCOUNTS`; see `service_accounts`); in a
-run without ms_ml (`--only`) it keeps its shipped embedder instead of asking for one nobody serves.
+run without ms_ml (`--only`) it follows no alias instead of asking for one nobody serves: its index
+keeps the embedder version it was embedded by, read from the model cache of earlier runs.
 Nothing else is set: a service refuses a variable under its prefix that is no setting.
 """
 
@@ -111,10 +112,11 @@ def _service_account_environment(
         f"{prefix}SERVICE_ACCOUNT": account.name,
         f"{prefix}SERVICE_ACCOUNT_SECRET": account_secret(layout.secrets, account),
     }
+    if account == EMBEDDER_FOLLOWER:
+        # The embedder versions it downloads, beside its database (not in its source tree); a
+        # run without ms_ml reads the version its index was rolled out to from there.
+        env[f"{prefix}MODEL_CACHE_DIR"] = str(layout.data / f"{service.name}-models")
     if account.reads not in running:
         return env
     env.update({f"{prefix}{setting.upper()}": value for setting, value in account.settings.items()})
-    if account == EMBEDDER_FOLLOWER:
-        # The embedder versions it downloads, beside its database (not in its source tree).
-        env[f"{prefix}MODEL_CACHE_DIR"] = str(layout.data / f"{service.name}-models")
     return env
