@@ -1,5 +1,6 @@
-"""What the rollout tests share: a searcher running throughout, waits on the index and the
-record, and a second embedder version registered in ms_ml."""
+"""What the rollout tests share: notes indexed, ms_ml read as ms_vector reads it, a searcher
+running throughout, waits on the index and the record, and a second embedder version registered
+in ms_ml."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import hashlib
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
+import grpc
 import wordllama  # type: ignore[import-untyped]
+from knowledge_kit.spaces import MemberRole
 from ms_ml.domain.models import VersionDraft
 from ms_ml.main import MlParts
 from ms_ml.service.formats import WORDLLAMA_FILES, wordllama_tar
@@ -17,10 +21,18 @@ from safetensors.numpy import load_file, save_file  # type: ignore[import-untype
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ms_vector.adapters.dense_indexes import DenseIndexes
+from ms_vector.adapters.ml_models import MlEmbedders
+from ms_vector.adapters.service_tokens import FixedToken
+from ms_vector.config import DEFAULT_EMBEDDING_MODEL
 from ms_vector.domain.search_mode import SearchMode
 from ms_vector.main import VectorParts
 from ms_vector.repository.tables import chunks
+from ms_vector.service.live_index import LiveIndex
+from ms_vector.service.rollout import Rollout
 from ms_vector.service.search import SearchQuery
+
+from ..support import Spaces, revision
 
 SPACE = "spaces/handbook"
 ADA = "users/ada"
@@ -68,6 +80,40 @@ class Searcher:
                         self.models_seen.append(model)
             self.count += 1
             await asyncio.sleep(0.02)
+
+
+async def index_notes(vector: VectorParts, spaces: Spaces, count: int) -> None:
+    """Ada, an editor of SPACE, indexes `count` short notes on the TOPICS in turn."""
+    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
+    for number in range(count):
+        text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
+        await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
+
+
+def following(channel: grpc.aio.Channel, token: str, cache: Path) -> MlEmbedders:
+    """ms_ml read as ms_vector reads it: models/embedder's production alias, with the bearer
+    `token`, the artifacts kept under `cache`."""
+    return MlEmbedders(
+        channel, model="models/embedder", alias="production", tokens=FixedToken(token), cache=cache
+    )
+
+
+def rollout_in(
+    directory: Path,
+    sessions: async_sessionmaker[AsyncSession],
+    live: LiveIndex,
+    channel: grpc.aio.Channel,
+    token: str,
+    **options: Any,
+) -> Rollout:
+    """Rollouts of `live` as the service wires them, following ms_ml on `channel` (`following`):
+    the dense indexes at `directory`/index.npz and beside it, the artifacts under
+    `directory`/models; `options` are Rollout's."""
+    indexes = DenseIndexes(
+        shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=directory / "index.npz"
+    )
+    embedders = following(channel, token, directory / "models")
+    return Rollout(sessions, live, embedders, indexes.open, indexes.discard, **options)
 
 
 async def recorded_models(sessions: async_sessionmaker[AsyncSession]) -> set[str]:

@@ -22,16 +22,12 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_vector.adapters.artifact_embedder import fingerprint, shipped_files
-from ms_vector.adapters.dense_indexes import DenseIndexes
-from ms_vector.adapters.ml_models import MlEmbedders
-from ms_vector.adapters.service_tokens import FixedToken
 from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.domain.search_mode import SearchMode
 from ms_vector.main import VectorParts, serving_embedder
 from ms_vector.server.events import FollowedAlias, event_handlers
 from ms_vector.server.generation_metrics import GenerationMetrics
-from ms_vector.service.rollout import Rollout
 from ms_vector.service.search import SearchQuery
 
 from ..support import Spaces, revision
@@ -44,8 +40,11 @@ from .helpers import (
     Searcher,
     chunk_ids,
     chunked,
+    following,
+    index_notes,
     models_found,
     register_truncated,
+    rollout_in,
     until,
     until_recorded,
 )
@@ -67,29 +66,18 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
     kafka_bootstrap: str,
     tmp_path: Path,
 ) -> None:
-    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
-    for number in range(DOCUMENTS):
-        text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
-        await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
+    await index_notes(vector, spaces, DOCUMENTS)
     assert await models_found(vector) == {DEFAULT_EMBEDDING_MODEL}
     shipped_ids = await chunk_ids(sessions)
     # As the service's start does: the shipped model's files are fingerprinted.
     vector.live.serving.fingerprint = fingerprint(shipped_files())
 
-    indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
-    embedders = MlEmbedders(
-        ml_channel,
-        model="models/embedder",
-        alias="production",
-        tokens=FixedToken(mint_token("serviceAccounts/ms-vector")),
-        cache=tmp_path / "models",
-    )
-    rollout = Rollout(
+    rollout = rollout_in(
+        tmp_path,
         sessions,
         vector.live,
-        embedders,
-        indexes.open,
-        indexes.discard,
+        ml_channel,
+        mint_token("serviceAccounts/ms-vector"),
         poll_seconds=POLL_SECONDS,
         retire_grace_seconds=GRACE_SECONDS,
     )
@@ -169,13 +157,7 @@ async def test_a_promoted_embedder_is_rolled_out_beside_the_serving_one_without_
 
     # A restart serves the new version from its verified local copy, ms_ml out of reach.
     async with grpc.aio.insecure_channel("127.0.0.1:9") as nowhere:
-        offline = MlEmbedders(
-            nowhere,
-            model="models/embedder",
-            alias="production",
-            tokens=FixedToken(""),
-            cache=tmp_path / "models",
-        )
+        offline = following(nowhere, "", tmp_path / "models")
         restarted = await serving_embedder(FOLLOWING, sessions, offline)
     assert (restarted.embedder.model, restarted.embedder.dimensions) == (second, 128)
 
@@ -199,15 +181,8 @@ async def test_a_version_that_cannot_embed_fails_its_generation_and_the_serving_
         VersionDraft(sha256=sha256, size_bytes=len(scorer), format="linear-json"),
         ADMIN,
     )
-    indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
-    embedders = MlEmbedders(
-        ml_channel,
-        model="models/embedder",
-        alias="production",
-        tokens=FixedToken(mint_token("serviceAccounts/ms-vector")),
-        cache=tmp_path / "models",
-    )
-    rollout = Rollout(sessions, vector.live, embedders, indexes.open, indexes.discard)
+    token = mint_token("serviceAccounts/ms-vector")
+    rollout = rollout_in(tmp_path, sessions, vector.live, ml_channel, token)
 
     assert await rollout.roll_out(wrong.name) is False
 

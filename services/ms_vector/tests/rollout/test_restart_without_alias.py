@@ -13,21 +13,16 @@ import grpc
 import pytest
 from knowledge.vector.v1 import vector_service_pb2 as api
 from knowledge.vector.v1.vector_service_pb2_grpc import VectorServiceStub
-from knowledge_kit.spaces import MemberRole
 from knowledge_kit.testing.service_process import ServiceProcess
 from ms_ml.main import MlParts
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_vector.adapters.dense_indexes import DenseIndexes
-from ms_vector.adapters.ml_models import MlEmbedders
-from ms_vector.adapters.service_tokens import FixedToken
-from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
+from ms_vector.config import Settings
 from ms_vector.main import VectorParts, serving_embedder
 from ms_vector.repository.generations import SqlGenerations
-from ms_vector.service.rollout import Rollout
 
-from ..support import Spaces, revision
-from .helpers import ADA, SPACE, TOPICS, register_truncated
+from ..support import Spaces
+from .helpers import ADA, index_notes, register_truncated, rollout_in
 
 DOCUMENTS = 20
 KEEPS = "no embedder alias is followed"
@@ -110,26 +105,11 @@ async def rolled_out(
 ) -> str:
     """The index of an earlier run that followed ms_ml's alias: rolled out to a second version
     (the shipped weights cut to 128 dimensions), its artifact in the model cache."""
-    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
-    for number in range(DOCUMENTS):
-        text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
-        await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
+    await index_notes(vector, spaces, DOCUMENTS)
     second = await register_truncated(ml, tmp_path / "truncated", dimensions=128)
-    indexes = DenseIndexes(shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=tmp_path / "index.npz")
-    embedders = MlEmbedders(
-        ml_channel,
-        model="models/embedder",
-        alias="production",
-        tokens=FixedToken(mint_token("serviceAccounts/ms-vector")),
-        cache=tmp_path / "models",
-    )
-    rollout = Rollout(
-        sessions,
-        vector.live,
-        embedders,
-        indexes.open,
-        indexes.discard,
-        retire_grace_seconds=0.1,
+    token = mint_token("serviceAccounts/ms-vector")
+    rollout = rollout_in(
+        tmp_path, sessions, vector.live, ml_channel, token, retire_grace_seconds=0.1
     )
     assert await rollout.roll_out(second)
     assert vector.live.serving.model == second

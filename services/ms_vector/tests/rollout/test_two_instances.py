@@ -12,29 +12,24 @@ from pathlib import Path
 import grpc
 from knowledge_kit.embeddings import WordLlamaEmbedder
 from knowledge_kit.events import Outbox
-from knowledge_kit.spaces import MemberRole
 from ms_ml.main import MlParts
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ms_vector.adapters.dense_indexes import DenseIndexes
 from ms_vector.adapters.faiss_index import FaissVectorIndex
-from ms_vector.adapters.ml_models import MlEmbedders
-from ms_vector.adapters.service_tokens import FixedToken
 from ms_vector.config import DEFAULT_EMBEDDING_MODEL, Settings
 from ms_vector.domain.generations import GenerationState
 from ms_vector.main import VectorParts, vector_parts
 from ms_vector.service.rollout import Rollout
 
-from ..support import Spaces, UnreachableKnowledge, revision
+from ..support import Spaces, UnreachableKnowledge
 from .helpers import (
-    ADA,
     ADMIN,
     ALIAS,
-    SPACE,
-    TOPICS,
     Searcher,
+    index_notes,
     models_found,
     register_truncated,
+    rollout_in,
     until,
     until_recorded,
 )
@@ -52,10 +47,7 @@ async def test_one_instance_builds_and_the_other_follows_the_record(
     mint_token: Callable[..., str],
     tmp_path: Path,
 ) -> None:
-    await spaces.add(SPACE, ADA, MemberRole.EDITOR)
-    for number in range(DOCUMENTS):
-        text = f"# Note {number}\n\n{TOPICS[number % len(TOPICS)]}. Item {number} of the list."
-        await vector.documents.index(ADA, revision(f"{SPACE}/documents/note-{number}", text))
+    await index_notes(vector, spaces, DOCUMENTS)
     other = vector_parts(
         Settings(chunk_max_chars=400, chunk_overlap_chars=60),
         sessions,
@@ -68,23 +60,12 @@ async def test_one_instance_builds_and_the_other_follows_the_record(
     token = mint_token("serviceAccounts/ms-vector")
 
     def rollout(parts: VectorParts, name: str) -> Rollout:
-        directory = tmp_path / name
-        indexes = DenseIndexes(
-            shipped_model=DEFAULT_EMBEDDING_MODEL, index_path=directory / "index.npz"
-        )
-        embedders = MlEmbedders(
-            ml_channel,
-            model="models/embedder",
-            alias="production",
-            tokens=FixedToken(token),
-            cache=directory / "models",
-        )
-        return Rollout(
+        return rollout_in(
+            tmp_path / name,
             sessions,
             parts.live,
-            embedders,
-            indexes.open,
-            indexes.discard,
+            ml_channel,
+            token,
             poll_seconds=0.2,
             retire_grace_seconds=1.0,
             instance=name,
