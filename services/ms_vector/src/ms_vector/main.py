@@ -192,8 +192,9 @@ async def serving_embedder(
             "directory it was downloaded to"
         ) from None
     log.info(
-        "no embedder alias is followed (EMBEDDER_ALIAS unset): the index keeps its embedder "
-        "version, loaded from its verified local copy",
+        "no embedder alias is followed (EMBEDDER_ALIAS unset): the index keeps %s, "
+        "loaded from its verified local copy",
+        serving.model,
         extra={"model": serving.model, "sha256": serving.sha256},
     )
     return loaded

@@ -47,6 +47,7 @@ async def test_without_an_alias_the_index_keeps_its_rolled_out_version_from_the_
     assert {result.chunk.embedding_model for result in found.results} == {rolled_out}
     assert "laptops arrive" in found.results[0].chunk.text
     assert output.count(KEEPS) == 1, output
+    assert f"{KEEPS} (EMBEDDER_ALIAS unset): the index keeps {rolled_out}," in output
 
 
 async def test_without_an_alias_or_a_verified_local_copy_the_start_is_refused_saying_why(
