@@ -1,15 +1,20 @@
-"""The one log line per RPC, rendered by the configured structlog renderer without the bound
-logger's dispatch (the line's fields are fixed, safe and passed explicitly), and written once
-per event-loop iteration: under load one write and flush carry many RPCs' lines."""
+"""The one log line per RPC, put together from parts worked out once and written at once.
+
+The JSON line is assembled from the line's opening per method and a principal's name as JSON,
+both kept, instead of a dict rendered by orjson. It is written when the RPC ends: writing the
+lines of an event-loop iteration together, after it, cost a scheduled callback per iteration,
+yet grpc.aio's server ends about one RPC per iteration (1.03-1.07 lines per write at 16 and 64
+in flight), so nearly every line paid for the callback and still had a write of its own.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import sys
+import time
 from collections.abc import Callable
 from typing import TextIO
 
+import orjson
 import structlog
 
 
@@ -28,74 +33,107 @@ class _Output:
 
 output = _Output()
 
-
-class _LineWriter:
-    def __init__(self) -> None:
-        self._pending: list[str] = []
-        atexit.register(self.flush)
-
-    def write(self, line: str) -> None:
-        self._pending.append(line)
-        if len(self._pending) == 1:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop: write at once
-                self.flush()
-
-    def flush(self) -> None:
-        lines, self._pending = self._pending, []
-        if lines:
-            output.write("\n".join(lines) + "\n")
-            output.flush()
-
-
-_writer = _LineWriter()
-
-
 Render = Callable[[structlog.typing.EventDict], str]
+
+_MAX_NAMES = 4096
+"""Principals' names kept rendered as JSON; forgotten all at once beyond this many."""
+
+
+class _UtcClock:
+    """The wall clock now, ISO-8601 UTC with microseconds; the date and time part formatted once
+    per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def now(self) -> str:
+        wall = time.time()
+        second = int(wall)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int((wall - second) * 1_000_000):06d}Z"
+
+
+def _json(text: str) -> str:
+    return orjson.dumps(text).decode()
 
 
 class AccessLog:
-    """Writes `{"event": "rpc", ...fields, "service", "level", "timestamp"}` lines."""
+    """Writes `{"event": "rpc", "method", "status", "duration_ms", "request_id", "trace_id",
+    "principal", "service", "level", "timestamp"}` lines; `render` None writes them as JSON,
+    otherwise `render` renders each line's dict (the console renderer)."""
 
-    def __init__(
-        self,
-        service: str,
-        *,
-        enabled: bool,
-        timestamp: structlog.typing.Processor,
-        render: Render,
-    ) -> None:
+    def __init__(self, service: str, *, enabled: bool, render: Render | None) -> None:
         self._service = service
         self._enabled = enabled
-        self._timestamp = timestamp
         self._render = render
+        self._clock = _UtcClock()
+        self._openings: dict[str, str] = {}
+        self._names: dict[str | None, str] = {None: "null"}
+        self._closing = f'"service":{_json(service)},"level":"info","timestamp":"'
 
     def rpc(
         self,
         method: str,
         status: str,
-        duration_ms: float,
+        seconds: float,
         request_id: str,
         trace_id: str,
         principal: str | None,
     ) -> None:
-        """Log one finished RPC."""
+        """Log one finished RPC, which took `seconds`."""
         if not self._enabled:
             return
+        if self._render is not None:
+            self._write_rendered(method, status, seconds, request_id, trace_id, principal)
+            return
+        opening = self._openings.get(method)
+        if opening is None:
+            opening = self._openings[method] = (
+                f'{{"event":"rpc","method":{_json(method)},"status":"'
+            )
+        names = self._names
+        name = names.get(principal)
+        if name is None:
+            if len(names) > _MAX_NAMES:
+                names.clear()
+                names[None] = "null"
+            name = names[principal] = _json(principal)  # type: ignore[arg-type]
+        # Ids the kit made are hex; one a client sent is escaped like any other text.
+        request = f'"{request_id}"' if request_id.isalnum() else _json(request_id)
+        stream = output.stream
+        stream.write(
+            f'{opening}{status}","duration_ms":{seconds * 1000:.3f},"request_id":{request},'
+            f'"trace_id":"{trace_id}","principal":{name},{self._closing}{self._clock.now()}"}}\n'
+        )
+        stream.flush()
+
+    def _write_rendered(
+        self,
+        method: str,
+        status: str,
+        seconds: float,
+        request_id: str,
+        trace_id: str,
+        principal: str | None,
+    ) -> None:
+        assert self._render is not None
         event = {
             "event": "rpc",
             "method": method,
             "status": status,
-            "duration_ms": duration_ms,
+            "duration_ms": round(seconds * 1000, 3),
             "request_id": request_id,
             "trace_id": trace_id,
             "principal": principal,
             "service": self._service,
             "level": "info",
+            "timestamp": self._clock.now(),
         }
-        self._timestamp(None, "info", event)
-        _writer.write(self._render(event))
+        output.write(self._render(event) + "\n")
+        output.flush()
 
 
 def rendered_by(renderer: structlog.typing.Processor) -> Render:
@@ -107,27 +145,16 @@ def rendered_by(renderer: structlog.typing.Processor) -> Render:
     return render
 
 
-_access_log = AccessLog(
-    "",
-    enabled=True,
-    timestamp=structlog.processors.TimeStamper(fmt="iso", utc=True),
-    render=rendered_by(structlog.dev.ConsoleRenderer()),
-)
+_access_log = AccessLog("", enabled=True, render=rendered_by(structlog.dev.ConsoleRenderer()))
 
 
-def configure_access_log(
-    service: str,
-    *,
-    enabled: bool,
-    timestamp: structlog.typing.Processor,
-    render: Render,
-) -> None:
-    """Called by `configure_logging`: same service, level, clock and rendering as other lines
-    (`render` may skip the structlog renderer's frame when it renders the same line)."""
+def configure_access_log(service: str, *, enabled: bool, render: Render | None) -> None:
+    """Called by `configure_logging`: same service, level and rendering as other lines (`render`
+    None for its JSON lines)."""
     global _access_log
-    _access_log = AccessLog(service, enabled=enabled, timestamp=timestamp, render=render)
+    _access_log = AccessLog(service, enabled=enabled, render=render)
 
 
 def access_log() -> AccessLog:
-    """The access log `LogRpc` writes to."""
+    """The access log `ObserveRpc` and `LogRpc` write to."""
     return _access_log

@@ -92,9 +92,8 @@ def configure_logging(
     configure_access_log(
         service_name,
         enabled=level_number <= logging.INFO,
-        timestamp=_UtcTimestamp(),
-        # The same JSON as the renderer's, without its frame per line.
-        render=_json_line if json else rendered_by(renderer),
+        # JSON lines as the renderer's, put together without it.
+        render=None if json else rendered_by(renderer),
     )
     _route_standard_logging(renderer, level)
 

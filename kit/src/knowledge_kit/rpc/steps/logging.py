@@ -24,7 +24,7 @@ class LogRpc:
             access_log().rpc(
                 call.method,
                 STATUS_NAMES[call.status],
-                round((time.perf_counter() - started) * 1000, 3),
+                time.perf_counter() - started,
                 call.request_id,
                 call.trace_id,
                 principal.name if principal is not None else None,

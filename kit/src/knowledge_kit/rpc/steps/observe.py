@@ -55,7 +55,7 @@ class ObserveRpc:
             access_log().rpc(
                 call.method,
                 status,
-                round(seconds * 1000, 3),
+                seconds,
                 call.request_id,
                 call.trace_id,
                 principal.name if principal is not None else None,
