@@ -61,6 +61,17 @@ platform in Amsterdam p50 / p95 rollups 69 / 92 and 76 / 102 ms, chosen 84 / 125
 in Kolkata chosen 97 / 110 and 91 / 110 ms; raw p50 750-1,400 ms. A p95 of 20-40 samples on
 shared cores swings by a third between runs; p50 stays at 70-110 ms. `--keep DIR` reuses the
 loaded activities (the 10M load took 30 minutes under other work).
+
+Then the store stopped estimating for the platform (its rollups win from an hour's worth on: the
+estimate was only a query more) and reads a space's rollups only above 1M activities in its
+range: the busiest space's ~530k, raw / rollups p95 84 / 231 ms in the run above, had gone to
+its rollups, and the platform's 7.5M read as a space's (through the hourly rollup, actor strings)
+take p50 369 ms against 1,908 ms raw, so a space's crossing lies between ~0.5M and ~2.4M. At 10M
+(2 shared cores, load average 2-7 from other work, 20 repeats), p50 / p95 rollups / raw / chosen:
+a random space 61 / 259, 35 / 109, 41 / 111 ms (raw chosen), the busiest space 254 / 440,
+215 / 394, 211 / 311 ms (raw), the platform 113 / 187, 2,620 / 3,915, 112 / 122 ms (rollups), in
+Asia/Kolkata 145 / 152, 2,226 / 2,379, 146 / 158 ms; chosen/best p95 0.66-1.04x; timeline pages
+p95 35-74 ms (a busier machine than the runs above); the same answers on every path, replay exact.
 """
 
 from __future__ import annotations

@@ -153,12 +153,13 @@ async def test_rollups_answer_what_the_raw_activities_answer(
             assert rolled.total > 0
 
 
-async def test_the_store_counts_few_activities_from_themselves_and_many_from_the_rollups(
+async def test_the_store_counts_a_space_s_few_activities_from_themselves_and_the_platform_from_its_rollups(
     chdb_path: Path, database: str
 ) -> None:
-    """Left to choose, the store reads the rollups only when the range holds more than its
-    `raw_up_to` activities (or rollups cannot answer at all); the answer is the same either way."""
-    store = ClickHouseActivityStore(ChdbSql(str(chdb_path)), database, raw_up_to=300)
+    """Left to choose, the store reads a space's rollups only when its range holds more than its
+    `space_raw_up_to` activities, and the platform's whenever they answer, however few the range
+    holds (or rollups cannot answer at all); the answer is the same either way."""
+    store = ClickHouseActivityStore(ChdbSql(str(chdb_path)), database, space_raw_up_to=300)
     store.migrate()
     try:
         await store.record(random_activities(2_000))  # a third in each space, over 40 days
@@ -167,6 +168,19 @@ async def test_the_store_counts_few_activities_from_themselves_and_many_from_the
             (daily(end=week), AggregatePath.RAW),  # ~120 of the space's activities
             (daily(end=whole), AggregatePath.ROLLUPS),  # ~670
             (daily(kind=ScopeKind.PLATFORM, scope="", end=week), AggregatePath.ROLLUPS),  # ~350
+            (  # ~50
+                daily(kind=ScopeKind.PLATFORM, scope="", end=T0 + timedelta(days=1)),
+                AggregatePath.ROLLUPS,
+            ),
+            (
+                daily(
+                    kind=ScopeKind.PLATFORM,
+                    scope="",
+                    end=whole,
+                    filters=Filters(verbs=("search.run",)),
+                ),
+                AggregatePath.RAW,
+            ),
             (daily(end=whole, filters=Filters(verbs=("search.run",))), AggregatePath.RAW),
         ]
         for query, path in cases:

@@ -9,10 +9,12 @@ the range), else the 15-minute ones, and the platform's its own rollups: a local
 whole hours from the day rollup, the other hours no bucket bound cuts from the hourly one and the
 rest from the 15-minute one, its buckets' actor sets merged once and the range's from them (the
 edges of a range that cut a slot from the activities themselves); unless a filter or breakdown needs the activities (actors, properties, breakdown by
-actor, space or object) or the range holds too few activities for the rollups to pay: a rollup
-row's actor set is merged whatever the hour holds, while reading activities costs what they hold,
-so at most `raw_up_to` activities (estimated from the hourly rollup's counts alone) are counted
-from the activities; the top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
+actor, space or object). Left to choose, the store reads the platform's rollups without asking
+how much its range holds (they beat its activities from an hour's worth on, and an estimate
+would be one more query), and a space's activities unless its range holds more than
+`space_raw_up_to` (estimated from the hourly rollup's counts alone): a space's rollup row keeps
+its hour's actors as strings, merged whatever the hour holds, while reading its activities costs
+what they hold. The top objects and actors come from the activities. Erasure deletes the user's activities (lightweight
 DELETE) and rebuilds every rollup's months they were in, so they leave every aggregate.
 
 ClickHouse is called in a worker thread: its calls block.
@@ -52,10 +54,12 @@ from .schema import BOOKKEEPING, MIGRATIONS, ROLLUPS
 from .sql import ClickHouse, Row, ch_time, checked_identifier, parse_time
 from .timelines import PLATFORM, timeline_key, timelines_of
 
-# Up to this many activities in an aggregate's range, reading them beats merging the rollups'
-# hourly actor sets (benchmarks/activity_store.py at 3M activities, p95 raw / rollups: a space
-# with ~160k in 90 days 37 / 67 ms, the platform with 2.25M 275 / 192 ms).
-RAW_UP_TO = 500_000
+# Up to this many activities in a space's range, reading them beats merging its hourly rollup's
+# actor sets (benchmarks/activity_store.py at 10M activities, 90 days, raw / rollups: the busiest
+# space, ~530k activities, p95 84 / 231 ms in one run, p50 237 / 229 ms in another; the
+# platform's 7.5M read as a space's, through its hourly rollup, p50 1,908 / 369 ms). Raw grows about linearly with the
+# activities, the rollups as their hours' actor sets do: the two cross between ~0.5M and ~2.4M.
+SPACE_RAW_UP_TO = 1_000_000
 _SLOT = timedelta(minutes=15)
 _HOUR = timedelta(hours=1)
 _ID_CHUNK = 20_000
@@ -80,13 +84,13 @@ class ClickHouseActivityStore:
         *,
         retention_days: int = 400,
         clock: Callable[[], datetime] = _utc_now,
-        raw_up_to: int = RAW_UP_TO,
+        space_raw_up_to: int = SPACE_RAW_UP_TO,
     ) -> None:
         self._sql = sql
         self._db = checked_identifier(database)
         self._retention_days = retention_days
         self._clock = clock
-        self._raw_up_to = raw_up_to
+        self._space_raw_up_to = space_raw_up_to
         self._write_lock = threading.Lock()
 
     # Schema
@@ -299,12 +303,14 @@ class ClickHouseActivityStore:
     def _path(self, query: AggregateQuery) -> AggregatePath:
         if not _rollups_answer(query):
             return AggregatePath.RAW
-        if query.path is AggregatePath.ROLLUPS or self._estimate(query) > self._raw_up_to:
+        if query.path is AggregatePath.ROLLUPS or query.scope_kind is ScopeKind.PLATFORM:
+            return AggregatePath.ROLLUPS
+        if self._estimate(query) > self._space_raw_up_to:
             return AggregatePath.ROLLUPS
         return AggregatePath.RAW
 
     def _estimate(self, query: AggregateQuery) -> int:
-        """The activities in the query's range as the hourly rollup counted them when inserted
+        """A space's activities in the query's range as the hourly rollup counted them when inserted
         (the range widened to whole hours): one small column, a row per hour at most."""
         rows = self._sql.rows(
             f"SELECT sum(activities) AS n FROM `{self._db}`.activity_rollup_hour"

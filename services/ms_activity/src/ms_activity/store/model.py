@@ -54,8 +54,8 @@ class AggregatePath(Enum):
     """Where an aggregate is counted from."""
 
     CHOSEN = "chosen"
-    """The rollups where they answer and the range holds enough activities for them to pay;
-    else the activities."""
+    """Where they answer, the platform's rollups, and a space's when its range holds enough
+    activities for them to pay; else the activities."""
     ROLLUPS = "rollups"
     """The rollups wherever they answer, however few activities the range holds."""
     RAW = "raw"
