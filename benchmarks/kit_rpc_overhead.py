@@ -30,6 +30,13 @@ of bare QPS and 64.4% by CPU, 1.14.1 78.4% and 71.4%; at 1, 104.6%/88.7% and 82.
 the server executes per RPC under valgrind's callgrind, which the load does not move (see the
 kit's README): at 16 in flight bare 467k, 1.14.0 591k (79.0%), 1.14.1 550k (84.9%); at 1
 bare 491k, 607k (80.9%) and 584k (84.0%); at 64 bare 447k, 561k (79.6%) and 534k (83.7%).
+
+`--instructions 2000` counts those instructions itself: each server runs under callgrind, its
+counters zeroed after 300 warm-up RPCs and dumped after 2,000 (minutes per row; it needs
+valgrind). Kit 1.15.1 (the log line written as the RPC ends, from parts kept per method): at 16
+in flight bare 473k, kit 530k (89.3%; 1.15.0 572k); at 1 508k and 586k (86.7%; 1.15.0 611k);
+at 64 468k and 548k (85.4%; 1.15.0 573k). Runs differ by up to ~15k as the loop finds more or
+fewer events per wake-up.
 """
 
 from __future__ import annotations
@@ -40,7 +47,9 @@ import gc
 import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -74,7 +83,7 @@ def add_EchoServicer_to_server(servicer: EchoServicer, server: Any) -> None:
     server.add_registered_method_handlers(SERVICE, handlers)
 
 
-async def _serve_bare(ready: Connection) -> None:
+async def _serve_bare(ready: Connection | _PrintPort) -> None:
     server = grpc.aio.server()
     add_EchoServicer_to_server(EchoServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
@@ -83,7 +92,9 @@ async def _serve_bare(ready: Connection) -> None:
     await server.wait_for_termination()
 
 
-async def _serve_kit(ready: Connection, jwks_url: str, issuer: str, sample_ratio: float) -> None:
+async def _serve_kit(
+    ready: Connection | _PrintPort, jwks_url: str, issuer: str, sample_ratio: float
+) -> None:
     from knowledge_kit.observability import configure_logging, configure_tracing
     from knowledge_kit.rpc import ServiceServer
     from knowledge_kit.settings import ServiceSettings
@@ -106,7 +117,17 @@ async def _serve_kit(ready: Connection, jwks_url: str, issuer: str, sample_ratio
     await asyncio.Event().wait()
 
 
-def _server_process(kind: str, ready: Connection, *args: Any) -> None:
+class _PrintPort:
+    """`ready` for a server run as its own program (under valgrind): the port on stdout."""
+
+    def __init__(self) -> None:
+        self._stdout = sys.stdout
+
+    def send(self, port: int) -> None:
+        print(port, file=self._stdout, flush=True)
+
+
+def _server_process(kind: str, ready: Connection | _PrintPort, *args: Any) -> None:
     if kind == "bare":
         asyncio.run(_serve_bare(ready))
     else:
@@ -171,6 +192,77 @@ def _measure(
     return sample
 
 
+async def _drive_count(port: int, in_flight: int, count: int, token: str, zero: Any) -> None:
+    """300 RPCs to warm up, `zero()`, then `count` RPCs with `in_flight` of them at a time."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        echo = channel.unary_unary(
+            METHOD,
+            request_serializer=StringValue.SerializeToString,
+            response_deserializer=StringValue.FromString,
+        )
+        request = StringValue(value="ping")
+        for _ in range(300):
+            await echo(request, metadata=metadata)
+        zero()
+        left = count
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                await echo(request, metadata=metadata)
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+
+def _instructions_per_rpc(
+    kind: str, in_flight: int, count: int, token: str, server_args: list[str]
+) -> float:
+    """Instructions the server executes per RPC, counted by valgrind's callgrind (which the
+    machine's load does not move): the server runs under callgrind, its counters are zeroed
+    after the warm-up and dumped after `count` RPCs."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "callgrind.out"
+        server = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--serve",
+                kind,
+                *server_args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            port = int(server.stdout.readline())
+
+            def control(option: str) -> None:
+                subprocess.run(
+                    ["callgrind_control", option, str(server.pid)],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+
+            asyncio.run(_drive_count(port, in_flight, count, token, lambda: control("--zero")))
+            control("--dump")
+            dumps = [path for path in Path(directory).iterdir() if path != out]
+            totals = [
+                line for line in dumps[0].read_text().splitlines() if line.startswith("totals:")
+            ]
+            return int(totals[0].split()[1]) / count
+        finally:
+            server.terminate()
+            server.wait()
+
+
 def _start_server(kind: str, *args: Any) -> tuple[multiprocessing.Process, int]:
     receive, send = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.Process(target=_server_process, args=(kind, send, *args), daemon=True)
@@ -197,9 +289,26 @@ def main() -> None:
     parser.add_argument(
         "--sample-ratio", type=float, default=None, help="trace sampling (default: the settings')"
     )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="RPCS",
+        help="count the instructions each server executes per RPC over RPCS RPCs under "
+        "valgrind's callgrind instead of timing (e.g. 2000)",
+    )
+    parser.add_argument("--serve", choices=["bare", "kit"], help=argparse.SUPPRESS)
+    parser.add_argument("--jwks-url", help=argparse.SUPPRESS)
+    parser.add_argument("--issuer", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if min(options.in_flight) < 1:
         parser.error("--in-flight: each N must be at least 1")
+    if options.serve == "bare":
+        _server_process("bare", _PrintPort())
+        return
+    if options.serve == "kit":
+        _server_process("kit", _PrintPort(), options.jwks_url, options.issuer, options.sample_ratio)
+        return
 
     from knowledge_kit.settings import ServiceSettings
     from knowledge_kit.testing import JwksEndpoint
@@ -209,6 +318,9 @@ def main() -> None:
         ratio = ServiceSettings.model_fields["trace_sample_ratio"].default
     endpoint = JwksEndpoint()
     token = endpoint.mint("users/bench", ttl_seconds=3600)
+    if options.instructions:
+        _print_instructions(options.in_flight, options.instructions, token, endpoint, ratio)
+        return
     servers = {
         "bare": _start_server("bare"),
         "kit": _start_server("kit", endpoint.url, endpoint.issuer, ratio),
@@ -246,6 +358,30 @@ def main() -> None:
             process.terminate()
         endpoint.close()
     print(f"load average at end: {_load_average()}")
+
+
+def _print_instructions(
+    in_flights: list[int], count: int, token: str, endpoint: Any, ratio: float
+) -> None:
+    kit_args = [
+        "--jwks-url",
+        endpoint.url,
+        "--issuer",
+        endpoint.issuer,
+        "--sample-ratio",
+        str(ratio),
+    ]
+    print(f"instructions per RPC, {count} RPCs after 300 to warm up (valgrind's callgrind)")
+    print(f"{'in flight':>9} | {'bare':>8} | {'kit':>8} | {'bare/kit':>8}")
+    try:
+        for in_flight in in_flights:
+            bare = _instructions_per_rpc("bare", in_flight, count, token, [])
+            kit = _instructions_per_rpc("kit", in_flight, count, token, kit_args)
+            print(
+                f"{in_flight:>9} | {bare / 1000:>7.0f}k | {kit / 1000:>7.0f}k | {bare / kit:>8.1%}"
+            )
+    finally:
+        endpoint.close()
 
 
 def _load_average() -> str:
