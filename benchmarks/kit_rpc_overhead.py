@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -144,23 +145,34 @@ class Sample:
     server_cpu_us_per_rpc: float
 
 
+async def _warmed_echo(channel: grpc.aio.Channel, token: str) -> Callable[[], Awaitable[Any]]:
+    """The Echo call with the token, after 300 of them to warm up the connection, caches and
+    token verification."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    echo = channel.unary_unary(
+        METHOD,
+        request_serializer=StringValue.SerializeToString,
+        response_deserializer=StringValue.FromString,
+    )
+    request = StringValue(value="ping")
+
+    def call() -> Awaitable[Any]:
+        return echo(request, metadata=metadata)
+
+    for _ in range(300):
+        await call()
+    return call
+
+
 async def _drive(port: int, server_pid: int, in_flight: int, seconds: float, token: str) -> Sample:
     latencies: list[float] = []
-    metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        echo = channel.unary_unary(
-            METHOD,
-            request_serializer=StringValue.SerializeToString,
-            response_deserializer=StringValue.FromString,
-        )
-        request = StringValue(value="ping")
-        for _ in range(300):  # warm up the connection, caches and token verification
-            await echo(request, metadata=metadata)
+        echo = await _warmed_echo(channel, token)
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
             while (started := time.perf_counter()) < deadline:
-                await echo(request, metadata=metadata)
+                await echo()
                 latencies.append(time.perf_counter() - started)
 
         cpu_before, began = cpu_seconds(server_pid), time.perf_counter()
@@ -194,16 +206,8 @@ def _measure(
 
 async def _drive_count(port: int, in_flight: int, count: int, token: str, zero: Any) -> None:
     """300 RPCs to warm up, `zero()`, then `count` RPCs with `in_flight` of them at a time."""
-    metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-        echo = channel.unary_unary(
-            METHOD,
-            request_serializer=StringValue.SerializeToString,
-            response_deserializer=StringValue.FromString,
-        )
-        request = StringValue(value="ping")
-        for _ in range(300):
-            await echo(request, metadata=metadata)
+        echo = await _warmed_echo(channel, token)
         zero()
         left = count
 
@@ -211,7 +215,7 @@ async def _drive_count(port: int, in_flight: int, count: int, token: str, zero: 
             nonlocal left
             while left > 0:
                 left -= 1
-                await echo(request, metadata=metadata)
+                await echo()
 
         await asyncio.gather(*(worker() for _ in range(in_flight)))
 

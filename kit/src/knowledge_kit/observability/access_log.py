@@ -87,7 +87,20 @@ class AccessLog:
         if not self._enabled:
             return
         if self._render is not None:
-            self._write_rendered(method, status, seconds, request_id, trace_id, principal)
+            self._write_rendered(
+                {
+                    "event": "rpc",
+                    "method": method,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "request_id": request_id,
+                    "trace_id": trace_id,
+                    "principal": principal,
+                    "service": self._service,
+                    "level": "info",
+                    "timestamp": self._clock.now(),
+                }
+            )
             return
         opening = self._openings.get(method)
         if opening is None:
@@ -110,28 +123,8 @@ class AccessLog:
         )
         stream.flush()
 
-    def _write_rendered(
-        self,
-        method: str,
-        status: str,
-        seconds: float,
-        request_id: str,
-        trace_id: str,
-        principal: str | None,
-    ) -> None:
+    def _write_rendered(self, event: structlog.typing.EventDict) -> None:
         assert self._render is not None
-        event = {
-            "event": "rpc",
-            "method": method,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 3),
-            "request_id": request_id,
-            "trace_id": trace_id,
-            "principal": principal,
-            "service": self._service,
-            "level": "info",
-            "timestamp": self._clock.now(),
-        }
         output.write(self._render(event) + "\n")
         output.flush()
 
