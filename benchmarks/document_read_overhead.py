@@ -43,17 +43,14 @@ import asyncio
 import gc
 import multiprocessing
 import os
-import statistics
 import sys
-import time
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import grpc
 from knowledge.knowledge.v1 import document_pb2, document_service_pb2
-from proc_stats import cpu_seconds
+from rpc_load import FIELDS, Sample, closed_loop, measure, median, start_server
 
 SERVICE = "knowledge.knowledge.v1.DocumentService"
 METHOD = f"/{SERVICE}/GetDocument"
@@ -165,18 +162,9 @@ def _server_process(kind: str, ready: Connection, *args: Any) -> None:
         asyncio.run(_serve_platform(ready, *args))
 
 
-@dataclass
-class Sample:
-    qps: float
-    p50_ms: float
-    p95_ms: float
-    server_cpu_us_per_rpc: float
-
-
 async def _drive(
-    port: int, server_pid: int, in_flight: int, seconds: float, token: str, name: str
+    server_pid: int, port: int, in_flight: int, seconds: float, token: str, name: str
 ) -> Sample:
-    latencies: list[float] = []
     metadata = (("authorization", f"Bearer {token}"),)
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         get = channel.unary_unary(
@@ -188,43 +176,9 @@ async def _drive(
         for _ in range(200):  # warm up the connection, pools, caches and token verification
             answer = await get(request, metadata=metadata)
         assert answer.document.name == name
-        deadline = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            while (started := time.perf_counter()) < deadline:
-                await get(request, metadata=metadata)
-                latencies.append(time.perf_counter() - started)
-
-        cpu_before, began = cpu_seconds(server_pid), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(in_flight)))
-        elapsed, cpu_after = time.perf_counter() - began, cpu_seconds(server_pid)
-    percentiles = statistics.quantiles(latencies, n=100)
-    return Sample(
-        qps=len(latencies) / elapsed,
-        p50_ms=percentiles[49] * 1000,
-        p95_ms=percentiles[94] * 1000,
-        server_cpu_us_per_rpc=(cpu_after - cpu_before) / len(latencies) * 1e6,
-    )
-
-
-def _client_process(result: Connection, *args: Any) -> None:
-    result.send(asyncio.run(_drive(*args)))
-
-
-def _measure(server: multiprocessing.Process, port: int, *args: Any) -> Sample:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    client = multiprocessing.Process(target=_client_process, args=(send, port, server.pid, *args))
-    client.start()
-    sample: Sample = receive.recv()
-    client.join()
-    return sample
-
-
-def _start_server(kind: str, *args: Any) -> tuple[multiprocessing.Process, int]:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    process = multiprocessing.Process(target=_server_process, args=(kind, send, *args), daemon=True)
-    process.start()
-    return process, int(receive.recv())
+        return await closed_loop(
+            lambda: get(request, metadata=metadata), server_pid, in_flight, seconds
+        )
 
 
 async def _seed(database_url: str, content_bytes: int) -> str:
@@ -308,9 +262,14 @@ def main() -> None:
     try:
         name = asyncio.run(_seed(database_url, options.content_bytes))
         token = endpoint.mint(CALLER, ttl_seconds=3600)
-        servers["bare"] = _start_server("bare", database_url)
-        servers["platform"] = _start_server(
-            "platform", database_url, endpoint.url, endpoint.issuer, endpoint.audience
+        servers["bare"] = start_server(_server_process, "bare", database_url)
+        servers["platform"] = start_server(
+            _server_process,
+            "platform",
+            database_url,
+            endpoint.url,
+            endpoint.issuer,
+            endpoint.audience,
         )
         _compare(servers, options, token, name)
     finally:
@@ -340,14 +299,10 @@ def _compare(
             for kind in order:
                 process, port = servers[kind]
                 samples[kind].append(
-                    _measure(process, port, in_flight, options.seconds, token, name)
+                    measure(_drive, process, port, in_flight, options.seconds, token, name)
                 )
         bare, platform = (
-            [
-                _median(samples[kind], f)
-                for f in ("qps", "p50_ms", "p95_ms", "server_cpu_us_per_rpc")
-            ]
-            for kind in ("bare", "platform")
+            [median(samples[kind], field) for field in FIELDS] for kind in ("bare", "platform")
         )
         print(
             f"{in_flight:>9} | {bare[0]:>8.0f} {bare[1]:>6.2f} {bare[2]:>6.2f} {bare[3]:>6.0f}us | "
@@ -355,10 +310,6 @@ def _compare(
             f"{platform[0] / bare[0]:>9.1%} {bare[3] / platform[3]:>9.1%}"
         )
     print(f"load average at end: {_load_average()}")
-
-
-def _median(samples: list[Sample], field: str) -> float:
-    return float(statistics.median(getattr(sample, field) for sample in samples))
 
 
 def _load_average() -> str:

@@ -44,22 +44,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import grpc
 from google.protobuf.wrappers_pb2 import StringValue
-from proc_stats import cpu_seconds
+from rpc_load import FIELDS, Sample, closed_loop, measure, median, start_server
 
 SERVICE = "bench.Echo"
 METHOD = f"/{SERVICE}/Echo"
@@ -137,14 +133,6 @@ def _server_process(kind: str, ready: Connection | _PrintPort, *args: Any) -> No
         asyncio.run(_serve_kit(ready, *args))
 
 
-@dataclass
-class Sample:
-    qps: float
-    p50_ms: float
-    p95_ms: float
-    server_cpu_us_per_rpc: float
-
-
 async def _warmed_echo(channel: grpc.aio.Channel, token: str) -> Callable[[], Awaitable[Any]]:
     """The Echo call with the token, after 300 of them to warm up the connection, caches and
     token verification."""
@@ -164,44 +152,10 @@ async def _warmed_echo(channel: grpc.aio.Channel, token: str) -> Callable[[], Aw
     return call
 
 
-async def _drive(port: int, server_pid: int, in_flight: int, seconds: float, token: str) -> Sample:
-    latencies: list[float] = []
+async def _drive(server_pid: int, port: int, in_flight: int, seconds: float, token: str) -> Sample:
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         echo = await _warmed_echo(channel, token)
-        deadline = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            while (started := time.perf_counter()) < deadline:
-                await echo()
-                latencies.append(time.perf_counter() - started)
-
-        cpu_before, began = cpu_seconds(server_pid), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(in_flight)))
-        elapsed, cpu_after = time.perf_counter() - began, cpu_seconds(server_pid)
-    percentiles = statistics.quantiles(latencies, n=100)
-    return Sample(
-        qps=len(latencies) / elapsed,
-        p50_ms=percentiles[49] * 1000,
-        p95_ms=percentiles[94] * 1000,
-        server_cpu_us_per_rpc=(cpu_after - cpu_before) / len(latencies) * 1e6,
-    )
-
-
-def _client_process(result: Connection, *args: Any) -> None:
-    result.send(asyncio.run(_drive(*args)))
-
-
-def _measure(
-    server: multiprocessing.Process, port: int, in_flight: int, seconds: float, token: str
-) -> Sample:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    client = multiprocessing.Process(
-        target=_client_process, args=(send, port, server.pid, in_flight, seconds, token)
-    )
-    client.start()
-    sample: Sample = receive.recv()
-    client.join()
-    return sample
+        return await closed_loop(echo, server_pid, in_flight, seconds)
 
 
 async def _drive_count(port: int, in_flight: int, count: int, token: str, zero: Any) -> None:
@@ -267,17 +221,6 @@ def _instructions_per_rpc(
             server.wait()
 
 
-def _start_server(kind: str, *args: Any) -> tuple[multiprocessing.Process, int]:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    process = multiprocessing.Process(target=_server_process, args=(kind, send, *args), daemon=True)
-    process.start()
-    return process, int(receive.recv())
-
-
-def _median(samples: list[Sample], field: str) -> float:
-    return float(statistics.median(getattr(sample, field) for sample in samples))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
@@ -326,8 +269,8 @@ def main() -> None:
         _print_instructions(options.in_flight, options.instructions, token, endpoint, ratio)
         return
     servers = {
-        "bare": _start_server("bare"),
-        "kit": _start_server("kit", endpoint.url, endpoint.issuer, ratio),
+        "bare": start_server(_server_process, "bare"),
+        "kit": start_server(_server_process, "kit", endpoint.url, endpoint.issuer, ratio),
     }
     print(
         f"kit: auth, JSON logging, tracing (sampling {ratio:.0%}), metrics, error mapping, NUL check"
@@ -344,13 +287,11 @@ def main() -> None:
                 order = ("bare", "kit") if round_number % 2 == 0 else ("kit", "bare")
                 for name in order:
                     process, port = servers[name]
-                    samples[name].append(_measure(process, port, in_flight, options.seconds, token))
+                    samples[name].append(
+                        measure(_drive, process, port, in_flight, options.seconds, token)
+                    )
             bare, kit = (
-                [
-                    _median(samples[name], f)
-                    for f in ("qps", "p50_ms", "p95_ms", "server_cpu_us_per_rpc")
-                ]
-                for name in ("bare", "kit")
+                [median(samples[name], field) for field in FIELDS] for name in ("bare", "kit")
             )
             print(
                 f"{in_flight:>9} | {bare[0]:>8.0f} {bare[1]:>6.2f} {bare[2]:>6.2f} {bare[3]:>6.0f}us | "
