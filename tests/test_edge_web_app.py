@@ -5,6 +5,7 @@ a foreign page is refused before the app sees it."""
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -136,3 +137,60 @@ async def test_the_app_down_is_a_bad_gateway_saying_so() -> None:
     ):
         assert answer.status == 502
         assert "the web app is not answering" in await answer.text()
+
+
+async def page_text(session: aiohttp.ClientSession, url: str) -> str:
+    async with session.get(url) as answer:
+        return await answer.text()
+
+
+async def first_piece(session: aiohttp.ClientSession, url: str) -> aiohttp.ClientResponse:
+    """A page being streamed: its first piece read, the rest still to come."""
+    answer = await session.get(url)
+    assert await answer.content.readexactly(len(b"first piece, ")) == b"first piece, "
+    return answer
+
+
+HELD_PAGES = 120
+"""More slow pages at once than an HTTP client keeps connections by default (100)."""
+
+
+async def test_a_page_answers_while_more_than_a_hundred_slow_ones_are_still_streaming() -> None:
+    released = asyncio.Event()
+
+    async def slow_or_quick(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        await response.write(b"first piece, ")
+        if request.path == "/slow":
+            await released.wait()
+        await response.write(b"last piece")
+        await response.write_eof()
+        return response
+
+    upstream = web.Application()
+    upstream.router.add_route("*", "/{tail:.*}", slow_or_quick)
+    runner = web.AppRunner(upstream)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        async with (
+            running_edge(web_app=f"127.0.0.1:{runner.addresses[0][1]}") as edge,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session,
+        ):
+            slow = await asyncio.wait_for(
+                asyncio.gather(*(first_piece(session, edge + "/slow") for _ in range(HELD_PAGES))),
+                timeout=60,
+            )
+            # Before, the edge's client to the app waited for one of its 100 connections to be
+            # free, for ever: every later page and Server Action hung.
+            assert await asyncio.wait_for(page_text(session, edge + "/spaces/abc"), timeout=30) == (
+                "first piece, last piece"
+            )
+            released.set()
+            for answer in slow:
+                assert await answer.text() == "last piece"
+                answer.release()
+    finally:
+        released.set()
+        await runner.cleanup()

@@ -40,8 +40,13 @@ class WebAppProxy:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
+            # No cap on connections to the app: each browser request holds one while its answer
+            # streams, and a capped pool made every later page and Server Action wait for ever
+            # once a hundred were streaming at once.
             self._session = aiohttp.ClientSession(
-                auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None, sock_connect=5)
+                connector=aiohttp.TCPConnector(limit=0),
+                auto_decompress=False,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=5),
             )
         return self._session
 
