@@ -68,8 +68,18 @@ try {
   }
   console.log(`created ${JSON.stringify(created)}`);
 
+  // The page reports the view from the browser once it is interactive (a Server Action): leave
+  // only after that report was answered, as a reader who stays on the page would.
+  const reported = page.waitForResponse(
+    (response) =>
+      response.request().method() === "POST" &&
+      response.request().headers()["next-action"] !== undefined &&
+      (response.request().postData() ?? "").includes(request.document),
+    { timeout: STEP_TIMEOUT },
+  );
   await page.goto(`${base}/${request.document}`);
   await page.waitForSelector("#document-content");
+  await reported;
   let viewed = { items: [] };
   while (Date.now() < deadline + STEP_TIMEOUT) {
     await page.goto(activityUrl);
