@@ -67,7 +67,10 @@ async def test_one_instance_builds_and_the_other_follows_the_record(
             ml_channel,
             token,
             poll_seconds=0.2,
-            retire_grace_seconds=1.0,
+            # The old generation's chunks stay until the other instance has followed: a second
+            # was too short on a busy machine (its follower took longer to load the new model,
+            # and a search there found the old chunks gone). The service's default is 30 s.
+            retire_grace_seconds=8.0,
             instance=name,
         )
 
