@@ -43,3 +43,17 @@ async def wait_for_state(
         return job
 
     return await asyncio.wait_for(wait(), seconds)
+
+
+async def wait_for_line(
+    use_cases: TrainingUseCases, name: str, prefix: str, seconds: float = 60
+) -> LogEntry:
+    """The first entry of the job's log starting with `prefix`, once it is recorded."""
+
+    async def wait() -> LogEntry:
+        async for item in use_cases.follow(name, 0):
+            if isinstance(item, LogEntry) and item.line.startswith(prefix):
+                return item
+        raise AssertionError(f"{name} ended with no line starting {prefix!r}")
+
+    return await asyncio.wait_for(wait(), seconds)

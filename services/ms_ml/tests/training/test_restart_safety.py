@@ -24,7 +24,7 @@ from ms_ml.training.process import worker_alive
 from ms_ml.training.signals import JobSignals
 
 from .conftest import HOST, MODEL, OWNER, MakeTraining
-from .helpers import follow, reranker_job, wait_for_state
+from .helpers import follow, reranker_job, wait_for_line, wait_for_state
 
 DIES = Path(__file__).parent / "service_that_dies.py"
 
@@ -42,6 +42,9 @@ async def _kill_service_mid_job(
         while not running.pid:
             await asyncio.sleep(0.05)
             running = await training.use_cases.get(job.name)
+        # Killed once its attempt is in the log, so the log's order is the story's: a kill while
+        # that line was being written let it land after the next start's verdict.
+        await wait_for_line(training.use_cases, job.name, "attempt 1 on")
     finally:
         service.send_signal(signal.SIGKILL)
         await service.wait()
