@@ -52,7 +52,7 @@ async def wait_for_line(
 
     async def wait() -> LogEntry:
         async for item in use_cases.follow(name, 0):
-            if isinstance(item, LogEntry) and item.line.startswith(prefix):
+            if isinstance(item, LogEntry) and (item.line or "").startswith(prefix):
                 return item
         raise AssertionError(f"{name} ended with no line starting {prefix!r}")
 
