@@ -93,9 +93,16 @@ async function submitted(form) {
 }
 
 let page;
+let modelUrl;
+/** The model's page loaded anew before each change: a second Server Action on a page whose
+ * first one re-rendered it sometimes never left the browser on a busy machine (see the test). */
+async function fresh() {
+  await page.goto(modelUrl);
+  await page.waitForSelector("#set-alias-form");
+}
 try {
   page = await signedIn(request.admin);
-  const modelUrl = `${base}/${request.model}`;
+  modelUrl = `${base}/${request.model}`;
   await page.goto(`${base}/models`);
   await axe(page, "models");
   await page.locator(`section.model[data-name="${request.model}"] h2 a`).click();
@@ -105,6 +112,7 @@ try {
   tell(`moves before ${(await page.locator("#no-transitions").count()) ? "none" : "some"}`);
 
   tell(`set ${await setAlias(page, "champion", 1, "first ranker")}`);
+  await fresh();
   const champion = page.locator('li.alias[data-alias="champion"]');
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="1"]');
   await champion.locator("input.alias-version").fill("2");
@@ -112,6 +120,7 @@ try {
   await champion.locator('button[value="move"]').click();
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="2"]');
   tell(`moved ${await champion.locator("[role=status]").textContent()}`);
+  await fresh();
   // The model's history, newest first: who, what, from, to, why (the time is the browser's own).
   for (const row of await page.locator("#transitions tbody tr").all()) {
     const cells = await row.locator("td:not(:first-child)").allTextContents();
@@ -121,9 +130,13 @@ try {
   // With its aliases and its history filled in.
   await axe(page, "model");
   tell(`version 2 holds ${await page.locator(`tr[data-name="${request.model}/versions/2"] .version-aliases`).textContent()}`);
+  await fresh();
   tell(`production ${await setAlias(page, "production", 1)}`);
+  await fresh();
   tell(`gate ${await setAlias(page, "production", 3)}`);
+  await fresh();
   tell(`missing ${await setAlias(page, "production", 99)}`);
+  await fresh();
   tell(`malformed ${await setAlias(page, "Prod!", 2)}`);
 
   const deployment = page.locator(`article.deployment[data-name="${request.deployment}"]`);
@@ -136,6 +149,10 @@ try {
   await targets.nth(1).fill("2");
   await percents.nth(1).fill("30");
   tell(`uneven ${await submitted(traffic)}`);
+  await fresh();
+  await targets.nth(0).fill("1");
+  await percents.nth(0).fill("60");
+  await targets.nth(1).fill("2");
   await percents.nth(1).fill("40");
   tell(`split ${await submitted(traffic)}`);
   await page.waitForFunction(
@@ -143,6 +160,7 @@ try {
     request.deployment,
   );
   tell(`deployment ${(await deployment.locator("p").first().textContent()).replace(/\s+/g, " ")}`);
+  await fresh();
   const rollback = deployment.locator('form[aria-label^="Roll back"]');
   tell(`rollback ${await submitted(rollback)}`);
   await page.waitForFunction(
@@ -151,6 +169,7 @@ try {
   );
   tell(`deployment ${(await deployment.locator("p").first().textContent()).replace(/\s+/g, " ")}`);
 
+  await fresh();
   // Deleted in another tab meanwhile, the alias is gone when this page deletes it too.
   const other = await page.context().newPage();
   await other.goto(modelUrl);
@@ -162,6 +181,7 @@ try {
   await production.locator("[role=alert]").waitFor();
   tell(`deleted twice ${await production.locator("[role=alert]").textContent()}`);
 
+  await fresh();
   await page.locator('input[name="recipe"]').fill("reranker");
   await page.locator('input[name="epochs"]').fill("5000");
   await page.locator('form:has(input[name="recipe"]) button[type="submit"]').click();
