@@ -144,16 +144,17 @@ try {
   const traffic = deployment.locator("form.traffic-form");
   const targets = traffic.locator('input[name="target"]');
   const percents = traffic.locator('input[name="percent"]');
-  await targets.nth(0).fill("1");
-  await percents.nth(0).fill("60");
-  await targets.nth(1).fill("2");
-  await percents.nth(1).fill("30");
+  /** Version 1 takes 60% and version 2 `second`%. */
+  async function split(second) {
+    await targets.nth(0).fill("1");
+    await percents.nth(0).fill("60");
+    await targets.nth(1).fill("2");
+    await percents.nth(1).fill(second);
+  }
+  await split("30");
   tell(`uneven ${await submitted(traffic)}`);
   await fresh();
-  await targets.nth(0).fill("1");
-  await percents.nth(0).fill("60");
-  await targets.nth(1).fill("2");
-  await percents.nth(1).fill("40");
+  await split("40");
   tell(`split ${await submitted(traffic)}`);
   await page.waitForFunction(
     (name) => document.querySelector(`article.deployment[data-name="${name}"] p`)?.textContent?.includes("version 2 40%"),
