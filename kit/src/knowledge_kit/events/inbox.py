@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import String, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_kit.events.tables import inbox_events
+
+# A batch's claim on PostgreSQL: one statement whatever the batch's size, its ids and topics two
+# array parameters. A VALUES row per event was compiled anew for each size of batch and bound
+# three parameters an event.
+_CLAIM_ARRAYS = text(
+    f"INSERT INTO {inbox_events.name} (consumer_group, event_id, topic) "
+    "SELECT :consumer_group, claimed.event_id, claimed.topic "
+    "FROM unnest(:event_ids, :topics) AS claimed(event_id, topic) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+).bindparams(
+    bindparam("event_ids", type_=postgresql.ARRAY(String)),
+    bindparam("topics", type_=postgresql.ARRAY(String)),
+)
 
 
 async def claim_event(
@@ -31,20 +45,26 @@ async def claim_events(
     """`claim_event` for many (event id, topic) pairs in one statement: the ids this
     transaction recorded as applied. An id another transaction holds or has recorded is not
     among them (PostgreSQL makes this insert wait for that transaction, then skip the row)."""
-    rows: dict[str, dict[str, str]] = {}
-    for event_id, topic in events:
-        rows.setdefault(
-            event_id, {"consumer_group": consumer_group, "event_id": event_id, "topic": topic}
-        )
-    if not rows:
+    topics = dict(events)  # each id once
+    if not topics:
         return set()
-    insert = (
-        postgresql.insert(inbox_events)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(inbox_events)
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        claimed = await session.execute(
+            _CLAIM_ARRAYS,
+            {
+                "consumer_group": consumer_group,
+                "event_ids": list(topics),
+                "topics": list(topics.values()),
+            },
+        )
+        return set(claimed.scalars())
+    rows = [
+        {"consumer_group": consumer_group, "event_id": event_id, "topic": topic}
+        for event_id, topic in topics.items()
+    ]
     claimed = await session.execute(
-        insert.values(list(rows.values()))
+        sqlite.insert(inbox_events)
+        .values(rows)
         .on_conflict_do_nothing()
         .returning(inbox_events.c.event_id)
     )
