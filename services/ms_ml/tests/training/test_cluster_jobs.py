@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ms_ml.main import MlParts
 from ms_ml.service.registry import ModelFields, Registry
-from ms_ml.training.cluster import ROLE_RULES, ClusterJobs, ClusterPlacement, split_stamp
+from ms_ml.training.cluster import ROLE_RULES, ClusterJobs, ClusterPlacement
 from ms_ml.training.config import TrainingConfig
 from ms_ml.training.jobs import JobState, LogEntry, TrainingJob
 from ms_ml.training.kube_api import KubeApi, kubeconfig_connection
@@ -198,8 +198,7 @@ class ContainerRuns:
     """The kubelet's part for the tests: runs the container of the Job the API server holds
     (its command, arguments and environment: the real worker) on this machine, its /tmp a
     directory of its own, and gives its output as the pod's log (each line with its time); read
-    again, the ended container's log is the same lines with the same times from `since` (to the
-    second, as pods/log's sinceTime)."""
+    again, the ended container's log is the same lines with the same times, from its start."""
 
     def __init__(self, admin: httpx.AsyncClient, scratch: Path) -> None:
         self._admin = admin
@@ -210,14 +209,11 @@ class ContainerRuns:
     def done(self, job: str) -> asyncio.Event:
         return self.finished.setdefault(job, asyncio.Event())
 
-    async def lines(self, namespace: str, job: str, since: datetime | None) -> AsyncIterator[str]:
+    async def lines(self, namespace: str, job: str) -> AsyncIterator[str]:
         if job in self.logs:
             await self.done(job).wait()
-            floor = since.replace(microsecond=0) if since else None
             for kept in self.logs[job]:
-                stamp, _ = split_stamp(kept)
-                if floor is None or (stamp is not None and stamp >= floor):
-                    yield kept
+                yield kept
             return
         self.logs[job] = []
         held = await _ok(await self._admin.get(f"{_jobs(namespace)}/{job}"))

@@ -218,8 +218,10 @@ class ClusterJobs:
         backstop_seconds: float,
     ) -> Ending:
         """Follows the job's Job until it has ended, feeding its pod's log lines to `feed` (those
-        written before `kept_until` flagged as kept); deletes it when `cancel` is set or when it
-        outlives `backstop_seconds` (its own deadline should have ended it first)."""
+        written before `kept_until` flagged as kept: the log is read from its start, so that its
+        outcome is read however long before `kept_until` the worker wrote it); deletes it when
+        `cancel` is set or when it outlives `backstop_seconds` (its own deadline should have ended
+        it first)."""
         settings = await self.settings()
         name = kubernetes_name(job)
         log = asyncio.create_task(self._read_log(settings.namespace, name, feed, kept_until))
@@ -303,8 +305,12 @@ class ClusterJobs:
     async def _read_log(
         self, namespace: str, name: str, feed: Feed, kept_until: datetime | None
     ) -> None:
-        """Feeds the Job's pod's log to `feed`, the lines written before `kept_until` flagged."""
-        async for line in self._logs.lines(namespace, name, kept_until):
+        """Feeds the Job's pod's log to `feed`, the lines written before `kept_until` flagged.
+
+        Always from the log's start: `kept_until` is when the service last kept something (its
+        own "stopped following" line, say), which can be well after the worker wrote its outcome,
+        and a log read from there (pods/log's sinceTime) would no longer hold it."""
+        async for line in self._logs.lines(namespace, name):
             stamp, text = split_stamp(line)
             await feed(text, stamp is not None and kept_until is not None and stamp <= kept_until)
 
@@ -331,9 +337,9 @@ class ClusterJobs:
 class LogSource(Protocol):
     """Where a Job's pod's log is read."""
 
-    def lines(self, namespace: str, job: str, since: datetime | None) -> AsyncIterator[str]:
-        """The log of the Job's pod, a line at a time, each `<RFC 3339 time> <text>`, from
-        `since` (to the second; None: from its start) until its container has ended."""
+    def lines(self, namespace: str, job: str) -> AsyncIterator[str]:
+        """The log of the Job's pod, a line at a time, each `<RFC 3339 time> <text>`, from its
+        start until its container has ended."""
         ...
 
 
@@ -345,8 +351,8 @@ class PodLogs:
     def __init__(self, api: KubeApi) -> None:
         self.api = api
 
-    async def lines(self, namespace: str, job: str, since: datetime | None) -> AsyncIterator[str]:
-        last = since
+    async def lines(self, namespace: str, job: str) -> AsyncIterator[str]:
+        last: datetime | None = None
         failures = 0
         while True:
             try:
@@ -359,7 +365,7 @@ class PodLogs:
                 ):
                     failures = 0
                     stamp, _ = split_stamp(line)
-                    if stamp is not None and last is not None and stamp <= last and last != since:
+                    if stamp is not None and last is not None and stamp <= last:
                         continue  # read before the stream broke
                     yield line
                     if stamp is not None and (last is None or stamp > last):
