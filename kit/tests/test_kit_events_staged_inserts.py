@@ -32,6 +32,10 @@ async def _send(bootstrap: str, topic: str, bodies: list[str], *, twice: bool = 
         await producer.flush()
 
 
+async def _stage_body(event: ConsumedEvent) -> None:
+    stage_insert(event.session, applied, {"body": event.payload.value})
+
+
 async def _applied_bodies(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
     async with sessions() as session:
         rows = await session.execute(select(applied.c.body).order_by(applied.c.id))
@@ -46,10 +50,7 @@ async def test_staged_rows_of_a_batch_are_applied_once_each_in_the_order_of_thei
         topic = await new_kafka_topic("notes")
         await _send(kafka_bootstrap, topic, bodies, twice=True)
 
-        async def apply(event: ConsumedEvent) -> None:
-            stage_insert(event.session, applied, {"body": event.payload.value})
-
-        await consume(kafka_bootstrap, topic, sessions, {StringValue: apply}, records=80)
+        await consume(kafka_bootstrap, topic, sessions, {StringValue: _stage_body}, records=80)
 
         assert await _applied_bodies(sessions) == bodies
 
@@ -64,14 +65,11 @@ async def test_a_staged_row_the_database_refuses_parks_only_its_own_event(
         dead_letter = await new_kafka_topic("deadletter")
         await _send(kafka_bootstrap, topic, bodies)
 
-        async def apply(event: ConsumedEvent) -> None:
-            stage_insert(event.session, applied, {"body": event.payload.value})
-
         await consume(
             kafka_bootstrap,
             topic,
             sessions,
-            {StringValue: apply},
+            {StringValue: _stage_body},
             records=4,
             dead_letter=dead_letter,
         )
