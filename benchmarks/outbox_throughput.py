@@ -2,14 +2,17 @@
 and applied once by a consumer, against raw aiokafka producing and consuming the same payloads.
 
     fleet infra run -- .venv/bin/python benchmarks/outbox_throughput.py [--events 5000] [--rounds 2]
-        [--writers 16] [--per-commit 1]
+        [--writers 16] [--per-commit 1] [--handler staged|direct]
 
 Kit side: each event is recorded by `Outbox.record_many` in its own transaction with a state row
 (the way a use case commits), on PostgreSQL; `relaying_outbox` publishes the unsent rows (idempotent
 producer, acks=all); an `EventConsumer` applies each event in one transaction with its inbox row
-and the handler's own insert. Raw side: one AIOKafkaProducer (idempotent, acks=all) sends the
-same envelopes as fast as it can and a bare AIOKafkaConsumer reads them. Both sides use a fresh
-topic of the same partitions, and alternate which goes first.
+and the handler's own row, which the handler stages (`stage_insert`, the default) or inserts at
+once (`--handler direct`, one round trip per event). An event counts as applied when its
+consumer transaction has committed. Raw side: one AIOKafkaProducer (idempotent, acks=all) sends
+the same envelopes as fast as it can and a bare AIOKafkaConsumer reads them. Both sides use a
+fresh topic of the same partitions, and alternate which goes first; all of a side runs in this
+one process, the kit side's writers, relay and consumer on one event loop.
 
 Printed per side: throughput (events from the first commit/send to the last one applied/read),
 and latency from commit (kit) or send (raw) to the consumer, p50/p95; then kit/raw ratios. The
@@ -20,24 +23,35 @@ outbox rows, `--per-commit` of each, from as many writers) written by bare async
 relayed. `--per-commit 50` commits 50 state changes and their events per transaction (a fan-out),
 so that the relay and the consumer, not the transactions, bound the kit side.
 
-Measured on 2 shared cores, 2,000 events, 16 writers, 1 per commit, 2 rounds, medians. Kit 1.13
-at load average 0.1: raw 24,148 events/s (p95 32 ms send to read); kit 650 events/s, 2.7% of
-raw, p95 2.0 s commit to applied. Tracing it showed where the 2 s went: the relay's first batch
-waited 1.5 s and the consumer's first 1.6-1.9 s for a connection from the pool, which the 16
-writers kept (a returned connection goes to whoever asks next); both then caught up in bursts.
-Kit 1.14 (the relay and the consumer each keep a connection; batches of 500 marked sent with one
-statement): at load average 5.7, kit 612 vs raw 22,630 events/s (2.7%), p95 1.2-1.5 s; at load
-average 10-14, three runs, 1.8-3.6% of raw with p95 1.6-4.6 s, while kit 1.13 in the run beside
-them gave 2.5% and a p95 of 9.1 s. The database alone, at 1 per commit: 3,256 events/s at load
-5.7 (14.4% of raw), 700-2,600 at load 10-14 (11-19%). So no outbox reaches half of raw at one
-event per transaction here: PostgreSQL's transactions allow a seventh of what Kafka carries, and
-the kit side's SQLAlchemy unit of work (session, pre-ping, two statements, commit) reaches a
-fifth of bare asyncpg. At 50 per commit (5,000 events, load 10-12) the writers commit in 1.1 s,
-the database alone allows 13,900 events/s (146% of raw), and the kit side gives 491 events/s
-(5.1% of raw 9,548): the consumer bounds it, applying each event with the handler's own insert,
-0.3 ms of CPU each in SQLAlchemy. Separately, with the writers done first: the relay drains a
-20,000-event backlog at 13,700-22,600 events/s (6,700 before), and the consumer applies 11,600
-events/s with a handler that writes nothing, 2,300 with one insert each.
+Measured on 2 shared cores (other work running; load averages as printed), 16 writers, medians.
+
+Kit 1.16 (handlers stage their rows; one consumer transaction and one offset commit per poll; the
+inbox claim one array statement), 5,000 events at 50 per commit, 3 rounds each run:
+  load 2.1-2.5:  kit 7,474 vs raw 27,460 events/s (27.2%), p95 344 ms commit to applied (raw 35)
+  load 7.1-7.8:  kit 3,950 vs raw 13,510 events/s (29.2%), p95 629 ms (raw 132)
+  load 9.8-11.7: kit 3,952 vs raw  8,966 events/s (44.1%), p95 597 ms (raw 94)
+Same kit, `--handler direct` (a round trip per event), load 9.6-10, 2 rounds: 938 vs 5,990
+events/s (15.7%), p95 5.9 s. Kit 1.15 at load 0.5-0.9: 1,238 vs 15,923 (7.8%), p95 3.5 s.
+
+Where the throughput went in 1.15 (timestamps per relay batch and per consumer poll): the writers
+had committed and the relay had published everything within a second, while the consumer took
+4.4 s over its first 207 events, 2.9 s for one poll of 65: each event's insert was a round trip,
+and each round trip waited for a turn of the event loop, which the 16 writers' and the relay's
+work made tens of milliseconds long (1.5 ms an event once the writers were done). CPU of this
+process per event, 5,000 at 50 per commit: direct 492 us, staged 114-172 us, raw 47-62 us. Each
+stage alone on a backlog of 10,000 (load 10): writers 47 us/event (12,700 events/s), relay 35
+(8,400-16,800 events/s: 500 a batch take ~65 ms, a third of it CPU, the rest the select, Kafka's
+acks, the update and the commit, one after the other), consumer 33 (18,000 events/s).
+
+So half of raw is not reached: the kit side does a transaction, a relay and a consumer for what
+raw does with a send and a read, 115 us of CPU per event against ~50 on one event loop, and the
+relay, a batch at a time, finishes 0.3-0.6 s after the writers (the p50 latency). At one event
+per transaction (3,000 events, load 7-9.4, 3 rounds) PostgreSQL itself sets the bound: the
+database alone allows 2,252 events/s (13.4% of raw 16,786), the kit's unit of work through
+SQLAlchemy (pool pre-ping, two statements, commit) 472 from 16 writers, and the kit side applies
+472 events/s, as fast as they commit (2.8% of raw), p95 100 ms commit to applied (raw 45 ms).
+The best configuration for throughput: events recorded many to a transaction (`record_many`)
+and handlers that stage their rows.
 """
 
 from __future__ import annotations
@@ -56,7 +70,13 @@ from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from google.protobuf.wrappers_pb2 import StringValue
 from knowledge.topics import Topic
-from knowledge_kit.database import UnitOfWork, create_database_engine, session_factory
+from knowledge_kit.database import (
+    UnitOfWork,
+    after_commit,
+    create_database_engine,
+    session_factory,
+    stage_insert,
+)
 from knowledge_kit.events import (
     EVENTS_METADATA,
     ConsumedEvent,
@@ -136,22 +156,41 @@ async def kit_side(
     events: int,
     writers: int,
     per_commit: int = 1,
+    staged: bool = True,
 ) -> Result:
     """Commit `events` state changes with their events from `writers` concurrent use cases,
-    `per_commit` of them to a transaction; wait until each was applied once."""
+    `per_commit` of them to a transaction; wait until each was applied once (its consumer's
+    transaction committed). The handler stages its row (`staged`) or inserts it at once."""
     topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
     outbox = Outbox("ms_bench")
     committed: dict[str, float] = {}
     arrived: dict[str, float] = {}
     done = asyncio.Event()
 
+    def applied_when_committed(session: AsyncSession) -> list[str]:
+        """The subjects applied in the session's transaction, stamped once it commits."""
+        subjects: list[str] | None = session.info.get("bench_applied")
+        if subjects is None:
+            subjects = session.info["bench_applied"] = []
+
+            def stamp(subjects: list[str] = subjects) -> None:
+                now = time.perf_counter()
+                for subject in subjects:
+                    arrived.setdefault(subject, now)
+                if len(arrived) == events:
+                    done.set()
+
+            after_commit(session, stamp)
+        return subjects
+
     async def apply(event: ConsumedEvent) -> None:
         subject = event.envelope.subject
-        now = time.perf_counter()
-        await event.session.execute(insert(applied).values(subject=subject, at=now))
-        arrived.setdefault(subject, now)
-        if len(arrived) == events:
-            done.set()
+        row = {"subject": subject, "at": time.perf_counter()}
+        if staged:
+            stage_insert(event.session, applied, row)
+        else:
+            await event.session.execute(insert(applied).values(**row))
+        applied_when_committed(event.session).append(subject)
 
     consumer = EventConsumer(
         service="ms_bench",
@@ -311,13 +350,19 @@ async def main() -> None:
         default=1,
         help="state changes and events each transaction commits (kit side; 1: one per use case)",
     )
+    parser.add_argument(
+        "--handler",
+        choices=("staged", "direct"),
+        default="staged",
+        help="the consumer's handler stages its row (stage_insert) or inserts it at once",
+    )
     options = parser.parse_args()
     postgres, bootstrap = os.environ.get(POSTGRES_URL_ENV), os.environ.get(KAFKA_BOOTSTRAP_ENV)
     if not postgres or not bootstrap:
         sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
     print(
         f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers, "
-        f"{options.per_commit} per commit; "
+        f"{options.per_commit} per commit, {options.handler} handler; "
         f"load average {_load_average()}"
     )
     results: dict[str, list[Result]] = {"kit": [], "raw": [], "database": []}
@@ -328,7 +373,12 @@ async def main() -> None:
                 result = await with_database(
                     postgres,
                     lambda sessions: kit_side(
-                        bootstrap, sessions, options.events, options.writers, options.per_commit
+                        bootstrap,
+                        sessions,
+                        options.events,
+                        options.writers,
+                        options.per_commit,
+                        staged=options.handler == "staged",
                     ),
                 )
             elif side == "raw":
