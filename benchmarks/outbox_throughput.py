@@ -39,9 +39,10 @@ had committed and the relay had published everything within a second, while the 
 and each round trip waited for a turn of the event loop, which the 16 writers' and the relay's
 work made tens of milliseconds long (1.5 ms an event once the writers were done). CPU of this
 process per event, 5,000 at 50 per commit: direct 492 us, staged 114-172 us, raw 47-62 us. Each
-stage alone on a backlog of 10,000 (load 10): writers 47 us/event (12,700 events/s), relay 35
-(8,400-16,800 events/s: 500 a batch take ~65 ms, a third of it CPU, the rest the select, Kafka's
-acks, the update and the commit, one after the other), consumer 33 (18,000 events/s).
+stage alone on a backlog of 10,000 (load 8-10): writers 47 us/event (12,700 events/s), relay
+30-35 (6,800-11,900 events/s: a batch of 500 takes 65-80 ms, a quarter of it CPU, the rest the
+select, Kafka's acks, the update and the commit, one after the other; batches of 2,000 did not
+change the end-to-end figures), consumer 25-33 (11,400-19,400 events/s).
 
 So half of raw is not reached: the kit side does a transaction, a relay and a consumer for what
 raw does with a send and a read, 115 us of CPU per event against ~50 on one event loop, and the
