@@ -1,7 +1,7 @@
 """Events between services: transactional outbox, relay to Kafka, inbox-deduplicating consumers."""
 
 from knowledge_kit.events.consumer import ConsumedEvent, EventConsumer, EventHandler
-from knowledge_kit.events.envelope import new_envelope, payload_type
+from knowledge_kit.events.envelope import new_envelope, new_envelopes, payload_type
 from knowledge_kit.events.kafka import KafkaConnection, KafkaUnavailable, kafka_client_options
 from knowledge_kit.events.outbox import Outbox
 from knowledge_kit.events.producer import create_producer
@@ -25,6 +25,7 @@ __all__ = [
     "inbox_events",
     "kafka_client_options",
     "new_envelope",
+    "new_envelopes",
     "outbox_events",
     "payload_type",
     "relaying_outbox",

@@ -10,7 +10,7 @@ from knowledge.topics import Topic
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_kit.events.commits import mark_recorded
-from knowledge_kit.events.envelope import new_envelope
+from knowledge_kit.events.envelope import new_envelopes
 from knowledge_kit.events.tables import outbox_events
 from knowledge_kit.names import check_service_name
 from knowledge_kit.settings import ServiceSettings
@@ -49,10 +49,10 @@ class Outbox:
         """Add each (event, subject) to the session's transaction, in one statement, in order
         (the relay publishes them in this order); returns their envelopes. One event the topic
         does not carry refuses them all."""
-        envelopes = []
-        for event, subject in events_with_subjects:
+        events = list(events_with_subjects)
+        for event, _ in events:
             self._check(topic, event)
-            envelopes.append(new_envelope(event, source=self.source, subject=subject))
+        envelopes = new_envelopes(events, source=self.source)
         if not envelopes:
             return []
         await session.execute(
