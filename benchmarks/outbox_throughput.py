@@ -30,6 +30,8 @@ inbox claim one array statement), 5,000 events at 50 per commit, 3 rounds each r
   load 2.1-2.5:  kit 7,474 vs raw 27,460 events/s (27.2%), p95 344 ms commit to applied (raw 35)
   load 7.1-7.8:  kit 3,950 vs raw 13,510 events/s (29.2%), p95 629 ms (raw 132)
   load 9.8-11.7: kit 3,952 vs raw  8,966 events/s (44.1%), p95 597 ms (raw 94)
+  load 10-11:    kit 3,404 vs raw  9,626 events/s (35.4%), p95 768 ms (raw 147; kit 1.16.1,
+                 one clock reading and one trace context per record_many)
 Same kit, `--handler direct` (a round trip per event), load 9.6-10, 2 rounds: 938 vs 5,990
 events/s (15.7%), p95 5.9 s. Kit 1.15 at load 0.5-0.9: 1,238 vs 15,923 (7.8%), p95 3.5 s.
 
