@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 from knowledge_kit.rpc import token_verifier
 from knowledge_kit.websocket import SUBPROTOCOL, serve_websockets
+from websockets.asyncio.server import Server
 from websockets.typing import Subprotocol
 
 from ms_chat.config import Settings
@@ -19,7 +20,7 @@ QUEUE_SIZE = 16
 
 
 @pytest_asyncio.fixture
-async def socket_url(service_settings: Any, chat: ChatParts) -> AsyncIterator[str]:
+async def socket_server(service_settings: Any, chat: ChatParts) -> AsyncIterator[Server]:
     settings = Settings(websocket_queue_size=QUEUE_SIZE)
     server = await serve_websockets(
         chat_socket(settings, chat),
@@ -28,12 +29,17 @@ async def socket_url(service_settings: Any, chat: ChatParts) -> AsyncIterator[st
         port=0,
         max_message_bytes=settings.websocket_max_message_bytes,
     )
-    port = next(iter(server.sockets)).getsockname()[1]
     try:
-        yield f"ws://127.0.0.1:{port}"
+        yield server
     finally:
         server.close()
         await server.wait_closed()
+
+
+@pytest.fixture
+def socket_url(socket_server: Server) -> str:
+    port = next(iter(socket_server.sockets)).getsockname()[1]
+    return f"ws://127.0.0.1:{port}"
 
 
 @pytest.fixture

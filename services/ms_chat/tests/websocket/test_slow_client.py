@@ -1,5 +1,8 @@
 """A client that never reads is closed with 1013 (try again later) once its bounded queue is
-full, instead of being buffered for forever; the service keeps serving everyone else."""
+full, instead of being buffered for forever; the service keeps serving everyone else.
+
+The close frame goes out behind what was written before it, so the client learns the code when it
+reads again: within the closing handshake's timeout (10 s), after which the server drops it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import json
 import socket
 from collections.abc import Callable
 
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import Server
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
@@ -17,7 +21,32 @@ from ms_chat.main import ChatParts
 from ..support import ADA, Platform
 
 QUESTION = "Where do new employees get their laptop?"
-MAX_RESUMES = 600
+CLOSE_DEADLINE_SECONDS = 30
+"""How long the client asks before the server must have closed it: what fills the server's socket
+buffers before its queue varies (on two busy cores most resumes are refused while four answers
+stream, and 600 of them once all fit), and short of the server's keepalive (20 s pings, 20 s to
+answer), which drops a client that reads nothing (1011) whether it asks or not."""
+
+
+def open_on_server(server: Server, client: ClientConnection) -> bool:
+    """Whether the server holds `client`'s connection open (has not begun to close it)."""
+    return any(held.remote_address == client.local_address for held in server.connections)
+
+
+async def ask_until_closed(server: Server, client: ClientConnection, request: str) -> int:
+    """Sends `request` again and again, reading nothing, until the server begins to close the
+    connection (or the deadline); how many were sent."""
+    deadline = asyncio.get_running_loop().time() + CLOSE_DEADLINE_SECONDS
+    sent = 0
+    try:
+        while open_on_server(server, client) and asyncio.get_running_loop().time() < deadline:
+            await client.send(request)
+            sent += 1
+            if sent % 4 == 0:
+                await asyncio.sleep(0.01)  # the four a connection may stream at once
+    except ConnectionClosed:
+        pass
+    return sent
 
 
 def small_socket(url: str) -> socket.socket:
@@ -31,6 +60,7 @@ def small_socket(url: str) -> socket.socket:
 
 
 async def test_a_client_that_never_reads_is_closed_and_others_are_served(
+    socket_server: Server,
     socket_url: str,
     chat: ChatParts,
     platform: Platform,
@@ -47,15 +77,18 @@ async def test_a_client_that_never_reads_is_closed_and_others_are_served(
         replay = json.dumps({"type": "resume", "parent": conversation, "resumeAnswer": answer})
 
         async with connect(
-            socket_url, subprotocols=offered(ADA), sock=small_socket(socket_url), max_queue=1
+            socket_url,
+            subprotocols=offered(ADA),
+            sock=small_socket(socket_url),
+            max_queue=1,
+            ping_interval=None,  # reading nothing, it would never see the pong
         ) as stalled:
-            try:  # it asks for the whole answer again and again, reading nothing
-                for sent in range(MAX_RESUMES):
-                    await stalled.send(replay)
-                    if sent % 4 == 3:
-                        await asyncio.sleep(0.01)  # the four a connection may stream at once
-            except ConnectionClosed:
-                pass
+            # It asks for the whole answer again and again, reading nothing.
+            sent = await ask_until_closed(socket_server, stalled, replay)
+            assert not open_on_server(socket_server, stalled), (
+                f"the server kept a client that read nothing open after {sent} requests for a "
+                f"whole answer in {CLOSE_DEADLINE_SECONDS}s"
+            )
             try:  # now it reads: what was sent before the close, then the close frame
                 async with asyncio.timeout(30):
                     while True:

@@ -4,7 +4,9 @@ as StreamAnswer.
 Authenticated before the upgrade by the kit (token as subprotocol `bearer.<jwt>` next to
 `knowledge.v1`, or as `?access_token=`). Every frame to a client goes through its bounded queue
 (the kit's RoomHub): a client that stops reading is closed with 1013 (try again later) once the
-queue is full, and resumes its answer from the last sequence it received. A text frame that is
+queue is full, and resumes its answer from the last sequence it received. The close frame goes
+out behind what was already written: a client sees 1013 if it reads again within the closing
+handshake's 10 s, and is dropped without it (1006 on its side) after that. A text frame that is
 not one of the protocol's gets an error frame; a binary frame closes the connection with 1003.
 """
 
