@@ -32,6 +32,10 @@ inbox claim one array statement), 5,000 events at 50 per commit, 3 rounds each r
   load 9.8-11.7: kit 3,952 vs raw  8,966 events/s (44.1%), p95 597 ms (raw 94)
   load 10-11:    kit 3,404 vs raw  9,626 events/s (35.4%), p95 768 ms (raw 147; kit 1.16.1,
                  one clock reading and one trace context per record_many)
+  load 7.8-10.5: kit 2,089 vs raw  8,767 events/s (23.8%; by round 39%, 36%, 24%), p95 1.3 s
+  load 10-15:    kit 1,680 vs raw  5,383 events/s (31.2%), p95 1.5 s (these two on kit 1.16.2,
+                 the relay marking a batch sent while Kafka acknowledges it; the writers took
+                 0.7-2.4 s to commit what they committed in 0.4 s at load 2)
 Same kit, `--handler direct` (a round trip per event), load 9.6-10, 2 rounds: 938 vs 5,990
 events/s (15.7%), p95 5.9 s. Kit 1.15 at load 0.5-0.9: 1,238 vs 15,923 (7.8%), p95 3.5 s.
 
