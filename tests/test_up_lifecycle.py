@@ -1,13 +1,19 @@
 """`fleet up` stops everything it started on SIGTERM, keeps the data for the next run, and names a
-taken port instead of failing with a traceback."""
+taken port and what holds it instead of failing with a traceback."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
+from fleet.up.leftovers import RUN_STATE_DIR_VARIABLE, stop_leftovers
 
 from .conftest import run_fleet
 from .edge_harness import (
@@ -58,7 +64,9 @@ def test_a_killed_run_takes_its_services_along_and_the_next_run_stops_its_broker
     assert not is_running(started["kafka"])
 
 
-def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: Path) -> None:
+def test_a_taken_port_is_reported_in_one_line_naming_service_port_and_holder(
+    tmp_path: Path,
+) -> None:
     manifest = load_manifest(find_repo_root(REPO_ROOT))
     ports = free_port_plan(manifest, SERVICES)
     taken = ports.grpc(manifest.service("ms_knowledge"))
@@ -66,10 +74,31 @@ def test_a_taken_port_is_reported_in_one_line_naming_service_and_port(tmp_path: 
         squatter.bind(("127.0.0.1", taken))
         squatter.listen()
         _, stderr = start_fleet_up(tmp_path, ports, SERVICES).communicate(timeout=STOP_DEADLINE)
-    assert stderr.splitlines() == [
-        f"fleet: port {taken} (ms_knowledge grpc) is already in use by another process; "
-        "stop it, or move the platform's ports with --port-offset"
-    ]
+    [line] = stderr.splitlines()
+    assert line.startswith(
+        f"fleet: port {taken} (ms_knowledge grpc) is already in use by pid {os.getpid()} ("
+    )
+    assert line.endswith("); stop it, or move the platform's ports with --port-offset")
+
+
+def test_the_next_run_on_a_directory_stops_what_a_killed_run_on_it_left(tmp_path: Path) -> None:
+    """A killed run's services get SIGTERM as it dies but may take a while to stop: the next run
+    on the same directory stops them before it looks for free ports; others' are left alone."""
+    sleeper = [sys.executable, "-c", "import time; time.sleep(600)"]
+    left = subprocess.Popen(sleeper, env={**os.environ, RUN_STATE_DIR_VARIABLE: str(tmp_path)})
+    elsewhere = tmp_path / "another"
+    other = subprocess.Popen(sleeper, env={**os.environ, RUN_STATE_DIR_VARIABLE: str(elsewhere)})
+    try:
+        time.sleep(0.5)  # until each has exec'd, with its environment
+        found = stop_leftovers(tmp_path, tmp_path / "kafka")
+        assert found.processes == [left.pid]
+        assert found.broker == []
+        assert left.wait(timeout=STOP_DEADLINE) == -signal.SIGTERM
+        assert other.poll() is None
+    finally:
+        for process in (left, other):
+            process.kill()
+            process.wait()
 
 
 def test_an_unknown_service_in_only_is_named_with_the_known_ones(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from fleet.manifest import load_manifest
 from fleet.paths import find_repo_root
 from fleet.up.installation import install_services
 from fleet.up.layout import UpLayout
-from fleet.up.leftovers import stop_leftover_broker
+from fleet.up.leftovers import stop_leftovers
 from fleet.up.ownership import owning
 from fleet.up.platform_run import PlatformRun, run_platform
 from fleet.up.ports import PortPlan, ensure_browsers_may_load, ensure_ports_free
@@ -90,9 +90,13 @@ def up(
         raise FleetError("nothing to run: none of these services is created yet")
     layout = UpLayout.at(state_dir or UpLayout.default_home(root))
     with owning(layout.home):
-        # Only now is a broker serving this directory certainly a killed run's.
-        for pid in stop_leftover_broker(layout.broker):
+        # Only now is a process of this directory certainly a killed run's.
+        leftovers = stop_leftovers(layout.home, layout.broker)
+        for pid in leftovers.broker:
             progress.note(f"stopped the broker a killed run left running (pid {pid})")
+        if leftovers.processes:
+            pids = ", ".join(str(pid) for pid in leftovers.processes)
+            progress.note(f"waited for the processes of a killed run to stop (pid {pids})")
         ensure_ports_free(ports.wanted(services))
         install_services(root, services, progress)
         run = PlatformRun(

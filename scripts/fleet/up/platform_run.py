@@ -24,6 +24,7 @@ from fleet.infra.session import terminate_as_interrupt
 from fleet.manifest import Manifest, Service
 from fleet.up.edge_process import edge_is_ready, edge_process, wait_until_edge_ready
 from fleet.up.layout import UpLayout
+from fleet.up.leftovers import RUN_STATE_DIR_VARIABLE
 from fleet.up.ports import PortPlan
 from fleet.up.processes import ManagedProcess
 from fleet.up.progress import Progress
@@ -109,6 +110,8 @@ class PlatformRun:
         )
 
     def _start(self, process: ManagedProcess) -> ManagedProcess:
+        # How the next run on this directory finds it, should this run be killed.
+        process.env[RUN_STATE_DIR_VARIABLE] = str(self.layout.home)
         process.start()
         self.processes.append(process)
         return process

@@ -3,8 +3,10 @@ run), and refusing to start when one is taken, naming who needs it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from fleet.errors import FleetError
 from fleet.infra.net import port_is_taken
@@ -83,7 +85,62 @@ def ensure_ports_free(wanted: Mapping[str, int]) -> None:
     taken = [(who, port) for who, port in wanted.items() if port_is_taken(port)]
     if taken:
         listing = ", ".join(f"{port} ({who})" for who, port in taken)
+        holders = [port_holder(port) for _, port in taken]
+        named = list(dict.fromkeys(holder for holder in holders if holder is not None))
+        if None in holders:
+            named.append("another process")
         raise FleetError(
-            f"port {listing} {'is' if len(taken) == 1 else 'are'} already in use by another "
-            "process; stop it, or move the platform's ports with --port-offset"
+            f"port {listing} {'is' if len(taken) == 1 else 'are'} already in use by "
+            f"{' and '.join(named)}; stop it, or move the platform's ports with --port-offset"
         )
+
+
+def port_holder(port: int) -> str | None:
+    """`pid 123 (python -m ms_auth)`: a process this user may see with a socket bound to `port`
+    on loopback or any address (from /proc); None when none is found."""
+    inodes = _socket_inodes(port)
+    if not inodes:
+        return None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            descriptors = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                target = os.readlink(descriptor)
+            except OSError:
+                continue
+            if target in inodes:
+                return f"pid {entry.name} ({_command(entry)})"
+    return None
+
+
+def _socket_inodes(port: int) -> set[str]:
+    """`socket:[inode]` of the TCP sockets bound to `port` (TIME_WAIT's have none)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if (
+                len(fields) > 9
+                and int(fields[1].rsplit(":", 1)[1], 16) == port
+                and fields[9] != "0"
+            ):
+                found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def _command(process: Path, longest: int = 80) -> str:
+    try:
+        words = process.joinpath("cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return "?"
+    command = " ".join(" ".join(word.decode(errors="replace").split()) for word in words)
+    return command if len(command) <= longest else command[: longest - 1] + "…"
