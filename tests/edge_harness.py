@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import fcntl
 import os
 import queue
 import random
 import signal
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,8 +244,16 @@ def wait_until_gone(pids: list[int]) -> bool:
     return False
 
 
+PORT_RESERVATIONS = Path(tempfile.gettempdir()) / "fleet-test-ports"
+_reserved: list[int] = []
+"""Descriptors of the reservation files this test process holds locks on, until it exits."""
+
+
 def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
-    """A plan with every port of the run free, away from repos.yaml's own ports."""
+    """A plan with every port of the run free, away from repos.yaml's own ports, and reserved
+    for this test process: another test process on the machine (the other xdist worker, another
+    run of the suite) never gets one of its ports, though nothing listens on them yet (a run
+    still building) or any longer (a killed run, before the next one on the same ports)."""
     chosen = [manifest.service(name) for name in services]
     for _ in range(200):
         offset = random.randrange(1000, 15000)
@@ -252,9 +262,28 @@ def free_port_plan(manifest: Manifest, services: list[str]) -> PortPlan:
         )
         if plan.edge in BROWSER_BLOCKED_PORTS:
             continue
-        if not any(port_is_taken(port) for port in plan.wanted(chosen).values()):
+        ports = plan.wanted(chosen).values()
+        if not any(port_is_taken(port) for port in ports) and _reserve(ports):
             return plan
     raise AssertionError("no free set of ports found for `fleet up`")
+
+
+def _reserve(ports: Iterable[int]) -> bool:
+    """Locks every port's reservation file (held until this process exits); False, holding none,
+    when another process (or an earlier plan of this one) holds one of them."""
+    PORT_RESERVATIONS.mkdir(exist_ok=True)
+    held: list[int] = []
+    for port in ports:
+        descriptor = os.open(PORT_RESERVATIONS / str(port), os.O_RDWR | os.O_CREAT, 0o666)
+        held.append(descriptor)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            for taken in held:
+                os.close(taken)
+            return False
+    _reserved.extend(held)
+    return True
 
 
 def start_fleet_up(
