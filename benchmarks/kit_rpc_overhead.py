@@ -37,6 +37,18 @@ valgrind). Kit 1.15.1 (the log line written as the RPC ends, from parts kept per
 in flight bare 473k, kit 530k (89.3%; 1.15.0 572k); at 1 508k and 586k (86.7%; 1.15.0 611k);
 at 64 468k and 548k (85.4%; 1.15.0 573k). Runs differ by up to ~15k as the loop finds more or
 fewer events per wake-up.
+
+They differ by more than that on a busy machine: counted again later, kits 1.15.2 to 1.16.2 (the
+same RPC path as 1.15.1) gave 553-557k at 16 in flight against bare 461-476k (83.4-85.4%),
+587-588k at 1 (bare 509-511k, 86.7-87.0%) and 549-554k at 64 (bare 458-470k, 83.4-84.9%).
+`--pipeline 5000` counts what the kit adds without that spread: the handler wrapped with the kit
+server's steps, called 5,000 times in one process under callgrind with a stand-in servicer
+context, counted only inside `Context.run` (a run of one call taken away); it repeats to within
+0.1%. Kit 1.16.3 does the same work per RPC more cheaply (see the kit's README): 64.3k
+instructions per call with 1.16.2, 47.4k with 1.16.3. In the servers, in the same hour: 1.16.3
+546k at 16 in flight against bare 476k (87.2%; 1.16.2 counted at the same time 557k, 85.4%),
+573k at 1 against 493k (86.1%; 1.16.2 588k against 509k, 86.7%), 535k at 64 against 467k
+(87.2%; 1.16.2 554k against 470k, 84.9%). The goal, 90% at 16, would need about 520k there.
 """
 
 from __future__ import annotations
@@ -212,13 +224,69 @@ def _instructions_per_rpc(
             asyncio.run(_drive_count(port, in_flight, count, token, lambda: control("--zero")))
             control("--dump")
             dumps = [path for path in Path(directory).iterdir() if path != out]
-            totals = [
-                line for line in dumps[0].read_text().splitlines() if line.startswith("totals:")
-            ]
-            return int(totals[0].split()[1]) / count
+            return _total_instructions(dumps[0]) / count
         finally:
             server.terminate()
             server.wait()
+
+
+class _StandInContext:
+    """What the kit's wrapper asks of a servicer context on the way through, for `--pipeline`."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self._metadata = metadata
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+
+def _pipeline_calls(count: int, jwks_url: str, issuer: str, sample_ratio: float) -> None:
+    """`count` Echo calls through the handler wrapped with the kit server's steps, no gRPC
+    around it: each in a context of its own, as grpc.aio runs each RPC in a task of its own, the
+    token verified once before."""
+    import contextvars
+
+    from knowledge_kit.observability import configure_logging, configure_tracing
+    from knowledge_kit.rpc.pipeline import RpcPipeline
+    from knowledge_kit.rpc.server import default_steps, token_verifier
+    from knowledge_kit.settings import ServiceSettings
+
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    configure_logging("ms_bench")
+    configure_tracing("ms_bench", sample_ratio=sample_ratio)
+    settings = ServiceSettings(
+        service_name="ms_bench",
+        auth_jwks_url=jwks_url,
+        auth_issuer=issuer,
+        trace_sample_ratio=sample_ratio,
+    )
+    token = os.environ["BENCH_TOKEN"]
+    verifier = token_verifier(settings)
+    asyncio.run(verifier.verify(token))
+    echo = grpc.unary_unary_rpc_method_handler(
+        EchoServicer().Echo,
+        request_deserializer=StringValue.FromString,
+        response_serializer=StringValue.SerializeToString,
+    )
+    handle: Any = RpcPipeline(default_steps(settings, verifier)).wrap(METHOD, echo).unary_unary
+    context = _StandInContext(
+        (
+            ("authorization", f"Bearer {token}"),
+            ("user-agent", f"grpc-python-asyncio/{grpc.__version__}"),
+        )
+    )
+    request = StringValue(value="ping")
+    gc.freeze()
+
+    def one() -> None:
+        try:
+            handle(request, context).send(None)
+        except StopIteration:
+            return
+        raise AssertionError("the handler waited for something")
+
+    for _ in range(count):
+        contextvars.copy_context().run(one)
 
 
 def main() -> None:
@@ -244,7 +312,16 @@ def main() -> None:
         help="count the instructions each server executes per RPC over RPCS RPCs under "
         "valgrind's callgrind instead of timing (e.g. 2000)",
     )
+    parser.add_argument(
+        "--pipeline",
+        type=int,
+        default=0,
+        metavar="CALLS",
+        help="count the instructions per call of the kit's wrapped handler alone, called CALLS "
+        "times in this process under callgrind, no gRPC around it (e.g. 5000)",
+    )
     parser.add_argument("--serve", choices=["bare", "kit"], help=argparse.SUPPRESS)
+    parser.add_argument("--pipeline-calls", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--jwks-url", help=argparse.SUPPRESS)
     parser.add_argument("--issuer", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -255,6 +332,11 @@ def main() -> None:
         return
     if options.serve == "kit":
         _server_process("kit", _PrintPort(), options.jwks_url, options.issuer, options.sample_ratio)
+        return
+    if options.pipeline_calls is not None:
+        _pipeline_calls(
+            options.pipeline_calls, options.jwks_url, options.issuer, options.sample_ratio
+        )
         return
 
     from knowledge_kit.settings import ServiceSettings
@@ -267,6 +349,9 @@ def main() -> None:
     token = endpoint.mint("users/bench", ttl_seconds=3600)
     if options.instructions:
         _print_instructions(options.in_flight, options.instructions, token, endpoint, ratio)
+        return
+    if options.pipeline:
+        _print_pipeline_instructions(options.pipeline, token, endpoint, ratio)
         return
     servers = {
         "bare": start_server(_server_process, "bare"),
@@ -308,14 +393,7 @@ def main() -> None:
 def _print_instructions(
     in_flights: list[int], count: int, token: str, endpoint: Any, ratio: float
 ) -> None:
-    kit_args = [
-        "--jwks-url",
-        endpoint.url,
-        "--issuer",
-        endpoint.issuer,
-        "--sample-ratio",
-        str(ratio),
-    ]
+    kit_args = _kit_arguments(endpoint, ratio)
     print(f"instructions per RPC, {count} RPCs after 300 to warm up (valgrind's callgrind)")
     print(f"{'in flight':>9} | {'bare':>8} | {'kit':>8} | {'bare/kit':>8}")
     try:
@@ -327,6 +405,53 @@ def _print_instructions(
             )
     finally:
         endpoint.close()
+
+
+def _print_pipeline_instructions(count: int, token: str, endpoint: Any, ratio: float) -> None:
+    """Instructions per call of `_pipeline_calls`, counted only inside `Context.run` (the calls,
+    and the start-up's event loop callbacks, which a run of 1 call counts to take away)."""
+
+    def counted(calls: int) -> int:
+        with tempfile.TemporaryDirectory() as directory:
+            out = Path(directory) / "callgrind.out"
+            subprocess.run(
+                [
+                    "valgrind",
+                    "--tool=callgrind",
+                    "--collect-atstart=no",
+                    "--toggle-collect=context_run",
+                    f"--callgrind-out-file={out}",
+                    sys.executable,
+                    __file__,
+                    "--pipeline-calls",
+                    str(calls),
+                    *_kit_arguments(endpoint, ratio),
+                ],
+                env={**os.environ, "BENCH_TOKEN": token},
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            return _total_instructions(out)
+
+    try:
+        per_call = (counted(count + 1) - counted(1)) / count
+    finally:
+        endpoint.close()
+    print(
+        f"the kit's wrapped handler: {per_call / 1000:.1f}k instructions per call ({count} calls)"
+    )
+
+
+def _kit_arguments(endpoint: Any, ratio: float) -> list[str]:
+    """What a kit server started as its own program needs: the JWKS to trust, the sampling."""
+    return ["--jwks-url", endpoint.url, "--issuer", endpoint.issuer, "--sample-ratio", str(ratio)]
+
+
+def _total_instructions(callgrind_out: Path) -> int:
+    """The instructions counted in a callgrind output file."""
+    totals = [line for line in callgrind_out.read_text().splitlines() if line.startswith("totals:")]
+    return int(totals[0].split()[1])
 
 
 def _load_average() -> str:

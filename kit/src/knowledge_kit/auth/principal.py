@@ -17,6 +17,7 @@ Claims of a platform access token (issued by ms_auth, verified by every service)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -54,6 +55,6 @@ def current_principal() -> Principal | None:
     return _current_principal.get()
 
 
-def set_current_principal(principal: Principal | None) -> None:
-    """Bind the principal for the rest of the current task (used by the kit's entry points)."""
-    _current_principal.set(principal)
+# The ContextVar's own setter: binding a principal costs no Python frame per RPC.
+set_current_principal: Callable[[Principal | None], object] = _current_principal.set
+"""Bind the principal for the rest of the current task (used by the kit's entry points)."""

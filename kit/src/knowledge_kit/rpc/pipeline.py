@@ -6,8 +6,8 @@ handler is wrapped once when it is registered, and the steps compose into one co
 
 from __future__ import annotations
 
-import functools
 import inspect
+import types
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -37,8 +37,16 @@ def compose(steps: Sequence[RpcStep], innermost: Proceed) -> Proceed:
 
 
 def _bind(step: RpcStep, proceed: Proceed) -> Proceed:
-    # A partial, not a wrapper coroutine: one frame fewer per step per call.
-    return functools.partial(step, proceed=proceed)
+    # A closure calling the step's own `__call__` function, not a wrapper coroutine and not a
+    # partial with `proceed=` bound: the interpreter runs a Python function called from Python
+    # in the frame loop it is in, while a partial copies its keywords into a dict and starts a
+    # loop of its own on every call (a third of the cost through the kit's four steps).
+    run = step.__call__ if type(type(step).__call__) is types.FunctionType else step
+
+    def bound(call: RpcCall) -> Awaitable[Any]:
+        return run(call, proceed)
+
+    return bound
 
 
 class RpcPipeline:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from knowledge_kit.auth.principal import Principal, set_current_principal
+from knowledge_kit.auth.principal import set_current_principal
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.errors import UnauthenticatedError
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
+
+_MAX_HEADERS = 4096
+"""`authorization` values kept with their token; forgotten all at once beyond this many."""
 
 
 class Authenticate:
@@ -19,6 +22,10 @@ class Authenticate:
     def __init__(self, verifier: TokenVerifier, public_methods: Iterable[str] = ()) -> None:
         self._verifier = verifier
         self._public = frozenset(public_methods)
+        # The token of each `authorization` value seen, taken apart once: a client sends the
+        # same value RPC after RPC, and the token kept is the same string each time, so the
+        # verifier's cache finds it without hashing its hundreds of characters again.
+        self._tokens: dict[str, str] = {}
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         authorization = call.metadata.get("authorization")
@@ -26,22 +33,29 @@ class Authenticate:
             if call.method in self._public:
                 return proceed(call)
             raise UnauthenticatedError("missing bearer token in 'authorization' metadata")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise UnauthenticatedError("'authorization' metadata must be 'Bearer <token>'")
-        token = token.strip()
+        token = self._tokens.get(authorization)
+        if token is None:
+            token = self._token_of(authorization)
         # A token verified before needs no await: no coroutine of its own for this step.
         principal = self._verifier.cached(token)
         if principal is None:
             return self._verify_then_proceed(call, token, proceed)
-        _authenticated(call, principal)
+        call.principal = principal
+        set_current_principal(principal)
         return proceed(call)
 
+    def _token_of(self, authorization: str) -> str:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise UnauthenticatedError("'authorization' metadata must be 'Bearer <token>'")
+        token = token.strip()
+        if len(self._tokens) >= _MAX_HEADERS:
+            self._tokens.clear()
+        self._tokens[authorization] = token
+        return token
+
     async def _verify_then_proceed(self, call: RpcCall, token: str, proceed: Proceed) -> Any:
-        _authenticated(call, await self._verifier.verify(token))
+        principal = await self._verifier.verify(token)
+        call.principal = principal
+        set_current_principal(principal)
         return await proceed(call)
-
-
-def _authenticated(call: RpcCall, principal: Principal) -> None:
-    call.principal = principal
-    set_current_principal(principal)

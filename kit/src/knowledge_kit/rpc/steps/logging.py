@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from knowledge_kit.observability.access_log import access_log
-from knowledge_kit.rpc.call import STATUS_NAMES, RpcCall
+from knowledge_kit.rpc.call import OK, STATUS_NAMES, RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 
@@ -21,9 +21,10 @@ class LogRpc:
             return await proceed(call)
         finally:
             principal = call.principal
+            code = call.status
             access_log().rpc(
                 call.method,
-                STATUS_NAMES[call.status],
+                "OK" if code is OK else STATUS_NAMES[code],
                 time.perf_counter() - started,
                 call.request_id,
                 call.trace_id,

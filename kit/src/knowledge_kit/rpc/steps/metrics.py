@@ -8,7 +8,7 @@ from typing import Any
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from knowledge_kit.observability.metrics import rpc_metrics
-from knowledge_kit.rpc.call import STATUS_NAMES, RpcCall
+from knowledge_kit.rpc.call import OK, STATUS_NAMES, RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 
@@ -23,6 +23,9 @@ class RecordMetrics:
         try:
             return await proceed(call)
         finally:
+            code = call.status
             self._metrics.observe(
-                call.method, STATUS_NAMES[call.status], time.perf_counter() - started
+                call.method,
+                "OK" if code is OK else STATUS_NAMES[code],
+                time.perf_counter() - started,
             )

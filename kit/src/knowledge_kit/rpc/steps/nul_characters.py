@@ -26,7 +26,15 @@ class RefuseNulCharacters:
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         request = call.request
         if isinstance(request, Message):
-            _refuse_nul(request)
+            names = _flat_plans.get(type(request), _UNPLANNED)
+            if names is _UNPLANNED:
+                names = _flat_plans[type(request)] = _flat_plan(request)
+            if names is None:
+                _refuse_nul(request)
+            else:
+                for name in names:
+                    if NUL in getattr(request, name):
+                        _refuse_nul(request)
         elif isinstance(request, AsyncIterator):
             call.request = _checked_stream(request)
         return proceed(call)
@@ -82,6 +90,19 @@ def _text_fields(message: Message) -> tuple[_TextField, ...]:
             if field is not None
         )
     return plan
+
+
+_UNPLANNED = ("",)
+_flat_plans: dict[type[Message], tuple[str, ...] | None] = {}
+
+
+def _flat_plan(message: Message) -> tuple[str, ...] | None:
+    """The names of the text fields of `message`'s type when each is a string field of its own
+    (most requests: a membership test per field, in the step itself); None when some text is
+    repeated or in a nested message or map (then the walk)."""
+    fields = _text_fields(message)
+    names = tuple(name for name, kind, _ in fields if kind is _Kind.TEXT)
+    return names if len(names) == len(fields) else None
 
 
 def _number(field: FieldDescriptor) -> int:

@@ -14,7 +14,7 @@ measured, 285 against 280 µs of server CPU per RPC, medians of 9 rounds, so it 
 from __future__ import annotations
 
 import asyncio
-import time
+from time import perf_counter
 from typing import Any
 
 import grpc
@@ -22,7 +22,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 
 from knowledge_kit.observability.access_log import access_log
 from knowledge_kit.observability.metrics import rpc_metrics
-from knowledge_kit.rpc.call import STATUS_NAMES, RpcCall
+from knowledge_kit.rpc.call import OK, STATUS_NAMES, RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 from knowledge_kit.rpc.steps.error_mapping import abort_with_status_of
 
@@ -36,7 +36,7 @@ class ObserveRpc:
         self._metrics = rpc_metrics(registry)
 
     async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
-        started = time.perf_counter()
+        started = perf_counter()
         try:
             return await proceed(call)
         except grpc.aio.AbortError:
@@ -48,8 +48,9 @@ class ObserveRpc:
         except Exception as error:
             await abort_with_status_of(call, error)
         finally:
-            seconds = time.perf_counter() - started
-            status = STATUS_NAMES[call.status]
+            seconds = perf_counter() - started
+            code = call.status
+            status = "OK" if code is OK else STATUS_NAMES[code]
             self._metrics.observe(call.method, status, seconds)
             principal = call.principal
             access_log().rpc(

@@ -27,7 +27,8 @@ class TraceRpc:
         self._tracer = tracer()
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        caller_sampled = _caller_sampled(call.metadata.get("traceparent"))
+        traceparent = call.metadata.get("traceparent")
+        caller_sampled = None if traceparent is None else _caller_sampled(traceparent)
         if caller_sampled is None:
             parent = sample_new_root()
         elif caller_sampled:
@@ -64,9 +65,9 @@ class TraceRpc:
             span.end()
 
 
-def _caller_sampled(traceparent: str | None) -> bool | None:
-    """The sampled flag of a W3C `traceparent`; None when there is none or it is malformed."""
-    if traceparent is None or len(traceparent) != 55:
+def _caller_sampled(traceparent: str) -> bool | None:
+    """The sampled flag of a W3C `traceparent`; None when it is malformed."""
+    if len(traceparent) != 55:
         return None
     try:
         return bool(int(traceparent[53:], 16) & 1)
