@@ -50,7 +50,7 @@ async def test_a_service_asked_for_a_health_it_does_not_serve_fails_naming_the_a
         SAMPLE, {"DATABASE_URL": sqlite_database_url}, prefix="MS_SAMPLE_", cwd=KIT_ROOT
     )
     with pytest.raises(AssertionError) as failure:
-        await service.serving("kit.test.Unknown", within_seconds=5)
+        await service.serving("kit.test.Unknown", within_seconds=30)
 
     assert "did not answer its health check" in str(failure.value)
     assert "NOT_FOUND" in str(failure.value)
