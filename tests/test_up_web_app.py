@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import string
+import urllib.error
 import urllib.request
 
 import grpc
@@ -182,3 +183,65 @@ def test_a_page_over_https_rotates_an_expired_token_into_secure_http_only_cookie
             auth_service_pb2.RefreshTokenRequest(refresh_token=rotated)
         )
     assert again.tokens.access_token
+
+
+def _stream_token(
+    platform: PlatformUp, cookie: str, site: str
+) -> tuple[int, dict[str, object], list[str]]:
+    """POST /session/stream-token as a browser on `site` would send it: status, body, cookies."""
+    asked = urllib.request.Request(
+        f"{platform.edge_url}session/stream-token",
+        method="POST",
+        headers={"Cookie": cookie, "Sec-Fetch-Site": site} if cookie else {"Sec-Fetch-Site": site},
+    )
+    try:
+        with urllib.request.urlopen(asked, timeout=60) as answer:
+            return (
+                answer.status,
+                json.loads(answer.read()),
+                answer.headers.get_all("Set-Cookie") or [],
+            )
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read()), refused.headers.get_all("Set-Cookie") or []
+
+
+def test_the_pages_streams_get_a_fresh_token_from_the_app_and_no_other_site_does(
+    platform: PlatformUp,
+) -> None:
+    email = unique_email()
+    register(platform, email)
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        signed_in = auth_service_pb2_grpc.AuthServiceStub(channel).Login(
+            auth_service_pb2.LoginRequest(email=email, password=PASSWORD)
+        )
+    tokens = signed_in.tokens
+    session = f"knowledge_access={tokens.access_token}; knowledge_refresh={tokens.refresh_token}"
+    # Another site's page cannot have the session's token, and rotates nothing.
+    status, body, cookies = _stream_token(platform, session, "cross-site")
+    assert (status, body, cookies) == (
+        403,
+        {"error": "only the app's own pages may ask for a stream token"},
+        [],
+    )
+    status, body, _ = _stream_token(platform, "", "same-origin")
+    assert (status, body) == (401, {"error": "not signed in"})
+    # The access token still fresh: the page's streams get it as it is.
+    status, body, cookies = _stream_token(platform, session, "same-origin")
+    assert (status, body, cookies) == (200, {"token": tokens.access_token}, [])
+    # About to expire: rotated first, the browser given the new pair in its cookies.
+    expired = "e30.eyJleHAiOjF9.e30"  # {"exp": 1}
+    status, body, cookies = _stream_token(
+        platform,
+        f"knowledge_access={expired}; knowledge_refresh={tokens.refresh_token}",
+        "same-origin",
+    )
+    by_name = {cookie.split("=", 1)[0]: cookie.split(";")[0].split("=", 1)[1] for cookie in cookies}
+    assert status == 200
+    assert body == {"token": by_name["knowledge_access"]}
+    assert by_name["knowledge_refresh"] != tokens.refresh_token
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        sessions = auth_service_pb2_grpc.AuthServiceStub(channel).ListSessions(
+            auth_service_pb2.ListSessionsRequest(parent=signed_in.user.name),
+            metadata=bearer(str(body["token"])),
+        )
+    assert sessions.sessions

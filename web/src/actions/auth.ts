@@ -2,17 +2,10 @@
 // Signing in, up and out. The tokens go into httpOnly cookies here and never reach the page.
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { login, logout, refreshOnce, register, type SignedIn } from "@/api/auth";
-import {
-  ACCESS_COOKIE,
-  REFRESH_COOKIE,
-  clearSession,
-  writeMe,
-  writeTokens,
-} from "@/api/cookies";
+import { login, logout, register, type SignedIn } from "@/api/auth";
+import { REFRESH_COOKIE, clearSession, writeMe, writeTokens } from "@/api/cookies";
 import { PlatformError, Status } from "@/api/errors";
 import { servedOverHttps } from "@/api/session";
-import { needsRefresh } from "@/api/tokens";
 import { failed, text, type FormState } from "./result";
 
 async function remember(signedIn: SignedIn): Promise<void> {
@@ -74,21 +67,4 @@ export async function signOut(): Promise<void> {
   }
   clearSession(jar);
   redirect("/sign-in");
-}
-
-/** A current access token for the page's gRPC-web streams, rotated first when due. */
-export async function streamToken(): Promise<string | undefined> {
-  const jar = await cookies();
-  const access = jar.get(ACCESS_COOKIE)?.value;
-  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
-  if (!needsRefresh(access) || !refreshToken) {
-    return access;
-  }
-  try {
-    const tokens = await refreshOnce(refreshToken);
-    writeTokens(jar, tokens, await servedOverHttps());
-    return tokens.accessToken;
-  } catch {
-    return undefined;
-  }
 }

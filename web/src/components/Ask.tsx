@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { startConversation } from "@/actions/chat";
-import { streamToken } from "@/actions/auth";
+import { streamToken } from "@/api/stream_token";
 import { explain } from "@/api/errors";
 import { streamAnswer, type AnswerEnding, type CitationView } from "@/api/grpc_web";
 import { passageHref } from "@/lib/highlights";

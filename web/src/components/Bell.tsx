@@ -2,7 +2,7 @@
 // The header's bell: the unread count live over gRPC-web (StreamNotifications), and a panel
 // listing the newest notifications, loaded and marked read with Server Actions.
 import { useCallback, useEffect, useId, useRef, useState, useTransition } from "react";
-import { streamToken } from "@/actions/auth";
+import { streamToken } from "@/api/stream_token";
 import { inboxAction, markAllReadAction, markReadAction, type InboxResult } from "@/actions/notifications";
 import type { NotificationView } from "@/api/notifications";
 import { followNotifications, type BellState } from "@/api/notifications_stream";

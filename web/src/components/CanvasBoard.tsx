@@ -3,7 +3,7 @@
 // ms_canvas's WebSocket); a node added or dragged here reaches everyone else at once, and theirs
 // here. Boxes move with the pointer or, once focused, with the arrow keys.
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
-import { streamToken } from "@/actions/auth";
+import { streamToken } from "@/api/stream_token";
 import { joinCanvas, type CanvasSession, type NodeShape, type SocketState } from "@/api/canvas_socket";
 import { newUuid } from "@/lib/uuid";
 import styles from "./CanvasBoard.module.css";

@@ -4,7 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, useTransition } from "react";
 import { restoreVersionAction, saveDocumentAction, type SaveResult } from "@/actions/knowledge";
-import { streamToken } from "@/actions/auth";
+import { streamToken } from "@/api/stream_token";
 import { followDocument, type StreamState } from "@/api/grpc_web";
 import type { DocumentView, VersionView } from "@/api/views";
 import { utf16Index } from "@/lib/highlights";

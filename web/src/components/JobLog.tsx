@@ -3,7 +3,7 @@
 // then each new one), the job's state and metrics updated as the stream reports them. While the
 // job is queued or running it can be cancelled here; the stream then reports it CANCELLED.
 import { useEffect, useState } from "react";
-import { streamToken } from "@/actions/auth";
+import { streamToken } from "@/api/stream_token";
 import type { JobView } from "@/api/ml_views";
 import { followJobLog, type LogLine } from "@/api/training_logs";
 import { CancelJobButton } from "./ml/CancelJobButton";
