@@ -2,6 +2,12 @@
 // What the pages may load and call: their own origin (the edge: pages, gRPC-web, WebSockets), or
 // NEXT_PUBLIC_EDGE_URL for a dev server. Next.js inlines its bootstrap scripts, hence
 // 'unsafe-inline' for scripts; its dev server also evaluates code.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const reactLostPing = require.resolve("./webpack/react-lost-ping.cjs");
+const { BUNDLED_REACT_DOM_CLIENT } = require(reactLostPing);
+
 const edge = process.env.NEXT_PUBLIC_EDGE_URL ?? "";
 const development = process.env.NODE_ENV === "development";
 const contentSecurityPolicy = [
@@ -27,6 +33,11 @@ const config = {
   serverExternalPackages: ["@grpc/grpc-js"],
   typescript: { ignoreBuildErrors: false },
   eslint: { ignoreDuringBuilds: true },
+  // The browser's React keeps a Suspense ping that arrives mid-render (see webpack/react-lost-ping.cjs).
+  webpack(webpackConfig) {
+    webpackConfig.module.rules.push({ test: BUNDLED_REACT_DOM_CLIENT, use: [{ loader: reactLostPing }] });
+    return webpackConfig;
+  },
   // Browsers ask for /favicon.ico whatever the page links: the app's icon answers it.
   async rewrites() {
     return [{ source: "/favicon.ico", destination: "/icon.svg" }];

@@ -16,7 +16,15 @@ from fleet.protos.tools import run_tool, system_tool
 from fleet.protos.typescript_package import build_typescript
 
 WEB_DIRECTORY = "web"
-SOURCES = ("src", "public", "package.json", "package-lock.json", "next.config.mjs", "tsconfig.json")
+SOURCES = (
+    "src",
+    "public",
+    "webpack",
+    "package.json",
+    "package-lock.json",
+    "next.config.mjs",
+    "tsconfig.json",
+)
 COMPLETE_MARKER = ".complete"
 NEXT_CLI = Path("node_modules") / "next" / "dist" / "bin" / "next"
 QUIET_NEXT = {"NEXT_TELEMETRY_DISABLED": "1"}

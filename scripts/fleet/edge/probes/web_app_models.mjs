@@ -20,7 +20,25 @@ const base = request.url.replace(/\/$/, "");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const STANDARDS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const problems = [];
+const started = Date.now();
 const said = [];
+/** The requests the browser has sent and not yet seen answered, with when each left. */
+const inFlight = new Map();
+/** Every request the browser's pages send, kept while it is in flight, so that a step that
+ * waits for ever can say which request never came back. */
+function watchRequests(page) {
+  page.on("request", (sent) => inFlight.set(sent, Date.now()));
+  page.on("requestfinished", (sent) => inFlight.delete(sent));
+  page.on("requestfailed", (sent) => inFlight.delete(sent));
+}
+/** The requests still in flight: method, path, whether it is a Server Action, for how long. */
+function stillInFlight() {
+  return [...inFlight].map(([sent, at]) => {
+    const action = sent.headers()["next-action"] ? " (Server Action)" : "";
+    const path = new URL(sent.url()).pathname;
+    return `${sent.method()} ${path}${action} sent at ${((at - started) / 1000).toFixed(1)} s, ${((Date.now() - at) / 1000).toFixed(1)} s ago`;
+  });
+}
 /** One line of what the page showed, kept to be told again if a later step fails. */
 function tell(line) {
   said.push(line);
@@ -36,6 +54,7 @@ const browser = await chromium.launch({
 async function signedIn(email) {
   const page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
+  watchRequests(page);
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") {
@@ -93,16 +112,9 @@ async function submitted(form) {
 }
 
 let page;
-let modelUrl;
-/** The model's page loaded anew before each change: a second Server Action on a page whose
- * first one re-rendered it sometimes never left the browser on a busy machine (see the test). */
-async function fresh() {
-  await page.goto(modelUrl);
-  await page.waitForSelector("#set-alias-form");
-}
 try {
   page = await signedIn(request.admin);
-  modelUrl = `${base}/${request.model}`;
+  const modelUrl = `${base}/${request.model}`;
   await page.goto(`${base}/models`);
   await axe(page, "models");
   await page.locator(`section.model[data-name="${request.model}"] h2 a`).click();
@@ -112,7 +124,6 @@ try {
   tell(`moves before ${(await page.locator("#no-transitions").count()) ? "none" : "some"}`);
 
   tell(`set ${await setAlias(page, "champion", 1, "first ranker")}`);
-  await fresh();
   const champion = page.locator('li.alias[data-alias="champion"]');
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="1"]');
   await champion.locator("input.alias-version").fill("2");
@@ -120,7 +131,6 @@ try {
   await champion.locator('button[value="move"]').click();
   await page.waitForSelector('li.alias[data-alias="champion"][data-version="2"]');
   tell(`moved ${await champion.locator("[role=status]").textContent()}`);
-  await fresh();
   // The model's history, newest first: who, what, from, to, why (the time is the browser's own).
   for (const row of await page.locator("#transitions tbody tr").all()) {
     const cells = await row.locator("td:not(:first-child)").allTextContents();
@@ -130,13 +140,9 @@ try {
   // With its aliases and its history filled in.
   await axe(page, "model");
   tell(`version 2 holds ${await page.locator(`tr[data-name="${request.model}/versions/2"] .version-aliases`).textContent()}`);
-  await fresh();
   tell(`production ${await setAlias(page, "production", 1)}`);
-  await fresh();
   tell(`gate ${await setAlias(page, "production", 3)}`);
-  await fresh();
   tell(`missing ${await setAlias(page, "production", 99)}`);
-  await fresh();
   tell(`malformed ${await setAlias(page, "Prod!", 2)}`);
 
   const deployment = page.locator(`article.deployment[data-name="${request.deployment}"]`);
@@ -153,7 +159,6 @@ try {
   }
   await split("30");
   tell(`uneven ${await submitted(traffic)}`);
-  await fresh();
   await split("40");
   tell(`split ${await submitted(traffic)}`);
   await page.waitForFunction(
@@ -161,7 +166,6 @@ try {
     request.deployment,
   );
   tell(`deployment ${(await deployment.locator("p").first().textContent()).replace(/\s+/g, " ")}`);
-  await fresh();
   const rollback = deployment.locator('form[aria-label^="Roll back"]');
   tell(`rollback ${await submitted(rollback)}`);
   await page.waitForFunction(
@@ -170,9 +174,10 @@ try {
   );
   tell(`deployment ${(await deployment.locator("p").first().textContent()).replace(/\s+/g, " ")}`);
 
-  await fresh();
   // Deleted in another tab meanwhile, the alias is gone when this page deletes it too.
   const other = await page.context().newPage();
+  other.setDefaultTimeout(STEP_TIMEOUT);
+  watchRequests(other);
   await other.goto(modelUrl);
   await other.locator('li.alias[data-alias="production"] button[value="delete"]').click();
   await other.waitForSelector('li.alias[data-alias="production"]', { state: "detached" });
@@ -182,7 +187,6 @@ try {
   await production.locator("[role=alert]").waitFor();
   tell(`deleted twice ${await production.locator("[role=alert]").textContent()}`);
 
-  await fresh();
   await page.locator('input[name="recipe"]').fill("reranker");
   await page.locator('input[name="epochs"]').fill("5000");
   await page.locator('form:has(input[name="recipe"]) button[type="submit"]').click();
@@ -212,7 +216,8 @@ try {
   const pending = page ? await page.locator("button[type=submit]:disabled").count().catch(() => 0) : 0;
   console.error(
     `models session failed: ${error.message}; at ${page?.url()} said ${JSON.stringify(messages)} ` +
-      `with ${pending} submit button(s) pending; ${JSON.stringify(problems)}; seen so far: ${JSON.stringify(said)}`,
+      `with ${pending} submit button(s) pending; in flight ${JSON.stringify(stillInFlight())}; ` +
+      `${JSON.stringify(problems)}; seen so far: ${JSON.stringify(said)}`,
   );
   process.exitCode = 1;
 } finally {
