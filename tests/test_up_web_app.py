@@ -147,17 +147,20 @@ def test_search_finds_the_writing_and_an_answer_streams_with_a_citation_to_open(
     assert problems == "problems []"
 
 
-def test_a_page_over_https_rotates_an_expired_token_into_secure_http_only_cookies(
-    platform: PlatformUp,
-) -> None:
+def signed_up(platform: PlatformUp) -> auth_service_pb2.LoginResponse:
+    """A new account, signed in: its user and its first session's tokens."""
     email = unique_email()
     register(platform, email)
     with grpc.insecure_channel(platform.edge_target) as channel:
-        tokens = (
-            auth_service_pb2_grpc.AuthServiceStub(channel)
-            .Login(auth_service_pb2.LoginRequest(email=email, password=PASSWORD))
-            .tokens
+        return auth_service_pb2_grpc.AuthServiceStub(channel).Login(
+            auth_service_pb2.LoginRequest(email=email, password=PASSWORD)
         )
+
+
+def test_a_page_over_https_rotates_an_expired_token_into_secure_http_only_cookies(
+    platform: PlatformUp,
+) -> None:
+    tokens = signed_up(platform).tokens
     # As a TLS-terminating ingress forwards it: the app's own server, told the browser used https.
     expired = "e30.eyJleHAiOjF9.e30"  # {"exp": 1}
     page = urllib.request.Request(
@@ -208,12 +211,7 @@ def _stream_token(
 def test_the_pages_streams_get_a_fresh_token_from_the_app_and_no_other_site_does(
     platform: PlatformUp,
 ) -> None:
-    email = unique_email()
-    register(platform, email)
-    with grpc.insecure_channel(platform.edge_target) as channel:
-        signed_in = auth_service_pb2_grpc.AuthServiceStub(channel).Login(
-            auth_service_pb2.LoginRequest(email=email, password=PASSWORD)
-        )
+    signed_in = signed_up(platform)
     tokens = signed_in.tokens
     session = f"knowledge_access={tokens.access_token}; knowledge_refresh={tokens.refresh_token}"
     # Another site's page cannot have the session's token, and rotates nothing.
