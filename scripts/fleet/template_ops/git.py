@@ -50,4 +50,14 @@ def uncommitted_paths(repository: Path, *pathspec: str) -> list[str]:
     output = git(
         "status", "--porcelain", "-z", "--untracked-files=all", "--", *pathspec, cwd=repository
     )
-    return [entry[3:] for entry in output.split("\0") if len(entry) > 3]
+    paths: list[str] = []
+    entries = iter(output.split("\0"))
+    for entry in entries:
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if {"R", "C"} & set(entry[:2]):
+                # A rename or copy is followed by the path it came from; a renamed one changed too.
+                origin = next(entries, "")
+                if "R" in entry[:2] and origin:
+                    paths.append(origin)
+    return paths
