@@ -13,8 +13,9 @@ at the inbox (ms_notifications' ListNotifications). It first drives the mix with
 a few seconds to find the maximum, then sends it at `--share` of that, each call on its own
 schedule. Every `--every` seconds it prints the calls answered and failed and the platform's RSS,
 descriptors and sockets; at the end, per process (each with its children): RSS at the start, at
-its highest and at the end, and descriptors and sockets at both ends. The goal: no error, RSS
-growth under 10% per process, no growth in descriptors or sockets.
+its highest and at the end, and descriptors and sockets at both ends, then its RSS and
+descriptors at six readings spread over the run. The goal: no error, RSS growth under 10% per
+process, no growth in descriptors or sockets.
 
 The account's access token lasts 15 minutes (ms_auth's default), so a soak over 14 minutes
 would need it refreshed; this one refuses `--minutes` above 14.
@@ -42,9 +43,10 @@ ended where an earlier run of this soak had started it (312.4 -> 326.0 MiB, +4.4
 gained 23 descriptors, as its README's ~18 from threads its in-process engine starts on demand.
 That earlier run, before ms_activity's parts-removal fix, found ms_activity's leak: descriptors
 68 -> 546 and RSS +21.4% in 10 minutes. A run at a load average of 25 once had 8 calls answered
-UNAVAILABLE by ms_knowledge ("the service's database is unavailable"); none here at 12-19. The
-per-process table is read at the start and at the end only, so a plateau and a slow leak look
-alike in it: a longer run, or one per-process line per report, would tell them apart.
+UNAVAILABLE by ms_knowledge ("the service's database is unavailable"); none here at 12-19. A
+plateau and a slow leak look alike at the two ends, which is why the soak now also prints each
+process's readings over the run (this run predates them; a 30-second run shows ms_vector 243 ->
+248 MiB and ms_activity 417 -> 442).
 """
 
 from __future__ import annotations
@@ -233,12 +235,14 @@ class Watch:
     first: dict[str, Resources] = field(default_factory=dict)
     last: dict[str, Resources] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=dict)
+    history: list[dict[str, Resources]] = field(default_factory=list)
 
     def read(self) -> Resources:
         now = {name: resources(pid) for name, pid in self.pids.items()}
         if not self.first:
             self.first = dict(now)
         self.last = now
+        self.history.append(now)
         for name, used in now.items():
             self.peak_rss[name] = max(self.peak_rss.get(name, 0), used.rss_kib)
         return Resources(
@@ -258,6 +262,20 @@ class Watch:
                 f"{name:<18}{first.rss_kib / 1024:>7.1f} MiB{self.peak_rss[name] / 1024:>6.1f}"
                 f"{last.rss_kib / 1024:>9.1f}{last.rss_kib / first.rss_kib - 1:>+8.1%}"
                 f"{first.fds:>5} ->{last.fds:>3}{first.sockets:>5} ->{last.sockets:>3}"
+            )
+        return lines
+
+    def timeline(self, points: int = 6) -> list[str]:
+        """Each process's RSS (MiB) and descriptors at `points` readings spread over the run:
+        a plateau and a slow leak look alike at the two ends only."""
+        last = len(self.history) - 1
+        picked = sorted({round(last * n / (points - 1)) for n in range(points)})
+        lines = []
+        for name in self.pids:
+            readings = (self.history[i][name] for i in picked)
+            lines.append(
+                f"{name:<18}"
+                + "  ".join(f"{used.rss_kib / 1024:.0f}/{used.fds}" for used in readings)
             )
         return lines
 
@@ -309,6 +327,8 @@ async def run(options: argparse.Namespace, platform: PlatformUp, services: list[
     total = tally.answered + sum(tally.failed.values())
     print(f"errors: {dict(tally.failed) or 0} of {total} calls")
     print("\n".join(watch.report()))
+    print("RSS MiB/descriptors over the run, per process:")
+    print("\n".join(watch.timeline()))
     print(f"load average at end: {_load_average()}")
 
 
