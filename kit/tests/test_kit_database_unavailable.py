@@ -69,7 +69,10 @@ async def test_a_sqlite_file_that_cannot_be_opened_is_unreachable(tmp_path: Path
 
 async def test_a_broken_query_is_not_an_outage(tmp_path: Path) -> None:
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/service.db")
-    failure = await _failure_of(engine, "SELECT * FROM no_such_table")
+    try:
+        failure = await _failure_of(engine, "SELECT * FROM no_such_table")
+    finally:
+        await engine.dispose()
     assert not database_unreachable(failure)
     assert rpc_status_for(failure).code is grpc.StatusCode.INTERNAL
 
