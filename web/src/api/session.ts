@@ -14,7 +14,6 @@ import {
   type Me,
 } from "./cookies";
 import { PlatformError, Status } from "./errors";
-import { needsRefresh } from "./tokens";
 
 export async function currentMe(): Promise<Me | null> {
   return readMe((await cookies()).get(USER_COOKIE)?.value);
@@ -27,23 +26,6 @@ export async function servedOverHttps(): Promise<boolean> {
 /** The current access token, for the browser's own gRPC-web streams (short-lived by design). */
 export async function currentAccessToken(): Promise<string | undefined> {
   return (await cookies()).get(ACCESS_COOKIE)?.value;
-}
-
-/** The access token the page's streams present, rotated first (and the cookies rewritten) when
- * it is about to expire; undefined when there is no session or it can no longer be refreshed. */
-export async function currentStreamToken(jar: Awaited<ReturnType<typeof cookies>>): Promise<string | undefined> {
-  const access = jar.get(ACCESS_COOKIE)?.value;
-  const refreshToken = jar.get(REFRESH_COOKIE)?.value;
-  if (!needsRefresh(access) || !refreshToken) {
-    return access;
-  }
-  try {
-    const tokens = await refreshOnce(refreshToken);
-    writeTokens(jar, tokens, await servedOverHttps());
-    return tokens.accessToken;
-  } catch {
-    return undefined;
-  }
 }
 
 /** In a Server Component: the token, or off to sign-in. */
