@@ -243,3 +243,20 @@ def test_the_pages_streams_get_a_fresh_token_from_the_app_and_no_other_site_does
             metadata=bearer(str(body["token"])),
         )
     assert sessions.sessions
+    # A session revoked meanwhile: not signed in, and the browser's cookies are cleared.
+    with grpc.insecure_channel(platform.edge_target) as channel:
+        auth_service_pb2_grpc.AuthServiceStub(channel).Logout(
+            auth_service_pb2.LogoutRequest(refresh_token=by_name["knowledge_refresh"])
+        )
+    status, body, cookies = _stream_token(
+        platform,
+        f"knowledge_access={expired}; knowledge_refresh={by_name['knowledge_refresh']}",
+        "same-origin",
+    )
+    assert (status, body) == (401, {"error": "not signed in"})
+    assert {cookie.split("=", 1)[0] for cookie in cookies} == {
+        "knowledge_access",
+        "knowledge_refresh",
+        "knowledge_user",
+    }
+    assert all("expires=thu, 01 jan 1970" in cookie.lower() for cookie in cookies), cookies

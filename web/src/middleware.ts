@@ -11,6 +11,7 @@ import {
   writeTokens,
 } from "./api/cookies";
 import { PlatformError, Status } from "./api/errors";
+import { STREAM_TOKEN_PATH } from "./api/stream_token";
 import { needsRefresh } from "./api/tokens";
 
 export const config = {
@@ -34,8 +35,12 @@ export async function middleware(request: NextRequest): Promise<NextResponse> {
       return response;
     } catch (error) {
       if (error instanceof PlatformError && error.code === Status.UNAUTHENTICATED) {
-        // Revoked or expired session: sign in again.
-        const response = toSignIn(request);
+        // Revoked or expired session: sign in again (the page's streams, asking for a token,
+        // are told so rather than sent to a page).
+        const response =
+          request.nextUrl.pathname === STREAM_TOKEN_PATH
+            ? NextResponse.json({ error: "not signed in" }, { status: 401, headers: { "cache-control": "no-store" } })
+            : toSignIn(request);
         clearSession(response.cookies);
         return response;
       }
