@@ -123,3 +123,54 @@ async def test_public_methods_run_without_a_token_as_anonymous(
         (add_EchoServicer_to_server, EchoServicer()), settings=settings
     )
     assert await _echo(running.target) == "anonymous:hi"
+
+
+class _Context:
+    """What `RpcCall` reads of a server context: the client's metadata."""
+
+    def __init__(self, metadata: tuple[tuple[str, str], ...]) -> None:
+        self._metadata = metadata
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+
+async def test_refused_authorization_values_are_not_kept_in_memory(
+    jwks_endpoint: JwksEndpoint,
+) -> None:
+    import tracemalloc
+
+    from knowledge_kit.auth import JwksKeySet, TokenVerifier
+    from knowledge_kit.errors import UnauthenticatedError
+    from knowledge_kit.rpc.call import RpcCall
+    from knowledge_kit.rpc.steps.authentication import Authenticate
+
+    keys = JwksKeySet(jwks_endpoint.url)
+    verifier = TokenVerifier(keys, issuer=jwks_endpoint.issuer, audience=jwks_endpoint.audience)
+    step = Authenticate(verifier)
+
+    async def reached(call: RpcCall) -> str:
+        return "reached"
+
+    def call_with(authorization: str) -> RpcCall:
+        context: Any = _Context((("authorization", authorization),))
+        return RpcCall(f"/{SERVICE}/Echo", None, context)
+
+    # A caller without a valid token sends a different 4 KiB value on each call.
+    values = [f"Bearer {index:08d}{'x' * 4096}" for index in range(500)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for value in values:
+        call = call_with(value)
+        with pytest.raises(UnauthenticatedError, match="malformed token"):
+            await step(call, reached)
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert kept < 200_000, f"{kept} bytes kept after 500 refused calls of 4 KiB"
+    # A valid token is still accepted, and again from what was kept.
+    token = jwks_endpoint.mint("users/alice")
+    for _ in range(2):
+        call = call_with(f"Bearer {token}")
+        assert await step(call, reached) == "reached"
+        assert call.principal is not None and call.principal.name == "users/alice"
+    await keys.close()

@@ -12,7 +12,8 @@ from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
 
 _MAX_HEADERS = 4096
-"""`authorization` values kept with their token; forgotten all at once beyond this many."""
+"""`authorization` values kept with their verified token; forgotten all at once beyond this
+many."""
 
 
 class Authenticate:
@@ -22,9 +23,10 @@ class Authenticate:
     def __init__(self, verifier: TokenVerifier, public_methods: Iterable[str] = ()) -> None:
         self._verifier = verifier
         self._public = frozenset(public_methods)
-        # The token of each `authorization` value seen, taken apart once: a client sends the
-        # same value RPC after RPC, and the token kept is the same string each time, so the
-        # verifier's cache finds it without hashing its hundreds of characters again.
+        # The token of each `authorization` value whose token verified, taken apart once: a
+        # client sends the same value RPC after RPC, and the token kept is the same string each
+        # time, so the verifier's cache finds it without hashing its hundreds of characters
+        # again. A refused value is not kept: a caller without a valid token pins no memory.
         self._tokens: dict[str, str] = {}
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
@@ -35,27 +37,26 @@ class Authenticate:
             raise UnauthenticatedError("missing bearer token in 'authorization' metadata")
         token = self._tokens.get(authorization)
         if token is None:
-            token = self._token_of(authorization)
+            return self._verify_then_proceed(call, authorization, proceed)
         # A token verified before needs no await: no coroutine of its own for this step.
         principal = self._verifier.cached(token)
         if principal is None:
-            return self._verify_then_proceed(call, token, proceed)
+            return self._verify_then_proceed(call, authorization, proceed)
         call.principal = principal
         set_current_principal(principal)
         return proceed(call)
 
-    def _token_of(self, authorization: str) -> str:
+    async def _verify_then_proceed(
+        self, call: RpcCall, authorization: str, proceed: Proceed
+    ) -> Any:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise UnauthenticatedError("'authorization' metadata must be 'Bearer <token>'")
         token = token.strip()
+        principal = await self._verifier.verify(token)
         if len(self._tokens) >= _MAX_HEADERS:
             self._tokens.clear()
         self._tokens[authorization] = token
-        return token
-
-    async def _verify_then_proceed(self, call: RpcCall, token: str, proceed: Proceed) -> Any:
-        principal = await self._verifier.verify(token)
         call.principal = principal
         set_current_principal(principal)
         return await proceed(call)
