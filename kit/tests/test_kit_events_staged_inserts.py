@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.database import UnitOfWork, stage_insert, write_staged
 from knowledge_kit.events import ConsumedEvent, new_envelope
+from knowledge_kit.events.envelope import EventEnvelope
 
 from .events_support import applied, consume, notes_database, read_topic, running_producer
 
@@ -115,3 +116,36 @@ async def test_rows_staged_around_a_savepoint_are_refused_rather_than_lost_with_
                 await uow.session.execute(applied.insert().values(body="inside"))
             await uow.commit()
         assert await _applied_bodies(sessions) == ["before the savepoint", "inside"]
+
+
+async def _read_then_stage_body(event: ConsumedEvent) -> None:
+    await event.session.execute(select(func.count()).select_from(applied))
+    stage_insert(event.session, applied, {"body": event.payload.value})
+
+
+async def test_a_refused_staged_row_written_by_the_next_handler_parks_only_its_own_event(
+    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    # The third handler's read writes the second's refused row and raises its error: with one
+    # attempt an event, only the second is parked, the third is applied.
+    bodies = ["first", "x" * 300, "third"]
+    async with notes_database(postgres_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        dead_letter = await new_kafka_topic("deadletter")
+        await _send(kafka_bootstrap, topic, bodies)
+
+        await consume(
+            kafka_bootstrap,
+            topic,
+            sessions,
+            {StringValue: _read_then_stage_body},
+            records=3,
+            dead_letter=dead_letter,
+            max_attempts=1,
+        )
+
+        assert await _applied_bodies(sessions) == ["first", "third"]
+        [parked] = await read_topic(kafka_bootstrap, dead_letter, expected=1)
+        parked_body = StringValue()
+        EventEnvelope.FromString(parked.value).payload.Unpack(parked_body)
+        assert parked_body.value == "x" * 300

@@ -216,16 +216,21 @@ class EventConsumer:
                     with self._span(record):
                         await self._apply_with_retries(record, *prepared)
                 return
+            first_attempt = 2
             if failed > 0 and await self._try_together(ready[:failed]) is not None:
-                # What succeeded a moment ago failed now: one by one, each with its attempts.
+                # What succeeded a moment ago failed now, or rows the records before staged
+                # were refused when this handler ran a statement (its error, not its fault):
+                # one by one, each with its attempts, this record's own not yet counted.
                 for record, prepared in ready[:failed]:
                     with self._span(record):
                         await self._apply_with_retries(record, *prepared)
+                first_attempt = 1
             record, prepared = ready[failed]
-            await self._after_failure(record, prepared[0], 1, error)
-            if self._max_attempts > 1:
+            if first_attempt == 2:
+                await self._after_failure(record, prepared[0], 1, error)
+            if self._max_attempts >= first_attempt:
                 with self._span(record):
-                    await self._apply_with_retries(record, *prepared, first_attempt=2)
+                    await self._apply_with_retries(record, *prepared, first_attempt=first_attempt)
             ready = ready[failed + 1 :]
 
     async def _try_together(
