@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,17 +21,11 @@ import grpc
 from grpc_health.v1 import health_pb2
 
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
+from knowledge_kit.testing.ports import free_port as free_port  # re-exported for services' tests
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 STARTUP_LIMIT_SECONDS = 60.0
 SHUTDOWN_LIMIT_SECONDS = 30.0
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def trusted_issuer_settings(jwks_endpoint: JwksEndpoint) -> dict[str, str]:
