@@ -16,7 +16,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from knowledge_kit.testing.ports import free_port
 
 TOOLS = Path(__file__).parent / "kube_tools"
 PINNED = ("go.mod", "go.sum", "etcd/main.go")
@@ -78,12 +78,6 @@ def built_tools() -> tuple[Path, Path]:
                 raise RuntimeError(f"go build {package} failed:\n{done.stderr[-4000:]}")
             partial.rename(output)
     return apiserver, etcd
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -148,7 +142,7 @@ def running_api_server(directory: Path) -> Iterator[ApiServer]:
         f"{SERVICE_TOKEN},{SERVICE_USER},ms-ml\n"
         f"{NOBODY_TOKEN},nobody,nobody\n"
     )
-    client_port, peer_port, secure_port = _free_port(), _free_port(), _free_port()
+    client_port, peer_port, secure_port = free_port(), free_port(), free_port()
     processes: list[subprocess.Popen[bytes]] = []
     try:
         with (directory / "etcd.log").open("wb") as log:
