@@ -9,6 +9,8 @@ in flight), so nearly every line paid for the callback and still had a write of 
 
 from __future__ import annotations
 
+import codecs
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -19,16 +21,54 @@ import structlog
 
 
 class _Output:
-    """The stream log lines go to; swappable, because structlog caches loggers on first use."""
+    """The stream log lines go to; swappable, because structlog caches loggers on first use.
+
+    Every line is flushed as it is written, so nothing waits in the stream's buffer and the
+    access log may write its lines to the stream's file descriptor itself (`fd`, None for a
+    stream without one or not in UTF-8): a system call, without the text and buffer layers'
+    work per line (a third of the line's cost when it went through them).
+    """
 
     def __init__(self) -> None:
-        self.stream: TextIO = sys.stdout
+        self.fd: int | None = None
+        self.stream = sys.stdout
+
+    @property
+    def stream(self) -> TextIO:
+        return self._stream
+
+    @stream.setter
+    def stream(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.fd = _utf8_descriptor(stream)
 
     def write(self, text: str) -> int:
-        return self.stream.write(text)
+        return self._stream.write(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        self._stream.flush()
+
+    def write_line(self, line: str) -> None:
+        """Write one whole line at once, flushed."""
+        fd = self.fd
+        if fd is None:
+            self._stream.write(line)
+            self._stream.flush()
+            return
+        data = line.encode()
+        written = os.write(fd, data)
+        while written < len(data):  # a signal cut the write short
+            data = data[written:]
+            written = os.write(fd, data)
+
+
+def _utf8_descriptor(stream: TextIO) -> int | None:
+    try:
+        fd = stream.fileno()
+        encoding = codecs.lookup(stream.encoding).name
+    except (AttributeError, OSError, LookupError, TypeError, ValueError):
+        return None  # io.UnsupportedOperation is an OSError and a ValueError
+    return fd if encoding == "utf-8" else None
 
 
 output = _Output()
@@ -135,8 +175,7 @@ class AccessLog:
         clock = self._clock
         if not clock.start <= wall < clock.end:
             clock.turn(wall)
-        stream = output.stream
-        stream.write(
+        output.write_line(
             line
             % (
                 opening,
@@ -150,7 +189,6 @@ class AccessLog:
                 (wall - clock.start) * 1_000_000,
             )
         )
-        stream.flush()
 
     def _write_rendered(self, event: structlog.typing.EventDict) -> None:
         assert self._render is not None
