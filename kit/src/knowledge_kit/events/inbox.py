@@ -44,8 +44,12 @@ async def claim_events(
 ) -> set[str]:
     """`claim_event` for many (event id, topic) pairs in one statement: the ids this
     transaction recorded as applied. An id another transaction holds or has recorded is not
-    among them (PostgreSQL makes this insert wait for that transaction, then skip the row)."""
-    topics = dict(events)  # each id once
+    among them (PostgreSQL makes this insert wait for that transaction, then skip the row).
+
+    The ids are claimed in sorted order: two consumers given overlapping events in different
+    orders (a redelivery during a rebalance) then wait for each other in turn, where claiming
+    them as they came could deadlock, failing one of the two transactions."""
+    topics = dict(sorted(dict(events).items()))  # each id once, in one order for every claim
     if not topics:
         return set()
     if session.get_bind().dialect.name == "postgresql":
