@@ -9,6 +9,7 @@ import grpc
 import pytest
 from fleet.infra.net import free_port
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from knowledge_kit.rpc.client import ServiceChannels
 
 from .edge_harness import running_edge
 from .test_edge_grpc_web import Echo, upstream  # noqa: F401  (the fixture)
@@ -78,3 +79,23 @@ async def test_a_caller_hanging_up_cancels_the_upstream_call(
     assert await watch.read() == b"first"
     watch.cancel()
     await asyncio.wait_for(upstream[2].stream_cancelled.wait(), timeout=10)
+
+
+async def test_a_call_refused_before_any_answer_is_retried_by_the_callers_channel(
+    upstream: tuple[str, object, Echo],  # noqa: F811
+) -> None:
+    """An upstream that refuses a call without answering (an instance as it stops) must reach the
+    caller as such a refusal, with no response headers, so the caller's retry policy may send it
+    again; headers would commit the call to its first attempt."""
+    echo = upstream[2]
+    echo.refusals_left = 2
+    port = free_port()
+    method = "test.echo.v1.EchoService/Refused"
+    channels = ServiceChannels(max_attempts=4)
+    try:
+        async with running_edge(grpc_routes={"test.echo.v1": upstream[0]}, grpc_port=port):
+            channel = channels.channel(f"127.0.0.1:{port}", idempotent_methods=[method])
+            assert await channel.unary_unary(f"/{method}")(b"ready") == b"ydaer"
+    finally:
+        await channels.close()
+    assert echo.attempts == 3

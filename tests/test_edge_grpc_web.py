@@ -45,11 +45,24 @@ class Echo:
     def __init__(self) -> None:
         self.metadata: dict[str, str | bytes] = {}
         self.stream_cancelled = asyncio.Event()
+        self.refusals_left = 0
+        self.attempts = 0
 
     async def echo(self, request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]) -> bytes:
         self.metadata = dict(context.invocation_metadata() or ())
         await context.send_initial_metadata((("x-served-by", "echo"),))
         context.set_trailing_metadata((("x-details-bin", b"\x00\x01binary"),))
+        return request[::-1]
+
+    async def refused_then_answered(
+        self, request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]
+    ) -> bytes:
+        """Refuses with UNAVAILABLE, before any answer, while `refusals_left` lasts (an instance
+        that is stopping); then answers as `echo` does."""
+        self.attempts += 1
+        if self.refusals_left > 0:
+            self.refusals_left -= 1
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the instance is stopping")
         return request[::-1]
 
     async def first_then_silence(
@@ -74,6 +87,7 @@ async def upstream() -> AsyncIterator[tuple[str, health.aio.HealthServicer, Echo
                 {
                     "Echo": grpc.unary_unary_rpc_method_handler(echo.echo),
                     "Watch": grpc.unary_stream_rpc_method_handler(echo.first_then_silence),
+                    "Refused": grpc.unary_unary_rpc_method_handler(echo.refused_then_answered),
                 },
             ),
         )

@@ -44,10 +44,17 @@ class GrpcPassThrough(grpc.GenericRpcHandler):
                 timeout=context.time_remaining(),
             )
             try:
-                await context.send_initial_metadata(await call.initial_metadata() or ())
-                async for reply in call:
-                    yield reply
+                initial_metadata = await call.initial_metadata()
+                # A call refused before any answer (headers and status in one, as an instance
+                # that is stopping refuses) is refused the same way, without headers: they would
+                # commit the caller's call to this attempt and rule out its retry policy.
+                if not call.done() or await call.code() == grpc.StatusCode.OK:
+                    await context.send_initial_metadata(initial_metadata or ())
+                    async for reply in call:
+                        yield reply
                 context.set_trailing_metadata(tuple(await call.trailing_metadata() or ()))
+                if (code := await call.code()) != grpc.StatusCode.OK:
+                    await context.abort(code, await call.details() or "")
             except grpc.aio.AioRpcError as error:
                 context.set_trailing_metadata(tuple(error.trailing_metadata() or ()))
                 await context.abort(error.code(), error.details() or "")
