@@ -1,10 +1,11 @@
 """The web app as people use it: `fleet up` builds it and serves it behind the edge at the page's
 address; two people in two headless Chromium browsers sign up, share a space and a document, and
 each edit reaches the other browser without a reload (WatchDocument over gRPC-web), a save over a
-newer revision is refused with an offer to reload, a restored revision reaches both, a viewer is
-told who may save, the session cookies stay out of the page's scripts, and signing out ends the
-session; a person finds their writing with the search page and asks the Ask page about it, the
-answer streamed (StreamAnswer over gRPC-web) and its citation opening the passage."""
+newer revision is refused with an offer to reload, a restored revision reaches both, words typed
+while a save is on its way stay on the page, a viewer is told who may save, the session cookies
+stay out of the page's scripts, and signing out ends the session; a person finds their writing
+with the search page and asks the Ask page about it, the answer streamed (StreamAnswer over
+gRPC-web) and its citation opening the passage."""
 
 from __future__ import annotations
 
@@ -70,6 +71,7 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
         " to go on; copy your text first to keep it.",
         'second reloaded "saved again in the first browser"',
         'restored revision 2; second shows "first words"',
+        'first typed on during a save: saved revision 6, the page keeps "saved while typing, and more"',
         "viewer told: Your role does not allow this on this document: viewers can read, editors"
         " can also write and restore, and only owners manage members.",
         "third made an editor, then removed; members: 2",
@@ -103,7 +105,7 @@ def test_two_people_share_a_document_live_in_two_browsers(platform: PlatformUp) 
             document_rpc.GetDocumentRequest(name=listed.name), metadata=bearer(token)
         ).document
     assert (space.display_name, document.title) == ("Team notes", "Plan")
-    assert (document.content, document.revision) == ("first words", 5)
+    assert (document.content, document.revision) == ("saved while typing", 6)
 
 
 def made_up_word() -> str:

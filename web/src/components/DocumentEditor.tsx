@@ -107,10 +107,17 @@ export function DocumentEditor({
   const save = () =>
     startTransition(async () => {
       setSaveStatus("saving…");
-      const result = await saveDocumentAction(base.name, base.etag, title, content);
+      const sent = { title, content };
+      const result = await saveDocumentAction(base.name, base.etag, sent.title, sent.content);
       if (saved(result)) {
-        adopt(result.document);
-        setSaveStatus(`saved revision ${result.document.revision}`);
+        // What was typed while the save was on its way stays, as unsaved changes.
+        const document = result.document;
+        setBase(document);
+        setLatest((known) => (document.revision >= known.revision ? document : known));
+        setTitle((typed) => (typed === sent.title ? document.title : typed));
+        setContent((typed) => (typed === sent.content ? document.content : typed));
+        setNotice(null);
+        setSaveStatus(`saved revision ${document.revision}`);
         router.refresh();
       } else {
         setSaveStatus("not saved");

@@ -1,8 +1,9 @@
 // Headless Chromium on the web app (Next.js behind the edge): two people in two browsers sign up,
 // the first creates a space, adds the second as an editor and writes a document; the second opens
 // it and sees each later edit arrive without a reload; a save over a newer revision is refused
-// with a reload offer; a restored revision reaches both; a third person, a viewer, is told who
-// may save; an expired access token is rotated unseen; signing out ends the session.
+// with a reload offer; a restored revision reaches both; words typed during a save stay; a third
+// person, a viewer, is told who may save; an expired access token is rotated unseen; signing out
+// ends the session.
 // Prints one line per step on stdout:
 //   node web_app_session.mjs '{"chromium": "/usr/bin/chromium", "url": "http://127.0.0.1:8080/",
 //     "first": "a@example.com", "second": "b@example.com", "third": "c@example.com",
@@ -47,12 +48,17 @@ async function signUp(page, email, name) {
   await page.waitForURL(/\/spaces$/);
 }
 
+// Saves `content` and waits for this save's answer (the status names a revision it did not name
+// before, and the button is no longer busy), as a person waits for "saved" before going on.
 async function save(page, content) {
+  const before = await page.locator("#save-status").textContent();
   await page.fill("#document-content", content);
   await page.click("#save-button");
-  await page.waitForFunction(
-    () => /^saved revision/.test(document.querySelector("#save-status")?.textContent ?? ""),
-  );
+  await page.waitForFunction((before) => {
+    const status = document.querySelector("#save-status")?.textContent ?? "";
+    const busy = document.querySelector("#save-button")?.textContent !== "Save";
+    return /^saved revision/.test(status) && status !== before && !busy;
+  }, before);
   return page.locator("#save-status").textContent();
 }
 
@@ -118,6 +124,7 @@ try {
   );
   console.log(`second told: ${await second.page.locator("#document-notice span").textContent()}`);
   await second.page.click("#reload-button");
+  await second.page.waitForSelector("#document-notice", { state: "detached" });
   console.log(`second reloaded ${JSON.stringify(await second.page.locator("#document-content").inputValue())}`);
 
   await first.page.goto(documentUrl);
@@ -127,6 +134,24 @@ try {
   );
   await second.page.waitForFunction(() => document.querySelector("#document-content")?.value === "first words");
   console.log(`restored revision 2; second shows ${JSON.stringify(await second.page.locator("#document-content").inputValue())}`);
+
+  // Words typed while a save is on its way (its Server Action held back a second) stay on the
+  // page as unsaved changes; the save's answer does not overwrite them.
+  const holdBack = async (route) => {
+    if (route.request().method() === "POST") await new Promise((done) => setTimeout(done, 1_000));
+    await route.continue();
+  };
+  await first.page.route(documentUrl, holdBack);
+  await first.page.fill("#document-content", "saved while typing");
+  await first.page.click("#save-button");
+  await first.page.waitForSelector('#save-button:text-is("Saving…")');
+  await first.page.type("#document-content", ", and more");
+  await first.page.waitForSelector('#save-button:text-is("Save")');
+  await first.page.unroute(documentUrl, holdBack);
+  console.log(
+    `first typed on during a save: ${await first.page.locator("#save-status").textContent()}, ` +
+      `the page keeps ${JSON.stringify(await first.page.locator("#document-content").inputValue())}`,
+  );
 
   // A viewer may read and follow the document; saving is refused with who may do what.
   const third = await person("third");
