@@ -65,6 +65,22 @@ async def test_the_services_status_codes_reach_the_caller(edge_channel: grpc.aio
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+async def test_a_stream_that_fails_delivers_its_replies_then_its_status(
+    edge_channel: grpc.aio.Channel,
+) -> None:
+    for _ in range(20):  # the replies and the status may arrive at the edge together
+        stream = edge_channel.unary_stream("/test.echo.v1.EchoService/TwoThenFailed")(b"")
+        replies = []
+        with pytest.raises(grpc.aio.AioRpcError) as failed:
+            async for reply in stream:
+                replies.append(reply)
+        assert replies == [b"one", b"two"]
+        assert (failed.value.code(), failed.value.details()) == (
+            grpc.StatusCode.INTERNAL,
+            "failed after two",
+        )
+
+
 async def test_a_method_no_service_serves_is_unimplemented(edge_channel: grpc.aio.Channel) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as unknown:
         await edge_channel.unary_unary("/knowledge.nothing.v1.Nothing/Get")(b"")

@@ -65,6 +65,14 @@ class Echo:
             await context.abort(grpc.StatusCode.UNAVAILABLE, "the instance is stopping")
         return request[::-1]
 
+    async def two_then_failed(
+        self, request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]
+    ) -> AsyncIterator[bytes]:
+        """A stream that fails after its first replies."""
+        yield b"one"
+        yield b"two"
+        await context.abort(grpc.StatusCode.INTERNAL, "failed after two")
+
     async def first_then_silence(
         self, request: bytes, context: grpc.aio.ServicerContext[bytes, bytes]
     ) -> AsyncIterator[bytes]:
@@ -88,6 +96,7 @@ async def upstream() -> AsyncIterator[tuple[str, health.aio.HealthServicer, Echo
                     "Echo": grpc.unary_unary_rpc_method_handler(echo.echo),
                     "Watch": grpc.unary_stream_rpc_method_handler(echo.first_then_silence),
                     "Refused": grpc.unary_unary_rpc_method_handler(echo.refused_then_answered),
+                    "TwoThenFailed": grpc.unary_stream_rpc_method_handler(echo.two_then_failed),
                 },
             ),
         )

@@ -45,9 +45,11 @@ class GrpcPassThrough(grpc.GenericRpcHandler):
             )
             try:
                 initial_metadata = await call.initial_metadata()
-                # A call refused before any answer (headers and status in one, as an instance
-                # that is stopping refuses) is refused the same way, without headers: they would
-                # commit the caller's call to this attempt and rule out its retry policy.
+                # A call that has already failed, with no reply, when its headers are read (an
+                # instance that is stopping refuses with headers and status in one) fails the
+                # same way, without headers: they would commit the caller's call to this attempt
+                # and rule out its retry policy. (One that sent headers and failed at once may be
+                # read so too, and its headers are left out: the status and trailers still come.)
                 if not call.done() or await call.code() == grpc.StatusCode.OK:
                     await context.send_initial_metadata(initial_metadata or ())
                     async for reply in call:
