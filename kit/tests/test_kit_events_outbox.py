@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
@@ -158,3 +159,44 @@ async def test_events_recorded_together_are_published_in_their_order_after_the_c
     assert [record.key for record in published] == [f"notes/{body}".encode() for body in bodies]
     ids = [event_envelope_pb2.EventEnvelope.FromString(r.value).id for r in published]
     assert ids == [envelope.id for envelope in envelopes] and len(set(ids)) == 5
+
+
+class HeldAcknowledgements(OutboxRelay):
+    """A relay whose batches Kafka acknowledges only once `acknowledge` is set, as a broker
+    that is slow to answer does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acknowledge = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def _send(self, rows: Sequence[Any]) -> list[asyncio.Future[Any]]:
+        deliveries = await super()._send(rows)
+
+        async def acknowledged(delivery: asyncio.Future[Any]) -> Any:
+            self.waiting.set()
+            await self.acknowledge.wait()
+            return await delivery
+
+        return [asyncio.ensure_future(acknowledged(delivery)) for delivery in deliveries]
+
+
+async def test_on_sqlite_the_services_writes_go_on_while_kafka_acknowledges_a_batch(
+    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    """SQLite has one writer for the whole database: a relay that marked its batch sent while
+    Kafka acknowledged it held every write of the service up for as long as Kafka took."""
+    async with notes_database(sqlite_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        await _record_note(sessions, topic, "first")
+        async with running_producer(kafka_bootstrap) as producer:
+            relay = HeldAcknowledgements(sessions, producer)
+            publishing = asyncio.create_task(relay.publish_pending_events())
+            await relay.waiting.wait()
+            await asyncio.sleep(0.3)  # what the relay does meanwhile, it has done by now
+            await asyncio.wait_for(_record_note(sessions, topic, "second"), timeout=3)
+            relay.acknowledge.set()
+            assert await publishing == 1
+            assert await relay.publish_pending_events() == 1
+        published = await read_topic(kafka_bootstrap, topic, expected=2)
+    assert [record.key for record in published] == [b"notes/first", b"notes/second"]
