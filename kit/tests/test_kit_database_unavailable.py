@@ -3,7 +3,9 @@ reason to park a good event; a broken query stays INTERNAL (retrying would not h
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -64,7 +66,13 @@ async def test_postgresql_refusing_connections_is_unreachable() -> None:
 
 async def test_a_sqlite_file_that_cannot_be_opened_is_unreachable(tmp_path: Path) -> None:
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/service.db")
-    assert database_unreachable(await _failure_of(engine, "SELECT 1"))
+    before = set(threading.enumerate())
+    failure = await _failure_of(engine, "SELECT 1")
+    # aiosqlite stops the thread of a connection that failed to open without waiting for it; the
+    # thread then answers on this test's event loop, which must still be running.
+    for thread in set(threading.enumerate()) - before:
+        await asyncio.to_thread(thread.join, 10)
+    assert database_unreachable(failure)
 
 
 async def test_a_broken_query_is_not_an_outage(tmp_path: Path) -> None:
