@@ -52,11 +52,9 @@ class GrpcPassThrough(grpc.GenericRpcHandler):
                 # read so too, and its headers are left out: the status and trailers still come.)
                 if not call.done() or await call.code() == grpc.StatusCode.OK:
                     await context.send_initial_metadata(initial_metadata or ())
-                    async for reply in call:
-                        yield reply
+                async for reply in call:  # a failed call raises its status here
+                    yield reply
                 context.set_trailing_metadata(tuple(await call.trailing_metadata() or ()))
-                if (code := await call.code()) != grpc.StatusCode.OK:
-                    await context.abort(code, await call.details() or "")
             except grpc.aio.AioRpcError as error:
                 context.set_trailing_metadata(tuple(error.trailing_metadata() or ()))
                 await context.abort(error.code(), error.details() or "")

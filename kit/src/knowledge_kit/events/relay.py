@@ -69,26 +69,31 @@ class OutboxRelay:
                 return 0
             deliveries = await self._send(rows)
             positions = [row.position for row in rows]
-            if session.get_bind().dialect.name != "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
+                await self._mark_sent_while_acknowledged(session, positions, deliveries)
+            else:
                 # SQLite has one writer for the whole database: marking the batch would hold
                 # every other write of the service up for as long as Kafka takes to acknowledge.
                 await asyncio.gather(*deliveries)
                 await self._mark_sent(session, positions)
-                return len(rows)
-            # Marked sent while Kafka acknowledges the records, the two waits overlapping (one
-            # after the other, the mark took 11-17 ms of a batch of 500's 65-80); the mark
-            # commits only once every record is acknowledged, and is rolled back otherwise.
-            marking = asyncio.ensure_future(self._mark_sent(session, positions))
-            try:
-                await asyncio.gather(*deliveries)
-            except BaseException:
-                # The statement ends before the transaction rolls back; Kafka's error is raised.
-                await asyncio.wait([marking])
-                if not marking.cancelled():
-                    marking.exception()
-                raise
-            await marking
         return len(rows)
+
+    async def _mark_sent_while_acknowledged(
+        self, session: AsyncSession, positions: list[int], deliveries: list[asyncio.Future[Any]]
+    ) -> None:
+        # Marked sent while Kafka acknowledges the records, the two waits overlapping (one after
+        # the other, the mark took 11-17 ms of a batch of 500's 65-80); the mark commits only
+        # once every record is acknowledged, and is rolled back otherwise.
+        marking = asyncio.ensure_future(self._mark_sent(session, positions))
+        try:
+            await asyncio.gather(*deliveries)
+        except BaseException:
+            # The statement ends before the transaction rolls back; Kafka's error is raised.
+            await asyncio.wait([marking])
+            if not marking.cancelled():
+                marking.exception()
+            raise
+        await marking
 
     async def _send(self, rows: Sequence[Any]) -> list[asyncio.Future[Any]]:
         """Hand the rows to the producer in their order; their deliveries."""
