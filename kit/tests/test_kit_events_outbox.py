@@ -200,3 +200,27 @@ async def test_on_sqlite_the_services_writes_go_on_while_kafka_acknowledges_a_ba
             assert await relay.publish_pending_events() == 1
         published = await read_topic(kafka_bootstrap, topic, expected=2)
     assert [record.key for record in published] == [b"notes/first", b"notes/second"]
+
+
+class RefusedAcknowledgements(OutboxRelay):
+    """A relay whose batches Kafka refuses, as a broker that went down after taking them does."""
+
+    async def _send(self, rows: Sequence[Any]) -> list[asyncio.Future[Any]]:
+        deliveries = await super()._send(rows)
+        await asyncio.gather(*deliveries)
+        refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        refused.set_exception(ConnectionError("the broker went away"))
+        return [refused]
+
+
+async def test_on_sqlite_a_batch_kafka_refuses_stays_unsent_and_goes_again(
+    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    async with notes_database(sqlite_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        await _record_note(sessions, topic, "first")
+        async with running_producer(kafka_bootstrap) as producer:
+            with pytest.raises(ConnectionError, match="went away"):
+                await RefusedAcknowledgements(sessions, producer).publish_pending_events()
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 0
