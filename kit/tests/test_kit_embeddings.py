@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -125,3 +127,42 @@ def test_weights_that_are_no_embedding_matrix_are_refused(tmp_path: Path) -> Non
     files = _model_files(tmp_path, {"embedding.weight": np.zeros(8, dtype=np.float32)})
     with pytest.raises(UnusableEmbeddingModel, match="not a token embedding matrix"):
         WordLlamaEmbedder("models/embedder/versions/3", files=files)
+
+
+# Run in a process of its own, so that its resident memory is the embedder's alone: 1,000 texts
+# bring the embedder to its working size, then 19,000 more, each with words never seen (more
+# than the 10,000 a tokenizer's word cache would keep: it grew by about 50 MiB here, the
+# embedder without it by 1-2 MiB).
+_EVER_NEW_WORDS = """
+import sys
+from knowledge_kit.embeddings import WordLlamaEmbedder
+
+def rss_mib():
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+def texts(first, count):
+    return [
+        f"Edited at 2026-12-06T10:{n % 60:02d}:{n % 97:02d}.{n:06d}Z by reviewer{n} in the space"
+        for n in range(first, first + count)
+    ]
+
+embedder = WordLlamaEmbedder()
+embedder.embed(texts(0, 1_000))
+before = rss_mib()
+for first in range(1_000, 20_000, 1_000):
+    embedder.embed(texts(first, 1_000))
+print(rss_mib() - before)
+"""
+
+
+def test_texts_with_ever_new_words_do_not_grow_the_embedder() -> None:
+    """A service embeds edits full of words it never saw before (timestamps, ids, names); the
+    embedder keeps none of them."""
+    finished = subprocess.run(
+        [sys.executable, "-c", _EVER_NEW_WORDS], capture_output=True, text=True, timeout=120
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert float(finished.stdout) < 16, f"grew by {float(finished.stdout):.1f} MiB"
