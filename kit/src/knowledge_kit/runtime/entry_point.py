@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from knowledge_kit.events.kafka import KafkaUnavailable
+from knowledge_kit.runtime.allocator import return_freed_memory
 from knowledge_kit.settings import SettingsError
 
 # Failures an operator fixes outside the code (a variable, a broker, credentials): their message
@@ -16,8 +17,10 @@ START_FAILURES = (SettingsError, KafkaUnavailable)
 
 
 def run_service_process(service: str, serve: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run `serve()` to the end; exit non-zero with one line naming `service` when it cannot
-    start for a reason in START_FAILURES."""
+    """Run `serve()` to the end, in a process that gives memory it freed back to the system;
+    exit non-zero with one line naming `service` when it cannot start for a reason in
+    START_FAILURES."""
+    return_freed_memory()
     try:
         asyncio.run(serve())
     except START_FAILURES as error:
