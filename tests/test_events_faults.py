@@ -1,7 +1,8 @@
-"""Events survive every fault: 10,000 events recorded through the outbox are applied exactly
-once, in order per key, while the relay is killed, the broker is killed and restarted on its
-data, and each consumer in turn is killed mid-batch so its group rebalances onto the other one
-(and again when it comes back)."""
+"""Events survive every fault: 10,000 events recorded through the outbox (a few hundred more
+when a consumer the test waits on has nothing left to apply) are applied exactly once, in order
+per key, while the relay is killed, the broker is killed and restarted on its data, and each
+consumer in turn is killed mid-batch so its group rebalances onto the other one (and again when
+it comes back)."""
 
 from __future__ import annotations
 
@@ -61,10 +62,11 @@ async def test_every_event_is_applied_once_in_order_through_every_fault(
             f"\n{counts}; records published {published} ({published - counts.relayed} of "
             f"them again after the relay's kill); restarts after exiting on their own: {exits}"
         )
+        assert run.recorded >= EVENTS
         assert counts == LedgerCounts(
-            produced=EVENTS,
-            relayed=EVENTS,
-            applied=EVENTS,
+            produced=run.recorded,
+            relayed=run.recorded,
+            applied=run.recorded,
             doubled=0,
             suppressed=counts.suppressed,
             reorderings=0,

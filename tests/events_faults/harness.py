@@ -28,6 +28,8 @@ DOCUMENTS = [f"spaces/faults/documents/d{index}" for index in range(40)]
 PARTITIONS = 4
 CONSUMER_GROUP = "ms-faults"
 EVENTS_PER_TRANSACTION = 25
+# Recorded whenever a consumer the test waits on has nothing left to apply.
+MORE_WHILE_WAITING = 250
 WAIT_SECONDS = 90.0
 POLL_SECONDS = 0.05
 
@@ -46,6 +48,9 @@ class FaultRun:
         self.sessions = session_factory(self.engine)
         self.outbox = Outbox("ms_faults")
         self.recorded = 0
+        # One transaction at a time takes the next indices, however many `produce` calls run.
+        self._recording = asyncio.Lock()
+        self._producing: list[asyncio.Task[None]] = []
         self.relay = DriverProcess(
             "relay", "relay", [database_url, broker.bootstrap], workdir / "relay.log"
         )
@@ -65,18 +70,20 @@ class FaultRun:
 
     async def produce(self, count: int) -> None:
         """Record `count` more events, EVENTS_PER_TRANSACTION per transaction."""
-        end = self.recorded + count
-        while self.recorded < end:
-            batch = range(self.recorded, min(end, self.recorded + EVENTS_PER_TRANSACTION))
-            async with self.sessions() as session, session.begin():
-                for index in batch:
-                    document = DOCUMENTS[index % len(DOCUMENTS)]
-                    revision = index // len(DOCUMENTS) + 1
-                    event = events_pb2.DocumentUpdated(
-                        document=document, revision=revision, previous_revision=revision - 1
-                    )
-                    await self.outbox.record(session, self.topic, event, subject=document)
-            self.recorded = batch.stop
+        left = count
+        while left:
+            async with self._recording:
+                batch = range(self.recorded, self.recorded + min(left, EVENTS_PER_TRANSACTION))
+                async with self.sessions() as session, session.begin():
+                    for index in batch:
+                        document = DOCUMENTS[index % len(DOCUMENTS)]
+                        revision = index // len(DOCUMENTS) + 1
+                        event = events_pb2.DocumentUpdated(
+                            document=document, revision=revision, previous_revision=revision - 1
+                        )
+                        await self.outbox.record(session, self.topic, event, subject=document)
+                self.recorded = batch.stop
+            left -= len(batch)
             await asyncio.sleep(0)  # let the test's waits look in between
 
     async def counts(self) -> LedgerCounts:
@@ -99,16 +106,29 @@ class FaultRun:
         return await self.counts()
 
     async def until_applied(self, what: str) -> LedgerCounts:
-        """Wait until every event recorded so far was applied."""
+        """Wait until every event recorded so far (once what `until_applying` records is in)
+        was applied."""
+        await asyncio.gather(*self._producing)
+        self._producing.clear()
         recorded = self.recorded
         return await self.until(what, lambda counts: counts.applied >= recorded)
 
     async def until_applying(self, consumer: DriverProcess, more: int) -> None:
-        """Wait until `consumer` applied `more` events from now: it is busy with a batch."""
+        """Wait until `consumer` applied `more` events from now: it is busy with a batch.
+
+        A consumer that (re)joined the group holds no partition until the group's next
+        rebalance, and the events recorded before that may all go to the other member: while
+        `consumer` waits with nothing left to apply, MORE_WHILE_WAITING more are recorded
+        (in the background, so that it is still applying them when the wait ends)."""
         start = await self.applied_by(consumer)
 
         async def check() -> bool:
-            return await self.applied_by(consumer) >= start + more
+            if await self.applied_by(consumer) >= start + more:
+                return True
+            idle = all(task.done() for task in self._producing)
+            if idle and (await self.counts()).applied >= self.recorded:
+                self._producing.append(asyncio.create_task(self.produce(MORE_WHILE_WAITING)))
+            return False
 
         await self._wait(f"{consumer.name} applying {more} more events", check, WAIT_SECONDS)
 
