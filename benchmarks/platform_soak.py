@@ -353,14 +353,15 @@ async def soak(
     print(f"{'min':>5} {'answered':>9} {'failed':>6} {'RSS MiB':>8} {'fds':>5} {'sockets':>7} load")
     for call in itertools.cycle(mix.calls()):
         now = loop.time()
-        if now >= report_due or (not watch.settled and now >= warm):
+        warmed_up = not watch.settled and now >= warm
+        if now >= report_due or warmed_up:
             used = watch.read()
             print(
                 f"{(now - start) / 60:>5.1f} {tally.answered:>9} {sum(tally.failed.values()):>6} "
                 f"{used.rss_kib / 1024:>8.1f} {used.fds:>5} {used.sockets:>7} {_load_average()}",
                 flush=True,
             )
-            if not watch.settled and now >= warm:
+            if warmed_up:
                 watch.settle()
                 print(f"{(now - start) / 60:>5.1f} warmed up: growth is measured from here")
             if now >= report_due:

@@ -11,6 +11,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 _exporter = InMemorySpanExporter()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database of each backend in turn: SQLite, then PostgreSQL."""
+    fixture = "sqlite_database_url" if request.param == "sqlite" else "postgres_database_url"
+    return str(request.getfixturevalue(fixture))
+
+
 @pytest.fixture(scope="session")
 def finished_spans() -> InMemorySpanExporter:
     """Every span recorded in this test process (filter by trace id)."""

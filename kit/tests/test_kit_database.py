@@ -14,12 +14,6 @@ from knowledge_kit.database.migrations import current_revision, upgrade_database
 MIGRATIONS = Path(__file__).resolve().parent / "sample_migrations"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = "sqlite_database_url" if request.param == "sqlite" else "postgres_database_url"
-    return str(request.getfixturevalue(fixture))
-
-
 async def _bodies(url: str) -> list[str]:
     engine = create_database_engine(url)
     async with engine.connect() as connection:
@@ -29,11 +23,11 @@ async def _bodies(url: str) -> list[str]:
     return bodies
 
 
-async def test_migrations_run_to_head_including_alters(database_url: str) -> None:
-    assert await current_revision(database_url) is None
-    await upgrade_database(database_url, MIGRATIONS)
-    assert await current_revision(database_url) == "0003"
-    engine = create_database_engine(database_url)
+async def test_migrations_run_to_head_including_alters(each_database_url: str) -> None:
+    assert await current_revision(each_database_url) is None
+    await upgrade_database(each_database_url, MIGRATIONS)
+    assert await current_revision(each_database_url) == "0003"
+    engine = create_database_engine(each_database_url)
     with pytest.raises(IntegrityError):
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO notes (title) VALUES ('no body')"))
@@ -43,9 +37,9 @@ async def test_migrations_run_to_head_including_alters(database_url: str) -> Non
     await engine.dispose()
 
 
-async def test_a_unit_of_work_commits_all_or_nothing(database_url: str) -> None:
-    await upgrade_database(database_url, MIGRATIONS)
-    sessions = session_factory(create_database_engine(database_url))
+async def test_a_unit_of_work_commits_all_or_nothing(each_database_url: str) -> None:
+    await upgrade_database(each_database_url, MIGRATIONS)
+    sessions = session_factory(create_database_engine(each_database_url))
     async with UnitOfWork(sessions) as uow:
         await uow.session.execute(text("INSERT INTO notes (body) VALUES ('kept')"))
         await uow.commit()
@@ -55,7 +49,7 @@ async def test_a_unit_of_work_commits_all_or_nothing(database_url: str) -> None:
         async with UnitOfWork(sessions) as uow:
             await uow.session.execute(text("INSERT INTO notes (body) VALUES ('failed')"))
             raise RuntimeError("use case failed")
-    assert await _bodies(database_url) == ["kept"]
+    assert await _bodies(each_database_url) == ["kept"]
 
 
 async def test_a_unit_of_work_cannot_be_used_outside_its_block(sqlite_database_url: str) -> None:

@@ -33,17 +33,11 @@ def notes_metadata(*extra: Column[str]) -> MetaData:
     return metadata
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = "sqlite_database_url" if request.param == "sqlite" else "postgres_database_url"
-    return str(request.getfixturevalue(fixture))
-
-
-async def test_migrations_matching_the_declared_tables_pass(database_url: str) -> None:
+async def test_migrations_matching_the_declared_tables_pass(each_database_url: str) -> None:
     # The event tables come from create_event_tables(version=1): the newest version must be
     # exactly what EVENTS_METADATA declares, on both backends.
     declared = declared_schema([notes_metadata(), EVENTS_METADATA])
-    await check_migrations(MIGRATIONS, declared, database_url)
+    await check_migrations(MIGRATIONS, declared, each_database_url)
 
 
 def test_an_event_tables_version_the_kit_does_not_have_is_refused() -> None:
@@ -51,20 +45,22 @@ def test_an_event_tables_version_the_kit_does_not_have_is_refused() -> None:
         create_event_tables(version=2)
 
 
-async def test_a_column_declared_without_a_migration_is_named(database_url: str) -> None:
+async def test_a_column_declared_without_a_migration_is_named(each_database_url: str) -> None:
     declared = declared_schema([notes_metadata(Column("pinned_at", String(30))), EVENTS_METADATA])
     with pytest.raises(MigrationCheckFailed, match=r"differs from the declared tables.*pinned_at"):
-        await check_migrations(MIGRATIONS, declared, database_url)
+        await check_migrations(MIGRATIONS, declared, each_database_url)
 
 
-async def test_a_table_no_migration_creates_is_named(database_url: str) -> None:
+async def test_a_table_no_migration_creates_is_named(each_database_url: str) -> None:
     extra = MetaData()
     Table("tags", extra, Column("id", Integer, primary_key=True))
     with pytest.raises(
         MigrationCheckFailed, match=r"after upgrade to head: expected tables.*'tags'"
     ):
         await check_migrations(
-            MIGRATIONS, declared_schema([notes_metadata(), EVENTS_METADATA, extra]), database_url
+            MIGRATIONS,
+            declared_schema([notes_metadata(), EVENTS_METADATA, extra]),
+            each_database_url,
         )
 
 
