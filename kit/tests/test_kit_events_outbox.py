@@ -213,10 +213,12 @@ class RefusedAcknowledgements(OutboxRelay):
         return [refused]
 
 
-async def test_on_sqlite_a_batch_kafka_refuses_stays_unsent_and_goes_again(
-    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+async def test_a_batch_kafka_refuses_stays_unsent_and_goes_again(
+    each_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
 ) -> None:
-    async with notes_database(sqlite_database_url) as sessions:
+    """On SQLite the batch is marked sent only after Kafka acknowledged it; on PostgreSQL the
+    mark, made while Kafka acknowledges, is rolled back."""
+    async with notes_database(each_database_url) as sessions:
         topic = await new_kafka_topic("notes")
         await _record_note(sessions, topic, "first")
         async with running_producer(kafka_bootstrap) as producer:
