@@ -50,7 +50,6 @@ def _grown_mib(how: str) -> float:
     return float(finished.stdout)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's malloc")
 def test_a_service_process_keeps_none_of_the_large_blocks_it_freed() -> None:
     # The same work outside the service's entry point keeps them (glibc's default).
     assert _grown_mib("bare") > 100
