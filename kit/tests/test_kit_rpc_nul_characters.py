@@ -116,6 +116,19 @@ async def test_text_without_nul_reaches_the_handler_unchanged(
     assert notes.titles == [title]
 
 
+async def test_a_request_whose_bytes_hold_a_zero_byte_outside_its_text_is_accepted(
+    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+) -> None:
+    notes = RecordingNotes()
+    running = await start_grpc_server((add_NotesServicer_to_server, notes))
+    note = Note(name="notes/1", title="fine", tags=["", "x"])  # the empty tag's length is 0
+    assert b"\x00" in note.SerializeToString()
+    async with grpc.aio.insecure_channel(running.target) as channel:
+        answer = await _client(channel, "GetNote")(note, metadata=bearer(jwks_endpoint.mint()))
+    assert answer.title == "fine"
+    assert notes.titles == ["fine"]
+
+
 async def test_a_caller_without_a_token_is_unauthenticated_before_its_text_is_looked_at(
     start_grpc_server: StartServer,
 ) -> None:

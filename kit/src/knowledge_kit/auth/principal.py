@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from knowledge_kit.current import bound_principal as _bound_principal
+from knowledge_kit.current import rpc_call as _rpc_call
 
 ALGORITHMS = ("EdDSA", "RS256")
 ROLES_CLAIM = "roles"
@@ -47,14 +49,18 @@ class Principal:
         return role in self.roles
 
 
-_current_principal: ContextVar[Principal | None] = ContextVar("knowledge_principal", default=None)
-
-
 def current_principal() -> Principal | None:
-    """The principal of the RPC or WebSocket connection being handled, if it authenticated."""
-    return _current_principal.get()
+    """The principal of the RPC or WebSocket connection being handled, if it authenticated: the
+    one bound to the task (`set_current_principal`), else the RPC's (`RpcCall.principal`, which
+    the `Authenticate` step sets; no context variable of its own to set per RPC)."""
+    principal = _bound_principal.get()
+    if principal is None:
+        call = _rpc_call.get()
+        if call is not None:
+            return call.principal
+    return principal
 
 
-# The ContextVar's own setter: binding a principal costs no Python frame per RPC.
-set_current_principal: Callable[[Principal | None], object] = _current_principal.set
-"""Bind the principal for the rest of the current task (used by the kit's entry points)."""
+set_current_principal: Callable[[Principal | None], object] = _bound_principal.set
+"""Bind the principal for the rest of the current task (used by entry points other than RPCs:
+WebSocket connections)."""

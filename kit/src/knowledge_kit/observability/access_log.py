@@ -57,9 +57,16 @@ class _Output:
             return
         data = line.encode()
         written = os.write(fd, data)
-        while written < len(data):  # a signal cut the write short
+        if written < len(data):
+            self.write_remainder(data, written)
+
+    def write_remainder(self, data: bytes, written: int) -> None:
+        """Write what is left of `data` after its first `written` bytes (a signal cut the write
+        to the descriptor short)."""
+        assert self.fd is not None
+        while written < len(data):
             data = data[written:]
-            written = os.write(fd, data)
+            written = os.write(self.fd, data)
 
 
 def _utf8_descriptor(stream: TextIO) -> int | None:
@@ -175,20 +182,24 @@ class AccessLog:
         clock = self._clock
         if not clock.start <= wall < clock.end:
             clock.turn(wall)
-        output.write_line(
-            line
-            % (
-                opening,
-                status,
-                seconds * 1000,
-                request_id,
-                trace_id,
-                name,
-                self._closing,
-                clock.prefix,
-                (wall - clock.start) * 1_000_000,
-            )
+        text = line % (
+            opening,
+            status,
+            seconds * 1000,
+            request_id,
+            trace_id,
+            name,
+            self._closing,
+            clock.prefix,
+            (wall - clock.start) * 1_000_000,
         )
+        if output.fd is None:
+            output.write_line(text)
+        else:  # `write_line`'s own way, without its frame
+            data = text.encode()
+            written = os.write(output.fd, data)
+            if written < len(data):
+                output.write_remainder(data, written)
 
     def _write_rendered(self, event: structlog.typing.EventDict) -> None:
         assert self._render is not None

@@ -9,29 +9,23 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
 from typing import Any, TextIO
 
 import orjson
 import structlog
 
+from knowledge_kit.current import rpc_call
 from knowledge_kit.observability.access_log import configure_access_log, output, rendered_by
 from knowledge_kit.observability.redaction import redact_secrets
 
 _output = output
-_current_call: Callable[[], Any] | None = None
 
 
 def _add_rpc_context(
     _logger: object, _method: str, event: structlog.typing.EventDict
 ) -> structlog.typing.EventDict:
     """Tag lines logged while an RPC is handled with its request id (and trace id)."""
-    global _current_call
-    if _current_call is None:
-        from knowledge_kit.rpc.call import current_call  # the rpc package imports this one
-
-        _current_call = current_call
-    call = _current_call()
+    call = rpc_call.get()
     if call is not None:
         event.setdefault("request_id", call.request_id)
         if call.trace_id:

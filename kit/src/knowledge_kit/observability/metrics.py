@@ -29,53 +29,52 @@ class RpcMetrics(Collector):
     `grpc_server_handling_seconds{grpc_method}` (a histogram)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._handled: dict[tuple[str, str], int] = {}
-        # Per method: [sum of seconds, count in bucket 0, ..., count above the last bound].
-        self._latency: dict[str, list[float]] = {}
+        # Per method: the RPCs handled by status code, and [sum of seconds, count in bucket 0,
+        # ..., count above the last bound]; one lookup by method per RPC.
+        self._methods: dict[str, tuple[dict[str, int], list[float]]] = {}
         registry.register(self)
 
     def observe(self, method: str, code: str, seconds: float) -> None:
         """Count one finished RPC and record how long it took."""
-        key = (method, code)
-        handled = self._handled
-        handled[key] = handled.get(key, 0) + 1
-        latency = self._latency.get(method)
-        if latency is None:
-            latency = self._latency[method] = [0.0] * (len(BUCKETS) + 2)
+        record = self._methods.get(method)
+        if record is None:
+            record = self._methods[method] = ({}, [0.0] * (len(BUCKETS) + 2))
+        handled, latency = record
+        handled[code] = handled.get(code, 0) + 1
         latency[0] += seconds
         latency[bisect_left(BUCKETS, seconds) + 1] += 1
 
     def describe(self) -> Iterable[Metric]:
-        return self._families({}, {})
+        return self._families({})
 
     def collect(self) -> Iterable[Metric]:
         # Copies taken in one step each: the event loop keeps counting while a scrape reads.
-        handled = dict(self._handled)
-        latency = {method: list(values) for method, values in dict(self._latency).items()}
-        return self._families(handled, latency)
+        methods = {
+            method: (dict(handled), list(latency))
+            for method, (handled, latency) in dict(self._methods).items()
+        }
+        return self._families(methods)
 
     @staticmethod
-    def _families(
-        handled: dict[tuple[str, str], int], latency: dict[str, list[float]]
-    ) -> list[Metric]:
+    def _families(methods: dict[str, tuple[dict[str, int], list[float]]]) -> list[Metric]:
         counter = CounterMetricFamily(
             "grpc_server_handled",
             "RPCs completed on the server, by method and status code.",
             labels=["grpc_method", "grpc_code"],
         )
-        for (method, code), count in handled.items():
-            counter.add_metric([method, code], count)
         histogram = HistogramMetricFamily(
             "grpc_server_handling_seconds",
             "Time to handle an RPC, by method.",
             labels=["grpc_method"],
         )
-        for method, values in latency.items():
+        for method, (handled, latency) in methods.items():
+            for code, count in handled.items():
+                counter.add_metric([method, code], count)
             cumulative, buckets = 0.0, []
-            for le, in_bucket in zip(_LE, values[1:], strict=True):
+            for le, in_bucket in zip(_LE, latency[1:], strict=True):
                 cumulative += in_bucket
                 buckets.append((le, cumulative))
-            histogram.add_metric([method], buckets, values[0])
+            histogram.add_metric([method], buckets, latency[0])
         return [counter, histogram]
 
 

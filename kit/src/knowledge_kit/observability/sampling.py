@@ -7,7 +7,6 @@ when it samples, marks the context so that the SDK's sampler records it without 
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 
 from opentelemetry import context as otel_context
@@ -23,24 +22,28 @@ from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
 
 _DECIDED = otel_context.create_key("knowledge-kit-root-sampled")
-_root_ratio = 0.0
+
+root_ratio = 0.0
+"""The share of new roots to sample, as the installed provider's sampler was told (0 until one
+is). The RPC step decides a root with `root_ratio and random.random() < root_ratio` (read here
+on every RPC: a provider may be installed after the step is made) and starts a sampled one in
+`sampled_root()`."""
 
 
 def root_sampler(ratio: float) -> Sampler:
     """The provider's sampler: a caller's decision wins; roots the kit already sampled are
     recorded; other roots (consumers, jobs) are sampled at `ratio`."""
-    global _root_ratio
+    global root_ratio
     if not 0.0 <= ratio <= 1.0:
         raise ValueError(f"trace sample ratio must be between 0 and 1, got {ratio}")
-    _root_ratio = ratio
+    root_ratio = ratio
     return ParentBased(root=_DecidedOrRatio(ratio))
 
 
-def sample_new_root() -> otel_context.Context | None:
-    """A context to start a sampled root span in, or None when this root is not sampled."""
-    if _root_ratio and random.random() < _root_ratio:
-        return otel_context.set_value(_DECIDED, True, otel_context.Context())
-    return None
+def sampled_root() -> otel_context.Context:
+    """A context to start a root span in that the provider's sampler records without deciding
+    again."""
+    return otel_context.set_value(_DECIDED, True, otel_context.Context())
 
 
 class _DecidedOrRatio(Sampler):

@@ -32,19 +32,41 @@ class MalformedRequest:
         return ValidationError(f"the request is not a valid {self.message_name} message")
 
 
+class NulFreeRequest:
+    """The request message deserialized last, when its bytes held no zero byte: then no text in
+    it holds NUL (UTF-8 writes NUL as a zero byte, and the wire format carries a string's bytes
+    as they are), and the NUL check need not read its fields. grpc.aio runs a unary method's
+    handler right after deserializing its request, and hands a stream's handler each message
+    right after deserializing it, with no await between, so a step that runs before any await
+    of its own finds its request here; any other request is checked field by field."""
+
+    __slots__ = ("message",)
+
+    def __init__(self) -> None:
+        self.message: object = None
+
+
+nul_free_request = NulFreeRequest()
+
+
 def guarded_deserializer(deserializer: Deserializer | None, streaming: bool) -> Deserializer | None:
-    """`deserializer`, with bytes that do not parse refused as described above."""
+    """`deserializer`, with bytes that do not parse refused as described above, noting a message
+    whose bytes hold no zero byte in `nul_free_request`."""
     if deserializer is None:
         return None
     refusal = MalformedRequest(_message_name(deserializer))
+    noted = nul_free_request
 
     def deserialize(data: bytes) -> Any:
         try:
-            return deserializer(data)
+            message = deserializer(data)
         except DecodeError:
             if streaming:
                 raise refusal.error() from None
             return refusal
+        if b"\x00" not in data:
+            noted.message = message
+        return message
 
     return deserialize
 

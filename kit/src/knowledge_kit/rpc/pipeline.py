@@ -23,7 +23,10 @@ class RpcStep(Protocol):
     """One concern around every RPC: do something, `await proceed(call)`, do something after.
 
     A step with nothing to do after the call may be a plain method returning `proceed(call)`
-    unawaited: one coroutine fewer per RPC."""
+    unawaited: one coroutine fewer per RPC. A step may also have a `bind(proceed)` method
+    returning what it does with `proceed` fixed, a function of the call alone: the pipeline then
+    calls that, one Python frame fewer per step and RPC than calling the step with `proceed`
+    (the kit's own steps do, and their `__call__` is `bind(proceed)(call)`)."""
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]: ...
 
@@ -37,6 +40,9 @@ def compose(steps: Sequence[RpcStep], innermost: Proceed) -> Proceed:
 
 
 def _bind(step: RpcStep, proceed: Proceed) -> Proceed:
+    bind: Callable[[Proceed], Proceed] | None = getattr(step, "bind", None)
+    if bind is not None:
+        return bind(proceed)
     # A closure calling the step's own `__call__` function, not a wrapper coroutine and not a
     # partial with `proceed=` bound: the interpreter runs a Python function called from Python
     # in the frame loop it is in, while a partial copies its keywords into a dict and starts a

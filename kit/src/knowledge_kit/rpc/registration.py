@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 
+from knowledge_kit.rpc.call import note_lookup
 from knowledge_kit.rpc.pipeline import RpcPipeline
 
 
@@ -24,7 +25,10 @@ class MethodTable(grpc.GenericRpcHandler):
         self.handlers: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
 
     def service(self, handler_call_details: grpc.HandlerCallDetails) -> Any:
-        return self.handlers.get(handler_call_details.method)
+        handler = self.handlers.get(handler_call_details.method)
+        if handler is not None:
+            note_lookup(handler_call_details)
+        return handler
 
 
 class WrappingRegistrar:
@@ -66,4 +70,7 @@ class _WrappedGenericHandler(grpc.GenericRpcHandler):
         if method not in self._wrapped:
             handler = self._inner.service(handler_call_details)
             self._wrapped[method] = self._pipeline.wrap(method, handler) if handler else None
-        return self._wrapped[method]
+        wrapped = self._wrapped[method]
+        if wrapped is not None:
+            note_lookup(handler_call_details)
+        return wrapped

@@ -1,11 +1,11 @@
-"""Authenticate: the caller's bearer token becomes `call.principal` and `current_principal()`."""
+"""Authenticate: the caller's bearer token becomes `call.principal`, which `current_principal()`
+returns while the RPC is handled."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from knowledge_kit.auth.principal import set_current_principal
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.errors import UnauthenticatedError
 from knowledge_kit.rpc.call import RpcCall
@@ -30,21 +30,29 @@ class Authenticate:
         self._tokens: dict[str, str] = {}
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        authorization = call.metadata.get("authorization")
-        if authorization is None:
-            if call.method in self._public:
-                return proceed(call)
-            raise UnauthenticatedError("missing bearer token in 'authorization' metadata")
-        token = self._tokens.get(authorization)
-        if token is None:
-            return self._verify_then_proceed(call, authorization, proceed)
-        # A token verified before needs no await: no coroutine of its own for this step.
-        principal = self._verifier.cached(token)
-        if principal is None:
-            return self._verify_then_proceed(call, authorization, proceed)
-        call.principal = principal
-        set_current_principal(principal)
-        return proceed(call)
+        return self.bind(proceed)(call)
+
+    def bind(self, proceed: Proceed) -> Proceed:
+        public, tokens, cached = self._public, self._tokens, self._verifier.cached
+        verify_then_proceed = self._verify_then_proceed
+
+        def authenticate(call: RpcCall) -> Awaitable[Any]:
+            authorization = call.metadata.get("authorization")
+            if authorization is None:
+                if call.method in public:
+                    return proceed(call)
+                raise UnauthenticatedError("missing bearer token in 'authorization' metadata")
+            token = tokens.get(authorization)
+            if token is None:
+                return verify_then_proceed(call, authorization, proceed)
+            # A token verified before needs no await: no coroutine of its own for this step.
+            principal = cached(token)
+            if principal is None:
+                return verify_then_proceed(call, authorization, proceed)
+            call.principal = principal
+            return proceed(call)
+
+        return authenticate
 
     async def _verify_then_proceed(
         self, call: RpcCall, authorization: str, proceed: Proceed
@@ -58,5 +66,4 @@ class Authenticate:
             self._tokens.clear()
         self._tokens[authorization] = token
         call.principal = principal
-        set_current_principal(principal)
         return await proceed(call)

@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 
 from knowledge_kit.errors import FieldViolation, ValidationError
 from knowledge_kit.rpc.call import RpcCall
+from knowledge_kit.rpc.malformed import nul_free_request
 from knowledge_kit.rpc.pipeline import Proceed
 
 NUL = "\x00"
@@ -24,20 +25,30 @@ class RefuseNulCharacters:
     """Checks each request (each message of a request stream) for NUL in any string field."""
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        request = call.request
-        if isinstance(request, Message):
-            names = _flat_plans.get(type(request), _UNPLANNED)
-            if names is _UNPLANNED:
-                names = _flat_plans[type(request)] = _flat_plan(request)
-            if names is None:
-                _refuse_nul(request)
-            else:
-                for name in names:
-                    if NUL in getattr(request, name):
-                        _refuse_nul(request)
-        elif isinstance(request, AsyncIterator):
-            call.request = _checked_stream(request)
-        return proceed(call)
+        return self.bind(proceed)(call)
+
+    def bind(self, proceed: Proceed) -> Proceed:
+        noted = nul_free_request
+
+        def refuse_nul_characters(call: RpcCall) -> Awaitable[Any]:
+            request = call.request
+            if request is noted.message:
+                return proceed(call)  # its bytes held no zero byte
+            if isinstance(request, Message):
+                names = _flat_plans.get(type(request), _UNPLANNED)
+                if names is _UNPLANNED:
+                    names = _flat_plans[type(request)] = _flat_plan(request)
+                if names is None:
+                    _refuse_nul(request)
+                else:
+                    for name in names:
+                        if NUL in getattr(request, name):
+                            _refuse_nul(request)
+            elif isinstance(request, AsyncIterator):
+                call.request = _checked_stream(request)
+            return proceed(call)
+
+        return refuse_nul_characters
 
 
 def nul_character_path(message: Message, prefix: str = "") -> str | None:
@@ -176,6 +187,8 @@ def _refuse_nul(request: Message) -> None:
 
 
 async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    noted = nul_free_request
     async for request in requests:
-        _refuse_nul(request)
+        if request is not noted.message:
+            _refuse_nul(request)
         yield request

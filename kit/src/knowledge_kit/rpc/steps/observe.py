@@ -14,6 +14,7 @@ measured, 285 against 280 µs of server CPU per RPC, medians of 9 rounds, so it 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from time import perf_counter
 from typing import Any
 
@@ -35,29 +36,37 @@ class ObserveRpc:
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
         self._metrics = rpc_metrics(registry)
 
-    async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
-        started = perf_counter()
-        try:
-            return await proceed(call)
-        except grpc.aio.AbortError:
-            call.status = call.context.code() or grpc.StatusCode.UNKNOWN
-            raise
-        except asyncio.CancelledError:
-            call.status = grpc.StatusCode.CANCELLED
-            raise
-        except Exception as error:
-            await abort_with_status_of(call, error)
-        finally:
-            seconds = perf_counter() - started
-            code = call.status
-            status = "OK" if code is OK else STATUS_NAMES[code]
-            self._metrics.observe(call.method, status, seconds)
-            principal = call.principal
-            access_log().rpc(
-                call.method,
-                status,
-                seconds,
-                call.request_id,
-                call.trace_id,
-                principal.name if principal is not None else None,
-            )
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
+        return self.bind(proceed)(call)
+
+    def bind(self, proceed: Proceed) -> Proceed:
+        observe = self._metrics.observe
+
+        async def observed(call: RpcCall) -> Any:
+            started = perf_counter()
+            try:
+                return await proceed(call)
+            except grpc.aio.AbortError:
+                call.status = call.context.code() or grpc.StatusCode.UNKNOWN
+                raise
+            except asyncio.CancelledError:
+                call.status = grpc.StatusCode.CANCELLED
+                raise
+            except Exception as error:
+                await abort_with_status_of(call, error)
+            finally:
+                seconds = perf_counter() - started
+                code = call.status
+                status = "OK" if code is OK else STATUS_NAMES[code]
+                observe(call.method, status, seconds)
+                principal = call.principal
+                access_log().rpc(
+                    call.method,
+                    status,
+                    seconds,
+                    call.request_id,
+                    call.trace_id,
+                    principal.name if principal is not None else None,
+                )
+
+        return observed

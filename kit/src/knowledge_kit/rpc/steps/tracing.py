@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from random import random
 from typing import Any
 
 import grpc
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
-from knowledge_kit.observability.sampling import sample_new_root
+from knowledge_kit.observability import sampling
+from knowledge_kit.observability.sampling import sampled_root
 from knowledge_kit.observability.tracing import extract_trace_context, tracer
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import Proceed
@@ -27,17 +29,26 @@ class TraceRpc:
         self._tracer = tracer()
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        traceparent = call.metadata.get("traceparent")
-        caller_sampled = None if traceparent is None else _caller_sampled(traceparent)
-        if caller_sampled is None:
-            parent = sample_new_root()
-        elif caller_sampled:
-            parent = extract_trace_context(call.metadata)
-        else:
-            parent = None
-        if parent is None:
-            return proceed(call)  # unsampled: no coroutine of this step's own
-        return self._traced(call, parent, proceed)
+        return self.bind(proceed)(call)
+
+    def bind(self, proceed: Proceed) -> Proceed:
+        traced = self._traced
+
+        def trace(call: RpcCall) -> Awaitable[Any]:
+            traceparent = call.metadata.get("traceparent")
+            caller_sampled = None if traceparent is None else _caller_sampled(traceparent)
+            if caller_sampled is None:
+                ratio = sampling.root_ratio
+                parent = sampled_root() if ratio and random() < ratio else None
+            elif caller_sampled:
+                parent = extract_trace_context(call.metadata)
+            else:
+                parent = None
+            if parent is None:
+                return proceed(call)  # unsampled: no coroutine of this step's own
+            return traced(call, parent, proceed)
+
+        return trace
 
     async def _traced(self, call: RpcCall, parent: otel_context.Context, proceed: Proceed) -> Any:
         service, _, method = call.method[1:].partition("/")
