@@ -58,7 +58,7 @@ same hour at 16 in flight: 515k against bare 451-452k (87.6-87.7%), 1.16.6 517k 
 
 Kit 1.17.0 (the lookup's metadata read, not built again; steps bound with `bind`; a request
 whose bytes hold no zero byte not searched for NUL; see the kit's README), on a quiet machine:
-at 16 in flight 498-500k against bare 449-451k, 89.9-90.6% in 4 runs (1.16.11 514-515k,
+at 16 in flight 498-500k against bare 449-451k, 89.9-90.6% in 7 runs (median 90.2%) (1.16.11 514-515k,
 87.4-87.7%); at 1 543k against 495k (91.2%); at 64 500k against 452k (90.3%); `--pipeline
 5000` 40.6k per call. Counted while other tests ran: 507k against 451k at 16 (88.9%).
 """

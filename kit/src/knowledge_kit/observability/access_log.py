@@ -48,26 +48,6 @@ class _Output:
     def flush(self) -> None:
         self._stream.flush()
 
-    def write_line(self, line: str) -> None:
-        """Write one whole line at once, flushed."""
-        fd = self.fd
-        if fd is None:
-            self._stream.write(line)
-            self._stream.flush()
-            return
-        data = line.encode()
-        written = os.write(fd, data)
-        if written < len(data):
-            self.write_remainder(data, written)
-
-    def write_remainder(self, data: bytes, written: int) -> None:
-        """Write what is left of `data` after its first `written` bytes (a signal cut the write
-        to the descriptor short)."""
-        assert self.fd is not None
-        while written < len(data):
-            data = data[written:]
-            written = os.write(self.fd, data)
-
 
 def _utf8_descriptor(stream: TextIO) -> int | None:
     try:
@@ -193,13 +173,17 @@ class AccessLog:
             clock.prefix,
             (wall - clock.start) * 1_000_000,
         )
-        if output.fd is None:
-            output.write_line(text)
-        else:  # `write_line`'s own way, without its frame
-            data = text.encode()
-            written = os.write(output.fd, data)
-            if written < len(data):
-                output.write_remainder(data, written)
+        # Written at once, here rather than in a method of `output`: a frame fewer per RPC.
+        fd = output.fd
+        if fd is None:
+            output.write(text)
+            output.flush()
+            return
+        data = text.encode()
+        written = os.write(fd, data)
+        while written < len(data):  # a signal cut the write short
+            data = data[written:]
+            written = os.write(fd, data)
 
     def _write_rendered(self, event: structlog.typing.EventDict) -> None:
         assert self._render is not None

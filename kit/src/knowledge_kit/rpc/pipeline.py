@@ -26,9 +26,20 @@ class RpcStep(Protocol):
     unawaited: one coroutine fewer per RPC. A step may also have a `bind(proceed)` method
     returning what it does with `proceed` fixed, a function of the call alone: the pipeline then
     calls that, one Python frame fewer per step and RPC than calling the step with `proceed`
-    (the kit's own steps do, and their `__call__` is `bind(proceed)(call)`)."""
+    (the kit's own steps do, as `BindingStep`s)."""
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]: ...
+
+
+class BindingStep:
+    """A step written as `bind(proceed)` (see `RpcStep`); called with `proceed`, as a step is
+    when used alone, it binds and runs at once."""
+
+    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
+        return self.bind(proceed)(call)
+
+    def bind(self, proceed: Proceed) -> Proceed:
+        raise NotImplementedError
 
 
 def compose(steps: Sequence[RpcStep], innermost: Proceed) -> Proceed:

@@ -9,14 +9,14 @@ from typing import Any
 from knowledge_kit.auth.verifier import TokenVerifier
 from knowledge_kit.errors import UnauthenticatedError
 from knowledge_kit.rpc.call import RpcCall
-from knowledge_kit.rpc.pipeline import Proceed
+from knowledge_kit.rpc.pipeline import BindingStep, Proceed
 
 _MAX_HEADERS = 4096
 """`authorization` values kept with their verified token; forgotten all at once beyond this
 many."""
 
 
-class Authenticate:
+class Authenticate(BindingStep):
     """Refuses calls without a valid token, except to `public_methods` (`/pkg.Service/Method`),
     which run with no principal when no token is sent."""
 
@@ -28,9 +28,6 @@ class Authenticate:
         # time, so the verifier's cache finds it without hashing its hundreds of characters
         # again. A refused value is not kept: a caller without a valid token pins no memory.
         self._tokens: dict[str, str] = {}
-
-    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        return self.bind(proceed)(call)
 
     def bind(self, proceed: Proceed) -> Proceed:
         public, tokens, cached = self._public, self._tokens, self._verifier.cached

@@ -23,14 +23,22 @@ class MapErrors:
     async def __call__(self, call: RpcCall, proceed: Proceed) -> Any:
         try:
             return await proceed(call)
-        except grpc.aio.AbortError:
-            call.status = call.context.code() or grpc.StatusCode.UNKNOWN
-            raise
-        except asyncio.CancelledError:
-            call.status = grpc.StatusCode.CANCELLED
-            raise
-        except Exception as error:
-            await abort_with_status_of(call, error)
+        except BaseException as error:
+            await end_with_status_of(call, error)
+
+
+async def end_with_status_of(call: RpcCall, error: BaseException) -> None:
+    """End `call`, which raised `error`, with its status (always raises): an abort keeps the
+    status the handler aborted with, a cancellation is CANCELLED, any other exception is mapped
+    (`abort_with_status_of`); anything else (KeyboardInterrupt, SystemExit) goes on as it is.
+    Only a failing RPC runs this: the steps' `try` costs nothing on the way through."""
+    if isinstance(error, grpc.aio.AbortError):
+        call.status = call.context.code() or grpc.StatusCode.UNKNOWN
+    elif isinstance(error, asyncio.CancelledError):
+        call.status = grpc.StatusCode.CANCELLED
+    elif isinstance(error, Exception):
+        await abort_with_status_of(call, error)
+    raise error
 
 
 async def abort_with_status_of(call: RpcCall, error: Exception) -> None:

@@ -14,18 +14,15 @@ from google.protobuf.message import Message
 from knowledge_kit.errors import FieldViolation, ValidationError
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.malformed import nul_free_request
-from knowledge_kit.rpc.pipeline import Proceed
+from knowledge_kit.rpc.pipeline import BindingStep, Proceed
 
 NUL = "\x00"
 _STRING = FieldDescriptor.TYPE_STRING
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
 
 
-class RefuseNulCharacters:
+class RefuseNulCharacters(BindingStep):
     """Checks each request (each message of a request stream) for NUL in any string field."""
-
-    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        return self.bind(proceed)(call)
 
     def bind(self, proceed: Proceed) -> Proceed:
         noted = nul_free_request

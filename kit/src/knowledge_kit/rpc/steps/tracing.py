@@ -14,10 +14,10 @@ from knowledge_kit.observability import sampling
 from knowledge_kit.observability.sampling import sampled_root
 from knowledge_kit.observability.tracing import extract_trace_context, tracer
 from knowledge_kit.rpc.call import RpcCall
-from knowledge_kit.rpc.pipeline import Proceed
+from knowledge_kit.rpc.pipeline import BindingStep, Proceed
 
 
-class TraceRpc:
+class TraceRpc(BindingStep):
     """The span is current while the handler runs, so database and outgoing calls nest in it.
 
     Unsampled RPCs get no span at all (an unsampled caller's `traceparent` is forwarded as is,
@@ -27,9 +27,6 @@ class TraceRpc:
     def __init__(self) -> None:
         # A proxy until a provider is installed, so creating steps before configure_tracing works.
         self._tracer = tracer()
-
-    def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
-        return self.bind(proceed)(call)
 
     def bind(self, proceed: Proceed) -> Proceed:
         traced = self._traced
