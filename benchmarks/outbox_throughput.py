@@ -81,7 +81,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from google.protobuf.wrappers_pb2 import StringValue
 from knowledge.topics import Topic
@@ -249,8 +249,10 @@ async def kit_side(
     return Result(events, finished - started, latencies)
 
 
-async def raw_side(bootstrap: str, events: int) -> Result:
-    """Send the same envelopes with a bare producer; read them with a bare consumer."""
+async def raw_side(bootstrap: str, events: int, producer_settings: str = "aiokafka") -> Result:
+    """Send the same envelopes with a bare producer; read them with a bare consumer. The
+    producer has the kit's guarantees (idempotent, acks=all) and aiokafka's defaults otherwise,
+    or (`producer_settings="kit"`) the kit's producer as it is."""
     topic = await new_topic(bootstrap, "bench-raw")
     consumer = AIOKafkaConsumer(
         topic,
@@ -259,7 +261,11 @@ async def raw_side(bootstrap: str, events: int) -> Result:
         auto_offset_reset="earliest",
     )
     await consumer.start()
-    producer = create_producer(bootstrap)
+    producer = (
+        create_producer(bootstrap)
+        if producer_settings == "kit"
+        else AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    )
     await producer.start()
     sent: dict[str, float] = {}
     arrived: dict[str, float] = {}
@@ -366,6 +372,13 @@ async def main() -> None:
         help="state changes and events each transaction commits (kit side; 1: one per use case)",
     )
     parser.add_argument(
+        "--raw-producer",
+        choices=("aiokafka", "kit"),
+        default="aiokafka",
+        help="the raw side's producer: aiokafka's defaults with idempotence and acks=all, or the "
+        "kit's producer (its batch size and linger as well)",
+    )
+    parser.add_argument(
         "--handler",
         choices=("staged", "direct"),
         default="staged",
@@ -377,7 +390,8 @@ async def main() -> None:
         sys.exit(f"run under `fleet infra run --`: {POSTGRES_URL_ENV} and {KAFKA_BOOTSTRAP_ENV}")
     print(
         f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers, "
-        f"{options.per_commit} per commit, {options.handler} handler; "
+        f"{options.per_commit} per commit, {options.handler} handler, "
+        f"{options.raw_producer} raw producer; "
         f"load average {_load_average()}"
     )
     results: dict[str, list[Result]] = {"kit": [], "raw": [], "database": []}
@@ -397,7 +411,7 @@ async def main() -> None:
                     ),
                 )
             elif side == "raw":
-                result = await raw_side(bootstrap, options.events)
+                result = await raw_side(bootstrap, options.events, options.raw_producer)
             else:
                 result = await with_database(
                     postgres,

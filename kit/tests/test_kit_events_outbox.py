@@ -127,9 +127,9 @@ class CountingRelay(OutboxRelay):
 
 
 async def test_events_recorded_together_are_published_in_their_order_after_the_commit(
-    sqlite_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+    each_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
 ) -> None:
-    async with notes_database(sqlite_database_url) as sessions:
+    async with notes_database(each_database_url) as sessions:
         topic = await new_kafka_topic("notes")
         bodies = [f"n{number}" for number in range(5)]
         async with UnitOfWork(sessions) as uow:

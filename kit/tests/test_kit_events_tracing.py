@@ -1,15 +1,21 @@
-"""A change's trace continues through its SQL, the outbox and Kafka into the consumer's handler."""
+"""A change's trace continues through its SQL, the outbox and Kafka into the consumer's handler;
+a record is traced as an RPC is sampled: its caller's decision stands, and a record of no trace is a
+root sampled at the service's ratio."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 
+import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from knowledge_kit.database import UnitOfWork
 from knowledge_kit.events import ConsumedEvent, Outbox, OutboxRelay
+from knowledge_kit.observability import sampling
 
 from .events_support import consume, note_topic, notes, notes_database, running_producer
 
@@ -48,3 +54,75 @@ async def test_the_trace_of_a_change_reaches_the_consumer_through_kafka_headers(
         ]
         assert any(s.attributes and s.attributes.get("db.system") == "sqlite" for s in in_trace)
         assert any(s.kind is trace.SpanKind.CONSUMER for s in in_trace)
+
+
+async def _consumed_span(
+    database_url: str,
+    bootstrap: str,
+    topic: str,
+    recorded_in: contextlib.AbstractContextManager[object],
+) -> trace.SpanContext:
+    """Record one event inside `recorded_in`, relay and consume it: the span context its handler
+    ran in."""
+    async with notes_database(database_url) as sessions:
+        with recorded_in:
+            async with UnitOfWork(sessions) as uow:
+                await Outbox("ms_test").record(
+                    uow.session, note_topic(topic), StringValue(value="n"), subject="notes/1"
+                )
+                await uow.commit()
+        async with running_producer(bootstrap) as producer:
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
+        seen: list[trace.SpanContext] = []
+
+        async def apply(event: ConsumedEvent) -> None:
+            seen.append(trace.get_current_span().get_span_context())
+
+        await consume(bootstrap, topic, sessions, {StringValue: apply}, records=1)
+    [span_context] = seen
+    return span_context
+
+
+@contextlib.contextmanager
+def _unsampled_trace(trace_id: int) -> Iterator[object]:
+    parent = SpanContext(trace_id, 0x1234, is_remote=False, trace_flags=TraceFlags(0))
+    with trace.use_span(NonRecordingSpan(parent)):
+        yield parent
+
+
+def _consumer_spans(spans: InMemorySpanExporter, topic: str) -> list[object]:
+    return [s for s in spans.get_finished_spans() if s.name == f"{topic} process"]
+
+
+@pytest.mark.parametrize("root_ratio", [0.0, 1.0])
+async def test_a_record_of_no_trace_is_a_root_sampled_at_the_services_ratio(
+    root_ratio: float,
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_database_url: str,
+    kafka_bootstrap: str,
+    new_kafka_topic: Callable[..., Awaitable[str]],
+    finished_spans: InMemorySpanExporter,
+) -> None:
+    monkeypatch.setattr(sampling, "root_ratio", root_ratio)
+    topic = await new_kafka_topic("roots")
+    handled_in = await _consumed_span(
+        sqlite_database_url, kafka_bootstrap, topic, contextlib.nullcontext()
+    )
+    assert handled_in.is_valid is bool(root_ratio)
+    assert len(_consumer_spans(finished_spans, topic)) == (1 if root_ratio else 0)
+
+
+async def test_a_record_of_an_unsampled_trace_gets_no_span(
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_database_url: str,
+    kafka_bootstrap: str,
+    new_kafka_topic: Callable[..., Awaitable[str]],
+    finished_spans: InMemorySpanExporter,
+) -> None:
+    monkeypatch.setattr(sampling, "root_ratio", 1.0)  # the caller's decision wins over it
+    topic = await new_kafka_topic("unsampled")
+    handled_in = await _consumed_span(
+        sqlite_database_url, kafka_bootstrap, topic, _unsampled_trace(0xABC)
+    )
+    assert not handled_in.is_valid
+    assert _consumer_spans(finished_spans, topic) == []

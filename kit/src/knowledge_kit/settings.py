@@ -54,7 +54,7 @@ class ServiceSettings(BaseSettings):
     produced_topics: tuple[str, ...] = ()
     consumed_topics: tuple[str, ...] = ()
     # How many outbox events the relay publishes per round trip to Kafka.
-    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
     # Share of traces started here that are recorded (Istio's default, 1%); a sampled caller's

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
+from knowledge_kit.database.checkout_ping import ping_on_checkout
+
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 
 
@@ -37,9 +39,8 @@ def create_database_engine(url: str, *, echo: bool = False, traced: bool = True)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_async_engine(
-            url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options
-        )
+        engine = create_async_engine(url, pool_size=5, max_overflow=10, **options)
+        ping_on_checkout(engine)
     if traced:
         _instrument(engine)
     return engine
@@ -62,10 +63,11 @@ def _instrument(engine: AsyncEngine) -> None:
     # SQLAlchemyInstrumentor().instrument(engine=...) works once per process (the instrumentor is
     # a singleton), and every service or test makes several engines: trace each one directly.
     from opentelemetry import trace
-    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
+    from knowledge_kit.database.statement_spans import SampledStatementTracer
 
     tracer = trace.get_tracer("knowledge_kit.database")
-    EngineTracer(tracer, engine.sync_engine, _connections_counter())  # type: ignore[no-untyped-call]
+    SampledStatementTracer(tracer, engine.sync_engine, _connections_counter())  # type: ignore[no-untyped-call]
 
 
 @functools.cache

@@ -27,9 +27,10 @@ from knowledge_kit.events.inbox import claim_event, claim_events
 from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options, start_client
 from knowledge_kit.events.producer import create_producer
 from knowledge_kit.names import check_service_name, dead_letter_topic
-from knowledge_kit.observability.tracing import extract_trace_context, tracer
+from knowledge_kit.observability.tracing import parent_to_record, tracer
 
 _log = structlog.get_logger("knowledge_kit.consumer")
+_UNTRACED = contextlib.nullcontext()  # a record of a trace not sampled: no span at all
 
 
 class _HandlerFailed(Exception):
@@ -296,12 +297,29 @@ class EventConsumer:
         return envelope, payload, handler
 
     def _span(self, record: ConsumerRecord) -> Any:
-        headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
-        return self._tracer.start_as_current_span(
-            f"{record.topic} process",
-            context=extract_trace_context(headers),
-            kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": record.topic},
+        """The record's consumer span, current while it is applied, in the trace its headers
+        carry: sampled as an RPC's is (`parent_to_record`), so a record of a trace not sampled
+        costs no span, and its headers are read only when they carry one."""
+        headers = record.headers or ()
+        carrier: dict[str, str] = {}
+        for key, _ in headers:
+            if key == "traceparent":
+                carrier = {name: value.decode(errors="replace") for name, value in headers}
+                break
+        parent = parent_to_record(carrier.get("traceparent"), carrier)
+        if parent is None:
+            return _UNTRACED
+        return trace.use_span(
+            self._tracer.start_span(
+                f"{record.topic} process",
+                context=parent,
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": record.topic,
+                },
+            ),
+            end_on_exit=True,
         )
 
     async def _apply(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -15,6 +15,7 @@ from knowledge_kit.observability.tracing import inject_trace_context
 EventEnvelope = event_envelope_pb2.EventEnvelope
 TraceContext = event_envelope_pb2.TraceContext
 TYPE_HEADER = "event-type"
+_TYPE_URL_PREFIX = "type.googleapis.com/"  # google.protobuf.Any's, as Pack writes it
 
 
 def new_envelope(
@@ -31,8 +32,11 @@ def new_envelopes(
     source: str,
     time: datetime | None = None,
 ) -> list[event_envelope_pb2.EventEnvelope]:
-    """`new_envelope` for each (event, subject), recorded at one moment in one trace: the clock
-    and the trace context are read once for all of them (a fifth of the cost of each)."""
+    """`new_envelope` for each (event, subject), recorded at one moment in one trace: the clock,
+    the trace context and the random source are read once for all of them (a fifth of the cost
+    of each, and uuid4's read of random bytes a sixth)."""
+    pairs = list(events_with_subjects)
+    ids = new_event_ids(len(pairs))
     stamp = Timestamp()
     stamp.FromDatetime(time or datetime.now(UTC))
     carrier: dict[str, str] = {}
@@ -41,22 +45,35 @@ def new_envelopes(
         traceparent=carrier.get("traceparent", ""), tracestate=carrier.get("tracestate", "")
     )
     envelopes = []
-    for event, subject in events_with_subjects:
+    for (event, subject), event_id in zip(pairs, ids, strict=True):
         if not subject:
             raise ValueError(
                 f"an event needs a subject (the resource it is about), got {subject!r}"
             )
+        event_type = event.DESCRIPTOR.full_name
         envelope = EventEnvelope(
-            id=str(uuid.uuid4()),
-            type=event.DESCRIPTOR.full_name,
-            source=source,
-            subject=subject,
-            time=stamp,
-            trace=trace,
+            id=event_id, type=event_type, source=source, subject=subject, time=stamp, trace=trace
         )
-        envelope.payload.Pack(event)
+        # What `payload.Pack(event)` writes, without its Python-level checks (a third of the
+        # cost of an envelope).
+        envelope.payload.type_url = _TYPE_URL_PREFIX + event_type
+        envelope.payload.value = event.SerializeToString()
         envelopes.append(envelope)
     return envelopes
+
+
+def new_event_ids(count: int) -> list[str]:
+    """`count` random UUIDs (version 4, as `str(uuid.uuid4())` writes them) from one read of the
+    system's random source."""
+    random_bytes = os.urandom(16 * count).hex()
+    ids = []
+    for start in range(0, 32 * count, 32):
+        digits = random_bytes[start : start + 32]
+        variant = "89ab"[int(digits[16], 16) & 3]  # the RFC 4122 variant: 10 in the top bits
+        ids.append(
+            f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+        )
+    return ids
 
 
 def kafka_headers(envelope: event_envelope_pb2.EventEnvelope) -> list[tuple[str, bytes]]:

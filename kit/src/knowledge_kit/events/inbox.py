@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import String, bindparam, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_kit.events.tables import inbox_events
 
 # A batch's claim on PostgreSQL: one statement whatever the batch's size, its ids and topics two
-# array parameters. A VALUES row per event was compiled anew for each size of batch and bound
-# three parameters an event.
+# array parameters, the ids it claimed one array in one row. A VALUES row per event was compiled
+# anew for each size of batch and bound three parameters an event; a row per claimed id came back
+# through SQLAlchemy's row processing, a third of the claim's cost.
 _CLAIM_ARRAYS = text(
-    f"INSERT INTO {inbox_events.name} (consumer_group, event_id, topic) "
-    "SELECT :consumer_group, claimed.event_id, claimed.topic "
-    "FROM unnest(:event_ids, :topics) AS claimed(event_id, topic) "
-    "ON CONFLICT DO NOTHING RETURNING event_id"
-).bindparams(
-    bindparam("event_ids", type_=postgresql.ARRAY(String)),
-    bindparam("topics", type_=postgresql.ARRAY(String)),
-)
+    f"WITH claimed AS (INSERT INTO {inbox_events.name} (consumer_group, event_id, topic) "
+    "SELECT :consumer_group, batch.event_id, batch.topic "
+    "FROM unnest(CAST(:event_ids AS varchar[]), CAST(:topics AS varchar[])) "
+    "AS batch(event_id, topic) "
+    "ON CONFLICT DO NOTHING RETURNING event_id) "
+    "SELECT coalesce(array_agg(event_id), '{}') FROM claimed"
+)  # Typed in SQL, not as SQLAlchemy ARRAYs: those pass every element through a bind processor.
 
 
 async def claim_event(
@@ -61,7 +61,7 @@ async def claim_events(
                 "topics": list(topics.values()),
             },
         )
-        return set(claimed.scalars())
+        return set(claimed.scalar_one())
     rows = [
         {"consumer_group": consumer_group, "event_id": event_id, "topic": topic}
         for event_id, topic in topics.items()

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 from google.protobuf.message import Message
 from knowledge.common.v1 import event_envelope_pb2
 from knowledge.topics import Topic
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge_kit.events.commits import mark_recorded
@@ -14,6 +15,18 @@ from knowledge_kit.events.envelope import new_envelopes
 from knowledge_kit.events.tables import outbox_events
 from knowledge_kit.names import check_service_name
 from knowledge_kit.settings import ServiceSettings
+
+# Recording on PostgreSQL: one statement whatever the number of events, their ids, subjects and
+# envelopes three array parameters, inserted in their order (the positions the relay follows).
+# Rows of parameters cost SQLAlchemy a pass over each row's values and PostgreSQL an execution
+# per row: half the cost of recording 50 events.
+_RECORD_ARRAYS = text(
+    f"INSERT INTO {outbox_events.name} (event_id, topic, subject, envelope) "
+    "SELECT recorded.event_id, :topic, recorded.subject, recorded.envelope "
+    "FROM unnest(CAST(:event_ids AS varchar[]), CAST(:subjects AS varchar[]), "
+    "CAST(:envelopes AS bytea[])) WITH ORDINALITY "
+    "AS recorded(event_id, subject, envelope, place) ORDER BY recorded.place"
+)  # Typed in SQL, not as SQLAlchemy ARRAYs: those pass every element through a bind processor.
 
 
 class Outbox:
@@ -55,18 +68,29 @@ class Outbox:
         envelopes = new_envelopes(events, source=self.source)
         if not envelopes:
             return []
-        await session.execute(
-            outbox_events.insert(),
-            [
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(
+                _RECORD_ARRAYS,
                 {
-                    "event_id": envelope.id,
                     "topic": topic.name,
-                    "subject": envelope.subject,
-                    "envelope": envelope.SerializeToString(),
-                }
-                for envelope in envelopes
-            ],
-        )
+                    "event_ids": [envelope.id for envelope in envelopes],
+                    "subjects": [envelope.subject for envelope in envelopes],
+                    "envelopes": [envelope.SerializeToString() for envelope in envelopes],
+                },
+            )
+        else:
+            await session.execute(
+                outbox_events.insert(),
+                [
+                    {
+                        "event_id": envelope.id,
+                        "topic": topic.name,
+                        "subject": envelope.subject,
+                        "envelope": envelope.SerializeToString(),
+                    }
+                    for envelope in envelopes
+                ],
+            )
         mark_recorded(session)
         return envelopes
 

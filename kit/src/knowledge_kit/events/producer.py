@@ -16,5 +16,9 @@ def create_producer(
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
-        linger_ms=5,
+        # The relay hands over whole batches: records wait for no later ones (aiokafka's
+        # linger), and a batch's records for one partition go in one request (the default
+        # 16 KiB took several, each waiting for the last to be acknowledged).
+        linger_ms=0,
+        max_batch_size=512 * 1024,
     )

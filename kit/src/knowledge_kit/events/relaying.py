@@ -20,7 +20,7 @@ async def relaying_outbox(
     bootstrap: KafkaConnection | str,
     *,
     client_id: str,
-    batch_size: int = 500,
+    batch_size: int = 1000,
 ) -> AsyncIterator[OutboxRelay]:
     """Publish what use cases record in the outbox to Kafka while the block runs; on exit the
     relay finishes its batch and the producer flushes before stopping."""

@@ -46,6 +46,16 @@ def sampled_root() -> otel_context.Context:
     return otel_context.set_value(_DECIDED, True, otel_context.Context())
 
 
+def caller_sampled(traceparent: str) -> bool | None:
+    """The sampled flag of a W3C `traceparent`; None when it is malformed."""
+    if len(traceparent) != 55:
+        return None
+    try:
+        return bool(int(traceparent[53:], 16) & 1)
+    except ValueError:
+        return None
+
+
 class _DecidedOrRatio(Sampler):
     def __init__(self, ratio: float) -> None:
         self._ratio = TraceIdRatioBased(ratio)

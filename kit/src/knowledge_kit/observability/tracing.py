@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, MutableMapping
+from random import random
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -11,7 +12,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
-from knowledge_kit.observability.sampling import root_sampler
+from knowledge_kit.observability import sampling
+from knowledge_kit.observability.sampling import caller_sampled, root_sampler, sampled_root
 
 TRACER_NAME = "knowledge_kit"
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -59,6 +61,20 @@ def inject_trace_context(carrier: MutableMapping[str, str]) -> None:
 def extract_trace_context(carrier: Mapping[str, str]) -> otel_context.Context:
     """The remote parent context a carrier (gRPC metadata, Kafka headers) carries."""
     return propagate.extract(carrier)
+
+
+def parent_to_record(
+    traceparent: str | None, carrier: Mapping[str, str]
+) -> otel_context.Context | None:
+    """Where work that continues `traceparent` (the value of `carrier`'s header) records its span:
+    the caller's context when the caller sampled; a sampled root (`sampled_root()`) when there is
+    no caller, or none readable, and the root ratio picks it; None when nothing is to be recorded
+    (the caller's decision not to sample stands, and the work gets no span at all)."""
+    sampled = None if traceparent is None else caller_sampled(traceparent)
+    if sampled is None:
+        ratio = sampling.root_ratio
+        return sampled_root() if ratio and random() < ratio else None
+    return extract_trace_context(carrier) if sampled else None
 
 
 def current_trace_id() -> str:

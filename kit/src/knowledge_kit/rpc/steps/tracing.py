@@ -12,7 +12,7 @@ from opentelemetry import trace
 
 from knowledge_kit.observability import sampling
 from knowledge_kit.observability.sampling import sampled_root
-from knowledge_kit.observability.tracing import extract_trace_context, tracer
+from knowledge_kit.observability.tracing import parent_to_record, tracer
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.rpc.pipeline import BindingStep, Proceed
 
@@ -33,14 +33,12 @@ class TraceRpc(BindingStep):
 
         def trace(call: RpcCall) -> Awaitable[Any]:
             traceparent = call.metadata.get("traceparent")
-            caller_sampled = None if traceparent is None else _caller_sampled(traceparent)
-            if caller_sampled is None:
+            if traceparent is None:
+                # parent_to_record's decision for a root, inline: no call at RPC rates.
                 ratio = sampling.root_ratio
                 parent = sampled_root() if ratio and random() < ratio else None
-            elif caller_sampled:
-                parent = extract_trace_context(call.metadata)
             else:
-                parent = None
+                parent = parent_to_record(traceparent, call.metadata)
             if parent is None:
                 return proceed(call)  # unsampled: no coroutine of this step's own
             return traced(call, parent, proceed)
@@ -71,13 +69,3 @@ class TraceRpc(BindingStep):
                 if call.status is not grpc.StatusCode.OK:
                     span.set_status(trace.StatusCode.ERROR, call.status.name)
             span.end()
-
-
-def _caller_sampled(traceparent: str) -> bool | None:
-    """The sampled flag of a W3C `traceparent`; None when it is malformed."""
-    if len(traceparent) != 55:
-        return None
-    try:
-        return bool(int(traceparent[53:], 16) & 1)
-    except ValueError:
-        return None
