@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge_kit.errors import AlreadyExistsError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.roles import SpaceRole
 from ..domain.spaces import Space, SpaceMember
 from .tables import space_members, spaces
+
+# The reads every use case starts with (the caller's membership, the space), built once: each
+# request built them anew and SQLAlchemy then derived their cache keys again.
+_SPACE_NAMED = select(spaces).where(spaces.c.name == bindparam("name"))
+_MEMBER_OF = select(space_members).where(
+    space_members.c.space == bindparam("space"), space_members.c.user == bindparam("user")
+)
 
 
 class SqlSpaceRepository:
@@ -28,7 +35,7 @@ class SqlSpaceRepository:
             raise AlreadyExistsError(f"{space.name} already exists") from None
 
     async def get(self, name: str) -> Space | None:
-        row = (await self._session.execute(select(spaces).where(spaces.c.name == name))).first()
+        row = (await self._session.execute(_SPACE_NAMED, {"name": name})).first()
         return _space(row) if row is not None else None
 
     async def list_for_member(self, user: str, *, offset: int, limit: int) -> list[Space]:
@@ -79,13 +86,7 @@ class SqlMemberRepository:
             ) from None
 
     async def get(self, space: str, user: str) -> SpaceMember | None:
-        row = (
-            await self._session.execute(
-                select(space_members).where(
-                    space_members.c.space == space, space_members.c.user == user
-                )
-            )
-        ).first()
+        row = (await self._session.execute(_MEMBER_OF, {"space": space, "user": user})).first()
         return _member(row) if row is not None else None
 
     async def list_in_space(self, space: str, *, offset: int, limit: int) -> list[SpaceMember]:
