@@ -9,8 +9,11 @@ Kit side: each event is recorded by `Outbox.record_many` in its own transaction 
 producer, acks=all); an `EventConsumer` applies each event in one transaction with its inbox row
 and the handler's own row, which the handler stages (`stage_insert`, the default) or inserts at
 once (`--handler direct`, one round trip per event). An event counts as applied when its
-consumer transaction has committed. Raw side: one AIOKafkaProducer (idempotent, acks=all) sends
-the same envelopes as fast as it can and a bare AIOKafkaConsumer reads them. Both sides use a
+consumer transaction has committed. Raw side: one AIOKafkaProducer with the kit's guarantees
+(idempotent, acks=all) and aiokafka's defaults otherwise sends the same envelopes as fast as it
+can, a record at a time, and a bare AIOKafkaConsumer reads them; `--raw-producer kit` gives it
+the kit's producer instead (its batch size and linger; figures before kit 1.18.0 were taken that
+way, with the kit's 5 ms linger then, which slowed the raw side too). Both sides use a
 fresh topic of the same partitions, and alternate which goes first; all of a side runs in this
 one process, the kit side's writers, relay and consumer on one event loop.
 
@@ -67,6 +70,27 @@ events/s (31.5%), p95 348 ms commit to applied (raw 65); `--events 20000 --round
 PostgreSQL and Kafka on the same two cores: the use cases' own transactions, before any event
 is relayed, take about half of what raw needs for everything. A profile of the writers puts
 SQLAlchemy's per-row parameter processing, the envelopes' ids and the sockets' writes first.
+
+Kit 1.18.0, raw with aiokafka's defaults (a quiet machine, load 0.5-2.3, `--per-commit 50`, each
+run against kit 1.17.0 in the same session, same raw side):
+  --events 20000 --rounds 1: kit 14,861-16,524 vs raw 41,950-43,398 events/s (35.4-38.1%),
+                 p95 521-586 ms commit to applied; 1.17.0 11,159-11,166 vs raw 37,953-38,333
+                 (29.1-29.4%), p95 809-857 ms
+  --events 5000 --rounds 3: kit 11,428-12,208 vs raw 36,574-37,756 (31.2-32.3%), p95 197-230 ms;
+                 1.17.0 9,691-10,406 vs 31,945-35,540 (27.3-32.6%), p95 221-272 ms
+  --raw-producer kit, 5000: kit 12,605 vs raw 28,895 (43.6%); the raw side's p95 166 ms
+Each stage alone on a backlog of 10,000 (CPU of this process per event, kit 1.17.0 -> 1.18.0):
+writers 27-33 -> 24-27 us, relay 27-33 -> 14-15 us (a record batch per partition handed to
+the producer instead of a send per record, which made a coroutine, a partition lookup and a
+future each), consumer 25-39 -> 20-27 us (no span for a record of an unsampled trace; the claim's
+ids one array). The raw side needs 24 us of CPU per event for everything, so with the writers,
+the relay and the consumer on one event loop the kit side is still bound near 40% of raw: the
+writers alone commit at 17,000-18,000 events/s here (16 use cases, 50 events a transaction) while
+the relay and the consumer share their loop, where PostgreSQL alone takes 40,000-53,000. What is
+left of a writer's transaction of 50 events (CPU, one writer alone): the unit of work (session,
+checkout, BEGIN, COMMIT) about 200 us, the state rows through SQLAlchemy 170 us, the envelopes
+130 us and the outbox statement 220 us; SQLAlchemy's execution machinery, not the SQL, is most
+of each.
 """
 
 from __future__ import annotations
