@@ -94,9 +94,18 @@ def _consumer_spans(spans: InMemorySpanExporter, topic: str) -> list[object]:
     return [s for s in spans.get_finished_spans() if s.name == f"{topic} process"]
 
 
-@pytest.mark.parametrize("root_ratio", [0.0, 1.0])
-async def test_a_record_of_no_trace_is_a_root_sampled_at_the_services_ratio(
+@pytest.mark.parametrize(
+    ("record_of", "root_ratio", "traced"),
+    [
+        ("no trace", 0.0, False),  # a root the service's ratio does not pick
+        ("no trace", 1.0, True),  # a root it picks
+        ("an unsampled trace", 1.0, False),  # the caller's decision wins over the ratio
+    ],
+)
+async def test_a_record_is_traced_as_an_rpc_is_sampled(
+    record_of: str,
     root_ratio: float,
+    traced: bool,
     monkeypatch: pytest.MonkeyPatch,
     sqlite_database_url: str,
     kafka_bootstrap: str,
@@ -104,25 +113,8 @@ async def test_a_record_of_no_trace_is_a_root_sampled_at_the_services_ratio(
     finished_spans: InMemorySpanExporter,
 ) -> None:
     monkeypatch.setattr(sampling, "root_ratio", root_ratio)
-    topic = await new_kafka_topic("roots")
-    handled_in = await _consumed_span(
-        sqlite_database_url, kafka_bootstrap, topic, contextlib.nullcontext()
-    )
-    assert handled_in.is_valid is bool(root_ratio)
-    assert len(_consumer_spans(finished_spans, topic)) == (1 if root_ratio else 0)
-
-
-async def test_a_record_of_an_unsampled_trace_gets_no_span(
-    monkeypatch: pytest.MonkeyPatch,
-    sqlite_database_url: str,
-    kafka_bootstrap: str,
-    new_kafka_topic: Callable[..., Awaitable[str]],
-    finished_spans: InMemorySpanExporter,
-) -> None:
-    monkeypatch.setattr(sampling, "root_ratio", 1.0)  # the caller's decision wins over it
-    topic = await new_kafka_topic("unsampled")
-    handled_in = await _consumed_span(
-        sqlite_database_url, kafka_bootstrap, topic, _unsampled_trace(0xABC)
-    )
-    assert not handled_in.is_valid
-    assert _consumer_spans(finished_spans, topic) == []
+    topic = await new_kafka_topic("sampling")
+    recorded_in = contextlib.nullcontext() if record_of == "no trace" else _unsampled_trace(0xABC)
+    handled_in = await _consumed_span(sqlite_database_url, kafka_bootstrap, topic, recorded_in)
+    assert handled_in.is_valid is traced
+    assert len(_consumer_spans(finished_spans, topic)) == (1 if traced else 0)
