@@ -32,9 +32,9 @@ def new_envelopes(
     source: str,
     time: datetime | None = None,
 ) -> list[event_envelope_pb2.EventEnvelope]:
-    """`new_envelope` for each (event, subject), recorded at one moment in one trace: the clock,
-    the trace context and the random source are read once for all of them (a fifth of the cost
-    of each, and uuid4's read of random bytes a sixth)."""
+    """`new_envelope` for each (event, subject), recorded at one moment in one trace: the clock
+    and the trace context are read once for all of them (a fifth of the cost of each), and the
+    random source once for all their ids (`uuid4` reads it per id: 2.1 us an id against 0.5)."""
     pairs = list(events_with_subjects)
     ids = new_event_ids(len(pairs))
     stamp = Timestamp()
@@ -54,7 +54,7 @@ def new_envelopes(
         envelope = EventEnvelope(
             id=event_id, type=event_type, source=source, subject=subject, time=stamp, trace=trace
         )
-        # What `payload.Pack(event)` writes, without its Python-level checks (a third of the
+        # What `payload.Pack(event)` writes, without its Python-level checks (a quarter of the
         # cost of an envelope).
         envelope.payload.type_url = _TYPE_URL_PREFIX + event_type
         envelope.payload.value = event.SerializeToString()

@@ -103,7 +103,7 @@ class OutboxRelay:
         (each record in the partition `producer.send` picks for its key); their deliveries.
 
         Not `send` per record: that call builds a coroutine, looks the partitions up and makes
-        a future for each record, two thirds of the relay's work per event. The batches of a
+        a future for each record, about half of the relay's work per event. The batches of a
         partition go in the order they were filled, so the partition keeps the outbox's order."""
         deliveries: list[asyncio.Future[Any]] = []
         filling: dict[tuple[str, int], BatchBuilder] = {}
