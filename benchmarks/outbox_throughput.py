@@ -72,7 +72,7 @@ is relayed, take about half of what raw needs for everything. A profile of the w
 SQLAlchemy's per-row parameter processing, the envelopes' ids and the sockets' writes first.
 
 Kit 1.18.0, raw with aiokafka's defaults (a quiet machine, load 0.5-2.3, `--per-commit 50`, each
-run against kit 1.17.0 in the same session, same raw side):
+run beside one of kit 1.17.0 taken just before or after it, same raw side):
   --events 20000 --rounds 1: kit 14,861-16,524 vs raw 41,950-43,398 events/s (35.4-38.1%),
                  p95 521-586 ms commit to applied; 1.17.0 11,159-11,166 vs raw 37,953-38,333
                  (29.1-29.4%), p95 809-857 ms
