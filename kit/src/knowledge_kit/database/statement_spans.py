@@ -3,8 +3,8 @@
 OpenTelemetry's SQLAlchemy instrumentation starts a span for every statement. Outside a recorded
 span that span is a root of its own: the instrumentation reads the engine's URL into attributes,
 makes span ids and asks the sampler, which then records the share of orphan statements the root
-ratio picks. For an unsampled GetDocument that work was a quarter of the platform's per request,
-and the orphan statements it kept tell nobody which request they served.
+ratio picks. For an unsampled GetDocument that work was about a tenth of the platform's per
+request, and the orphan statements it kept tell nobody which request they served.
 """
 
 from __future__ import annotations
