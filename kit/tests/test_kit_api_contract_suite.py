@@ -13,7 +13,7 @@ from knowledge.notifications.v1 import notification_pb2 as model
 from knowledge.notifications.v1 import notification_service_pb2 as api
 
 from knowledge_kit.testing.api_contract import CONVENTIONS, ApiContract, ListCase, UpdateCase
-from knowledge_kit.testing.plugin import RunningServer
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .notification_service import (
     DriftingNotifications,
@@ -21,7 +21,6 @@ from .notification_service import (
     add_notifications_to_server,
 )
 
-StartServer = Callable[..., Awaitable[RunningServer]]
 LIST = "knowledge.notifications.v1.NotificationService.ListNotifications"
 SUBSCRIPTIONS = "knowledge.notifications.v1.NotificationService.ListPushSubscriptions"
 DELIVERIES = "knowledge.notifications.v1.NotificationService.ListDeliveries"
@@ -31,7 +30,7 @@ Serve = Callable[..., Awaitable[ApiContract]]
 
 @pytest_asyncio.fixture
 async def serve(
-    start_grpc_server: StartServer, mint_token: Callable[..., str]
+    start_grpc_server: StartGrpcServer, mint_token: Callable[..., str]
 ) -> AsyncIterator[Serve]:
     """Serves `notifications` and returns the contract suite, seeded, against it."""
     channels: list[grpc.aio.Channel] = []

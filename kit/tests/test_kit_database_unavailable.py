@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from knowledge_kit.database.availability import database_unreachable
 from knowledge_kit.errors import rpc_status_for
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 def _closed_port() -> int:
@@ -86,7 +84,7 @@ async def test_a_broken_query_is_not_an_outage(tmp_path: Path) -> None:
 
 
 async def test_an_rpc_whose_database_is_down_answers_unavailable(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     port = _closed_port()
     engine = create_async_engine(f"postgresql+asyncpg://knowledge:secret@127.0.0.1:{port}/db")

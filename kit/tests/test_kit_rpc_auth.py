@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -12,11 +12,9 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.testing import JwksEndpoint
-from knowledge_kit.testing.plugin import RunningServer
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
-
-StartServer = Callable[..., Awaitable[RunningServer]]
 
 
 async def _echo(target: str, metadata: Any = ()) -> str:
@@ -32,7 +30,7 @@ async def _refusal(target: str, metadata: Any) -> grpc.aio.AioRpcError:
 
 
 async def test_a_valid_token_reaches_the_handler_with_its_principal(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     token = jwks_endpoint.mint("users/alice", roles=["editor"])
@@ -40,7 +38,7 @@ async def test_a_valid_token_reaches_the_handler_with_its_principal(
 
 
 async def test_an_rs256_token_of_a_service_account_is_accepted(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     jwks_endpoint.rotate("RS256")
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
@@ -78,7 +76,7 @@ def _unsigned(token: str) -> str:
     ],
 )
 async def test_an_untrustworthy_token_is_refused_with_unauthenticated(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     case: str,
     make_metadata: Callable[[JwksEndpoint], Any],
@@ -91,7 +89,7 @@ async def test_an_untrustworthy_token_is_refused_with_unauthenticated(
 
 
 async def test_a_token_signed_by_an_unpublished_key_is_refused(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     from knowledge_kit.auth import SigningKey
 
@@ -102,7 +100,7 @@ async def test_a_token_signed_by_an_unpublished_key_is_refused(
 
 
 async def test_a_rotated_signing_key_is_picked_up_without_a_restart(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     assert (
@@ -114,7 +112,7 @@ async def test_a_rotated_signing_key_is_picked_up_without_a_restart(
 
 
 async def test_public_methods_run_without_a_token_as_anonymous(
-    start_grpc_server: StartServer, service_settings: Any
+    start_grpc_server: StartGrpcServer, service_settings: Any
 ) -> None:
     settings = service_settings.model_copy(
         update={"public_methods": frozenset({f"/{SERVICE}/Echo"})}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -14,15 +13,13 @@ from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.rpc.call import RpcCall
 from knowledge_kit.testing import JwksEndpoint
-from knowledge_kit.testing.plugin import RunningServer
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, echo_stub
 
-StartServer = Callable[..., Awaitable[RunningServer]]
-
 
 async def test_rpcs_in_flight_together_each_see_their_own_metadata_and_principal(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     servicer = EchoServicer()
     running = await start_grpc_server((add_EchoServicer_to_server, servicer))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import grpc
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
@@ -12,14 +9,13 @@ from google.protobuf.wrappers_pb2 import StringValue
 from knowledge_kit.errors import DependencyUnavailableError
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
 
-StartServer = Callable[..., Awaitable[Any]]
-
 
 async def test_a_downstream_call_carries_the_callers_token_deadline_and_request_id(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     downstream = EchoServicer()
     down = await start_grpc_server((add_EchoServicer_to_server, downstream))
@@ -51,7 +47,10 @@ async def test_the_same_target_shares_one_channel() -> None:
 
 @pytest.mark.parametrize(("idempotent", "succeeds"), [(True, True), (False, False)])
 async def test_only_calls_named_idempotent_are_retried(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint, idempotent: bool, succeeds: bool
+    start_grpc_server: StartGrpcServer,
+    jwks_endpoint: JwksEndpoint,
+    idempotent: bool,
+    succeeds: bool,
 ) -> None:
     server = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     channels = ServiceChannels()

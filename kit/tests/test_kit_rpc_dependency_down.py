@@ -4,8 +4,7 @@ dependency, never INTERNAL and never the dependency's address."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -15,10 +14,9 @@ from google.protobuf.wrappers_pb2 import StringValue
 from knowledge_kit.errors import DependencyUnavailableError
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ async def _relay(target: str, token: str) -> grpc.aio.AioRpcError:
 
 
 async def test_a_call_through_the_kits_channel_to_a_dead_service_is_unavailable_naming_it(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     channels: ServiceChannels,
     dead_target: str,
@@ -58,7 +56,7 @@ async def test_a_call_through_the_kits_channel_to_a_dead_service_is_unavailable_
 
 
 async def test_any_channel_to_a_dead_service_makes_the_caller_unavailable(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint, dead_target: str
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint, dead_target: str
 ) -> None:
     async with grpc.aio.insecure_channel(dead_target) as downstream:
         running = await start_grpc_server(

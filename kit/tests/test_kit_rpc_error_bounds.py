@@ -3,7 +3,6 @@ reaches the caller as itself, not as a metadata limit being exceeded."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -12,10 +11,9 @@ from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.errors import FieldViolation, ValidationError, field_violations_of
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 class NameCheckingServicer(EchoServicer):
@@ -35,7 +33,7 @@ class NameCheckingServicer(EchoServicer):
 
 @pytest.mark.parametrize("length", [5_000, 1_000_000])
 async def test_a_huge_value_is_quoted_by_its_start_only(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint, length: int
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint, length: int
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, NameCheckingServicer()))
     huge = "é" * length
@@ -55,7 +53,7 @@ async def test_a_huge_value_is_quoted_by_its_start_only(
 
 
 async def test_a_short_value_is_quoted_whole(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, NameCheckingServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:

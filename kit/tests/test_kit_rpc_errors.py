@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import grpc
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.errors import FieldViolation, field_violations_of
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 async def _fail(target: str, token: str, kind: str) -> grpc.aio.AioRpcError:
@@ -36,7 +32,7 @@ async def _fail(target: str, token: str, kind: str) -> grpc.aio.AioRpcError:
     ],
 )
 async def test_each_kind_of_error_reaches_the_client_as_its_status(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     kind: str,
     code: grpc.StatusCode,
@@ -49,7 +45,7 @@ async def test_each_kind_of_error_reaches_the_client_as_its_status(
 
 
 async def test_validation_errors_name_each_bad_field(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     failure = await _fail(running.target, jwks_endpoint.mint(), "invalid")
@@ -57,7 +53,7 @@ async def test_validation_errors_name_each_bad_field(
 
 
 async def test_an_unexpected_exception_leaks_nothing_to_the_client(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     failure = await _fail(running.target, jwks_endpoint.mint(), "bug")

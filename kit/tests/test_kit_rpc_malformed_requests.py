@@ -4,17 +4,16 @@ whatever the method's shape, with no exception class sent and no traceback logge
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 import pytest
 
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bearer
-
-StartServer = Callable[..., Awaitable[Any]]
 
 # A field 1 header announcing 127 bytes that never come.
 NOT_A_MESSAGE = b"\x0a\x7f\x01"
@@ -57,7 +56,7 @@ async def _call_raw(channel: grpc.aio.Channel, method: str, metadata: Any) -> No
     ],
 )
 async def test_a_request_that_does_not_parse_is_invalid_argument_naming_the_message(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     caplog: pytest.LogCaptureFixture,
     method: str,
@@ -81,7 +80,7 @@ def _from_an_earlier_loop(record: logging.LogRecord) -> bool:
 
 
 async def test_the_server_answers_well_formed_requests_after_malformed_ones(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     metadata = bearer(jwks_endpoint.mint("users/alice"))

@@ -3,7 +3,7 @@ field, whatever the method's shape and however deep the field is."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import grpc
@@ -14,11 +14,10 @@ from google.protobuf.struct_pb2 import Struct
 from knowledge_kit.errors import field_violations_of
 from knowledge_kit.rpc.steps.nul_characters import nul_character_path
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import bearer
 from .notes_service import NOTES, Note, NotesServicer, add_NotesServicer_to_server
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 class RecordingNotes(NotesServicer):
@@ -80,7 +79,7 @@ async def _answers(call: Any) -> list[Any]:
     ],
 )
 async def test_nul_in_any_string_field_is_invalid_argument_naming_it(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     method: str,
     note: Any,
@@ -100,7 +99,7 @@ async def test_nul_in_any_string_field_is_invalid_argument_naming_it(
 
 
 async def test_text_without_nul_reaches_the_handler_unchanged(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     notes = RecordingNotes()
     running = await start_grpc_server((add_NotesServicer_to_server, notes))
@@ -117,7 +116,7 @@ async def test_text_without_nul_reaches_the_handler_unchanged(
 
 
 async def test_a_request_whose_bytes_hold_a_zero_byte_outside_its_text_is_accepted(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     notes = RecordingNotes()
     running = await start_grpc_server((add_NotesServicer_to_server, notes))
@@ -130,7 +129,7 @@ async def test_a_request_whose_bytes_hold_a_zero_byte_outside_its_text_is_accept
 
 
 async def test_a_caller_without_a_token_is_unauthenticated_before_its_text_is_looked_at(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
 ) -> None:
     running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import grpc
 import pytest
@@ -16,10 +15,10 @@ from prometheus_client import REGISTRY
 from knowledge_kit.observability import configure_logging
 from knowledge_kit.rpc.client import ServiceChannels
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bearer, echo_stub
 
-StartServer = Callable[..., Awaitable[Any]]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
@@ -32,7 +31,7 @@ def log_lines() -> Iterator[io.StringIO]:
 
 
 async def test_each_rpc_logs_one_json_line_without_the_token(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint, log_lines: io.StringIO
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint, log_lines: io.StringIO
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     token = jwks_endpoint.mint("users/alice")
@@ -53,7 +52,7 @@ async def test_each_rpc_logs_one_json_line_without_the_token(
 
 
 async def test_each_rpc_is_counted_by_method_and_status(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     labels = {"grpc_method": f"/{SERVICE}/Fail", "grpc_code": "NOT_FOUND"}
     before = REGISTRY.get_sample_value("grpc_server_handled_total", labels) or 0.0
@@ -68,7 +67,7 @@ async def test_each_rpc_is_counted_by_method_and_status(
 
 
 async def test_the_callers_trace_continues_through_the_server_into_outgoing_calls(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
     jwks_endpoint: JwksEndpoint,
     finished_spans: InMemorySpanExporter,
 ) -> None:

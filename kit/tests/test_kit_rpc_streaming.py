@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import grpc
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
 from knowledge_kit.testing import JwksEndpoint
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import SERVICE, EchoServicer, add_EchoServicer_to_server, bearer
-
-StartServer = Callable[..., Awaitable[Any]]
 
 
 def _count(
@@ -27,7 +23,7 @@ def _count(
 
 
 async def test_a_stream_delivers_every_message_to_an_authenticated_caller(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:
@@ -35,7 +31,7 @@ async def test_a_stream_delivers_every_message_to_an_authenticated_caller(
         assert [message.value async for message in call] == ["0", "1", "2"]
 
 
-async def test_a_stream_without_a_token_is_refused(start_grpc_server: StartServer) -> None:
+async def test_a_stream_without_a_token_is_refused(start_grpc_server: StartGrpcServer) -> None:
     running = await start_grpc_server((add_EchoServicer_to_server, EchoServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as refused:

@@ -3,25 +3,22 @@ fails on any UNKNOWN or INTERNAL answer; a sound service passes it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import grpc
 import pytest
 
 from knowledge_kit.testing import JwksEndpoint
 from knowledge_kit.testing.fuzz import fuzz_service
 from knowledge_kit.testing.fuzz_server import fuzz_server
+from knowledge_kit.testing.plugin import StartGrpcServer
 
 from .echo_service import bearer
 from .notes_service import NOTES, Note, NotesServicer, add_NotesServicer_to_server
 
-StartServer = Callable[..., Awaitable[Any]]
 SEEDS = {method.name: Note(name="notes/1", page_size=2) for method in NOTES.methods}
 
 
 async def test_a_sound_service_passes_and_every_method_is_fuzzed(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:
@@ -41,7 +38,7 @@ async def test_a_sound_service_passes_and_every_method_is_fuzzed(
 
 
 async def test_a_handler_that_breaks_on_a_value_fails_naming_the_method_and_the_case(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     broken = NotesServicer(title_as_number=True)
     running = await start_grpc_server((add_NotesServicer_to_server, broken))
@@ -53,7 +50,7 @@ async def test_a_handler_that_breaks_on_a_value_fails_naming_the_method_and_the_
 
 
 async def test_fuzzing_without_a_token_says_it_reached_nothing(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
 ) -> None:
     running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:
@@ -62,7 +59,7 @@ async def test_fuzzing_without_a_token_says_it_reached_nothing(
 
 
 async def test_a_seed_for_a_method_the_service_lacks_is_refused(
-    start_grpc_server: StartServer,
+    start_grpc_server: StartGrpcServer,
 ) -> None:
     running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
     async with grpc.aio.insecure_channel(running.target) as channel:
@@ -71,7 +68,7 @@ async def test_a_seed_for_a_method_the_service_lacks_is_refused(
 
 
 async def test_fuzz_server_fuzzes_every_served_service_and_checks_its_seeds_get_through(
-    start_grpc_server: StartServer, jwks_endpoint: JwksEndpoint
+    start_grpc_server: StartGrpcServer, jwks_endpoint: JwksEndpoint
 ) -> None:
     running = await start_grpc_server((add_NotesServicer_to_server, NotesServicer()))
     token = bearer(jwks_endpoint.mint())

@@ -30,6 +30,7 @@ from knowledge_kit.events.envelope import kafka_headers
 from knowledge_kit.events.tables import outbox_events
 
 _log = structlog.get_logger("knowledge_kit.relay")
+DEFAULT_BATCH_SIZE = 1000  # events a relay batch takes at most (`outbox_batch_size`)
 _PARTITIONER = DefaultPartitioner()  # the producer's: a key's records go where `send` puts them
 
 
@@ -42,7 +43,7 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         producer: AIOKafkaProducer,
         *,
-        batch_size: int = 1000,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         idle_seconds: float = 2.0,
     ) -> None:
         if batch_size < 1:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.events.kafka import KafkaConnection, start_client
 from knowledge_kit.events.producer import create_producer
-from knowledge_kit.events.relay import OutboxRelay
+from knowledge_kit.events.relay import DEFAULT_BATCH_SIZE, OutboxRelay
 
 
 @asynccontextmanager
@@ -20,7 +20,7 @@ async def relaying_outbox(
     bootstrap: KafkaConnection | str,
     *,
     client_id: str,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> AsyncIterator[OutboxRelay]:
     """Publish what use cases record in the outbox to Kafka while the block runs; on exit the
     relay finishes its batch and the producer flushes before stopping."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import types
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -31,15 +32,16 @@ class RpcStep(Protocol):
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]: ...
 
 
-class BindingStep:
+class BindingStep(ABC):
     """A step written as `bind(proceed)` (see `RpcStep`); called with `proceed`, as a step is
     when used alone, it binds and runs at once."""
 
     def __call__(self, call: RpcCall, proceed: Proceed) -> Awaitable[Any]:
         return self.bind(proceed)(call)
 
+    @abstractmethod
     def bind(self, proceed: Proceed) -> Proceed:
-        raise NotImplementedError
+        """What the step does around `proceed`, as a function of the call alone."""
 
 
 def compose(steps: Sequence[RpcStep], innermost: Proceed) -> Proceed:

@@ -185,10 +185,14 @@ class RunningServer:
     target: str
 
 
+StartGrpcServer = Callable[..., Awaitable[RunningServer]]
+"""The type of the `start_grpc_server` fixture, for a test's annotation."""
+
+
 @pytest_asyncio.fixture
 async def start_grpc_server(
     service_settings: ServiceSettings,
-) -> AsyncIterator[Callable[..., Awaitable[RunningServer]]]:
+) -> AsyncIterator[StartGrpcServer]:
     """Starts ServiceServers with the kit's full pipeline on ephemeral ports; stops them after.
 
     `running = await start_grpc_server((add_FooServicer_to_server, FooServicer()), settings=...)`
