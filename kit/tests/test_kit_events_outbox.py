@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from knowledge.common.v1 import event_envelope_pb2
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from knowledge_kit.database import UnitOfWork
@@ -30,8 +31,8 @@ NewTopic = Callable[..., Awaitable[str]]
 outbox = Outbox("ms_test")
 
 
-class RelayKilledBeforeMarkingSent(OutboxRelay):
-    async def _mark_sent(self, session: AsyncSession, positions: list[int]) -> None:
+class RelayKilledBeforeDeleting(OutboxRelay):
+    async def _delete_sent(self, session: AsyncSession, positions: list[int]) -> None:
         raise RuntimeError("relay process killed after publishing")
 
 
@@ -47,7 +48,7 @@ async def _record_note(
             await uow.commit()
 
 
-async def test_a_committed_event_is_applied_once_even_when_the_relay_dies_before_marking_it_sent(
+async def test_a_committed_event_is_applied_once_even_when_the_relay_dies_before_deleting_it(
     postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
 ) -> None:
     async with notes_database(postgres_database_url) as sessions:
@@ -56,10 +57,12 @@ async def test_a_committed_event_is_applied_once_even_when_the_relay_dies_before
 
         async with running_producer(kafka_bootstrap) as producer:
             with pytest.raises(RuntimeError, match="killed"):
-                await RelayKilledBeforeMarkingSent(sessions, producer).publish_pending_events()
+                await RelayKilledBeforeDeleting(sessions, producer).publish_pending_events()
+            assert await count_rows(sessions, outbox_events) == 1
             restarted = OutboxRelay(sessions, producer)
             assert await restarted.publish_pending_events() == 1
             assert await restarted.publish_pending_events() == 0
+        assert await count_rows(sessions, outbox_events) == 0, "a sent event stayed in the outbox"
 
         published = await read_topic(kafka_bootstrap, topic, expected=2)
         envelopes = [event_envelope_pb2.EventEnvelope.FromString(r.value) for r in published]
@@ -155,6 +158,7 @@ async def test_events_recorded_together_are_published_in_their_order_after_the_c
 
         async with running_producer(kafka_bootstrap) as producer:
             assert await OutboxRelay(sessions, producer).publish_pending_events() == 5
+        assert await count_rows(sessions, outbox_events) == 0
         published = await read_topic(kafka_bootstrap, topic, expected=5)
     assert [record.key for record in published] == [f"notes/{body}".encode() for body in bodies]
     ids = [event_envelope_pb2.EventEnvelope.FromString(r.value).id for r in published]
@@ -224,5 +228,24 @@ async def test_a_batch_kafka_refuses_stays_unsent_and_goes_again(
         async with running_producer(kafka_bootstrap) as producer:
             with pytest.raises(ConnectionError, match="went away"):
                 await RefusedAcknowledgements(sessions, producer).publish_pending_events()
+            assert await count_rows(sessions, outbox_events) == 1, "a refused event was deleted"
             assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
             assert await OutboxRelay(sessions, producer).publish_pending_events() == 0
+
+
+async def test_rows_an_earlier_relay_marked_sent_are_not_published_again(
+    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    """Relays before kit 1.19 kept what they published, with `sent_at` set: a relay of this
+    kit leaves those rows alone and publishes only what was never sent."""
+    async with notes_database(postgres_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        await _record_note(sessions, topic, "sent-before")
+        async with sessions() as session, session.begin():
+            await session.execute(outbox_events.update().values(sent_at=func.now()))
+        await _record_note(sessions, topic, "new")
+        async with running_producer(kafka_bootstrap) as producer:
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
+        published = await read_topic(kafka_bootstrap, topic, expected=1)
+        assert await count_rows(sessions, outbox_events) == 1
+    assert [record.key for record in published] == [b"notes/new"]

@@ -21,7 +21,7 @@ NewTopic = Callable[..., Awaitable[str]]
 
 async def _send(bootstrap: str, topic: str, bodies: list[str], *, twice: bool = False) -> None:
     """One envelope per body, all on one key (so in one partition, in this order); `twice`
-    sends them all again, as a relay that died before marking them sent would."""
+    sends them all again, as a relay that died before deleting them from the outbox would."""
     envelopes = [
         new_envelope(StringValue(value=body), source="ms_test", subject="notes/n")
         for body in bodies

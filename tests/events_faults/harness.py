@@ -21,7 +21,7 @@ from knowledge_kit.database.engine import create_database_engine, session_factor
 from knowledge_kit.events import Outbox
 from knowledge_kit.testing.infrastructure import create_topics, unique_name
 
-from .ledger import LedgerCounts, applied_by, create_ledger, read_counts
+from .ledger import LedgerCounts, applied_by, create_ledger, read_counts, record_revision
 from .processes import DriverProcess, kill_broker
 
 DOCUMENTS = [f"spaces/faults/documents/d{index}" for index in range(40)]
@@ -78,6 +78,7 @@ class FaultRun:
                     for index in batch:
                         document = DOCUMENTS[index % len(DOCUMENTS)]
                         revision = index // len(DOCUMENTS) + 1
+                        await record_revision(session, document, revision)
                         event = events_pb2.DocumentUpdated(
                             document=document, revision=revision, previous_revision=revision - 1
                         )

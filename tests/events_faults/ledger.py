@@ -1,6 +1,8 @@
-"""What the fault test's consumers applied, written in the transaction of their inbox record.
+"""What the fault test recorded, and what its consumers applied in the transaction of their inbox
+record.
 
-`applied_events` keeps every application (a double one shows as a second row), and
+`recorded_revisions` is the producer's state change, written in the transaction that records
+its event (the relay deletes an event from the outbox once it is sent). `applied_events` keeps every application (a double one shows as a second row), and
 `document_heads` is the projection a service would keep: each event moves its document from the
 revision before to its own, so an event applied out of order shows as a skipped revision.
 """
@@ -26,6 +28,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 LEDGER = MetaData()
+
+recorded_revisions = Table(
+    "recorded_revisions",
+    LEDGER,
+    Column("document", String(512), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+)
 
 applied_events = Table(
     "applied_events",
@@ -63,6 +72,11 @@ async def create_ledger(engine: AsyncEngine, documents: list[str]) -> None:
         await connection.execute(
             document_heads.insert(), [{"document": name, "revision": 0} for name in documents]
         )
+
+
+async def record_revision(session: AsyncSession, document: str, revision: int) -> None:
+    """The producer's state change: `document` has a new `revision`."""
+    await session.execute(recorded_revisions.insert().values(document=document, revision=revision))
 
 
 async def apply_revision(
@@ -114,17 +128,15 @@ class LedgerCounts:
 
 
 async def read_counts(session: AsyncSession) -> LedgerCounts:
-    """Count the outbox, the ledger and the suppressed duplicates in one snapshot."""
+    """Count what was recorded, the outbox, the ledger and the suppressed duplicates in one
+    snapshot (each statement of a REPEATABLE READ transaction sees the same one)."""
+    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    produced = await _count(session, select(func.count()).select_from(recorded_revisions))
     applications = await _count(session, select(func.count()).select_from(applied_events))
     distinct = await _count(session, select(func.count(applied_events.c.event_id.distinct())))
     return LedgerCounts(
-        produced=await _count(session, select(func.count()).select_from(outbox_events)),
-        relayed=await _count(
-            session,
-            select(func.count())
-            .select_from(outbox_events)
-            .where(outbox_events.c.sent_at.isnot(None)),
-        ),
+        produced=produced,
+        relayed=produced - await _count(session, select(func.count()).select_from(outbox_events)),
         applied=distinct,
         doubled=applications - distinct,
         suppressed=await _count(session, select(func.count()).select_from(suppressed_duplicates)),

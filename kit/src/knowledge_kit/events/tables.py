@@ -32,6 +32,8 @@ outbox_events = Table(
     Column("subject", String(512), nullable=False),
     Column("envelope", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Set by relays before kit 1.19, which kept what they published; the relay now deletes an
+    # event once Kafka has acknowledged it, and never publishes a row that has `sent_at` set.
     Column("sent_at", DateTime(timezone=True), nullable=True),
 )
 Index(
