@@ -41,6 +41,12 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_events_stil
                 await producer.send_and_wait(topic, envelope.SerializeToString(), key=b"k")
             ignored = new_envelope(Int64Value(value=1), source="ms_test", subject="notes/other")
             await producer.send_and_wait(topic, ignored.SerializeToString(), key=b"k")
+            # A StringValue whose text is not UTF-8: the envelope reads, its payload does not.
+            garbled = new_envelope(StringValue(value="x"), source="ms_test", subject="notes/x")
+            garbled.payload.value = b"\x0a\x01\xff"
+            await producer.send_and_wait(topic, garbled.SerializeToString(), key=b"k")
+            after = new_envelope(StringValue(value="after"), source="ms_test", subject="notes/a")
+            await producer.send_and_wait(topic, after.SerializeToString(), key=b"k")
 
         attempts: list[str] = []
 
@@ -55,18 +61,29 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_later_events_stil
             topic,
             sessions,
             {StringValue: apply},
-            records=4,
+            records=6,
             dead_letter=dead_letter,
         )
 
-        assert attempts == ["poison", "poison", "poison", "good"]
-        assert await count_rows(sessions, applied) == 1
-        parked = await read_topic(kafka_bootstrap, dead_letter, expected=2)
-        reasons = [dict(record.headers)["dead-letter-reason"].decode() for record in parked]
-        assert "not a knowledge.common.v1.EventEnvelope" in reasons[0]
-        assert reasons[1].startswith("KeyError after 3 attempts")
-        assert parked[0].value == b"\xff not an envelope"
-        assert dict(parked[1].headers)["dead-letter-topic"] == topic.encode()
+        assert attempts == ["poison", "poison", "poison", "good", "after"]
+        assert await count_rows(sessions, applied) == 2
+        # Unreadable records are parked as their batch is read, before its events are applied.
+        parked = {
+            dict(record.headers)["dead-letter-reason"].decode().split(":")[0]: record
+            for record in await read_topic(kafka_bootstrap, dead_letter, expected=3)
+        }
+        assert sorted(parked) == [
+            "KeyError after 3 attempts",
+            "payload is not a valid google.protobuf.StringValue",
+            "value is not a knowledge.common.v1.EventEnvelope",
+        ]
+        assert parked["value is not a knowledge.common.v1.EventEnvelope"].value == (
+            b"\xff not an envelope"
+        )
+        garbled_parked = parked["payload is not a valid google.protobuf.StringValue"]
+        assert garbled_parked.value == garbled.SerializeToString()
+        poison = parked["KeyError after 3 attempts"]
+        assert dict(poison.headers)["dead-letter-topic"] == topic.encode()
 
 
 async def test_a_database_outage_stops_the_consumer_instead_of_parking_good_events(

@@ -10,10 +10,11 @@ from google.protobuf.wrappers_pb2 import StringValue
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from knowledge_kit.events import new_envelope
 from knowledge_kit.testing import JwksEndpoint
 from knowledge_kit.websocket import SUBPROTOCOL, RoomFanout, RoomHub
 
-from .events_support import note_topic
+from .events_support import note_topic, running_producer
 from .websocket_support import chat_server
 
 
@@ -58,6 +59,14 @@ async def test_a_message_published_on_one_instance_reaches_clients_on_another(
                     await client.recv()
                     await client.send("join canvases/7")
                     assert await client.recv() == "joined canvases/7"
+                # A record whose payload does not read (text that is not UTF-8) is skipped:
+                # the fan-out of both instances goes on.
+                garbled = new_envelope(StringValue(), source="ms_canvas", subject="canvases/7")
+                garbled.payload.value = b"\x0a\x01\xff"
+                async with running_producer(kafka_bootstrap) as producer:
+                    await producer.send_and_wait(
+                        topic.name, garbled.SerializeToString(), key=b"canvases/7"
+                    )
                 await fanouts[1].publish("canvases/7", StringValue(value="node moved"))
                 await fanouts[1].publish("canvases/8", StringValue(value="elsewhere"))
                 async with asyncio.timeout(30):

@@ -22,7 +22,6 @@ from knowledge_kit.database.availability import database_unreachable
 from knowledge_kit.database.held_connection import HeldConnection
 from knowledge_kit.database.staged_inserts import write_staged
 from knowledge_kit.events.dead_letter import send_to_dead_letter
-from knowledge_kit.events.envelope import payload_type
 from knowledge_kit.events.inbox import claim_event, claim_events
 from knowledge_kit.events.kafka import KafkaConnection, kafka_client_options, start_client
 from knowledge_kit.events.producer import create_producer
@@ -202,11 +201,13 @@ class EventConsumer:
         The inbox claim is one statement for the whole batch, and the rows handlers stage
         (`knowledge_kit.database.stage_insert`) one per table: when those are refused, each
         record is applied alone (with its attempts), which finds the one at fault."""
-        ready = [
-            (record, prepared)
-            for record in records
-            if (prepared := await self._prepared(record)) is not None
-        ]
+        ready = []
+        for record in records:
+            prepared = self._prepared(record)
+            if isinstance(prepared, str):
+                await self._dead_letter(record, prepared)
+            elif prepared is not None:
+                ready.append((record, prepared))
         while ready:
             failure = await self._try_together(ready)
             if failure is None:
@@ -270,30 +271,37 @@ class EventConsumer:
 
     async def handle_record(self, record: ConsumerRecord) -> None:
         """Apply one record: once, with retries, or park it in the dead-letter topic."""
-        prepared = await self._prepared(record)
+        prepared = self._prepared(record)
+        if isinstance(prepared, str):
+            await self._dead_letter(record, prepared)
+            return
         if prepared is None:
             return
         with self._span(record):
             await self._apply_with_retries(record, *prepared)
 
-    async def _prepared(self, record: ConsumerRecord) -> Prepared | None:
-        """The record's envelope, payload and handler; None when there is nothing to apply
-        (no handler for its type, or it was dead-lettered as unreadable)."""
+    def _prepared(self, record: ConsumerRecord) -> Prepared | str | None:
+        """The record's envelope, payload and handler; None when there is nothing to apply (no
+        handler for its payload's type), or why it cannot be read (to dead-letter it with).
+
+        The payload is parsed as its handler's message type, which its type URL names (what
+        `Any.Unpack` checks, without looking the payload and its type name up twice)."""
         try:
             envelope = event_envelope_pb2.EventEnvelope.FromString(record.value or b"")
         except DecodeError:
-            await self._dead_letter(record, "value is not a knowledge.common.v1.EventEnvelope")
-            return None
-        registered = self._handlers.get(payload_type(envelope))
+            return "value is not a knowledge.common.v1.EventEnvelope"
+        packed = envelope.payload
+        type_url = packed.type_url
+        registered = self._handlers.get(type_url[type_url.rfind("/") + 1 :])
         if registered is None:
             return None
         message_class, handler = registered
-        payload = message_class()
-        if not envelope.id or not envelope.payload.Unpack(payload):
-            await self._dead_letter(
-                record, f"envelope has no id or no {payload_type(envelope)} payload"
-            )
-            return None
+        if not envelope.id:
+            return f"envelope of a {message_class.DESCRIPTOR.full_name} has no id"
+        try:
+            payload = message_class.FromString(packed.value)
+        except DecodeError as error:
+            return f"payload is not a valid {message_class.DESCRIPTOR.full_name}: {error}"
         return envelope, payload, handler
 
     def _span(self, record: ConsumerRecord) -> Any:

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
+import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from google.protobuf.message import DecodeError, Message
 from knowledge.common.v1 import event_envelope_pb2
@@ -24,6 +25,7 @@ from knowledge_kit.names import check_service_name
 from knowledge_kit.websocket.hub import Frame, RoomHub
 
 ORIGIN_HEADER = "origin-instance"
+_log = structlog.get_logger("knowledge_kit.fanout")
 
 
 class RoomFanout:
@@ -81,12 +83,16 @@ class RoomFanout:
                     self._deliver(record.value or b"")
 
     def _deliver(self, value: bytes) -> None:
+        """Broadcast the record's event to its room; a record that does not read as an envelope
+        of this fan-out's event type is skipped (and logged), and the fan-out goes on."""
+        event = self._event_type()
         try:
             envelope = event_envelope_pb2.EventEnvelope.FromString(value)
-        except DecodeError:
+            unpacked = envelope.payload.Unpack(event)
+        except DecodeError as error:
+            _log.warning("room_fanout_record_unreadable", error=str(error))
             return
-        event = self._event_type()
-        if envelope.payload.Unpack(event):
+        if unpacked:
             self._hub.broadcast(envelope.subject, self._to_frame(event))
 
     async def stop(self) -> None:

@@ -10,7 +10,9 @@ import pycrdt
 import pytest
 import pytest_asyncio
 import websockets
+from aiokafka import AIOKafkaProducer
 from knowledge.canvas.v1.events_pb2 import CanvasHeld, CanvasUpdateRelayed
+from knowledge_kit.events import new_envelope
 from knowledge_kit.testing.jwks_endpoint import JwksEndpoint
 
 from ms_canvas.domain.instances import Holding
@@ -124,13 +126,27 @@ async def test_what_a_crash_took_before_storing_comes_back_from_the_writer(
         await acknowledged(platform, service, updates=1)
 
 
-async def test_clients_on_two_service_processes_converge(platform: CanvasPlatform) -> None:
+async def test_clients_on_two_service_processes_converge(
+    platform: CanvasPlatform, kafka_bootstrap: str
+) -> None:
     first = await platform.start_canvas_service()
     second = await platform.start_canvas_service()
     await create_canvas(platform, first)
     async with collaborators() as clients:
         await join(clients, platform, first.websocket_url, ("alice", OWNER))
         await join(clients, platform, second.websocket_url, ("bob", EDITOR))
+        # A relayed record whose payload does not read (text that is not UTF-8), ahead of the
+        # canvas's updates in its partition: both instances skip it and go on relaying.
+        garbled = new_envelope(CanvasUpdateRelayed(), source="ms_canvas", subject=platform.canvas)
+        garbled.payload.value = b"\x0a\x01\xff"
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+        await producer.start()
+        try:
+            await producer.send_and_wait(
+                "canvas.updates.v1", garbled.SerializeToString(), key=platform.canvas.encode()
+            )
+        finally:
+            await producer.stop()
         await clients.call("alice", "putNode", "from-first", {"x": 1})
         await clients.call("bob", "putNode", "from-second", {"x": 2})
         await clients.call("alice", "waitForNodes", ["from-second"])

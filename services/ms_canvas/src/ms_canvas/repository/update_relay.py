@@ -99,13 +99,15 @@ class UpdateRelay:
         await self._producer.stop()
 
     async def _take(self, value: bytes, apply: ApplyRelayed, held: TakeHeld) -> None:
+        relayed, holding = CanvasUpdateRelayed(), CanvasHeld()
         try:
             envelope = event_envelope_pb2.EventEnvelope.FromString(value)
-        except DecodeError:
-            _log.warning("canvas_relay_record_unreadable")
+            is_update = envelope.payload.Unpack(relayed)
+            is_holding = not is_update and envelope.payload.Unpack(holding)
+        except DecodeError as error:  # the envelope or its payload: skipped, the relay goes on
+            _log.warning("canvas_relay_record_unreadable", error=str(error))
             return
-        relayed, holding = CanvasUpdateRelayed(), CanvasHeld()
-        if envelope.payload.Unpack(relayed):
+        if is_update:
             if relayed.origin_instance != self.instance_id:
                 await apply(
                     RelayedUpdate(
@@ -113,7 +115,7 @@ class UpdateRelay:
                     )
                 )
         elif (
-            envelope.payload.Unpack(holding)
+            is_holding
             and holding.instance != self.instance_id
             and holding.holding in HOLDINGS
         ):
