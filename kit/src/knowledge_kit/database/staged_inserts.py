@@ -5,7 +5,8 @@ An event consumer applies a partition's records in one transaction; a handler th
 row with `session.execute` paid a round trip per event, and the event loop's turn for each (behind
 every other task of the process, for 16 use cases committing at once tens of milliseconds). With
 `stage_insert(event.session, table, row)` the rows of the whole batch go in with one statement
-per table. They are written before the session's next statement (so the transaction reads them
+per table: on PostgreSQL one execution of column arrays (`column_arrays`) where the table's
+types allow it, otherwise one executemany. They are written before the session's next statement (so the transaction reads them
 back), before an ORM flush, and at the latest when the transaction commits; a rollback drops them.
 Tables are written in the order their first row was staged, each table's rows in their order:
 stage a row that refers to another staged row after that row's table.
@@ -23,6 +24,8 @@ from typing import Any
 from sqlalchemy import Table, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from knowledge_kit.database.column_arrays import column_arrays_insert
 
 _STAGED = "knowledge_kit.staged_inserts"  # in a session's info: table -> rows, in staging order
 _WATCHED = "knowledge_kit.staged_inserts_watched"  # the session's hooks are in place
@@ -63,7 +66,20 @@ def _write(session: Session) -> None:
     connection = session.connection()
     try:
         for table, rows in staged.items():
-            connection.execute(table.insert(), list(rows))
+            columns = tuple(rows[0])
+            statement = (
+                column_arrays_insert(table, columns, connection.dialect) if len(rows) > 1 else None
+            )
+            if statement is None or any(row.keys() != rows[0].keys() for row in rows):
+                connection.execute(table.insert(), list(rows))
+            else:
+                connection.execute(
+                    statement,
+                    {
+                        f"c{place}": [row[name] for row in rows]
+                        for place, name in enumerate(columns)
+                    },
+                )
     except BaseException:
         session.info[_STAGED] = staged  # still pending: the transaction rolls back or retries
         raise
