@@ -1,8 +1,8 @@
 """Events survive every fault: 10,000 events recorded through the outbox (a few hundred more
 when a consumer the test waits on has nothing left to apply) are applied exactly once, in order
-per key, while the relay is killed, the broker is killed and restarted on its data, and each
-consumer in turn is killed mid-batch so its group rebalances onto the other one (and again when
-it comes back)."""
+per key, while one of two relays is killed, the broker is killed and restarted on its data, and
+each consumer in turn is killed mid-batch so its group rebalances onto the other one (and again
+when it comes back)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ async def test_every_event_is_applied_once_in_order_through_every_fault(
     postgres_url: str, tmp_path: Path
 ) -> None:
     async with throwaway_database(postgres_url, "faults") as url, fault_run(url, tmp_path) as run:
-        # The relay, SIGKILLed while it publishes a backlog: a batch it published but had not
-        # marked sent yet goes out again.
+        # Two relays (two replicas), taking turns over a backlog; the first, SIGKILLed while it
+        # publishes, comes back: a batch it published but had not deleted yet goes out again.
         await run.produce(3_500)
-        run.relay.start()
+        for relay in run.relays:
+            relay.start()
         await run.until("the relay publishing", lambda counts: counts.relayed >= 1_000)
         run.relay.kill()
         run.relay.start()
@@ -72,9 +73,10 @@ async def test_every_event_is_applied_once_in_order_through_every_fault(
             reorderings=0,
         )
         # No rebalance (a member leaving or joining, the broker's restart) stopped a process.
-        assert exits == {"relay": 0, "consumer-1": 0, "consumer-2": 0}
+        assert exits == {"relay": 0, "relay-2": 0, "consumer-1": 0, "consumer-2": 0}
         assert [process.name for process in run.processes if process.running] == [
             "relay",
+            "relay-2",
             "consumer-1",
             "consumer-2",
         ]

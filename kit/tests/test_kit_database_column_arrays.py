@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     select,
 )
 from sqlalchemy.exc import DBAPIError
@@ -48,6 +49,9 @@ flags = Table(
     Column("id", Integer, primary_key=True),
     Column("on", Boolean, nullable=False),
     Column("extra", JSON),
+)
+keyed = Table(
+    "keyed", ROWS, Column("id", Integer, primary_key=True), Column("tag", Text, key="label")
 )
 AT = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 
@@ -112,3 +116,5 @@ def test_the_statement_is_made_for_plain_postgresql_columns_only() -> None:
     assert column_arrays_insert(flags, ("on",), postgresql) is None
     assert column_arrays_insert(flags, ("extra",), postgresql) is None
     assert column_arrays_insert(ledger, ("missing",), postgresql) is None
+    by_key = column_arrays_insert(keyed, ("label",), postgresql)  # rows name a column by key
+    assert by_key is not None and "INSERT INTO keyed (tag)" in by_key.text

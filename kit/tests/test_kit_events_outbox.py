@@ -249,3 +249,48 @@ async def test_rows_an_earlier_relay_marked_sent_are_not_published_again(
         published = await read_topic(kafka_bootstrap, topic, expected=1)
         assert await count_rows(sessions, outbox_events) == 1
     assert [record.key for record in published] == [b"notes/new"]
+
+
+class HeldBeforeSending(OutboxRelay):
+    """A relay that has taken its batch and is slow to hand it to Kafka (a pause of its
+    process, a slow broker connection) until `go` is set."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.took = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def _send(self, rows: Sequence[Any]) -> list[asyncio.Future[Any]]:
+        self.took.set()
+        await self.go.wait()
+        return await super()._send(rows)
+
+
+async def test_two_relays_on_one_database_publish_one_after_the_other_keeping_each_keys_order(
+    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    """Every replica of a service runs a relay. While one publishes a batch, another must not
+    publish the events after it: a key's later event would reach Kafka before its earlier one."""
+    async with notes_database(postgres_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        async with UnitOfWork(sessions) as uow:
+            await outbox.record_many(
+                uow.session,
+                note_topic(topic),
+                [(StringValue(value=f"v{n}"), f"notes/{n % 2}") for n in range(4)],
+            )
+            await uow.commit()
+        async with running_producer(kafka_bootstrap) as producer:
+            first = HeldBeforeSending(sessions, producer, batch_size=2)
+            second = OutboxRelay(sessions, producer, batch_size=2)
+            publishing_first = asyncio.create_task(first.publish_pending_events())
+            await first.took.wait()
+            publishing_second = asyncio.create_task(second.publish_pending_events())
+            await asyncio.wait([publishing_second], timeout=2)
+            assert not publishing_second.done(), "a second relay published while one was"
+            first.go.set()
+            assert (await publishing_first, await publishing_second) == (2, 2)
+        published = await read_topic(kafka_bootstrap, topic, expected=4)
+    envelopes = [event_envelope_pb2.EventEnvelope.FromString(r.value) for r in published]
+    values = [StringValue.FromString(envelope.payload.value).value for envelope in envelopes]
+    assert values == ["v0", "v1", "v2", "v3"]

@@ -1,4 +1,4 @@
-"""The fault test's moving parts: its own broker, the outbox it records to, the relay and the
+"""The fault test's moving parts: its own broker, the outbox it records to, the relays and the
 consumer processes, and waits that fail with the counts so far."""
 
 from __future__ import annotations
@@ -51,9 +51,13 @@ class FaultRun:
         # One transaction at a time takes the next indices, however many `produce` calls run.
         self._recording = asyncio.Lock()
         self._producing: list[asyncio.Task[None]] = []
-        self.relay = DriverProcess(
-            "relay", "relay", [database_url, broker.bootstrap], workdir / "relay.log"
-        )
+        # Two relays on the one database, as two replicas of a service run: the test kills the
+        # first while the second keeps publishing.
+        self.relays = [
+            DriverProcess(name, "relay", [database_url, broker.bootstrap], workdir / f"{name}.log")
+            for name in ("relay", "relay-2")
+        ]
+        self.relay = self.relays[0]
         self.consumers = [
             DriverProcess(
                 name,
@@ -66,7 +70,7 @@ class FaultRun:
 
     @property
     def processes(self) -> list[DriverProcess]:
-        return [self.relay, *self.consumers]
+        return [*self.relays, *self.consumers]
 
     async def produce(self, count: int) -> None:
         """Record `count` more events, EVENTS_PER_TRANSACTION per transaction."""
@@ -194,7 +198,7 @@ class FaultRun:
 @asynccontextmanager
 async def fault_run(database_url: str, workdir: Path) -> AsyncIterator[FaultRun]:
     """A dedicated broker (the shared test broker is never stopped), the ledger's tables, the
-    topic with PARTITIONS partitions and the two consumers; all stopped on exit (the relay too,
+    topic with PARTITIONS partitions and the two consumers; all stopped on exit (the relays too,
     which the test starts once there is a backlog)."""
     broker = await asyncio.to_thread(start_kafka, workdir=workdir / "broker", port=free_port())
     run = FaultRun(database_url, broker, workdir)

@@ -37,22 +37,21 @@ def column_arrays_insert(
 def _statement(table: Table, columns: Sequence[str], dialect: Dialect) -> TextClause | None:
     if dialect.name != "postgresql" or not columns:
         return None
-    arrays = []
-    for place, name in enumerate(columns):
-        column = table.columns.get(name)
+    arrays, names = [], []
+    for place, key in enumerate(columns):
+        column = table.columns.get(key)  # rows name columns by key, as an insert's rows do
         if column is None or column.type.dialect_impl(dialect).bind_processor(dialect) is not None:
             return None
+        names.append(dialect.identifier_preparer.quote(column.name))
         # The type without its length, precision or scale: an explicit cast to VARCHAR(200)
         # cuts a longer text short, and one to NUMERIC(10, 2) rounds, where the insert into
         # the column refuses the text or rounds as any insert does.
         unmodified = _MODIFIERS.sub("", column.type.compile(dialect=dialect))
         arrays.append(f"CAST(:c{place} AS {unmodified}[])")
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
     values = ", ".join(f"given.v{place}" for place in range(len(columns)))
     aliases = ", ".join(f"v{place}" for place in range(len(columns)))
     return text(
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) "
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(names)}) "
         f"SELECT {values} FROM unnest({', '.join(arrays)}) WITH ORDINALITY "
         f"AS given({aliases}, place) ORDER BY given.place"
     )

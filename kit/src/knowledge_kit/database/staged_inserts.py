@@ -6,8 +6,9 @@ row with `session.execute` paid a round trip per event, and the event loop's tur
 every other task of the process, for 16 use cases committing at once tens of milliseconds). With
 `stage_insert(event.session, table, row)` the rows of the whole batch go in with one statement
 per table: on PostgreSQL one execution of column arrays (`column_arrays`) where the table's
-types allow it, otherwise one executemany. They are written before the session's next statement (so the transaction reads them
-back), before an ORM flush, and at the latest when the transaction commits; a rollback drops them.
+types allow it, otherwise one executemany. They are written before the session's next statement
+(so the transaction reads them back), before an ORM flush, and at the latest when the
+transaction commits; a rollback drops them.
 Tables are written in the order their first row was staged, each table's rows in their order:
 stage a row that refers to another staged row after that row's table.
 
