@@ -2,7 +2,8 @@
 and applied once by a consumer, against raw aiokafka producing and consuming the same payloads.
 
     fleet infra run -- .venv/bin/python benchmarks/outbox_throughput.py [--events 5000] [--rounds 2]
-        [--writers 16] [--per-commit 1] [--handler staged|direct]
+        [--writers 16] [--per-commit 1] [--handler staged|direct] [--layout services|one-process]
+        [--raw-producer aiokafka|kit]
 
 Kit side: each event is recorded by `Outbox.record_many` in its own transaction with a state row
 (the way a use case commits), on PostgreSQL; `relaying_outbox` publishes the unsent rows (idempotent
@@ -14,12 +15,18 @@ consumer transaction has committed. Raw side: one AIOKafkaProducer with the kit'
 can, a record at a time, and a bare AIOKafkaConsumer reads them; `--raw-producer kit` gives it
 the kit's producer instead (its batch size and linger; figures before kit 1.18.0 were taken that
 way, with the kit's 5 ms linger then, which slowed the raw side too). Both sides use a
-fresh topic of the same partitions, and alternate which goes first; all of a side runs in this
-one process, the kit side's writers, relay and consumer on one event loop.
+fresh topic of the same partitions, and alternate which goes first.
+
+Where each side runs (`--layout`): `services`, the default since kit 1.19, puts each side's
+consumer in a process of its own, as the consuming service runs apart from the producing one:
+the kit side's writers and relay in this process and its `EventConsumer` in another, the raw
+producer here and the raw consumer in another. `one-process` runs all of a side on this one
+event loop, the kit side's writers, relay and consumer together (every figure before kit 1.19).
 
 Printed per side: throughput (events from the first commit/send to the last one applied/read),
-and latency from commit (kit) or send (raw) to the consumer, p50/p95; then kit/raw ratios. The
-goal: the kit keeps at least half of raw throughput.
+latency from commit (kit) or send (raw) to the consumer, p50/p95, and the CPU per event of the
+side's own processes (PostgreSQL's and Kafka's not counted); then kit/raw ratios. The goal: the
+kit keeps at least half of raw throughput.
 
 A third side shows the ceiling the database sets: the kit side's transactions (state rows and
 outbox rows, `--per-commit` of each, from as many writers) written by bare asyncpg, nothing
@@ -91,18 +98,40 @@ left of a writer's transaction of 50 events (CPU, one writer alone): the unit of
 checkout, BEGIN, COMMIT) about 200 us, the state rows through SQLAlchemy 170 us, the envelopes
 130 us and the outbox statement 220 us; SQLAlchemy's execution machinery, not the SQL, is most
 of each.
+
+Kit 1.19.0 (the relay deletes what Kafka acknowledged instead of updating each row, staged rows
+go in as one statement of column arrays, the consumer reads a payload once, relays take turns
+with an advisory lock), `--layout services` (the consumer in its own process on both sides),
+quiet machine (load 0.7-2.3), `--events 20000 --rounds 2 --per-commit 50`, six runs each beside
+one of kit 1.18.0 taken just after it (same script, same raw side); per run the median of its
+two rounds:
+  kit 1.19.0: 16,335-21,792 events/s (median 19,396), kit/raw 39.2-55.2% (median 45.3%; 50% or
+              more in 2 of 6 runs), p95 commit to applied 359-525 ms; CPU per event of the
+              producing and consuming processes 40.4-55.2 us (median 46.0; consumer 12.6-20.8)
+  kit 1.18.0: 16,357-18,954 events/s (median 17,144), kit/raw 34.9-49.6% (median 41.0%), p95
+              444-523 ms; CPU per event 44.1-53.2 us (median 50.8; consumer 14.7-21.6)
+  raw:        37,102-48,260 events/s; CPU per event 25.2-33.3 us (producer about 20, consumer 6)
+The same kit, `--layout one-process`, one run: 53.7% (14,928 vs 27,822 events/s; its rounds
+17,659 and 12,196). Over 5,000 events (`--rounds 3`) the kit side is 23.2% of raw (9,286 vs
+40,002): each round's fresh engines, connections and the consumer's new process cost 65-83 us
+of CPU per event there against 46 over 20,000. On this machine the clients' CPU is not what
+bounds the kit side: its processes need 1.5-1.8 times raw's CPU per event, and PostgreSQL
+(the use case's rows, the outbox, the inbox) shares the same two cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import multiprocessing
 import os
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
@@ -156,6 +185,9 @@ class Result:
     events: int
     seconds: float
     latencies_ms: list[float]
+    # CPU seconds of the side's processes while it ran: "producing" and "consuming" (the
+    # consumer in a process of its own), or "one process" (everything on one event loop).
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -164,6 +196,25 @@ class Result:
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    def cpu_per_event_us(self) -> float:
+        return sum(self.cpu_seconds.values()) / self.events * 1e6
+
+    def cpu_report(self) -> str:
+        parts = [
+            f"{name} {seconds / self.events * 1e6:.1f}"
+            for name, seconds in self.cpu_seconds.items()
+        ]
+        return f"CPU per event {self.cpu_per_event_us():.1f} us ({', '.join(parts)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Consumed:
+    """When each subject was applied (kit) or read (raw), and the CPU the consumer's process
+    spent from the moment it was settled."""
+
+    arrived: dict[str, float]
+    cpu_seconds: float
 
 
 def topic_named(name: str) -> Topic:
@@ -189,20 +240,17 @@ async def new_topic(bootstrap: str, prefix: str) -> str:
     return name
 
 
-async def kit_side(
+async def kit_consumer(
     bootstrap: str,
     sessions: async_sessionmaker[AsyncSession],
+    topic: Topic,
     events: int,
-    writers: int,
-    per_commit: int = 1,
+    ready: Callable[[], None],
     staged: bool = True,
-) -> Result:
-    """Commit `events` state changes with their events from `writers` concurrent use cases,
-    `per_commit` of them to a transaction; wait until each was applied once (its consumer's
-    transaction committed). The handler stages its row (`staged`) or inserts it at once."""
-    topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
-    outbox = Outbox("ms_bench")
-    committed: dict[str, float] = {}
+) -> Consumed:
+    """Apply `topic`'s events with an `EventConsumer` until `events` were applied once; when
+    each one's consumer transaction committed. `ready` is called once the group has settled.
+    The handler stages its row (`staged`) or inserts it at once."""
     arrived: dict[str, float] = {}
     done = asyncio.Event()
 
@@ -242,42 +290,91 @@ async def kit_side(
     stop = asyncio.Event()
     consuming = asyncio.create_task(consumer.run(stop))
     await asyncio.sleep(2)  # let the group settle before the clock starts
+    ready()
+    cpu_started = time.process_time()
     try:
-        async with relaying_outbox(sessions, bootstrap, client_id="ms_bench"):
-            started = time.perf_counter()
-
-            async def write(first: int) -> None:
-                for start in range(first * per_commit, events, writers * per_commit):
-                    subjects = [f"s{n}" for n in range(start, min(start + per_commit, events))]
-                    async with UnitOfWork(sessions) as uow:
-                        await uow.session.execute(
-                            insert(changes), [{"subject": subject} for subject in subjects]
-                        )
-                        await outbox.record_many(
-                            uow.session,
-                            topic,
-                            [(StringValue(value=subject), subject) for subject in subjects],
-                        )
-                        await uow.commit()
-                    now = time.perf_counter()
-                    committed.update(dict.fromkeys(subjects, now))
-
-            await asyncio.gather(*(write(first) for first in range(writers)))
-            print(f"  committed in {time.perf_counter() - started:.1f} s", flush=True)
-            await asyncio.wait_for(done.wait(), 300)
-            finished = max(arrived.values())
+        await asyncio.wait_for(done.wait(), 300)
+        cpu_seconds = time.process_time() - cpu_started
     finally:
         stop.set()
         await asyncio.gather(consuming, return_exceptions=True)
-    latencies = [(arrived[s] - committed[s]) * 1000 for s in committed]
-    return Result(events, finished - started, latencies)
+    return Consumed(arrived, cpu_seconds)
 
 
-async def raw_side(bootstrap: str, events: int, producer_settings: str = "aiokafka") -> Result:
-    """Send the same envelopes with a bare producer; read them with a bare consumer. The
-    producer has the kit's guarantees (idempotent, acks=all) and aiokafka's defaults otherwise,
-    or (`producer_settings="kit"`) the kit's producer as it is."""
-    topic = await new_topic(bootstrap, "bench-raw")
+async def kit_writers(
+    bootstrap: str,
+    sessions: async_sessionmaker[AsyncSession],
+    topic: Topic,
+    events: int,
+    writers: int,
+    per_commit: int,
+    consumed: Awaitable[Consumed],
+    apart: bool,
+) -> Result:
+    """Commit `events` state changes with their events from `writers` concurrent use cases,
+    `per_commit` of them to a transaction, with the outbox relayed; wait for `consumed` (when
+    each subject was applied; by a consumer in another process when `apart`)."""
+    outbox = Outbox("ms_bench")
+    committed: dict[str, float] = {}
+    async with relaying_outbox(sessions, bootstrap, client_id="ms_bench"):
+        started, cpu_started = time.perf_counter(), time.process_time()
+
+        async def write(first: int) -> None:
+            for start in range(first * per_commit, events, writers * per_commit):
+                subjects = [f"s{n}" for n in range(start, min(start + per_commit, events))]
+                async with UnitOfWork(sessions) as uow:
+                    await uow.session.execute(
+                        insert(changes), [{"subject": subject} for subject in subjects]
+                    )
+                    await outbox.record_many(
+                        uow.session,
+                        topic,
+                        [(StringValue(value=subject), subject) for subject in subjects],
+                    )
+                    await uow.commit()
+                now = time.perf_counter()
+                committed.update(dict.fromkeys(subjects, now))
+
+        await asyncio.gather(*(write(first) for first in range(writers)))
+        print(f"  committed in {time.perf_counter() - started:.1f} s", flush=True)
+        done = await consumed
+        cpu_seconds = time.process_time() - cpu_started
+    return _result(events, started, committed, done, cpu_seconds, apart)
+
+
+async def kit_side(
+    bootstrap: str,
+    sessions: async_sessionmaker[AsyncSession],
+    events: int,
+    writers: int,
+    per_commit: int = 1,
+    staged: bool = True,
+    layout: str = "services",
+) -> Result:
+    """The kit's event path: writers and the relay in this process; the consumer in a process
+    of its own (`layout="services"`, as a consuming service runs) or on the same event loop."""
+    topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
+    if layout == "services":
+        engine = sessions.kw["bind"]
+        url = engine.url.render_as_string(hide_password=False)
+        async with consumer_process("kit", bootstrap, topic.name, events, url, staged) as consumed:
+            return await kit_writers(
+                bootstrap, sessions, topic, events, writers, per_commit, consumed, apart=True
+            )
+    settled = asyncio.Event()
+    consuming = asyncio.create_task(
+        kit_consumer(bootstrap, sessions, topic, events, settled.set, staged)
+    )
+    await settled.wait()
+    return await kit_writers(
+        bootstrap, sessions, topic, events, writers, per_commit, consuming, apart=False
+    )
+
+
+async def raw_consumer(
+    bootstrap: str, topic: str, events: int, ready: Callable[[], None]
+) -> Consumed:
+    """Read `events` records of `topic` with a bare consumer; when each subject arrived."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -285,6 +382,54 @@ async def raw_side(bootstrap: str, events: int, producer_settings: str = "aiokaf
         auto_offset_reset="earliest",
     )
     await consumer.start()
+    arrived: dict[str, float] = {}
+    try:
+        await asyncio.sleep(2)
+        ready()
+        cpu_started = time.process_time()
+        while len(arrived) < events:
+            batches = await consumer.getmany(timeout_ms=200)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    arrived.setdefault(record.key.decode(), now)
+        cpu_seconds = time.process_time() - cpu_started
+    finally:
+        await consumer.stop()
+    return Consumed(arrived, cpu_seconds)
+
+
+async def raw_side(
+    bootstrap: str, events: int, producer_settings: str = "aiokafka", layout: str = "services"
+) -> Result:
+    """Send the same envelopes with a bare producer; read them with a bare consumer, in a
+    process of its own (`layout="services"`) or on the same event loop. The producer has the
+    kit's guarantees (idempotent, acks=all) and aiokafka's defaults otherwise, or
+    (`producer_settings="kit"`) the kit's producer as it is."""
+    topic = await new_topic(bootstrap, "bench-raw")
+    if layout == "services":
+        async with consumer_process("raw", bootstrap, topic, events) as consumed:
+            return await raw_producer(
+                bootstrap, topic, events, producer_settings, consumed, apart=True
+            )
+    settled = asyncio.Event()
+    reading = asyncio.create_task(
+        asyncio.wait_for(raw_consumer(bootstrap, topic, events, settled.set), 300)
+    )
+    await settled.wait()
+    return await raw_producer(bootstrap, topic, events, producer_settings, reading, apart=False)
+
+
+async def raw_producer(
+    bootstrap: str,
+    topic: str,
+    events: int,
+    producer_settings: str,
+    consumed: Awaitable[Consumed],
+    apart: bool,
+) -> Result:
+    """Send `events` envelopes a record at a time, as fast as the producer takes them; wait for
+    `consumed` (when each subject was read; by a consumer in another process when `apart`)."""
     producer = (
         create_producer(bootstrap)
         if producer_settings == "kit"
@@ -292,20 +437,8 @@ async def raw_side(bootstrap: str, events: int, producer_settings: str = "aiokaf
     )
     await producer.start()
     sent: dict[str, float] = {}
-    arrived: dict[str, float] = {}
-
-    async def read() -> None:
-        while len(arrived) < events:
-            batches = await consumer.getmany(timeout_ms=200)
-            now = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    arrived.setdefault(record.key.decode(), now)
-
-    await asyncio.sleep(2)
-    reading = asyncio.create_task(read())
     try:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         pending = []
         for number in range(events):
             subject = f"s{number}"
@@ -320,13 +453,88 @@ async def raw_side(bootstrap: str, events: int, producer_settings: str = "aiokaf
                 )
             )
         await asyncio.gather(*pending)
-        await asyncio.wait_for(reading, 300)
-        finished = max(arrived.values())
+        done = await consumed
+        cpu_seconds = time.process_time() - cpu_started
     finally:
         await producer.stop()
-        await consumer.stop()
-    latencies = [(arrived[s] - sent[s]) * 1000 for s in sent]
-    return Result(events, finished - started, latencies)
+    return _result(events, started, sent, done, cpu_seconds, apart)
+
+
+def _result(
+    events: int,
+    started: float,
+    committed: dict[str, float],
+    consumed: Consumed,
+    cpu_seconds: float,
+    apart: bool,
+) -> Result:
+    """A side's result: from the first commit or send to the last event consumed; each event's
+    latency from its commit or send; the CPU of each process."""
+    latencies = [(consumed.arrived[s] - committed[s]) * 1000 for s in committed]
+    cpu = (
+        {"producing": cpu_seconds, "consuming": consumed.cpu_seconds}
+        if apart
+        else {"one process": cpu_seconds}
+    )
+    return Result(events, max(consumed.arrived.values()) - started, latencies, cpu)
+
+
+@contextlib.asynccontextmanager
+async def consumer_process(
+    side: str,
+    bootstrap: str,
+    topic: str,
+    events: int,
+    database_url: str = "",
+    staged: bool = True,
+) -> AsyncIterator[Awaitable[Consumed]]:
+    """A consumer of `side` ("kit" or "raw") in a process of its own, started and settled; yields
+    what it will send back once it consumed `events`: when each subject arrived. `time.perf_counter`
+    is the system's monotonic clock, the same in both processes."""
+    ours, theirs = multiprocessing.Pipe()
+    process = multiprocessing.get_context("spawn").Process(
+        target=_consume,
+        args=(side, bootstrap, topic, events, database_url, staged, theirs),
+        daemon=True,
+    )
+    process.start()
+    try:
+        if not await asyncio.wait_for(asyncio.to_thread(ours.poll, 60), 90):
+            raise RuntimeError(f"the {side} consumer process did not start within a minute")
+        ours.recv()  # settled
+        yield asyncio.wait_for(asyncio.to_thread(ours.recv), 300)
+    finally:
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+
+
+def _consume(
+    side: str,
+    bootstrap: str,
+    topic: str,
+    events: int,
+    database_url: str,
+    staged: bool,
+    pipe: Connection,
+) -> None:
+    """The consumer process: consume, then send when each subject arrived."""
+
+    def ready() -> None:
+        pipe.send("settled")
+
+    async def consume() -> Consumed:
+        if side == "raw":
+            return await raw_consumer(bootstrap, topic, events, ready)
+        engine = create_database_engine(database_url, traced=False)
+        try:
+            return await kit_consumer(
+                bootstrap, session_factory(engine), topic_named(topic), events, ready, staged
+            )
+        finally:
+            await engine.dispose()
+
+    pipe.send(asyncio.run(consume()))
 
 
 async def database_side(
@@ -403,6 +611,13 @@ async def main() -> None:
         "kit's producer (its batch size and linger as well)",
     )
     parser.add_argument(
+        "--layout",
+        choices=("services", "one-process"),
+        default="services",
+        help="the consumer in a process of its own, as the consuming service runs (both sides), "
+        "or everything of a side on one event loop",
+    )
+    parser.add_argument(
         "--handler",
         choices=("staged", "direct"),
         default="staged",
@@ -415,7 +630,7 @@ async def main() -> None:
     print(
         f"{options.events} events, {PARTITIONS} partitions, {options.writers} writers, "
         f"{options.per_commit} per commit, {options.handler} handler, "
-        f"{options.raw_producer} raw producer; "
+        f"{options.raw_producer} raw producer, layout {options.layout}; "
         f"load average {_load_average()}"
     )
     results: dict[str, list[Result]] = {"kit": [], "raw": [], "database": []}
@@ -432,10 +647,13 @@ async def main() -> None:
                         options.writers,
                         options.per_commit,
                         staged=options.handler == "staged",
+                        layout=options.layout,
                     ),
                 )
             elif side == "raw":
-                result = await raw_side(bootstrap, options.events, options.raw_producer)
+                result = await raw_side(
+                    bootstrap, options.events, options.raw_producer, options.layout
+                )
             else:
                 result = await with_database(
                     postgres,
@@ -449,7 +667,8 @@ async def main() -> None:
             results[side].append(result)
             print(
                 f"round {round_number + 1} {side}: {result.per_second:8.0f} events/s, "
-                f"p50 {result.percentile(0.5):7.1f} ms, p95 {result.percentile(0.95):7.1f} ms"
+                f"p50 {result.percentile(0.5):7.1f} ms, p95 {result.percentile(0.95):7.1f} ms; "
+                f"{result.cpu_report()}"
             )
     kit, raw, database = (
         statistics.median(r.per_second for r in results[s]) for s in ("kit", "raw", "database")
@@ -458,6 +677,13 @@ async def main() -> None:
         statistics.median(r.percentile(0.95) for r in results[s]) for s in ("kit", "raw")
     )
     print(f"kit/raw throughput {kit / raw:.1%} (median {kit:.0f} vs {raw:.0f} events/s)")
+    kit_cpu, raw_cpu = (
+        statistics.median(r.cpu_per_event_us() for r in results[s]) for s in ("kit", "raw")
+    )
+    print(
+        f"CPU per event (the clients' processes; PostgreSQL and Kafka not counted): kit "
+        f"{kit_cpu:.1f} us, raw {raw_cpu:.1f} us: raw/kit {raw_cpu / kit_cpu:.1%}"
+    )
     print(
         f"the database alone allows {database / raw:.1%} of raw ({database:.0f} events/s at "
         f"{options.per_commit} per commit); the kit reaches {kit / database:.1%} of that"
