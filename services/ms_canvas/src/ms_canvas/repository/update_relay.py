@@ -114,11 +114,7 @@ class UpdateRelay:
                         relayed.canvas, relayed.update, relayed.origin_instance, relayed.author
                     )
                 )
-        elif (
-            is_holding
-            and holding.instance != self.instance_id
-            and holding.holding in HOLDINGS
-        ):
+        elif is_holding and holding.instance != self.instance_id and holding.holding in HOLDINGS:
             await held(
                 HoldingNotice(
                     holding.canvas,
