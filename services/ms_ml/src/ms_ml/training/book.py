@@ -74,10 +74,17 @@ class JobBook:
             return await work.jobs.get(name)
 
     async def move(
-        self, name: str, when: Collection[JobState], to: JobState, **values: Any
+        self,
+        name: str,
+        when: Collection[JobState],
+        to: JobState,
+        note: str = "",
+        **values: Any,
     ) -> TrainingJob | None:
         """Moves the job from one of the states `when` to `to` with `values` (update_time, and
-        end_time when `to` ends it, set here); None when it was in none of them."""
+        end_time when `to` ends it, set here), and logs `note` in the same transaction: a stream
+        that sees the job ended has its last line too, and a move that did not happen logs
+        nothing. None when the job was in none of the states `when`."""
         now = self.clock()
         values.setdefault("update_time", now)
         if to.ended:
@@ -86,6 +93,9 @@ class JobBook:
             before = await work.jobs.get(name)
             if before is None or not await work.jobs.change(name, when, state=to, **values):
                 return None
+            if note:
+                sequence = await work.jobs.last_sequence(name) + 1
+                await work.jobs.append(name, [LogEntry(sequence, now, note)])
             job = await work.jobs.get(name)
             assert job is not None
             if job.state != before.state:

@@ -141,22 +141,22 @@ class Supervisor:
                 kill_worker(job.pid)
                 gone = f"process {job.pid} outlived it and was stopped"
             if self._config.on_restart == "requeue":
-                moved = await self._book.move(
-                    job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
-                )
                 note = f"queued again: the service stopped while it ran ({gone})"
+                moved = await self._book.move(
+                    job.name, RUNNING, JobState.QUEUED, note, host="", pid=0, start_time=None
+                )
             else:
+                note = f"failed: the service stopped while it ran ({gone})"
                 moved = await self._book.move(
                     job.name,
                     RUNNING,
                     JobState.FAILED,
+                    note,
                     error_message=f"the service stopped while the job ran ({gone})",
                     host="",
                     pid=0,
                 )
-                note = f"failed: the service stopped while it ran ({gone})"
             if moved is not None:
-                await self._log(job.name, [note])
                 logger.warning("training job %s %s", job.name, note)
 
     # The loop.
@@ -248,7 +248,11 @@ class Supervisor:
         except Exception as error:
             logger.exception("training job %s failed in its supervisor", job.name)
             await self._book.move(
-                job.name, RUNNING, JobState.FAILED, error_message=f"internal error: {error}"
+                job.name,
+                RUNNING,
+                JobState.FAILED,
+                f"failed: internal error: {error}",
+                error_message=f"internal error: {error}",
             )
         finally:
             self._runs.pop(job.name, None)
@@ -267,22 +271,25 @@ class Supervisor:
             )
             return
         if self._config.on_restart == "requeue":
-            moved = await self._book.move(
-                job.name, RUNNING, JobState.QUEUED, host="", pid=0, start_time=None
+            await self._book.move(
+                job.name,
+                RUNNING,
+                JobState.QUEUED,
+                "queued again: the service stopped while it ran",
+                host="",
+                pid=0,
+                start_time=None,
             )
-            note = "queued again: the service stopped while it ran"
         else:
-            moved = await self._book.move(
+            await self._book.move(
                 job.name,
                 RUNNING,
                 JobState.FAILED,
+                "failed: the service stopped while it ran",
                 error_message="the service stopped while the job ran",
                 host="",
                 pid=0,
             )
-            note = "failed: the service stopped while it ran"
-        if moved is not None:
-            await self._log(job.name, [note])
 
     async def _supervise(self, job: TrainingJob) -> None:
         run = self._runs[job.name]
@@ -338,8 +345,13 @@ class Supervisor:
                 await stop(process, self._config.stop_grace_seconds)
                 await pump
                 if run.cancel.is_set():
-                    await self._log(job.name, ["cancelled: its process was stopped"])
-                    await self._book.move(job.name, RUNNING, JobState.CANCELLED, pid=0)
+                    await self._book.move(
+                        job.name,
+                        RUNNING,
+                        JobState.CANCELLED,
+                        "cancelled: its process was stopped",
+                        pid=0,
+                    )
                 else:
                     await self._fail(job, f"ran past its time limit of {timeout}s and was stopped")
                 return
@@ -386,8 +398,12 @@ class Supervisor:
             if job.name not in listed:
                 name = kubernetes_name(job)
                 if job.cancel_requested:
-                    await self._log(job.name, [f"cancelled: its Kubernetes Job {name} is gone"])
-                    await self._book.move(job.name, RUNNING, JobState.CANCELLED)
+                    await self._book.move(
+                        job.name,
+                        RUNNING,
+                        JobState.CANCELLED,
+                        f"cancelled: its Kubernetes Job {name} is gone",
+                    )
                 else:
                     await self._fail(
                         job,
@@ -446,8 +462,9 @@ class Supervisor:
         started = job.start_time or self._book.clock()
         seconds = (self._book.clock() - started).total_seconds()
         if ending.how == "cancelled":
-            await self._log(job.name, ["cancelled: its Kubernetes Job was deleted"])
-            await self._book.move(job.name, RUNNING, JobState.CANCELLED)
+            await self._book.move(
+                job.name, RUNNING, JobState.CANCELLED, "cancelled: its Kubernetes Job was deleted"
+            )
         elif ending.how == "complete" and reports.outcome is not None:
             await self._succeed(job, reports.outcome, seconds)
         elif ending.how == "complete":
@@ -495,14 +512,20 @@ class Supervisor:
             logger.exception("registering the version of training job %s failed", job.name)
             await self._fail(job, f"registering its model version failed: {error}")
             return
-        await self._log(job.name, [f"registered {version} ({seconds:.1f}s)"])
         await self._book.move(
-            job.name, RUNNING, JobState.SUCCEEDED, model_version=version, metrics=metrics, pid=0
+            job.name,
+            RUNNING,
+            JobState.SUCCEEDED,
+            f"registered {version} ({seconds:.1f}s)",
+            model_version=version,
+            metrics=metrics,
+            pid=0,
         )
 
     async def _fail(self, job: TrainingJob, reason: str) -> None:
-        await self._log(job.name, [f"failed: {reason}"])
-        await self._book.move(job.name, RUNNING, JobState.FAILED, error_message=reason, pid=0)
+        await self._book.move(
+            job.name, RUNNING, JobState.FAILED, f"failed: {reason}", error_message=reason, pid=0
+        )
 
     async def _last_sequence(self, name: str) -> int:
         async with self._book.work() as work:
