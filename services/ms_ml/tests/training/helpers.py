@@ -57,3 +57,19 @@ async def wait_for_line(
         raise AssertionError(f"{name} ended with no line starting {prefix!r}")
 
     return await asyncio.wait_for(wait(), seconds)
+
+
+async def wait_for_entries(
+    use_cases: TrainingUseCases, name: str, count: int, seconds: float = 60
+) -> None:
+    """Until the job's log holds `count` entries (lines or metric points)."""
+
+    async def wait() -> None:
+        seen = 0
+        async for item in use_cases.follow(name, 0):
+            seen += isinstance(item, LogEntry)
+            if seen >= count:
+                return
+        raise AssertionError(f"{name} ended with {seen} entries, fewer than {count}")
+
+    await asyncio.wait_for(wait(), seconds)

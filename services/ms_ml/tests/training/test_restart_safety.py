@@ -24,7 +24,7 @@ from ms_ml.training.process import worker_alive
 from ms_ml.training.signals import JobSignals
 
 from .conftest import HOST, MODEL, OWNER, MakeTraining
-from .helpers import follow, reranker_job, wait_for_line, wait_for_state
+from .helpers import follow, reranker_job, wait_for_entries, wait_for_line, wait_for_state
 
 DIES = Path(__file__).parent / "service_that_dies.py"
 
@@ -134,3 +134,22 @@ async def test_a_job_process_that_outlived_its_service_is_stopped_and_its_job_fa
         await asyncio.sleep(0.05)
     else:
         pytest.fail(f"the orphaned worker {pid} still runs")
+
+
+async def test_a_job_running_when_its_service_stops_is_failed_after_its_last_lines(
+    make_training: MakeTraining,
+) -> None:
+    training = make_training(start=False)
+    job = await training.use_cases.create(MODEL, reranker_job(epochs="5000"), "", OWNER)
+    stop = asyncio.Event()
+    supervising = asyncio.create_task(training.supervisor.run(stop))
+    # Metric points are on their way while the service stops: the worker writes one an epoch.
+    await wait_for_entries(training.use_cases, job.name, 20)
+    stop.set()
+    await asyncio.wait_for(supervising, 30)
+
+    entries, states = await follow(training.use_cases, job.name)
+    assert states[-1].state == JobState.FAILED
+    assert states[-1].error_message == "the service stopped while the job ran"
+    assert [e.sequence for e in entries] == list(range(1, len(entries) + 1))
+    assert entries[-1].line == "failed: the service stopped while it ran"

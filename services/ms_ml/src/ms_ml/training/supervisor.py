@@ -332,6 +332,7 @@ class Supervisor:
             cpu_seconds=cpu,
             log=directory / "stderr.log",
         )
+        pump: asyncio.Task[None] | None = None
         try:
             await self._book.update(job.name, RUNNING, pid=process.pid)
             reports = _Reports()
@@ -359,6 +360,10 @@ class Supervisor:
         finally:
             if process.returncode is None:
                 await stop(process, self._config.stop_grace_seconds)
+            if pump is not None:
+                # Its last lines are kept before the job ends (also when the service stops): a
+                # line written after the ending's would leave a stream without it.
+                await asyncio.wait([pump])
         seconds = time.monotonic() - started
         if run.cancel.is_set():
             await self._book.move(job.name, RUNNING, JobState.CANCELLED, pid=0)
