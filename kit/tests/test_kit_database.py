@@ -26,7 +26,7 @@ async def _bodies(url: str) -> list[str]:
 async def test_migrations_run_to_head_including_alters(each_database_url: str) -> None:
     assert await current_revision(each_database_url) is None
     await upgrade_database(each_database_url, MIGRATIONS)
-    assert await current_revision(each_database_url) == "0003"
+    assert await current_revision(each_database_url) == "0004"
     engine = create_database_engine(each_database_url)
     with pytest.raises(IntegrityError):
         async with engine.begin() as connection:
@@ -89,4 +89,4 @@ async def test_the_plugin_hands_a_service_a_migrated_database_on_the_chosen_back
 ) -> None:
     scheme = "sqlite+aiosqlite" if database_backend == "sqlite" else "postgresql+asyncpg"
     assert migrated_database_url.startswith(f"{scheme}://")
-    assert await current_revision(migrated_database_url) == "0003"
+    assert await current_revision(migrated_database_url) == "0004"

@@ -233,21 +233,24 @@ async def test_a_batch_kafka_refuses_stays_unsent_and_goes_again(
             assert await OutboxRelay(sessions, producer).publish_pending_events() == 0
 
 
-async def test_rows_an_earlier_relay_marked_sent_are_not_published_again(
-    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+async def test_rows_an_earlier_relay_marked_sent_are_deleted_not_published_again(
+    each_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
 ) -> None:
-    """Relays before kit 1.19 kept what they published, with `sent_at` set: a relay of this
-    kit leaves those rows alone and publishes only what was never sent."""
-    async with notes_database(postgres_database_url) as sessions:
+    """Relays before kit 1.19 kept what they published, with `sent_at` set (and one may still
+    run during an upgrade): a relay of this kit deletes those rows with the batch they come in
+    and publishes only what was never sent."""
+    async with notes_database(each_database_url) as sessions:
         topic = await new_kafka_topic("notes")
         await _record_note(sessions, topic, "sent-before")
         async with sessions() as session, session.begin():
             await session.execute(outbox_events.update().values(sent_at=func.now()))
         await _record_note(sessions, topic, "new")
         async with running_producer(kafka_bootstrap) as producer:
-            assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
+            relay = OutboxRelay(sessions, producer)
+            assert await relay.publish_pending_events() == 2  # taken: one published, one deleted
+            assert await relay.publish_pending_events() == 0
         published = await read_topic(kafka_bootstrap, topic, expected=1)
-        assert await count_rows(sessions, outbox_events) == 1
+        assert await count_rows(sessions, outbox_events) == 0
     assert [record.key for record in published] == [b"notes/new"]
 
 

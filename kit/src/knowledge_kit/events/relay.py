@@ -3,8 +3,8 @@
 The outbox holds only what is still to be sent: once Kafka has acknowledged an event, the topic
 is its record. A crash between publishing and deleting re-publishes the batch on restart
 (at-least-once); consumers absorb the duplicates through their inbox, so each event is applied
-once. (Rows an earlier relay marked sent, `sent_at` set, are left where they are and never
-published again.)
+once. (A row a relay of a kit before 1.19 marked sent, `sent_at` set, is deleted with the batch
+it comes in, not published again.)
 
 While it runs, the relay keeps one connection of the pool (`HeldConnection`), so that a busy
 service's transactions do not hold its batches up.
@@ -63,17 +63,24 @@ class OutboxRelay:
         self._idle_seconds = idle_seconds
         self._held: HeldConnection | None = None  # while `run` runs
         # FOR UPDATE: a relay of a kit before 1.19 (during an upgrade) takes no advisory lock,
-        # and this one waits for the rows such a relay is publishing.
+        # and this one waits for the rows such a relay is publishing, then sees them sent.
+        # No filter on `sent_at`: the outbox's primary key gives the batch in order, and the
+        # rows such a relay marked are deleted in their turn instead of lying in its way.
         self._pending = (
-            select(outbox_events.c.position, outbox_events.c.topic, outbox_events.c.envelope)
-            .where(outbox_events.c.sent_at.is_(None))
+            select(
+                outbox_events.c.position,
+                outbox_events.c.topic,
+                outbox_events.c.envelope,
+                outbox_events.c.sent_at,
+            )
             .order_by(outbox_events.c.position)
             .limit(batch_size)
             .with_for_update()
         )
 
     async def publish_pending_events(self) -> int:
-        """Publish one batch of unsent events; returns how many were published."""
+        """Publish one batch of unsent events; returns how many rows it took from the outbox
+        (all published, but for any a relay of a kit before 1.19 had sent: those deleted)."""
         session = self._sessions() if self._held is None else await self._held.session()
         async with session, session.begin():
             postgresql = session.get_bind().dialect.name == "postgresql"
@@ -121,6 +128,8 @@ class OutboxRelay:
         filling: dict[tuple[str, int], BatchBuilder] = {}
         partitions_of: dict[str, list[int]] = {}
         for row in rows:
+            if row.sent_at is not None:
+                continue  # published by a relay of a kit before 1.19
             envelope = event_envelope_pb2.EventEnvelope.FromString(row.envelope)
             key = envelope.subject.encode()
             partitions = partitions_of.get(row.topic)

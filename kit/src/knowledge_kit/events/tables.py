@@ -1,4 +1,5 @@
-"""The outbox and inbox tables. Add EVENTS_METADATA to a service's Alembic target metadata."""
+"""The outbox and inbox tables, version 2 of their DDL (`knowledge_kit.events.migrations`). Add
+EVENTS_METADATA to a service's Alembic target metadata."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -27,19 +27,17 @@ outbox_events = Table(
         primary_key=True,
         autoincrement=True,
     ),
-    Column("event_id", String(36), nullable=False, unique=True),
+    # Random, and not unique-indexed: the inbox is what applies an event once (an index the
+    # outbox wrote and cleaned up for each event cost PostgreSQL more than the row).
+    Column("event_id", String(36), nullable=False),
     Column("topic", String(249), nullable=False),
     Column("subject", String(512), nullable=False),
     Column("envelope", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    # Set by relays before kit 1.19, which kept what they published; the relay now deletes an
-    # event once Kafka has acknowledged it, and never publishes a row that has `sent_at` set.
+    # Set by relays before kit 1.19, which kept what they published (one may still run during an
+    # upgrade); the relay now deletes an event once Kafka has acknowledged it, and deletes a row
+    # that has `sent_at` set without publishing it.
     Column("sent_at", DateTime(timezone=True), nullable=True),
-)
-Index(
-    "ix_outbox_events_unsent",
-    outbox_events.c.position,
-    postgresql_where=outbox_events.c.sent_at.is_(None),
 )
 
 inbox_events = Table(

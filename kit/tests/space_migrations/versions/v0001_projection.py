@@ -11,10 +11,10 @@ down_revision = None
 
 
 def upgrade() -> None:
-    create_event_tables(version=1)
+    create_event_tables(version=2)
     create_space_membership_tables(version=1)
 
 
 def downgrade() -> None:
     drop_space_membership_tables(version=1)
-    drop_event_tables(version=1)
+    drop_event_tables(version=2)
