@@ -41,8 +41,13 @@ def new_envelopes(
     stamp.FromDatetime(time or datetime.now(UTC))
     carrier: dict[str, str] = {}
     inject_trace_context(carrier)
-    trace = TraceContext(
-        traceparent=carrier.get("traceparent", ""), tracestate=carrier.get("tracestate", "")
+    # No trace, no `trace` field: copying an empty one into each envelope cost a quarter of it.
+    trace = (
+        TraceContext(
+            traceparent=carrier.get("traceparent", ""), tracestate=carrier.get("tracestate", "")
+        )
+        if carrier
+        else None
     )
     envelopes = []
     for (event, subject), event_id in zip(pairs, ids, strict=True):
