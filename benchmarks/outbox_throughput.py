@@ -117,6 +117,26 @@ The same kit, `--layout one-process`, one run: 53.7% (14,928 vs 27,822 events/s;
 of CPU per event there against 46 over 20,000. On this machine the clients' CPU is not what
 bounds the kit side: its processes need 1.5-1.8 times raw's CPU per event, and PostgreSQL
 (the use case's rows, the outbox, the inbox) shares the same two cores.
+
+Since kit 1.20 each round also prints the CPU per event of the servers, PostgreSQL (its
+connections included) and Kafka, found by the ports they listen on; on two cores they compete
+with the clients. Kit 1.20.0 (version 2 of the event tables: no unique index of outbox event ids,
+no partial index of unsent positions; no empty trace in an untraced envelope) against 1.19.0, on
+another day of the same kind of machine, slower per event on both sides (load 0.5-1.6), six
+runs each beside one of 1.19.0 taken just after it, `--events 20000 --rounds 2 --per-commit 50`:
+  kit 1.20.0: 9,794-12,367 events/s (median 11,035), kit/raw 56.6-69.9% (median 63.5%), p95
+              577-762 ms; CPU per event: clients 75-95 us (median 84.7), with PostgreSQL and
+              Kafka 134-172 us (median 148.6)
+  kit 1.19.0: 8,477-13,052 events/s (median 10,716), 52.0-69.5% (median 61.9%), p95 527-897
+              ms; clients 72-113 us (median 81.8), with the servers 124-192 us (median 155.4)
+  raw:        15,115-20,294 events/s; clients 56-78 us (median 65.2), with Kafka 68-95 us
+Both kits keep more than half of raw on this day (12 runs of 12) where they kept 39-55% on the
+earlier one: the raw side's clients need twice the CPU per event they needed then (56-78 us
+against 25-33), the kit's 1.6 times (72-113 against 40-55), so the ratio moves with the machine
+as much as with the kit. Run to run, the difference between the two kits is inside the noise
+end to end; each stage alone shows it (one process, a backlog of 20,000, three alternating runs
+each): PostgreSQL's CPU per event recorded 27.5-29.5 us against 38.0-38.5, per event relayed
+5.0-8.5 against 12.5-16.0; writers and relay together 30.0-36.5 against 34.0-45.5.
 """
 
 from __future__ import annotations
@@ -160,7 +180,8 @@ from knowledge_kit.testing.infrastructure import (
     POSTGRES_URL_ENV,
     throwaway_database,
 )
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert
+from proc_stats import listening_pid, tree_cpu_seconds
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 PARTITIONS = 3
@@ -188,6 +209,8 @@ class Result:
     # CPU seconds of the side's processes while it ran: "producing" and "consuming" (the
     # consumer in a process of its own), or "one process" (everything on one event loop).
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    # CPU seconds of the servers meanwhile: "postgresql" (its connections included), "kafka".
+    server_cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -205,7 +228,42 @@ class Result:
             f"{name} {seconds / self.events * 1e6:.1f}"
             for name, seconds in self.cpu_seconds.items()
         ]
-        return f"CPU per event {self.cpu_per_event_us():.1f} us ({', '.join(parts)})"
+        servers = [
+            f"{name} {seconds / self.events * 1e6:.1f}"
+            for name, seconds in self.server_cpu_seconds.items()
+        ]
+        return (
+            f"CPU per event {self.cpu_per_event_us():.1f} us ({', '.join(parts)}; "
+            f"servers: {', '.join(servers) or 'not found'})"
+        )
+
+    def server_cpu_per_event_us(self) -> float:
+        return sum(self.server_cpu_seconds.values()) / self.events * 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class Servers:
+    """The PostgreSQL and Kafka processes of this machine the benchmark runs against (where
+    they run here, found by the port they listen on), to count their CPU too: on two cores the
+    kit side's database work competes with its clients and Kafka."""
+
+    pids: dict[str, int]
+
+    @classmethod
+    def found(cls, postgres_url: str, bootstrap: str) -> Servers:
+        ports = {
+            "postgresql": make_url(postgres_url).port or 5432,
+            "kafka": int(bootstrap.split(",")[0].rpartition(":")[2]),
+        }
+        pids = {name: listening_pid(port) for name, port in ports.items()}
+        return cls({name: pid for name, pid in pids.items() if pid is not None})
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def cpu_since(self, before: dict[str, float]) -> dict[str, float]:
+        now = self.cpu_seconds()
+        return {name: now[name] - before[name] for name in before}
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +368,7 @@ async def kit_writers(
     per_commit: int,
     consumed: Awaitable[Consumed],
     apart: bool,
+    servers: Servers,
 ) -> Result:
     """Commit `events` state changes with their events from `writers` concurrent use cases,
     `per_commit` of them to a transaction, with the outbox relayed; wait for `consumed` (when
@@ -318,6 +377,7 @@ async def kit_writers(
     committed: dict[str, float] = {}
     async with relaying_outbox(sessions, bootstrap, client_id="ms_bench"):
         started, cpu_started = time.perf_counter(), time.process_time()
+        servers_started = servers.cpu_seconds()
 
         async def write(first: int) -> None:
             for start in range(first * per_commit, events, writers * per_commit):
@@ -339,7 +399,8 @@ async def kit_writers(
         print(f"  committed in {time.perf_counter() - started:.1f} s", flush=True)
         done = await consumed
         cpu_seconds = time.process_time() - cpu_started
-    return _result(events, started, committed, done, cpu_seconds, apart)
+        server_cpu = servers.cpu_since(servers_started)
+    return _result(events, started, committed, done, cpu_seconds, apart, server_cpu)
 
 
 async def kit_side(
@@ -350,6 +411,7 @@ async def kit_side(
     per_commit: int = 1,
     staged: bool = True,
     layout: str = "services",
+    servers: Servers = Servers({}),
 ) -> Result:
     """The kit's event path: writers and the relay in this process; the consumer in a process
     of its own (`layout="services"`, as a consuming service runs) or on the same event loop."""
@@ -359,7 +421,15 @@ async def kit_side(
         url = engine.url.render_as_string(hide_password=False)
         async with consumer_process("kit", bootstrap, topic.name, events, url, staged) as consumed:
             return await kit_writers(
-                bootstrap, sessions, topic, events, writers, per_commit, consumed, apart=True
+                bootstrap,
+                sessions,
+                topic,
+                events,
+                writers,
+                per_commit,
+                consumed,
+                apart=True,
+                servers=servers,
             )
     settled = asyncio.Event()
     consuming = asyncio.create_task(
@@ -367,7 +437,15 @@ async def kit_side(
     )
     await settled.wait()
     return await kit_writers(
-        bootstrap, sessions, topic, events, writers, per_commit, consuming, apart=False
+        bootstrap,
+        sessions,
+        topic,
+        events,
+        writers,
+        per_commit,
+        consuming,
+        apart=False,
+        servers=servers,
     )
 
 
@@ -400,7 +478,11 @@ async def raw_consumer(
 
 
 async def raw_side(
-    bootstrap: str, events: int, producer_settings: str = "aiokafka", layout: str = "services"
+    bootstrap: str,
+    events: int,
+    producer_settings: str = "aiokafka",
+    layout: str = "services",
+    servers: Servers = Servers({}),
 ) -> Result:
     """Send the same envelopes with a bare producer; read them with a bare consumer, in a
     process of its own (`layout="services"`) or on the same event loop. The producer has the
@@ -410,14 +492,16 @@ async def raw_side(
     if layout == "services":
         async with consumer_process("raw", bootstrap, topic, events) as consumed:
             return await raw_producer(
-                bootstrap, topic, events, producer_settings, consumed, apart=True
+                bootstrap, topic, events, producer_settings, consumed, apart=True, servers=servers
             )
     settled = asyncio.Event()
     reading = asyncio.create_task(
         asyncio.wait_for(raw_consumer(bootstrap, topic, events, settled.set), 300)
     )
     await settled.wait()
-    return await raw_producer(bootstrap, topic, events, producer_settings, reading, apart=False)
+    return await raw_producer(
+        bootstrap, topic, events, producer_settings, reading, apart=False, servers=servers
+    )
 
 
 async def raw_producer(
@@ -427,6 +511,7 @@ async def raw_producer(
     producer_settings: str,
     consumed: Awaitable[Consumed],
     apart: bool,
+    servers: Servers,
 ) -> Result:
     """Send `events` envelopes a record at a time, as fast as the producer takes them; wait for
     `consumed` (when each subject was read; by a consumer in another process when `apart`)."""
@@ -439,6 +524,7 @@ async def raw_producer(
     sent: dict[str, float] = {}
     try:
         started, cpu_started = time.perf_counter(), time.process_time()
+        servers_started = servers.cpu_seconds()
         pending = []
         for number in range(events):
             subject = f"s{number}"
@@ -455,9 +541,10 @@ async def raw_producer(
         await asyncio.gather(*pending)
         done = await consumed
         cpu_seconds = time.process_time() - cpu_started
+        server_cpu = servers.cpu_since(servers_started)
     finally:
         await producer.stop()
-    return _result(events, started, sent, done, cpu_seconds, apart)
+    return _result(events, started, sent, done, cpu_seconds, apart, server_cpu)
 
 
 def _result(
@@ -467,16 +554,19 @@ def _result(
     consumed: Consumed,
     cpu_seconds: float,
     apart: bool,
+    server_cpu_seconds: dict[str, float],
 ) -> Result:
     """A side's result: from the first commit or send to the last event consumed; each event's
-    latency from its commit or send; the CPU of each process."""
+    latency from its commit or send; the CPU of each process and of the servers."""
     latencies = [(consumed.arrived[s] - committed[s]) * 1000 for s in committed]
     cpu = (
         {"producing": cpu_seconds, "consuming": consumed.cpu_seconds}
         if apart
         else {"one process": cpu_seconds}
     )
-    return Result(events, max(consumed.arrived.values()) - started, latencies, cpu)
+    return Result(
+        events, max(consumed.arrived.values()) - started, latencies, cpu, server_cpu_seconds
+    )
 
 
 @contextlib.asynccontextmanager
@@ -538,7 +628,11 @@ def _consume(
 
 
 async def database_side(
-    sessions: async_sessionmaker[AsyncSession], events: int, writers: int, per_commit: int
+    sessions: async_sessionmaker[AsyncSession],
+    events: int,
+    writers: int,
+    per_commit: int,
+    servers: Servers = Servers({}),
 ) -> Result:
     """The ceiling the database sets: the kit side's transactions (state rows and outbox rows,
     `per_commit` of each) written by bare asyncpg from as many writers, nothing relayed."""
@@ -549,7 +643,7 @@ async def database_side(
     pool = await asyncpg.create_pool(url, min_size=writers, max_size=writers)
     assert pool is not None
     try:
-        started = time.perf_counter()
+        started, servers_started = time.perf_counter(), servers.cpu_seconds()
 
         async def write(first: int) -> None:
             for start in range(first * per_commit, events, writers * per_commit):
@@ -571,9 +665,10 @@ async def database_side(
 
         await asyncio.gather(*(write(first) for first in range(writers)))
         seconds = time.perf_counter() - started
+        server_cpu = servers.cpu_since(servers_started)
     finally:
         await pool.close()
-    return Result(events, seconds, [0.0])
+    return Result(events, seconds, [0.0], server_cpu_seconds=server_cpu)
 
 
 async def with_database(
@@ -633,6 +728,7 @@ async def main() -> None:
         f"{options.raw_producer} raw producer, layout {options.layout}; "
         f"load average {_load_average()}"
     )
+    servers = Servers.found(postgres, bootstrap)
     results: dict[str, list[Result]] = {"kit": [], "raw": [], "database": []}
     for round_number in range(options.rounds):
         order = ("kit", "raw") if round_number % 2 == 0 else ("raw", "kit")
@@ -648,21 +744,26 @@ async def main() -> None:
                         options.per_commit,
                         staged=options.handler == "staged",
                         layout=options.layout,
+                        servers=servers,
                     ),
                 )
             elif side == "raw":
                 result = await raw_side(
-                    bootstrap, options.events, options.raw_producer, options.layout
+                    bootstrap, options.events, options.raw_producer, options.layout, servers
                 )
             else:
                 result = await with_database(
                     postgres,
                     lambda sessions: database_side(
-                        sessions, options.events, options.writers, options.per_commit
+                        sessions, options.events, options.writers, options.per_commit, servers
                     ),
                 )
                 results[side].append(result)
-                print(f"round {round_number + 1} database alone: {result.per_second:8.0f} events/s")
+                print(
+                    f"round {round_number + 1} database alone: {result.per_second:8.0f} events/s; "
+                    f"PostgreSQL's CPU per event "
+                    f"{result.server_cpu_seconds.get('postgresql', 0) / result.events * 1e6:.1f} us"
+                )
                 continue
             results[side].append(result)
             print(
@@ -684,6 +785,16 @@ async def main() -> None:
         f"CPU per event (the clients' processes; PostgreSQL and Kafka not counted): kit "
         f"{kit_cpu:.1f} us, raw {raw_cpu:.1f} us: raw/kit {raw_cpu / kit_cpu:.1%}"
     )
+    if servers.pids:
+        kit_servers, raw_servers = (
+            statistics.median(r.server_cpu_per_event_us() for r in results[s])
+            for s in ("kit", "raw")
+        )
+        print(
+            f"CPU per event with the servers' ({', '.join(servers.pids)}): kit "
+            f"{kit_cpu + kit_servers:.1f} us, raw {raw_cpu + raw_servers:.1f} us: raw/kit "
+            f"{(raw_cpu + raw_servers) / (kit_cpu + kit_servers):.1%}"
+        )
     print(
         f"the database alone allows {database / raw:.1%} of raw ({database:.0f} events/s at "
         f"{options.per_commit} per commit); the kit reaches {kit / database:.1%} of that"

@@ -12,6 +12,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of `pid` and of the processes under it, those that ended included (a process's
+    ended children it waited for count in its own stat), such as a database server's
+    connections."""
+    clock = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile: its parent has it once it waits for it
+        total += sum(int(field) for field in fields[11:15]) / clock
+    return total
+
+
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid`."""
     found = []
