@@ -144,6 +144,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import multiprocessing
 import os
 import statistics
@@ -416,37 +417,20 @@ async def kit_side(
     """The kit's event path: writers and the relay in this process; the consumer in a process
     of its own (`layout="services"`, as a consuming service runs) or on the same event loop."""
     topic = topic_named(await new_topic(bootstrap, "bench-outbox"))
+    write = functools.partial(
+        kit_writers, bootstrap, sessions, topic, events, writers, per_commit, servers=servers
+    )
     if layout == "services":
         engine = sessions.kw["bind"]
         url = engine.url.render_as_string(hide_password=False)
         async with consumer_process("kit", bootstrap, topic.name, events, url, staged) as consumed:
-            return await kit_writers(
-                bootstrap,
-                sessions,
-                topic,
-                events,
-                writers,
-                per_commit,
-                consumed,
-                apart=True,
-                servers=servers,
-            )
+            return await write(consumed, apart=True)
     settled = asyncio.Event()
     consuming = asyncio.create_task(
         kit_consumer(bootstrap, sessions, topic, events, settled.set, staged)
     )
     await settled.wait()
-    return await kit_writers(
-        bootstrap,
-        sessions,
-        topic,
-        events,
-        writers,
-        per_commit,
-        consuming,
-        apart=False,
-        servers=servers,
-    )
+    return await write(consuming, apart=False)
 
 
 async def raw_consumer(
