@@ -254,6 +254,37 @@ async def test_rows_an_earlier_relay_marked_sent_are_deleted_not_published_again
     assert [record.key for record in published] == [b"notes/new"]
 
 
+async def test_rows_an_older_relay_is_publishing_are_waited_for_then_deleted_not_published(
+    postgres_database_url: str, kafka_bootstrap: str, new_kafka_topic: NewTopic
+) -> None:
+    """During a rolling upgrade a relay of a kit before 1.19 may still run: it locks its batch
+    (skipping locked rows, without the advisory lock), publishes it and marks it sent. A relay of
+    this kit waits for those rows, then deletes them with its batch instead of publishing them
+    a second time."""
+    async with notes_database(postgres_database_url) as sessions:
+        topic = await new_kafka_topic("notes")
+        await _record_note(sessions, topic, "taken-by-the-older-relay")
+        async with running_producer(kafka_bootstrap) as producer:
+            async with sessions() as older, older.begin():
+                await older.execute(
+                    outbox_events.select()
+                    .where(outbox_events.c.sent_at.is_(None))
+                    .with_for_update(skip_locked=True)
+                )
+                relaying = asyncio.create_task(
+                    OutboxRelay(sessions, producer).publish_pending_events()
+                )
+                await asyncio.wait([relaying], timeout=1)
+                assert not relaying.done(), "the relay took rows another relay had locked"
+                await older.execute(outbox_events.update().values(sent_at=func.now()))
+            assert await relaying == 1  # taken, and deleted as sent
+            assert await count_rows(sessions, outbox_events) == 0
+            await _record_note(sessions, topic, "after")
+            assert await OutboxRelay(sessions, producer).publish_pending_events() == 1
+        published = await read_topic(kafka_bootstrap, topic, expected=1)
+    assert [record.key for record in published] == [b"notes/after"]
+
+
 class HeldBeforeSending(OutboxRelay):
     """A relay that has taken its batch and is slow to hand it to Kafka (a pause of its
     process, a slow broker connection) until `go` is set."""
