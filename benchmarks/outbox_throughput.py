@@ -412,7 +412,8 @@ async def kit_side(
     per_commit: int = 1,
     staged: bool = True,
     layout: str = "services",
-    servers: Servers = Servers({}),
+    *,
+    servers: Servers,
 ) -> Result:
     """The kit's event path: writers and the relay in this process; the consumer in a process
     of its own (`layout="services"`, as a consuming service runs) or on the same event loop."""
@@ -466,7 +467,8 @@ async def raw_side(
     events: int,
     producer_settings: str = "aiokafka",
     layout: str = "services",
-    servers: Servers = Servers({}),
+    *,
+    servers: Servers,
 ) -> Result:
     """Send the same envelopes with a bare producer; read them with a bare consumer, in a
     process of its own (`layout="services"`) or on the same event loop. The producer has the
@@ -616,7 +618,7 @@ async def database_side(
     events: int,
     writers: int,
     per_commit: int,
-    servers: Servers = Servers({}),
+    servers: Servers,
 ) -> Result:
     """The ceiling the database sets: the kit side's transactions (state rows and outbox rows,
     `per_commit` of each) written by bare asyncpg from as many writers, nothing relayed."""
@@ -733,7 +735,7 @@ async def main() -> None:
                 )
             elif side == "raw":
                 result = await raw_side(
-                    bootstrap, options.events, options.raw_producer, options.layout, servers
+                    bootstrap, options.events, options.raw_producer, options.layout, servers=servers
                 )
             else:
                 result = await with_database(
