@@ -8,7 +8,7 @@ from pathlib import Path
 
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time the process has used so far, all its threads included."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -16,15 +16,19 @@ def tree_cpu_seconds(pid: int) -> float:
     """CPU time of `pid` and of the processes under it, those that ended included (a process's
     ended children it waited for count in its own stat), such as a database server's
     connections."""
-    clock = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    total = 0
     for member in process_tree(pid):
         try:
-            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+            fields = _stat_fields(member)
         except OSError:
             continue  # ended meanwhile: its parent has it once it waits for it
-        total += sum(int(field) for field in fields[11:15]) / clock
-    return total
+        total += sum(int(field) for field in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
 def children(pid: int) -> list[int]:
