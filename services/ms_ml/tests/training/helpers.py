@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from ms_ml.training.jobs import JobState, LogEntry, TrainingJob
 from ms_ml.training.use_cases import JobRequest, TrainingUseCases
@@ -49,27 +50,42 @@ async def wait_for_line(
     use_cases: TrainingUseCases, name: str, prefix: str, seconds: float = 60
 ) -> LogEntry:
     """The first entry of the job's log starting with `prefix`, once it is recorded."""
-
-    async def wait() -> LogEntry:
-        async for item in use_cases.follow(name, 0):
-            if isinstance(item, LogEntry) and (item.line or "").startswith(prefix):
-                return item
-        raise AssertionError(f"{name} ended with no line starting {prefix!r}")
-
-    return await asyncio.wait_for(wait(), seconds)
+    return await _wait_for_entry(
+        use_cases,
+        name,
+        lambda entry: (entry.line or "").startswith(prefix),
+        f"no line starting {prefix!r}",
+        seconds,
+    )
 
 
 async def wait_for_entries(
     use_cases: TrainingUseCases, name: str, count: int, seconds: float = 60
 ) -> None:
-    """Until the job's log holds `count` entries (lines or metric points)."""
+    """Until the job's log holds `count` entries (lines or metric points, numbered from 1)."""
+    await _wait_for_entry(
+        use_cases,
+        name,
+        lambda entry: entry.sequence >= count,
+        f"fewer than {count} entries",
+        seconds,
+    )
 
-    async def wait() -> None:
-        seen = 0
+
+async def _wait_for_entry(
+    use_cases: TrainingUseCases,
+    name: str,
+    wanted: Callable[[LogEntry], bool],
+    missing: str,
+    seconds: float,
+) -> LogEntry:
+    """The first entry of the job's log that is `wanted`; the job ending first fails with
+    `missing`."""
+
+    async def wait() -> LogEntry:
         async for item in use_cases.follow(name, 0):
-            seen += isinstance(item, LogEntry)
-            if seen >= count:
-                return
-        raise AssertionError(f"{name} ended with {seen} entries, fewer than {count}")
+            if isinstance(item, LogEntry) and wanted(item):
+                return item
+        raise AssertionError(f"{name} ended with {missing}")
 
-    await asyncio.wait_for(wait(), seconds)
+    return await asyncio.wait_for(wait(), seconds)
