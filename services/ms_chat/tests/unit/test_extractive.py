@@ -89,6 +89,13 @@ async def test_a_follow_up_question_is_read_with_the_one_before() -> None:
     assert any("signed with Ed25519" in CONTENT[c.start : c.end] for c in citations), _text(events)
 
 
+async def test_a_follow_up_is_not_answered_by_what_answered_the_question_before() -> None:
+    # Read with the question before, "the colour" scored 0.43 on the token sentence alone.
+    history = [Turn("How long do access tokens last?", "They expire after fifteen minutes.")]
+    events = await _answer("And the colour?", history)
+    assert events[-1] == Finished(Outcome.NO_ANSWER), _text(events)
+
+
 async def test_no_passages_is_no_answer() -> None:
     answerer = ExtractiveAnswerer(shared_embedder())
     events = [event async for event in answerer.answer("Anything?", [], [])]

@@ -7,7 +7,8 @@ of the question's content words it holds, near-synonyms in part, and the similar
 embeddings). The best sentence must reach MIN_SUPPORT, or the answer is NO_ANSWER; then up to
 MAX_SENTENCES sentences scoring close to the best are quoted, those of one passage in their
 order, and each is cited with its exact span in the document revision. A follow-up question
-("and how is it deleted?") is read with the question before it.
+("and how is it deleted?") is read with the question before it, and answered only by sentences
+that hold something it asks itself.
 
 The text streams word by word, so a client shows it as it comes; a sentence's citation follows
 its last word.
@@ -126,8 +127,12 @@ class ExtractiveAnswerer:
         sentence_words = [terms(sentence.text) for _, sentence in candidates]
         question_words = content_words(asked)
         weights = Weights.of_question({stem(word) for word in question_words}, sentence_words)
-        earlier = terms(asked[: len(asked) - len(question)]) - terms(question)
-        if earlier:  # words only the earlier question brings count at half
+        own = terms(question)
+        earlier = terms(asked[: len(asked) - len(question)]) - own
+        # A follow-up's answer holds something it asks itself: one holding only what the
+        # question before asked answers that one (there, words only it brings count at half).
+        own_weights = Weights({w: v for w, v in weights.of.items() if w in own})
+        if earlier:
             weights = Weights(
                 {w: v * (0.5 if w in earlier else 1.0) for w, v in weights.of.items()}
             )
@@ -140,8 +145,17 @@ class ExtractiveAnswerer:
             for neighbour in (index - 1, index + 1):  # the sentences either side
                 if 0 <= neighbour < len(candidates) and candidates[neighbour][0] == number:
                     context |= sentence_words[neighbour]
-            held = coverage(weights, sentence_words[index], context, near[index])
+            words = sentence_words[index]
+            if (
+                earlier
+                and own_weights.of
+                and not coverage(own_weights, words, context, near[index])
+            ):
+                continue
+            held = coverage(weights, words, context, near[index])
             scored.append(Pick(number, sentence, support(held, float(similarities[index]))))
+        if not scored:
+            return []
         scored.sort(key=lambda pick: pick.score, reverse=True)
         best = scored[0].score
         if best < self._min_support:
